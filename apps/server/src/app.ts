@@ -1,0 +1,161 @@
+import { mkdirSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import fastifyCookie from '@fastify/cookie';
+import Fastify from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Bus } from './bus/bus.js';
+import { LocalBus } from './bus/local-bus.js';
+import type { Config } from './config.js';
+import { accountsRoutes } from './features/accounts/accounts.routes.js';
+import { AccountsService } from './features/accounts/accounts.service.js';
+import { AuthThrottle, type ThrottleLimits } from './features/accounts/auth-throttle.js';
+import { healthRoutes } from './features/health/health.routes.js';
+import { invitesRoutes } from './features/invites/invites.routes.js';
+import { InvitesService } from './features/invites/invites.service.js';
+import { Gateway, type GatewayOptions } from './gateway/gateway.js';
+import type { OpRegistry } from './gateway/ops.js';
+import { ReadyBuilder } from './gateway/ready.js';
+import { errorBody, handleError } from './http/error-handler.js';
+import { registerOpenApi } from './http/openapi.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
+import type { App } from './http/types.js';
+import { registerWebApp } from './http/web-app.js';
+import { resolveEncryptionKey } from './infra/encryption-key.js';
+import { IdGenerator } from './infra/ids.js';
+import { createLogger, type Logger } from './infra/logger.js';
+import { loadTls } from './infra/tls.js';
+import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
+import { openStorage, type Storage } from './storage/db.js';
+import { migrate } from './storage/migrate.js';
+
+export interface AppOptions {
+  config: Config;
+  /** A storage opened by the caller (tests); otherwise opened from the config and closed with the app. */
+  storage?: Storage;
+  logger?: Logger;
+  gateway?: Partial<GatewayOptions>;
+  throttle?: ThrottleLimits;
+}
+
+export interface DecentraApp {
+  readonly http: App;
+  readonly gateway: Gateway;
+  readonly storage: Storage;
+  readonly bus: Bus;
+  readonly log: Logger;
+  readonly encryptionKey: Buffer;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+export async function createApp(options: AppOptions): Promise<DecentraApp> {
+  const { config } = options;
+  const log = options.logger ?? createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true });
+
+  let lock: DataDirLock | undefined;
+  let storage = options.storage;
+  const ownsStorage = storage === undefined;
+  if (!storage) {
+    if (config.database.kind === 'pglite') {
+      lock = lockDataDir(config.dataDir);
+      storage = await openStorage({ kind: 'pglite', dataDir: config.dataDir }).catch((err: unknown) => {
+        lock?.release();
+        throw err;
+      });
+    } else {
+      storage = await openStorage(config.database);
+    }
+  }
+  const store = storage;
+  const cleanupOnFailure = async () => {
+    if (ownsStorage) await store.close().catch(() => {});
+    lock?.release();
+  };
+
+  try {
+    const applied = await migrate(store.db);
+    if (applied.length > 0) log.info({ applied }, 'database migrated');
+    const workerId = config.workerId ?? (await store.claimWorkerId());
+    const ids = new IdGenerator(workerId);
+    const encryptionKey = resolveEncryptionKey(config.encryptionKey, config.dataDir, log);
+    const tls = await loadTls(config, log);
+
+    const http = Fastify({
+      loggerInstance: log,
+      bodyLimit: BODY_LIMIT_BYTES,
+      trustProxy: config.trustProxy,
+      disableRequestLogging: false,
+      serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
+        (tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createHttpServer(handler)) as Server,
+    }).withTypeProvider<ZodTypeProvider>() as unknown as App;
+    http.setValidatorCompiler(validatorCompiler);
+    http.setSerializerCompiler(serializerCompiler);
+    http.setErrorHandler(handleError);
+    http.setNotFoundHandler((req, reply) =>
+      reply.status(404).send(errorBody('not_found', `No such endpoint: ${req.method} ${req.url.split('?')[0]}`)),
+    );
+    http.decorateRequest('auth', null);
+    await http.register(fastifyCookie);
+    registerSecurityHeaders(http);
+    await registerOpenApi(http);
+
+    const bus: Bus = new LocalBus();
+    const invites = new InvitesService(store.db);
+    const accounts = new AccountsService({
+      db: store.db,
+      ids,
+      invites,
+      throttle: new AuthThrottle(options.throttle),
+      sessionTtlMs: config.sessionTtlMs,
+    });
+    const ready = new ReadyBuilder();
+    const ops: OpRegistry = new Map();
+
+    healthRoutes(http, { storage: store });
+    accountsRoutes(http, { accounts, bus, sessionTtlMs: config.sessionTtlMs });
+    invitesRoutes(http, { accounts, invites });
+    await registerWebApp(http);
+
+    const gateway = new Gateway({
+      accounts,
+      bus,
+      ready,
+      ops,
+      log,
+      parseCookie: (header) => http.parseCookie(header),
+      options: options.gateway,
+    });
+    gateway.attach(http.server);
+    await http.ready();
+
+    return {
+      http,
+      gateway,
+      storage: store,
+      bus,
+      log,
+      encryptionKey,
+      async listen() {
+        await http.listen({ port: config.port, host: config.host });
+        const address = http.server.address();
+        const port = typeof address === 'object' && address ? address.port : config.port;
+        const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+        return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      },
+      async close() {
+        await gateway.close();
+        await http.close();
+        await bus.close();
+        if (ownsStorage) await store.close();
+        lock?.release();
+      },
+    };
+  } catch (err) {
+    await cleanupOnFailure();
+    throw err;
+  }
+}

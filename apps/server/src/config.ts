@@ -1,0 +1,154 @@
+import * as z from 'zod';
+
+/**
+ * Every environment variable Decentra reads, validated once at start.
+ * docs/configuration.md mirrors this file: keep them together.
+ */
+const port = z.coerce
+  .number({ error: 'must be a port number from 0 to 65535' })
+  .int('must be a port number from 0 to 65535')
+  .min(0, 'must be a port number from 0 to 65535')
+  .max(65535, 'must be a port number from 0 to 65535');
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgresql:// connection URL')
+  .refine((v) => URL.canParse(v), 'must be a postgresql:// connection URL');
+
+const redisUrl = z
+  .string()
+  .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+  .refine((v) => URL.canParse(v), 'must be a redis:// or rediss:// URL');
+
+const encryptionKey = z
+  .string()
+  .refine((v) => decodeKey(v) !== undefined, 'must be 32 bytes as 64 hex characters or 44 base64 characters')
+  .transform((v) => decodeKey(v) as Buffer);
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test'], 'must be development, production or test').default(
+      'development',
+    ),
+    PORT: port.default(8765),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DECENTRA_DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: postgresUrl.optional(),
+    DATABASE_POOL_SIZE: z.coerce
+      .number({ error: 'must be an integer from 1 to 100' })
+      .int('must be an integer from 1 to 100')
+      .min(1, 'must be an integer from 1 to 100')
+      .max(100, 'must be an integer from 1 to 100')
+      .default(10),
+    REDIS_URL: redisUrl.optional(),
+    DECENTRA_TLS: z.enum(['on', 'off'], 'must be on or off').default('on'),
+    DECENTRA_TLS_CERT: z.string().min(1).optional(),
+    DECENTRA_TLS_KEY: z.string().min(1).optional(),
+    DECENTRA_ENCRYPTION_KEY: encryptionKey.optional(),
+    DECENTRA_WORKER_ID: z.coerce
+      .number({ error: 'must be an integer from 0 to 1023' })
+      .int('must be an integer from 0 to 1023')
+      .min(0, 'must be an integer from 0 to 1023')
+      .max(1023, 'must be an integer from 0 to 1023')
+      .optional(),
+    DECENTRA_SESSION_DAYS: z.coerce
+      .number({ error: 'must be a whole number of days from 1 to 365' })
+      .int('must be a whole number of days from 1 to 365')
+      .min(1, 'must be a whole number of days from 1 to 365')
+      .max(365, 'must be a whole number of days from 1 to 365')
+      .default(30),
+    DECENTRA_TRUST_PROXY: z.enum(['true', 'false'], 'must be true or false').default('false'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'must be one of fatal, error, warn, info, debug, trace, silent')
+      .default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if ((env.DECENTRA_TLS_CERT === undefined) !== (env.DECENTRA_TLS_KEY === undefined)) {
+      const missing = env.DECENTRA_TLS_CERT === undefined ? 'DECENTRA_TLS_CERT' : 'DECENTRA_TLS_KEY';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set together with its pair (certificate and key files)' });
+    }
+    if (env.REDIS_URL !== undefined && env.DATABASE_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_URL'],
+        message: 'needs DATABASE_URL: several instances cannot share the embedded database',
+      });
+    }
+    if (env.NODE_ENV === 'production' && env.DECENTRA_ENCRYPTION_KEY === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DECENTRA_ENCRYPTION_KEY'],
+        message:
+          'is required when NODE_ENV=production: it encrypts stored secrets and must not be generated silently (make one with: openssl rand -hex 32)',
+      });
+    } else if (env.REDIS_URL !== undefined && env.DECENTRA_ENCRYPTION_KEY === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DECENTRA_ENCRYPTION_KEY'],
+        message: 'is required with REDIS_URL: every instance must share the same key',
+      });
+    }
+  });
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  database: { kind: 'pglite' } | { kind: 'postgres'; url: string; poolSize: number };
+  redisUrl: string | undefined;
+  tls: { mode: 'self-signed' } | { mode: 'files'; certFile: string; keyFile: string } | { mode: 'off' };
+  encryptionKey: Buffer | undefined;
+  workerId: number | undefined;
+  sessionTtlMs: number;
+  trustProxy: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set": that is how shells and compose files blank a value.
+  const env = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    const got = typeof env[name] === 'string' && !/KEY|PASSWORD|SECRET|URL/.test(name) ? ` (got "${env[name]}")` : '';
+    throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}${got}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DECENTRA_DATA_DIR,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      : { kind: 'pglite' },
+    redisUrl: e.REDIS_URL,
+    tls:
+      e.DECENTRA_TLS === 'off'
+        ? { mode: 'off' }
+        : e.DECENTRA_TLS_CERT && e.DECENTRA_TLS_KEY
+          ? { mode: 'files', certFile: e.DECENTRA_TLS_CERT, keyFile: e.DECENTRA_TLS_KEY }
+          : { mode: 'self-signed' },
+    encryptionKey: e.DECENTRA_ENCRYPTION_KEY,
+    workerId: e.DECENTRA_WORKER_ID,
+    sessionTtlMs: e.DECENTRA_SESSION_DAYS * 24 * 60 * 60 * 1000,
+    trustProxy: e.DECENTRA_TRUST_PROXY === 'true',
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+export function decodeKey(value: string): Buffer | undefined {
+  const trimmed = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(trimmed)) {
+    const buf = Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (buf.length === 32) return buf;
+  }
+  return undefined;
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const HEX_KEY = 'ab'.repeat(32);
+
+function failure(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadConfig', () => {
+  it('runs with nothing set: embedded database, self-signed TLS on 8765, ./data', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8765);
+    expect(c.dataDir).toBe('./data');
+    expect(c.database).toEqual({ kind: 'pglite' });
+    expect(c.tls).toEqual({ mode: 'self-signed' });
+    expect(c.encryptionKey).toBeUndefined();
+    expect(c.sessionTtlMs).toBe(30 * 86_400_000);
+  });
+
+  it('switches to PostgreSQL with a pool when DATABASE_URL is set', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgresql://u@h:5432/db', DATABASE_POOL_SIZE: '4' });
+    expect(c.database).toEqual({ kind: 'postgres', url: 'postgresql://u@h:5432/db', poolSize: 4 });
+  });
+
+  it('takes TLS off, or your own certificate files', () => {
+    expect(loadConfig({ DECENTRA_TLS: 'off' }).tls).toEqual({ mode: 'off' });
+    expect(loadConfig({ DECENTRA_TLS_CERT: '/c.pem', DECENTRA_TLS_KEY: '/k.pem' }).tls).toEqual({
+      mode: 'files',
+      certFile: '/c.pem',
+      keyFile: '/k.pem',
+    });
+  });
+
+  it('reads the encryption key as hex or base64', () => {
+    expect(loadConfig({ DECENTRA_ENCRYPTION_KEY: HEX_KEY }).encryptionKey?.toString('hex')).toBe(HEX_KEY);
+    const b64 = Buffer.from(HEX_KEY, 'hex').toString('base64');
+    expect(loadConfig({ DECENTRA_ENCRYPTION_KEY: b64 }).encryptionKey?.toString('hex')).toBe(HEX_KEY);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(8765);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^Invalid configuration: PORT must be a port number from 0 to 65535 \(got "abc"\)$/],
+    [{ PORT: '70000' }, /PORT must be a port number/],
+    [{ DECENTRA_TLS: 'yes' }, /DECENTRA_TLS must be on or off/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgresql:\/\/ connection URL/],
+    [{ DECENTRA_ENCRYPTION_KEY: 'short' }, /DECENTRA_ENCRYPTION_KEY must be 32 bytes/],
+    [{ DECENTRA_TLS_CERT: '/c.pem' }, /DECENTRA_TLS_KEY must be set together/],
+    [{ REDIS_URL: 'redis://localhost:6379' }, /REDIS_URL needs DATABASE_URL/],
+    [{ NODE_ENV: 'production' }, /DECENTRA_ENCRYPTION_KEY is required when NODE_ENV=production/],
+    [{ NODE_ENV: 'prod' }, /NODE_ENV must be development, production or test/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ DECENTRA_WORKER_ID: '2000' }, /DECENTRA_WORKER_ID must be an integer from 0 to 1023/],
+    [{ DECENTRA_SESSION_DAYS: '0' }, /DECENTRA_SESSION_DAYS must be a whole number of days/],
+    [{ DATABASE_POOL_SIZE: 'many', DATABASE_URL: 'postgresql://h/d' }, /DATABASE_POOL_SIZE must be an integer/],
+  ])('refuses %j with one line naming the variable', (env, message) => {
+    const text = failure(env as Record<string, string>);
+    expect(text).toMatch(message);
+    expect(text).not.toContain('\n');
+  });
+
+  it('never echoes a secret-bearing value back', () => {
+    expect(failure({ DATABASE_URL: 'postgres://user:hunter2@' })).not.toContain('hunter2');
+    expect(failure({ DECENTRA_ENCRYPTION_KEY: 'hunter2' })).not.toContain('hunter2');
+  });
+
+  it('accepts production with a key', () => {
+    expect(loadConfig({ NODE_ENV: 'production', DECENTRA_ENCRYPTION_KEY: HEX_KEY }).env).toBe('production');
+  });
+});

@@ -1,0 +1,56 @@
+import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
+import { rateLimited } from '../../infra/errors.js';
+
+export interface ThrottleLimits {
+  /** Failed logins allowed per username in the window. */
+  perUsername: number;
+  /** Failed logins (and failed signups) allowed per client address in the window. */
+  perAddress: number;
+  windowSeconds: number;
+}
+
+export const DEFAULT_THROTTLE: ThrottleLimits = { perUsername: 10, perAddress: 30, windowSeconds: 15 * 60 };
+
+/**
+ * Counts failures only: a person who types the right password is never slowed down, while a
+ * guesser is stopped per account (however many addresses) and per address (however many accounts).
+ */
+export class AuthThrottle {
+  private readonly byUsername: RateLimiterMemory;
+  private readonly byAddress: RateLimiterMemory;
+
+  constructor(readonly limits: ThrottleLimits = DEFAULT_THROTTLE) {
+    this.byUsername = new RateLimiterMemory({ keyPrefix: 'login-user', points: limits.perUsername, duration: limits.windowSeconds });
+    this.byAddress = new RateLimiterMemory({ keyPrefix: 'auth-addr', points: limits.perAddress, duration: limits.windowSeconds });
+  }
+
+  async assertLoginAllowed(username: string, address: string): Promise<void> {
+    await this.assertUnder(this.byUsername, username.toLowerCase(), this.limits.perUsername);
+    await this.assertUnder(this.byAddress, address, this.limits.perAddress);
+  }
+
+  async assertSignupAllowed(address: string): Promise<void> {
+    await this.assertUnder(this.byAddress, address, this.limits.perAddress);
+  }
+
+  async loginFailed(username: string, address: string): Promise<void> {
+    await Promise.all([swallow(this.byUsername.penalty(username.toLowerCase())), swallow(this.byAddress.penalty(address))]);
+  }
+
+  async signupFailed(address: string): Promise<void> {
+    await swallow(this.byAddress.penalty(address));
+  }
+
+  async loginSucceeded(username: string): Promise<void> {
+    await this.byUsername.delete(username.toLowerCase());
+  }
+
+  private async assertUnder(limiter: RateLimiterMemory, key: string, points: number): Promise<void> {
+    const state = await limiter.get(key);
+    if (state && state.consumedPoints >= points) throw rateLimited(state.msBeforeNext / 1000);
+  }
+}
+
+async function swallow(p: Promise<RateLimiterRes>): Promise<void> {
+  await p.catch(() => undefined);
+}

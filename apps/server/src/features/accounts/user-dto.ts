@@ -1,0 +1,16 @@
+import type { User, UserRef } from '@decentra/protocol';
+import type { UserRow } from './accounts.repo.js';
+
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id.toString(),
+    username: row.username,
+    ...(row.email ? { email: row.email } : {}),
+    isAdmin: row.isAdmin,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export function toUserRef(row: Pick<UserRow, 'id' | 'username'>): UserRef {
+  return { id: row.id.toString(), username: row.username };
+}

@@ -1,0 +1,34 @@
+import { and, gt, isNull, lt, or, sql, eq } from 'drizzle-orm';
+import type { Db } from '../../storage/db.js';
+import { inviteUses, invites } from '../../storage/schema.js';
+
+export type InviteRow = typeof invites.$inferSelect;
+
+export async function insertInvite(db: Db, invite: typeof invites.$inferInsert): Promise<InviteRow> {
+  const [row] = await db.insert(invites).values(invite).returning();
+  if (!row) throw new Error('insert returned no invite');
+  return row;
+}
+
+/**
+ * Takes one use of a code, atomically: the row lock makes concurrent takers queue, and each
+ * re-checks `uses < max_uses` after the one before it committed, so uses never exceed max_uses.
+ */
+export async function takeInviteUse(db: Db, code: string, now: Date): Promise<InviteRow | undefined> {
+  const [row] = await db
+    .update(invites)
+    .set({ uses: sql`${invites.uses} + 1` })
+    .where(
+      and(
+        eq(invites.code, code),
+        lt(invites.uses, invites.maxUses),
+        or(isNull(invites.expiresAt), gt(invites.expiresAt, now)),
+      ),
+    )
+    .returning();
+  return row;
+}
+
+export async function recordInviteUse(db: Db, code: string, userId: bigint): Promise<void> {
+  await db.insert(inviteUses).values({ code, userId }).onConflictDoNothing();
+}

@@ -1,0 +1,37 @@
+import type { InviteResponse } from '@decentra/protocol';
+import { eq } from 'drizzle-orm';
+import { newInviteCode } from '../../infra/crypto.js';
+import { DomainError } from '../../infra/errors.js';
+import type { Db } from '../../storage/db.js';
+import { invites } from '../../storage/schema.js';
+import { type InviteRow, insertInvite, recordInviteUse, takeInviteUse } from './invites.repo.js';
+
+export class InvitesService {
+  constructor(private readonly db: Db) {}
+
+  /** Any member of the instance may invite one more person: a single-use signup code. */
+  async createSignupInvite(userId: string): Promise<InviteResponse> {
+    const row = await insertInvite(this.db, { code: newInviteCode(), createdBy: BigInt(userId), maxUses: 1 });
+    return { code: row.code };
+  }
+
+  /**
+   * Spends one use of `code` for `userId` inside the caller's transaction, so a signup that
+   * fails later (name taken) gives the use back. Refuses with a reason a person can act on.
+   */
+  async redeem(tx: Db, code: string, userId: bigint, now: Date): Promise<InviteRow> {
+    const taken = await takeInviteUse(tx, code, now);
+    if (!taken) throw await this.whyUnusable(tx, code, now);
+    await recordInviteUse(tx, code, userId);
+    return taken;
+  }
+
+  private async whyUnusable(tx: Db, code: string, now: Date): Promise<DomainError> {
+    const [row] = await tx.select().from(invites).where(eq(invites.code, code));
+    if (!row) return new DomainError('forbidden', 'This invite code does not exist.', { reason: 'unknown_code' });
+    if (row.expiresAt && row.expiresAt <= now) {
+      return new DomainError('forbidden', 'This invite code has expired.', { reason: 'expired' });
+    }
+    return new DomainError('forbidden', 'This invite code has already been used.', { reason: 'used' });
+  }
+}

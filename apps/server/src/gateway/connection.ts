@@ -1,0 +1,74 @@
+import type { ErrorCode, ReplyFrame, ServerFrame } from '@decentra/protocol';
+import type { WebSocket } from 'ws';
+import type { AuthContext } from '../features/accounts/accounts.service.js';
+
+/** One client socket: who it is (once identified), its event sequence, and its frame budget. */
+export class Connection {
+  auth: AuthContext | undefined;
+  userId: string | undefined;
+  /** The login session (token) this socket authenticated with; logout closes by it. */
+  authSessionId: string | undefined;
+  /** The gateway session, echoed in `ready` and used to resume. */
+  sessionId: string | undefined;
+  seq = 0;
+  lastSeenAt = Date.now();
+  private windowStart = Date.now();
+  private framesInWindow = 0;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly cookieToken: string | undefined,
+  ) {}
+
+  get identified(): boolean {
+    return this.userId !== undefined;
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
+  /** Counts one inbound frame; false once the budget for the current window is spent. */
+  takeFrame(limit: number, windowMs: number, now = Date.now()): boolean {
+    if (now - this.windowStart >= windowMs) {
+      this.windowStart = now;
+      this.framesInWindow = 0;
+    }
+    this.framesInWindow += 1;
+    return this.framesInWindow <= limit;
+  }
+
+  sendFrame(frame: ServerFrame): void {
+    this.sendRaw(JSON.stringify(frame));
+  }
+
+  ok(ref: string | undefined, d?: unknown): void {
+    const frame: ReplyFrame = { op: 'reply', ok: true };
+    if (ref !== undefined) frame.ref = ref;
+    if (d !== undefined) frame.d = d;
+    this.sendFrame(frame);
+  }
+
+  fail(ref: string | undefined, code: ErrorCode, message: string): void {
+    const frame: ReplyFrame = { op: 'reply', ok: false, error: { code, message } };
+    if (ref !== undefined) frame.ref = ref;
+    this.sendFrame(frame);
+  }
+
+  /**
+   * Sends an event whose `{"t":…,"d":…}` part was encoded once for the whole fan-out:
+   * only the per-socket sequence number is spliced in here.
+   */
+  sendEncodedEvent(encodedTD: string): void {
+    this.seq += 1;
+    this.sendRaw(`{"op":"event","seq":${this.seq},${encodedTD.slice(1)}`);
+  }
+
+  sendRaw(data: string): void {
+    if (this.open) this.ws.send(data);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+  }
+}

@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  CLOSE_CODES,
+  ClientFrameSchema,
+  GATEWAY_LIMITS,
+  IdentifyOpSchema,
+  SESSION_COOKIE,
+} from '@decentra/protocol';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import type { Bus, BusMessage } from '../bus/bus.js';
+import type { AccountsService } from '../features/accounts/accounts.service.js';
+import { DomainError } from '../infra/errors.js';
+import type { Logger } from '../infra/logger.js';
+import { Connection } from './connection.js';
+import type { OpRegistry } from './ops.js';
+import type { ReadyBuilder } from './ready.js';
+import { Subscriptions } from './subscriptions.js';
+
+export interface GatewayOptions {
+  identifyTimeoutMs: number;
+  pingIntervalMs: number;
+  idleTimeoutMs: number;
+  maxFrameBytes: number;
+  /** Inbound frames allowed per socket per window; past it the socket closes with 4008. */
+  framesPerWindow: number;
+  frameWindowMs: number;
+}
+
+export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
+  identifyTimeoutMs: GATEWAY_LIMITS.identifyTimeoutMs,
+  pingIntervalMs: GATEWAY_LIMITS.pingIntervalMs,
+  idleTimeoutMs: GATEWAY_LIMITS.idleTimeoutMs,
+  maxFrameBytes: GATEWAY_LIMITS.maxFrameBytes,
+  framesPerWindow: 120,
+  frameWindowMs: 60_000,
+};
+
+export interface GatewayDeps {
+  accounts: AccountsService;
+  bus: Bus;
+  ready: ReadyBuilder;
+  ops: OpRegistry;
+  log: Logger;
+  parseCookie: (header: string) => Record<string, string | undefined>;
+  options?: Partial<GatewayOptions>;
+}
+
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** The real-time half of the API at `/ws`: identify, ops in, events out, keepalive, limits. */
+export class Gateway {
+  readonly subscriptions = new Subscriptions();
+  private readonly wss: WebSocketServer;
+  private readonly options: GatewayOptions;
+  private readonly connections = new Set<Connection>();
+  private readonly queues = new WeakMap<Connection, Promise<void>>();
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly deps: GatewayDeps) {
+    this.options = { ...DEFAULT_GATEWAY_OPTIONS, ...deps.options };
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.options.maxFrameBytes, perMessageDeflate: false });
+    this.unsubscribe = deps.bus.subscribe((m) => this.onBusMessage(m));
+    this.sweeper = setInterval(() => this.sweep(), this.options.pingIntervalMs);
+    this.sweeper.unref();
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (path !== '/ws') {
+        socket.destroy();
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req));
+    });
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.unsubscribe();
+    for (const conn of this.connections) conn.close(1001, 'server shutting down');
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    for (const conn of this.connections) conn.ws.terminate();
+  }
+
+  private onConnection(ws: WebSocket, req: IncomingMessage): void {
+    const conn = new Connection(ws, this.cookieToken(req));
+    this.connections.add(conn);
+    const identifyTimer = setTimeout(() => {
+      if (!conn.identified) conn.close(CLOSE_CODES.unauthorized, 'identify timeout');
+    }, this.options.identifyTimeoutMs);
+    ws.on('message', (data, isBinary) => this.enqueue(conn, data, isBinary));
+    ws.on('pong', () => {
+      conn.lastSeenAt = Date.now();
+    });
+    ws.on('error', (err) => this.deps.log.debug({ err: err.message }, 'socket error'));
+    ws.on('close', () => {
+      clearTimeout(identifyTimer);
+      this.connections.delete(conn);
+      this.subscriptions.remove(conn);
+    });
+  }
+
+  /**
+   * The cookie counts only when the upgrade comes from our own origin: a page elsewhere must not
+   * ride a visitor's session (cross-site WebSocket hijacking), whatever SameSite a browser applies.
+   */
+  private cookieToken(req: IncomingMessage): string | undefined {
+    const header = req.headers.cookie;
+    if (!header) return undefined;
+    const origin = req.headers.origin;
+    if (origin !== undefined) {
+      let originHost: string | undefined;
+      try {
+        originHost = new URL(origin).host;
+      } catch {
+        return undefined;
+      }
+      if (originHost !== req.headers.host) return undefined;
+    }
+    return this.deps.parseCookie(header)[SESSION_COOKIE];
+  }
+
+  /** Frames from one socket are handled one at a time, in order (a send before a send). */
+  private enqueue(conn: Connection, data: RawData, isBinary: boolean): void {
+    conn.lastSeenAt = Date.now();
+    if (!conn.takeFrame(this.options.framesPerWindow, this.options.frameWindowMs)) {
+      conn.close(CLOSE_CODES.rateLimited, 'too many frames');
+      return;
+    }
+    const previous = this.queues.get(conn) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.onFrame(conn, data, isBinary))
+      .catch((err: unknown) => {
+        this.deps.log.error({ err }, 'gateway frame handler failed');
+      });
+    this.queues.set(conn, next);
+  }
+
+  private async onFrame(conn: Connection, data: RawData, isBinary: boolean): Promise<void> {
+    if (!conn.open) return;
+    if (isBinary) {
+      conn.close(CLOSE_CODES.invalidFrame, 'frames must be JSON text');
+      return;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(textDecoder.decode(toBuffer(data)));
+    } catch {
+      conn.fail(undefined, 'invalid_input', 'The frame is not valid JSON.');
+      return;
+    }
+    const envelope = ClientFrameSchema.safeParse(raw);
+    if (!envelope.success) {
+      const ref = refOf(raw);
+      conn.fail(ref, 'invalid_input', 'A frame is {"op": string, "d"?: object, "ref"?: string}.');
+      return;
+    }
+    const frame = envelope.data;
+    if (frame.op === 'ping') {
+      conn.sendFrame({ op: 'pong' });
+      return;
+    }
+    if (frame.op === 'identify') return this.identify(conn, raw);
+    if (frame.op === 'resume') return this.resume(conn, frame.ref);
+    if (!conn.identified) {
+      conn.fail(frame.ref, 'unauthorized', 'Identify first.');
+      return;
+    }
+    const handler = this.deps.ops.get(frame.op);
+    if (!handler) {
+      conn.fail(frame.ref, 'invalid_input', `Unknown op "${frame.op}".`);
+      return;
+    }
+    const payload = handler.schema.safeParse(frame.d ?? {});
+    if (!payload.success) {
+      const issue = payload.error.issues[0];
+      const message = issue ? `${issue.path.join('.') || 'd'}: ${issue.message}` : 'Invalid payload.';
+      conn.fail(frame.ref, 'invalid_input', message);
+      return;
+    }
+    const auth = conn.auth;
+    if (!auth) return;
+    try {
+      const result = await handler.handle({ auth }, payload.data);
+      if (result.events?.length) await this.deps.bus.publish(result.events);
+      if (frame.ref !== undefined) conn.ok(frame.ref, result.reply);
+    } catch (err) {
+      if (err instanceof DomainError) {
+        if (err.code === 'unauthorized') {
+          conn.close(CLOSE_CODES.sessionRevoked, 'session revoked');
+          return;
+        }
+        conn.fail(frame.ref, err.code, err.message);
+        return;
+      }
+      this.deps.log.error({ err, op: frame.op }, 'gateway op failed');
+      conn.fail(frame.ref, 'internal', 'Something went wrong on the server.');
+    }
+  }
+
+  private async identify(conn: Connection, raw: unknown): Promise<void> {
+    const parsed = IdentifyOpSchema.safeParse(raw);
+    if (!parsed.success) {
+      conn.fail(refOf(raw), 'invalid_input', 'identify takes {"token"?: string}.');
+      return;
+    }
+    if (conn.identified) {
+      conn.fail(parsed.data.ref, 'invalid_input', 'Already identified.');
+      return;
+    }
+    const token = parsed.data.d.token ?? conn.cookieToken;
+    const auth = token ? await this.deps.accounts.authenticate(token) : undefined;
+    if (!auth) {
+      conn.close(CLOSE_CODES.unauthorized, 'invalid token');
+      return;
+    }
+    if (!conn.open) return;
+    conn.userId = auth.userId;
+    conn.authSessionId = auth.sessionId;
+    conn.sessionId = randomUUID();
+    conn.auth = auth;
+    this.subscriptions.add(conn);
+    const { data, topics } = await this.deps.ready.build(auth, conn.sessionId);
+    for (const topic of topics) this.subscriptions.subscribe(conn, topic);
+    conn.sendFrame({ op: 'ready', d: data });
+  }
+
+  /** Resume arrives with the chat core; until then every resume is told to identify afresh. */
+  private async resume(conn: Connection, _ref: string | undefined): Promise<void> {
+    conn.sendFrame({ op: 'invalid_session' });
+  }
+
+  private onBusMessage(message: BusMessage): void {
+    if (message.kind === 'close_sessions') {
+      for (const sessionId of message.sessionIds) {
+        for (const conn of this.subscriptions.connectionsOfAuthSession(sessionId)) conn.close(message.code, message.reason);
+      }
+      return;
+    }
+    let encoded: string | undefined;
+    for (const conn of this.subscriptions.resolve(message.to)) {
+      encoded ??= JSON.stringify({ t: message.t, d: message.d });
+      conn.sendEncodedEvent(encoded);
+    }
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const conn of this.connections) {
+      if (now - conn.lastSeenAt > this.options.idleTimeoutMs) {
+        conn.ws.terminate();
+      } else if (conn.open) {
+        conn.ws.ping();
+      }
+    }
+  }
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+function refOf(raw: unknown): string | undefined {
+  if (raw && typeof raw === 'object' && 'ref' in raw) {
+    const ref = (raw as { ref: unknown }).ref;
+    if (typeof ref === 'string' && ref.length <= 64) return ref;
+  }
+  return undefined;
+}

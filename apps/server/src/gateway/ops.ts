@@ -1,0 +1,26 @@
+import type * as z from 'zod';
+import type { BusMessage } from '../bus/bus.js';
+import type { AuthContext } from '../features/accounts/accounts.service.js';
+
+export interface OpContext {
+  auth: AuthContext;
+}
+
+export interface OpResult {
+  /** Sent back as the reply's `d` when the frame had a `ref`. */
+  reply?: unknown;
+  /** Published on the bus once the op has done its work (and committed). */
+  events?: BusMessage[];
+}
+
+/** A gateway op: its payload schema and the service call it makes. Features register these. */
+export interface OpHandler<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  handle(ctx: OpContext, d: z.infer<S>): Promise<OpResult>;
+}
+
+export type OpRegistry = Map<string, OpHandler>;
+
+export function defineOp<S extends z.ZodType>(handler: OpHandler<S>): OpHandler {
+  return handler as unknown as OpHandler;
+}

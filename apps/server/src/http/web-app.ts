@@ -1,0 +1,22 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { App } from './types.js';
+
+const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+
+const PLACEHOLDER = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Decentra</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><h1>Decentra is running</h1>
+<p>The web app has not been built on this machine. The REST API is at <a href="/api/docs">/api/docs</a>;
+the gateway is at <code>/ws</code>.</p></body></html>`;
+
+/** Serves the built single-page app (apps/web/dist) when present, else a page saying the server is up. */
+export async function registerWebApp(app: App): Promise<void> {
+  if (existsSync(`${WEB_DIST}/index.html`)) {
+    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: 'index.html' });
+    return;
+  }
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(PLACEHOLDER));
+}

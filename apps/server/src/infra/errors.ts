@@ -1,0 +1,30 @@
+import { ERROR_STATUS, type ErrorCode } from '@decentra/protocol';
+
+/**
+ * A refusal the domain decided on purpose. Transports turn it into the contract's error shape
+ * (HTTP status + body, or a gateway reply); anything else is an internal error and is never shown.
+ */
+export class DomainError extends Error {
+  override name = 'DomainError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    /** Seconds until a rate-limited caller may try again. */
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export const invalidInput = (message: string, details?: unknown) => new DomainError('invalid_input', message, details);
+export const unauthorized = (message = 'You need to log in.') => new DomainError('unauthorized', message);
+export const forbidden = (message = 'You are not allowed to do that.') => new DomainError('forbidden', message);
+export const notFound = (message = 'Not found.') => new DomainError('not_found', message);
+export const conflict = (message: string) => new DomainError('conflict', message);
+export const rateLimited = (retryAfter: number, message = 'Too many attempts. Try again later.') =>
+  new DomainError('rate_limited', message, undefined, Math.max(1, Math.ceil(retryAfter)));

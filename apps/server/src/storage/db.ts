@@ -1,0 +1,87 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type StorageOptions =
+  | { kind: 'pglite'; dataDir: string | undefined }
+  | { kind: 'postgres'; url: string; poolSize: number };
+
+/** One database, whichever engine: the rest of the server sees only `db` (Drizzle) and these. */
+export interface Storage {
+  readonly engine: 'pglite' | 'postgres';
+  readonly db: Db;
+  ping(): Promise<void>;
+  /** A 10-bit id unique among live instances on this database (for snowflake ids). */
+  claimWorkerId(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const WORKER_LOCK_CLASS = 20_250_102;
+const WORKER_IDS = 1024;
+
+export async function openStorage(options: StorageOptions): Promise<Storage> {
+  return options.kind === 'pglite' ? openPglite(options.dataDir) : openPostgres(options.url, options.poolSize);
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Storage> {
+  let path: string | undefined;
+  if (dataDir !== undefined) {
+    path = join(dataDir, 'pgdata');
+    mkdirSync(path, { recursive: true });
+  }
+  const client = await PGlite.create(path);
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    engine: 'pglite',
+    db,
+    ping: async () => {
+      await client.query('select 1');
+    },
+    // The embedded database is single-process by construction (data-dir lock).
+    claimWorkerId: async () => 0,
+    close: async () => {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Storage> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  let workerClient: pg.PoolClient | undefined;
+  await db.execute(sql`select 1`);
+  return {
+    engine: 'postgres',
+    db,
+    ping: async () => {
+      await pool.query('select 1');
+    },
+    claimWorkerId: async () => {
+      // A session-level advisory lock held for the life of the process marks the id as taken.
+      workerClient ??= await pool.connect();
+      for (let n = 0; n < WORKER_IDS; n++) {
+        const r = await workerClient.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [
+          WORKER_LOCK_CLASS,
+          n,
+        ]);
+        if (r.rows[0]?.ok) return n;
+      }
+      throw new Error('all 1024 worker ids are taken on this database');
+    },
+    close: async () => {
+      workerClient?.release(true);
+      workerClient = undefined;
+      await pool.end();
+    },
+  };
+}

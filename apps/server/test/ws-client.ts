@@ -1,0 +1,86 @@
+import WebSocket from 'ws';
+
+export interface Frame {
+  op: string;
+  t?: string;
+  d?: unknown;
+  seq?: number;
+  ref?: string;
+  ok?: boolean;
+  error?: { code: string; message: string };
+}
+
+/** A real WebSocket client that records every frame, so tests can wait for what a client would see. */
+export class TestSocket {
+  readonly frames: Frame[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private waiters: Array<() => void> = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      this.frames.push(JSON.parse(String(data)) as Frame);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    this.closed = new Promise((resolve) => {
+      ws.on('close', (code, reason) => {
+        resolve({ code, reason: String(reason) });
+        for (const w of this.waiters.splice(0)) w();
+      });
+    });
+  }
+
+  static async open(url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
+    const ws = new WebSocket(url, { headers });
+    const socket = new TestSocket(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return socket;
+  }
+
+  /** Opens a socket and identifies; resolves with the `ready` payload. */
+  static async identified(url: string, token: string): Promise<{ socket: TestSocket; ready: Record<string, unknown> }> {
+    const socket = await TestSocket.open(url);
+    socket.send({ op: 'identify', d: { token } });
+    const ready = await socket.next((f) => f.op === 'ready');
+    return { socket, ready: ready.d as Record<string, unknown> };
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** Sends a frame with a ref and waits for its reply. */
+  async request(op: string, d: unknown, ref = `r${Math.random().toString(36).slice(2)}`): Promise<Frame> {
+    this.send({ op, d, ref });
+    return this.next((f) => f.op === 'reply' && f.ref === ref);
+  }
+
+  /** The first frame (already received or still to come) that matches; fails after `timeoutMs`. */
+  async next(match: (f: Frame) => boolean, timeoutMs = 5_000, from = 0): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.frames.slice(from).find(match);
+      if (found) return found;
+      if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`socket closed before a matching frame arrived`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  events(t?: string): Frame[] {
+    return this.frames.filter((f) => f.op === 'event' && (t === undefined || f.t === t));
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
