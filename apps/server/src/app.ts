@@ -1,11 +1,17 @@
 import { mkdirSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Bus } from './bus/bus.js';
 import { LocalBus } from './bus/local-bus.js';
+import { RedisBus } from './bus/redis-bus.js';
 import type { Config } from './config.js';
 import { accountsRoutes } from './features/accounts/accounts.routes.js';
 import { AccountsService } from './features/accounts/accounts.service.js';
@@ -90,20 +96,24 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       trustProxy: config.trustProxy,
       disableRequestLogging: false,
       serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
-        (tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createHttpServer(handler)) as Server,
+        (tls
+          ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler)
+          : createHttpServer(handler)) as Server,
     }).withTypeProvider<ZodTypeProvider>() as unknown as App;
     http.setValidatorCompiler(validatorCompiler);
     http.setSerializerCompiler(serializerCompiler);
     http.setErrorHandler(handleError);
     http.setNotFoundHandler((req, reply) =>
-      reply.status(404).send(errorBody('not_found', `No such endpoint: ${req.method} ${req.url.split('?')[0]}`)),
+      reply
+        .status(404)
+        .send(errorBody('not_found', `No such endpoint: ${req.method} ${req.url.split('?')[0]}`)),
     );
     http.decorateRequest('auth', null);
     await http.register(fastifyCookie);
     registerSecurityHeaders(http);
     await registerOpenApi(http);
 
-    const bus: Bus = new LocalBus();
+    const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, log) : new LocalBus();
     const invites = new InvitesService(store.db);
     const accounts = new AccountsService({
       db: store.db,

@@ -27,9 +27,9 @@ const encryptionKey = z
 
 const EnvSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test'], 'must be development, production or test').default(
-      'development',
-    ),
+    NODE_ENV: z
+      .enum(['development', 'production', 'test'], 'must be development, production or test')
+      .default('development'),
     PORT: port.default(8765),
     HOST: z.string().min(1).default('0.0.0.0'),
     DECENTRA_DATA_DIR: z.string().min(1).default('./data'),
@@ -59,13 +59,20 @@ const EnvSchema = z
       .default(30),
     DECENTRA_TRUST_PROXY: z.enum(['true', 'false'], 'must be true or false').default('false'),
     LOG_LEVEL: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'must be one of fatal, error, warn, info, debug, trace, silent')
+      .enum(
+        ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+        'must be one of fatal, error, warn, info, debug, trace, silent',
+      )
       .default('info'),
   })
   .superRefine((env, ctx) => {
     if ((env.DECENTRA_TLS_CERT === undefined) !== (env.DECENTRA_TLS_KEY === undefined)) {
       const missing = env.DECENTRA_TLS_CERT === undefined ? 'DECENTRA_TLS_CERT' : 'DECENTRA_TLS_KEY';
-      ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set together with its pair (certificate and key files)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: 'must be set together with its pair (certificate and key files)',
+      });
     }
     if (env.REDIS_URL !== undefined && env.DATABASE_URL === undefined) {
       ctx.addIssue({
@@ -116,7 +123,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
-    const got = typeof env[name] === 'string' && !/KEY|PASSWORD|SECRET|URL/.test(name) ? ` (got "${env[name]}")` : '';
+    const got =
+      typeof env[name] === 'string' && !/KEY|PASSWORD|SECRET|URL/.test(name) ? ` (got "${env[name]}")` : '';
     throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}${got}`);
   }
   const e = parsed.data;

@@ -61,7 +61,10 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ DECENTRA_WORKER_ID: '2000' }, /DECENTRA_WORKER_ID must be an integer from 0 to 1023/],
     [{ DECENTRA_SESSION_DAYS: '0' }, /DECENTRA_SESSION_DAYS must be a whole number of days/],
-    [{ DATABASE_POOL_SIZE: 'many', DATABASE_URL: 'postgresql://h/d' }, /DATABASE_POOL_SIZE must be an integer/],
+    [
+      { DATABASE_POOL_SIZE: 'many', DATABASE_URL: 'postgresql://h/d' },
+      /DATABASE_POOL_SIZE must be an integer/,
+    ],
   ])('refuses %j with one line naming the variable', (env, message) => {
     const text = failure(env as Record<string, string>);
     expect(text).toMatch(message);

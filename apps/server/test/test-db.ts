@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { inject } from 'vitest';
 import type { Config } from '../src/config.js';
 
 export type Engine = 'pglite' | 'postgres';
@@ -16,10 +18,19 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(engine: Engine = ENGINE): Promise<TestDatabase> {
+/** `empty`: no tables at all (the embedded engine otherwise starts from the migrated template). */
+export async function createTestDatabase(
+  engine: Engine = ENGINE,
+  { empty = false } = {},
+): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'decentra-test-'));
   if (engine === 'pglite') {
-    return { dataDir, database: { kind: 'pglite' }, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+    if (!empty) await seedFromTemplate(dataDir);
+    return {
+      dataDir,
+      database: { kind: 'pglite' },
+      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
   }
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is needed for the postgres engine');
@@ -45,4 +56,14 @@ async function withAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Prom
   } finally {
     await client.end();
   }
+}
+
+/** Lays the migrated template (see pglite-template.ts) into the data folder the app will open. */
+async function seedFromTemplate(dataDir: string): Promise<void> {
+  const template = inject('pgliteTemplate');
+  if (!template) return;
+  const path = join(dataDir, 'pgdata');
+  mkdirSync(path, { recursive: true });
+  const pglite = await PGlite.create(path, { loadDataDir: new Blob([readFileSync(template)]) });
+  await pglite.close();
 }

@@ -40,7 +40,10 @@ export class TestSocket {
   }
 
   /** Opens a socket and identifies; resolves with the `ready` payload. */
-  static async identified(url: string, token: string): Promise<{ socket: TestSocket; ready: Record<string, unknown> }> {
+  static async identified(
+    url: string,
+    token: string,
+  ): Promise<{ socket: TestSocket; ready: Record<string, unknown> }> {
     const socket = await TestSocket.open(url);
     socket.send({ op: 'identify', d: { token } });
     const ready = await socket.next((f) => f.op === 'ready');
@@ -63,9 +66,11 @@ export class TestSocket {
     for (;;) {
       const found = this.frames.slice(from).find(match);
       if (found) return found;
-      if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`socket closed before a matching frame arrived`);
+      if (this.ws.readyState === WebSocket.CLOSED)
+        throw new Error(`socket closed before a matching frame arrived`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames)}`);
+      if (left <= 0)
+        throw new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { ErrorCodeSchema } from './errors.js';
 import { IdSchema } from './common.js';
+import { ErrorCodeSchema } from './errors.js';
 import { UserSchema } from './users.js';
 
 export const CLOSE_CODES = {
@@ -37,7 +37,11 @@ export const ResumeOpSchema = z.object({
 });
 
 /** Application-level keepalive for clients that cannot see WebSocket ping frames. */
-export const PingOpSchema = z.object({ op: z.literal('ping'), d: z.unknown().optional(), ref: Ref.optional() });
+export const PingOpSchema = z.object({
+  op: z.literal('ping'),
+  d: z.unknown().optional(),
+  ref: Ref.optional(),
+});
 
 /** The envelope every client frame must have; each op validates its own `d`. */
 export const ClientFrameSchema = z.object({
@@ -66,7 +70,11 @@ export const ReadyDataSchema = z.object({
   user: UserSchema,
   servers: z.array(z.unknown()),
   dms: z.array(z.unknown()),
-  friends: z.object({ friends: z.array(z.unknown()), incoming: z.array(z.unknown()), outgoing: z.array(z.unknown()) }),
+  friends: z.object({
+    friends: z.array(z.unknown()),
+    incoming: z.array(z.unknown()),
+    outgoing: z.array(z.unknown()),
+  }),
   presences: z.array(PresenceSchema),
   voiceStates: z.array(z.unknown()),
   settings: z.unknown(),

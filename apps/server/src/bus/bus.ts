@@ -34,4 +34,9 @@ export interface Bus {
   close(): Promise<void>;
 }
 
-export const dispatch = (t: string, d: unknown, to: Audience): DispatchMessage => ({ kind: 'dispatch', t, d, to });
+export const dispatch = (t: string, d: unknown, to: Audience): DispatchMessage => ({
+  kind: 'dispatch',
+  t,
+  d,
+  to,
+});

@@ -61,7 +61,11 @@ export class Gateway {
 
   constructor(private readonly deps: GatewayDeps) {
     this.options = { ...DEFAULT_GATEWAY_OPTIONS, ...deps.options };
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.options.maxFrameBytes, perMessageDeflate: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.options.maxFrameBytes,
+      perMessageDeflate: false,
+    });
     this.unsubscribe = deps.bus.subscribe((m) => this.onBusMessage(m));
     this.sweeper = setInterval(() => this.sweep(), this.options.pingIntervalMs);
     this.sweeper.unref();
@@ -241,7 +245,8 @@ export class Gateway {
   private onBusMessage(message: BusMessage): void {
     if (message.kind === 'close_sessions') {
       for (const sessionId of message.sessionIds) {
-        for (const conn of this.subscriptions.connectionsOfAuthSession(sessionId)) conn.close(message.code, message.reason);
+        for (const conn of this.subscriptions.connectionsOfAuthSession(sessionId))
+          conn.close(message.code, message.reason);
       }
       return;
     }

@@ -41,8 +41,8 @@ export class Subscriptions {
 
   subscribe(conn: Connection, topic: string): void {
     addTo(this.byTopic, topic, conn);
-    let topics = this.topicsOf.get(conn);
-    if (!topics) this.topicsOf.set(conn, (topics = new Set()));
+    const topics = this.topicsOf.get(conn) ?? new Set<string>();
+    this.topicsOf.set(conn, topics);
     topics.add(topic);
   }
 
@@ -88,8 +88,8 @@ export const channelTopic = (channelId: string) => `c:${channelId}`;
 const EMPTY: ReadonlySet<Connection> = new Set();
 
 function addTo<K>(map: Map<K, Set<Connection>>, key: K, conn: Connection): void {
-  let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
+  const set = map.get(key) ?? new Set<Connection>();
+  map.set(key, set);
   set.add(conn);
 }
 

@@ -29,10 +29,18 @@ export function requireAuth(accounts: AccountsService) {
     if (!found) throw unauthorized();
     const auth = await accounts.authenticate(found.token);
     if (!auth) throw unauthorized('Your session has expired or was revoked. Log in again.');
-    if (found.via === 'cookie' && !SAFE_METHODS.has(req.method) && req.headers[CSRF_HEADER] !== CSRF_HEADER_VALUE) {
-      throw new DomainError('forbidden', `Cookie-authenticated requests that change state must send "X-Requested-With: ${CSRF_HEADER_VALUE}".`, {
-        reason: 'csrf',
-      });
+    if (
+      found.via === 'cookie' &&
+      !SAFE_METHODS.has(req.method) &&
+      req.headers[CSRF_HEADER] !== CSRF_HEADER_VALUE
+    ) {
+      throw new DomainError(
+        'forbidden',
+        `Cookie-authenticated requests that change state must send "X-Requested-With: ${CSRF_HEADER_VALUE}".`,
+        {
+          reason: 'csrf',
+        },
+      );
     }
     req.auth = auth;
   };

@@ -9,11 +9,18 @@ export function errorBody(code: ErrorCode, message: string, details?: unknown): 
 }
 
 function send(reply: FastifyReply, code: ErrorCode, message: string, details?: unknown): FastifyReply {
-  return reply.status(ERROR_STATUS[code]).type('application/json').send(errorBody(code, message, details));
+  return reply
+    .status(ERROR_STATUS[code])
+    .type('application/json')
+    .send(errorBody(code, message, details));
 }
 
 /** Every failure leaves as the contract's error shape; internals are logged, never shown. */
-export function handleError(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function handleError(
+  err: FastifyError | Error,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   if (err instanceof DomainError) {
     if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
     return send(reply, err.code, err.message, err.details);
@@ -29,11 +36,13 @@ export function handleError(err: FastifyError | Error, req: FastifyRequest, repl
     return send(reply, 'invalid_input', message, { issues });
   }
   const fe = err as FastifyError;
-  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 'payload_too_large', 'The request body is too large.');
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return send(reply, 'payload_too_large', 'The request body is too large.');
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return send(reply, 'invalid_input', 'Send the body as JSON (Content-Type: application/json).');
   }
-  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return send(reply, 'invalid_input', 'The JSON body is empty.');
+  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+    return send(reply, 'invalid_input', 'The JSON body is empty.');
   if (err instanceof SyntaxError || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return send(reply, 'invalid_input', 'The body is not valid JSON.');
   }

@@ -11,7 +11,8 @@ export async function registerOpenApi(app: App): Promise<void> {
       info: {
         title: 'Decentra API',
         version: '1.0.0',
-        description: 'REST half of the Decentra wire contract. The gateway (/ws) is described in docs/api.md.',
+        description:
+          'REST half of the Decentra wire contract. The gateway (/ws) is described in docs/api.md.',
       },
       components: {
         securitySchemes: {

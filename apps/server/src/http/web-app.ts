@@ -18,5 +18,7 @@ export async function registerWebApp(app: App): Promise<void> {
     await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: 'index.html' });
     return;
   }
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(PLACEHOLDER));
+  app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send(PLACEHOLDER),
+  );
 }

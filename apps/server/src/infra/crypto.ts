@@ -25,9 +25,12 @@ export function seal(plaintext: string, key: Buffer): string {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   const tag = cipher.getAuthTag();
-  return [SEALED_VERSION, iv.toString('base64url'), tag.toString('base64url'), body.toString('base64url')].join(
-    '.',
-  );
+  return [
+    SEALED_VERSION,
+    iv.toString('base64url'),
+    tag.toString('base64url'),
+    body.toString('base64url'),
+  ].join('.');
 }
 
 export function unseal(sealed: string, key: Buffer): string {

@@ -21,7 +21,8 @@ export function resolveEncryptionKey(configured: Buffer | undefined, dataDir: st
   }
   if (existing !== undefined) {
     const key = decodeKey(existing);
-    if (!key) throw new Error(`${file} does not hold a 32-byte key; restore it or set DECENTRA_ENCRYPTION_KEY`);
+    if (!key)
+      throw new Error(`${file} does not hold a 32-byte key; restore it or set DECENTRA_ENCRYPTION_KEY`);
     log.warn({ file }, 'DECENTRA_ENCRYPTION_KEY is not set: using the key generated in the data folder');
     return key;
   }

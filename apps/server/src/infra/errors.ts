@@ -21,9 +21,11 @@ export class DomainError extends Error {
   }
 }
 
-export const invalidInput = (message: string, details?: unknown) => new DomainError('invalid_input', message, details);
+export const invalidInput = (message: string, details?: unknown) =>
+  new DomainError('invalid_input', message, details);
 export const unauthorized = (message = 'You need to log in.') => new DomainError('unauthorized', message);
-export const forbidden = (message = 'You are not allowed to do that.') => new DomainError('forbidden', message);
+export const forbidden = (message = 'You are not allowed to do that.') =>
+  new DomainError('forbidden', message);
 export const notFound = (message = 'Not found.') => new DomainError('not_found', message);
 export const conflict = (message: string) => new DomainError('conflict', message);
 export const rateLimited = (retryAfter: number, message = 'Too many attempts. Try again later.') =>

@@ -33,7 +33,9 @@ export class IdGenerator {
       this.sequence = 0;
       this.lastMs = ms;
     }
-    return (BigInt(this.lastMs - ID_EPOCH_MS) << 22n) | (BigInt(this.workerId) << 12n) | BigInt(this.sequence);
+    return (
+      (BigInt(this.lastMs - ID_EPOCH_MS) << 22n) | (BigInt(this.workerId) << 12n) | BigInt(this.sequence)
+    );
   }
 
   nextString(): string {

@@ -28,7 +28,7 @@ describe('IdGenerator', () => {
     const gen = new IdGenerator(1, () => ID_EPOCH_MS + 1);
     const ids = Array.from({ length: 5_000 }, () => gen.next());
     expect(new Set(ids).size).toBe(5_000);
-    for (let i = 1; i < ids.length; i++) expect(ids[i] > (ids[i - 1] as bigint)).toBe(true);
+    for (let i = 1; i < ids.length; i++) expect((ids[i] as bigint) > (ids[i - 1] as bigint)).toBe(true);
   });
 
   it('keeps the ids of two workers apart in the same millisecond', () => {

@@ -15,7 +15,11 @@ const CERT_DAYS = 365;
 /** Renew a little before the end so a long-running server is not caught by the expiry. */
 const RENEW_BEFORE_MS = 24 * 60 * 60 * 1000;
 
-export async function loadTls(config: Config, log: Logger, now = new Date()): Promise<TlsMaterial | undefined> {
+export async function loadTls(
+  config: Config,
+  log: Logger,
+  now = new Date(),
+): Promise<TlsMaterial | undefined> {
   if (config.tls.mode === 'off') return undefined;
   if (config.tls.mode === 'files') {
     return { cert: readFileSync(config.tls.certFile, 'utf8'), key: readFileSync(config.tls.keyFile, 'utf8') };
@@ -23,7 +27,11 @@ export async function loadTls(config: Config, log: Logger, now = new Date()): Pr
   return selfSignedCertificate(join(config.dataDir, 'tls'), log, now);
 }
 
-export async function selfSignedCertificate(dir: string, log: Logger, now = new Date()): Promise<TlsMaterial> {
+export async function selfSignedCertificate(
+  dir: string,
+  log: Logger,
+  now = new Date(),
+): Promise<TlsMaterial> {
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
   const existing = readExisting(certFile, keyFile);

@@ -34,6 +34,8 @@ describe('self-signed certificate', () => {
     const renewed = await selfSignedCertificate(dir, log, nextYear);
     expect(renewed.cert).not.toBe(first.cert);
     expect(readFileSync(join(dir, 'cert.pem'), 'utf8')).toBe(renewed.cert);
-    expect(Date.parse(new X509Certificate(renewed.cert).validTo)).toBeGreaterThan(nextYear.getTime() + 300 * DAY);
+    expect(Date.parse(new X509Certificate(renewed.cert).validTo)).toBeGreaterThan(
+      nextYear.getTime() + 300 * DAY,
+    );
   });
 });

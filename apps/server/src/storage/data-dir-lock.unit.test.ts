@@ -25,7 +25,9 @@ describe('data folder lock', () => {
     children.push(other);
     writeFileSync(join(dir, LOCK_FILE), `${other.pid}\n`);
     expect(() => lockDataDir(dir)).toThrow(DataDirLockedError);
-    expect(() => lockDataDir(dir)).toThrow(new RegExp(`in use by another Decentra process \\(pid ${other.pid}\\)`));
+    expect(() => lockDataDir(dir)).toThrow(
+      new RegExp(`in use by another Decentra process \\(pid ${other.pid}\\)`),
+    );
   });
 
   it('takes over a stale lock left by a dead process', () => {

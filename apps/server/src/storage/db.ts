@@ -28,7 +28,9 @@ const WORKER_LOCK_CLASS = 20_250_102;
 const WORKER_IDS = 1024;
 
 export async function openStorage(options: StorageOptions): Promise<Storage> {
-  return options.kind === 'pglite' ? openPglite(options.dataDir) : openPostgres(options.url, options.poolSize);
+  return options.kind === 'pglite'
+    ? openPglite(options.dataDir)
+    : openPostgres(options.url, options.poolSize);
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Storage> {
@@ -59,6 +61,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Storage> {
   pool.on('error', () => {});
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   let workerClient: pg.PoolClient | undefined;
+  let closed = false;
   await db.execute(sql`select 1`);
   return {
     engine: 'postgres',
@@ -79,6 +82,8 @@ async function openPostgres(url: string, poolSize: number): Promise<Storage> {
       throw new Error('all 1024 worker ids are taken on this database');
     },
     close: async () => {
+      if (closed) return;
+      closed = true;
       workerClient?.release(true);
       workerClient = undefined;
       await pool.end();

@@ -10,10 +10,7 @@ export async function countUsers(db: Db): Promise<number> {
 }
 
 export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(users)
-    .where(sql`lower(${users.username}) = lower(${username})`);
+  const [row] = await db.select().from(users).where(sql`lower(${users.username}) = lower(${username})`);
   return row;
 }
 

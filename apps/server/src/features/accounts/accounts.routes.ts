@@ -1,4 +1,10 @@
-import { AuthResponseSchema, ErrorBodySchema, LoginBodySchema, SignupBodySchema, UserSchema } from '@decentra/protocol';
+import {
+  AuthResponseSchema,
+  ErrorBodySchema,
+  LoginBodySchema,
+  SignupBodySchema,
+  UserSchema,
+} from '@decentra/protocol';
 import * as z from 'zod';
 import type { Bus } from '../../bus/bus.js';
 import { authOf, requireAuth } from '../../http/auth.js';
@@ -12,7 +18,13 @@ export interface AccountsRoutesDeps {
   sessionTtlMs: number;
 }
 
-const errors = { 400: ErrorBodySchema, 401: ErrorBodySchema, 403: ErrorBodySchema, 409: ErrorBodySchema, 429: ErrorBodySchema };
+const errors = {
+  400: ErrorBodySchema,
+  401: ErrorBodySchema,
+  403: ErrorBodySchema,
+  409: ErrorBodySchema,
+  429: ErrorBodySchema,
+};
 
 export function accountsRoutes(app: App, { accounts, bus, sessionTtlMs }: AccountsRoutesDeps): void {
   const auth = requireAuth(accounts);
@@ -74,7 +86,12 @@ export function accountsRoutes(app: App, { accounts, bus, sessionTtlMs }: Accoun
     '/api/users/@me',
     {
       preHandler: auth,
-      schema: { tags: ['users'], summary: 'The logged-in user', security: [{ bearer: [] }], response: { 200: UserSchema, ...errors } },
+      schema: {
+        tags: ['users'],
+        summary: 'The logged-in user',
+        security: [{ bearer: [] }],
+        response: { 200: UserSchema, ...errors },
+      },
     },
     async (req) => accounts.me(authOf(req).userId),
   );

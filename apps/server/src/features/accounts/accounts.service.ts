@@ -65,15 +65,17 @@ export class AccountsService {
     const userId = ids.next();
     try {
       return await db.transaction(async (tx) => {
-        let invite: InviteRow | undefined;
-        if (body.inviteCode !== undefined) {
-          invite = await invites.redeem(tx, body.inviteCode, userId, now);
-        } else {
+        const hasCode = body.inviteCode !== undefined;
+        if (!hasCode) {
           await lockBootstrap(tx);
           if ((await countUsers(tx)) > 0) {
-            throw new DomainError('forbidden', 'An invite code is needed to sign up. Ask someone on this server for one.', {
-              reason: 'invite_required',
-            });
+            throw new DomainError(
+              'forbidden',
+              'An invite code is needed to sign up. Ask someone on this server for one.',
+              {
+                reason: 'invite_required',
+              },
+            );
           }
         }
         const user = await insertUser(tx, {
@@ -81,10 +83,12 @@ export class AccountsService {
           username: body.username,
           passwordHash,
           email: body.email ?? null,
-          isAdmin: invite === undefined,
+          isAdmin: !hasCode,
           createdAt: now,
         });
         if (!user) throw new DomainError('conflict', 'That username is taken.', { field: 'username' });
+        const invite =
+          body.inviteCode === undefined ? undefined : await invites.redeem(tx, body.inviteCode, userId, now);
         const events: BusMessage[] = [];
         if (invite) for (const hook of this.redeemHooks) events.push(...(await hook(tx, invite, userId)));
         const session = await this.openSession(tx, user.id, now);
@@ -100,7 +104,9 @@ export class AccountsService {
     const { db, throttle } = this.deps;
     await throttle.assertLoginAllowed(body.username, address);
     const user = await findUserByUsername(db, body.username);
-    const ok = user ? await verifyPassword(user.passwordHash, body.password) : (await burnVerify(body.password), false);
+    let ok = false;
+    if (user) ok = await verifyPassword(user.passwordHash, body.password);
+    else await burnVerify(body.password);
     if (!user || !ok) {
       await throttle.loginFailed(body.username, address);
       throw unauthorized('Wrong username or password.');
@@ -114,7 +120,12 @@ export class AccountsService {
   async logout(auth: Pick<AuthContext, 'sessionId'>): Promise<BusMessage[]> {
     await revokeSession(this.deps.db, BigInt(auth.sessionId), this.now());
     return [
-      { kind: 'close_sessions', sessionIds: [auth.sessionId], code: CLOSE_CODES.sessionRevoked, reason: 'logged out' },
+      {
+        kind: 'close_sessions',
+        sessionIds: [auth.sessionId],
+        code: CLOSE_CODES.sessionRevoked,
+        reason: 'logged out',
+      },
     ];
   }
 
@@ -131,7 +142,11 @@ export class AccountsService {
     return toUser(user);
   }
 
-  private async openSession(db: Db, userId: bigint, now: Date): Promise<{ token: string; sessionId: string }> {
+  private async openSession(
+    db: Db,
+    userId: bigint,
+    now: Date,
+  ): Promise<{ token: string; sessionId: string }> {
     const token = newSessionToken();
     const sessionId = this.deps.ids.next();
     await insertSession(db, {

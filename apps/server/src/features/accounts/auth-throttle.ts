@@ -20,8 +20,16 @@ export class AuthThrottle {
   private readonly byAddress: RateLimiterMemory;
 
   constructor(readonly limits: ThrottleLimits = DEFAULT_THROTTLE) {
-    this.byUsername = new RateLimiterMemory({ keyPrefix: 'login-user', points: limits.perUsername, duration: limits.windowSeconds });
-    this.byAddress = new RateLimiterMemory({ keyPrefix: 'auth-addr', points: limits.perAddress, duration: limits.windowSeconds });
+    this.byUsername = new RateLimiterMemory({
+      keyPrefix: 'login-user',
+      points: limits.perUsername,
+      duration: limits.windowSeconds,
+    });
+    this.byAddress = new RateLimiterMemory({
+      keyPrefix: 'auth-addr',
+      points: limits.perAddress,
+      duration: limits.windowSeconds,
+    });
   }
 
   async assertLoginAllowed(username: string, address: string): Promise<void> {
@@ -34,7 +42,10 @@ export class AuthThrottle {
   }
 
   async loginFailed(username: string, address: string): Promise<void> {
-    await Promise.all([swallow(this.byUsername.penalty(username.toLowerCase())), swallow(this.byAddress.penalty(address))]);
+    await Promise.all([
+      swallow(this.byUsername.penalty(username.toLowerCase())),
+      swallow(this.byAddress.penalty(address)),
+    ]);
   }
 
   async signupFailed(address: string): Promise<void> {

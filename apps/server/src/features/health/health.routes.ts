@@ -8,7 +8,13 @@ const HealthSchema = z.object({ status: z.enum(['ok', 'unavailable']), database:
 export function healthRoutes(app: App, deps: { storage: Storage }): void {
   app.get(
     '/healthz',
-    { schema: { tags: ['health'], summary: 'Liveness: 200 when the database answers', response: { 200: HealthSchema, 503: HealthSchema } } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: 200 when the database answers',
+        response: { 200: HealthSchema, 503: HealthSchema },
+      },
+    },
     async (req, reply) => {
       try {
         await withTimeout(deps.storage.ping(), 2_000);

@@ -1,6 +1,6 @@
-import { and, gt, isNull, lt, or, sql, eq } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
-import { inviteUses, invites } from '../../storage/schema.js';
+import { invites, inviteUses } from '../../storage/schema.js';
 
 export type InviteRow = typeof invites.$inferSelect;
 

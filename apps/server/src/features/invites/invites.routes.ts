@@ -1,5 +1,5 @@
 import { ErrorBodySchema, InviteResponseSchema } from '@decentra/protocol';
-import { requireAuth, authOf } from '../../http/auth.js';
+import { authOf, requireAuth } from '../../http/auth.js';
 import type { App } from '../../http/types.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { InvitesService } from './invites.service.js';

@@ -28,7 +28,8 @@ export class InvitesService {
 
   private async whyUnusable(tx: Db, code: string, now: Date): Promise<DomainError> {
     const [row] = await tx.select().from(invites).where(eq(invites.code, code));
-    if (!row) return new DomainError('forbidden', 'This invite code does not exist.', { reason: 'unknown_code' });
+    if (!row)
+      return new DomainError('forbidden', 'This invite code does not exist.', { reason: 'unknown_code' });
     if (row.expiresAt && row.expiresAt <= now) {
       return new DomainError('forbidden', 'This invite code has expired.', { reason: 'expired' });
     }

@@ -1,0 +1,15 @@
+# Decentra: one image, run with `docker compose up` (see docs/deployment.md).
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production DECENTRA_DATA_DIR=/data
+COPY package.json package-lock.json ./
+COPY packages/protocol/package.json packages/protocol/
+COPY packages/client/package.json packages/client/
+COPY apps/server/package.json apps/server/
+RUN npm ci --no-audit --no-fund
+COPY . .
+VOLUME /data
+EXPOSE 8765
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
+  CMD node -e "require('https').get('https://127.0.0.1:8765/healthz',{rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"
+CMD ["npm", "start"]

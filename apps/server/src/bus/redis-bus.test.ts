@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../../test/http.js';
+import { createTestDatabase, ENGINE, type TestDatabase } from '../../test/test-db.js';
+import { startTestServer, type TestServer } from '../../test/test-server.js';
+import { TestSocket } from '../../test/ws-client.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Two instances on one PostgreSQL database, fanning out through Redis (needs a shared database). */
+describe.runIf(ENGINE === 'postgres')('two instances behind one Redis', () => {
+  let db: TestDatabase;
+  let a: TestServer;
+  let b: TestServer;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    a = await startTestServer({ db, config: { redisUrl: REDIS_URL } });
+    b = await startTestServer({ db, config: { redisUrl: REDIS_URL } });
+  });
+  afterAll(async () => {
+    await b?.close({ keepData: true });
+    await a?.close();
+  });
+
+  it('take distinct worker ids, so their ids never collide', async () => {
+    const onA = await api(a.url).post<{ token: string }>('/api/auth/signup', { username: 'first', password: 'password123' });
+    const codes = await Promise.all(
+      Array.from({ length: 20 }, () => api(a.url).post<{ code: string }>('/api/invites', undefined, { token: onA.body.token })),
+    );
+    const users = await Promise.all(
+      codes.map((c, i) =>
+        api(i % 2 ? a.url : b.url).post<{ user: { id: string } }>('/api/auth/signup', {
+          username: `u${i}`,
+          password: 'password123',
+          inviteCode: c.body.code,
+        }),
+      ),
+    );
+    const ids = users.map((u) => u.body.user.id);
+    expect(new Set(ids).size).toBe(20);
+  });
+
+  it('carry a logout on one instance to the sockets on the other', async () => {
+    const login = await api(a.url).post<{ token: string }>('/api/auth/login', { username: 'first', password: 'password123' });
+    const { socket } = await TestSocket.identified(b.wsUrl, login.body.token);
+    expect((await api(a.url).post('/api/auth/logout', undefined, { token: login.body.token })).status).toBe(204);
+    expect((await socket.closed).code).toBe(4009);
+  });
+});

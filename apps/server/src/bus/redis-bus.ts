@@ -1,0 +1,59 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../infra/logger.js';
+import type { Bus, BusHandler, BusMessage } from './bus.js';
+
+/**
+ * The bus for several instances on one database: every batch is published once to a Redis
+ * channel, and every instance (this one included) delivers it to its own sockets. One publish
+ * per batch keeps a service's events in order.
+ */
+export class RedisBus implements Bus {
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly handlers = new Set<BusHandler>();
+
+  private constructor(
+    url: string,
+    private readonly channel: string,
+    private readonly log: Logger,
+  ) {
+    this.pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    this.sub = new Redis(url, { lazyConnect: true });
+    for (const client of [this.pub, this.sub]) client.on('error', (err) => log.warn({ err }, 'redis bus error'));
+    this.sub.on('message', (_channel: string, payload: string) => this.deliver(payload));
+  }
+
+  static async connect(url: string, log: Logger, channel = 'decentra:bus'): Promise<RedisBus> {
+    const bus = new RedisBus(url, channel, log);
+    await Promise.all([bus.pub.connect(), bus.sub.connect()]);
+    await bus.sub.subscribe(channel);
+    return bus;
+  }
+
+  async publish(messages: readonly BusMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.pub.publish(this.channel, JSON.stringify(messages));
+  }
+
+  subscribe(handler: BusHandler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+    this.sub.disconnect();
+    await this.pub.quit().catch(() => this.pub.disconnect());
+  }
+
+  private deliver(payload: string): void {
+    let messages: BusMessage[];
+    try {
+      messages = JSON.parse(payload) as BusMessage[];
+    } catch (err) {
+      this.log.error({ err }, 'redis bus: unreadable payload');
+      return;
+    }
+    for (const message of messages) for (const handler of this.handlers) handler(message);
+  }
+}

@@ -1,0 +1,245 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Api, api } from '../../test/http.js';
+import { startTestServer, type TestServer } from '../../test/test-server.js';
+import { TestSocket } from '../../test/ws-client.js';
+import { dispatch } from '../bus/bus.js';
+
+interface AuthBody {
+  token: string;
+  user: { id: string; username: string };
+}
+
+let server: TestServer;
+let http: Api;
+let alice: AuthBody;
+let bob: AuthBody;
+
+beforeAll(async () => {
+  server = await startTestServer({
+    gateway: {
+      identifyTimeoutMs: 300,
+      framesPerWindow: 40,
+      frameWindowMs: 60_000,
+      pingIntervalMs: 100,
+      idleTimeoutMs: 400,
+    },
+  });
+  http = api(server.url);
+  alice = (await http.post<AuthBody>('/api/auth/signup', { username: 'alice', password: 'password123' }))
+    .body;
+  const code = (await http.post<{ code: string }>('/api/invites', undefined, { token: alice.token })).body
+    .code;
+  bob = (
+    await http.post<AuthBody>('/api/auth/signup', {
+      username: 'bob',
+      password: 'password123',
+      inviteCode: code,
+    })
+  ).body;
+});
+afterAll(() => server.close());
+
+describe('identify', () => {
+  it('answers a token with ready, carrying the contract fields', async () => {
+    const { socket, ready } = await TestSocket.identified(server.wsUrl, alice.token);
+    expect(Object.keys(ready).sort()).toEqual([
+      'dms',
+      'friends',
+      'presences',
+      'servers',
+      'sessionId',
+      'settings',
+      'user',
+      'voiceStates',
+    ]);
+    expect(ready.user).toMatchObject({ id: alice.user.id, username: 'alice', isAdmin: true });
+    expect(typeof ready.sessionId).toBe('string');
+    socket.close();
+  });
+
+  it('accepts the session cookie when no token is given', async () => {
+    const socket = await TestSocket.open(server.wsUrl, { cookie: `decentra_session=${bob.token}` });
+    socket.send({ op: 'identify', d: {} });
+    const ready = await socket.next((f) => f.op === 'ready');
+    expect((ready.d as { user: { username: string } }).user.username).toBe('bob');
+    socket.close();
+  });
+
+  it('ignores the cookie of an upgrade from another origin', async () => {
+    const socket = await TestSocket.open(server.wsUrl, {
+      cookie: `decentra_session=${bob.token}`,
+      origin: 'https://evil.example',
+    });
+    socket.send({ op: 'identify', d: {} });
+    expect((await socket.closed).code).toBe(4001);
+  });
+
+  it('closes with 4001 on a bad token', async () => {
+    const socket = await TestSocket.open(server.wsUrl);
+    socket.send({ op: 'identify', d: { token: 'not-a-token' } });
+    expect((await socket.closed).code).toBe(4001);
+  });
+
+  it('closes with 4001 when nobody identifies in time', async () => {
+    const socket = await TestSocket.open(server.wsUrl);
+    expect((await socket.closed).code).toBe(4001);
+  });
+
+  it('refuses ops before identify', async () => {
+    const socket = await TestSocket.open(server.wsUrl);
+    const reply = await socket.request('typing', { channelId: '1' });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    socket.close();
+  });
+
+  it('refuses a second identify on the same socket', async () => {
+    const { socket } = await TestSocket.identified(server.wsUrl, alice.token);
+    const reply = await socket.request('identify', { token: alice.token });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    socket.close();
+  });
+
+  it('tells a resume it cannot be resumed yet (invalid_session)', async () => {
+    const socket = await TestSocket.open(server.wsUrl);
+    socket.send({ op: 'resume', d: { token: alice.token, sessionId: 'x', seq: 3 } });
+    await socket.next((f) => f.op === 'invalid_session');
+    socket.close();
+  });
+});
+
+describe('frames a client should not send', () => {
+  it('answers malformed JSON and unknown ops with invalid_input, and the socket lives on', async () => {
+    const { socket } = await TestSocket.identified(server.wsUrl, alice.token);
+    socket.send('{not json');
+    const bad = await socket.next((f) => f.op === 'reply');
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    const unknown = await socket.request('teleport', {});
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(unknown.error?.message).toMatch(/teleport/);
+    const noOp = socket.frames.length;
+    socket.send({ d: {}, ref: 'x1' });
+    const shape = await socket.next((f) => f.op === 'reply' && f.ref === 'x1', 5_000, noOp);
+    expect(shape.error?.code).toBe('invalid_input');
+    const pong = socket.frames.length;
+    socket.send({ op: 'ping' });
+    await socket.next((f) => f.op === 'pong', 5_000, pong);
+    socket.close();
+  });
+
+  it('closes with 4002 on a binary frame', async () => {
+    const { socket } = await TestSocket.identified(server.wsUrl, alice.token);
+    socket.ws.send(Buffer.from([1, 2, 3]));
+    expect((await socket.closed).code).toBe(4002);
+  });
+
+  it('closes a frame over 16 KiB (1009) without harm to others', async () => {
+    const { socket } = await TestSocket.identified(server.wsUrl, alice.token);
+    const { socket: other } = await TestSocket.identified(server.wsUrl, bob.token);
+    socket.send({ op: 'ping', d: { pad: 'x'.repeat(17 * 1024) } });
+    expect((await socket.closed).code).toBe(1009);
+    const before = other.frames.length;
+    other.send({ op: 'ping' });
+    await other.next((f) => f.op === 'pong', 5_000, before);
+    other.close();
+  });
+
+  it('closes with 4008 past the frame budget', async () => {
+    const { socket } = await TestSocket.identified(server.wsUrl, alice.token);
+    for (let i = 0; i < 60; i++) socket.send({ op: 'ping' });
+    expect((await socket.closed).code).toBe(4008);
+  });
+
+  it('survives a barrage of garbage from many sockets', async () => {
+    const garbage = [
+      '',
+      'null',
+      '[]',
+      '"str"',
+      '123',
+      '{"op":null}',
+      '{"op":{}}',
+      '{"op":"identify","d":"x"}',
+      '{"op":"identify","d":{"token":5}}',
+      '{"op":"resume","d":{}}',
+      `{"op":"x","ref":"${'r'.repeat(500)}"}`,
+      '{"op":"send_message","d":{"channelId":"1"}}',
+      '\u0000\u0001',
+      '{"__proto__":{"op":"ready"}}',
+    ];
+    const sockets = await Promise.all(Array.from({ length: 5 }, () => TestSocket.open(server.wsUrl)));
+    for (const s of sockets) for (const g of garbage) s.send(g);
+    await new Promise((r) => setTimeout(r, 200));
+    for (const s of sockets) s.close();
+    expect((await http.get('/healthz')).status).toBe(200);
+    const { socket } = await TestSocket.identified(server.wsUrl, alice.token);
+    socket.close();
+  });
+});
+
+describe('keepalive', () => {
+  it('pings, and keeps a socket that answers', async () => {
+    const { socket } = await TestSocket.identified(server.wsUrl, alice.token);
+    let pings = 0;
+    socket.ws.on('ping', () => pings++);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(pings).toBeGreaterThan(2);
+    expect(socket.ws.readyState).toBe(socket.ws.OPEN);
+    socket.close();
+  });
+
+  it('drops a socket that stays silent past the idle timeout', async () => {
+    const { socket } = await TestSocket.identified(server.wsUrl, alice.token);
+    // Stop answering pings, as a dead peer would.
+    (socket.ws as unknown as { pong: () => void }).pong = () => {};
+    const closed = await socket.closed;
+    expect(closed.code).toBe(1006);
+  });
+});
+
+describe('the event path', () => {
+  it('delivers an event only to the sockets of its audience, with seq rising by one per socket', async () => {
+    const a1 = await TestSocket.identified(server.wsUrl, alice.token);
+    const a2 = await TestSocket.identified(server.wsUrl, alice.token);
+    const b1 = await TestSocket.identified(server.wsUrl, bob.token);
+    await server.app.bus.publish([
+      dispatch('test_event', { n: 1 }, { kind: 'users', userIds: [alice.user.id] }),
+      dispatch('test_event', { n: 2 }, { kind: 'users', userIds: [alice.user.id] }),
+    ]);
+    for (const { socket } of [a1, a2]) {
+      const second = await socket.next((f) => f.op === 'event' && (f.d as { n: number }).n === 2);
+      const events = socket.events('test_event');
+      expect(events.map((e) => e.seq)).toEqual([1, 2]);
+      expect(second).toEqual({ op: 'event', seq: 2, t: 'test_event', d: { n: 2 } });
+    }
+    await server.app.bus.publish([
+      dispatch('test_event', { n: 3 }, { kind: 'users', userIds: [bob.user.id] }),
+    ]);
+    await b1.socket.next((f) => f.op === 'event');
+    expect(b1.socket.events()).toHaveLength(1);
+    expect(a1.socket.events()).toHaveLength(2);
+    for (const s of [a1, a2, b1]) s.socket.close();
+  });
+});
+
+describe('logout', () => {
+  it('closes the sockets of that session with 4009 and leaves other sessions open', async () => {
+    const login = await http.post<AuthBody>('/api/auth/login', { username: 'bob', password: 'password123' });
+    const doomed = await TestSocket.identified(server.wsUrl, login.body.token);
+    const survivor = await TestSocket.identified(server.wsUrl, bob.token);
+    expect((await http.post('/api/auth/logout', undefined, { token: login.body.token })).status).toBe(204);
+    expect((await doomed.socket.closed).code).toBe(4009);
+    const before = survivor.socket.frames.length;
+    survivor.socket.send({ op: 'ping' });
+    await survivor.socket.next((f) => f.op === 'pong', 5_000, before);
+    survivor.socket.close();
+    const again = await TestSocket.open(server.wsUrl);
+    again.send({ op: 'identify', d: { token: login.body.token } });
+    expect((await again.closed).code).toBe(4001);
+  });
+});
+
+describe('upgrade', () => {
+  it('is only served at /ws', async () => {
+    await expect(TestSocket.open(server.wsUrl.replace(/\/ws$/, '/other'))).rejects.toThrow();
+  });
+});
