@@ -19,7 +19,10 @@ async function timeToHealthy(cmd: string[], env: Record<string, string>, cwd: st
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-      const ok = await fetch(`http://127.0.0.1:${PORT}/healthz`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${PORT}/healthz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) return performance.now() - t0;
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -49,7 +52,11 @@ try {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const pgDir = mkdtempSync(join(tmpdir(), 'cold-pg-'));
-  postgres = await timeToHealthy(server, { ...env, DATABASE_URL: url.toString(), DECENTRA_DATA_DIR: pgDir }, SERVER_DIR);
+  postgres = await timeToHealthy(
+    server,
+    { ...env, DATABASE_URL: url.toString(), DECENTRA_DATA_DIR: pgDir },
+    SERVER_DIR,
+  );
   await admin.query(`drop database ${name} with (force)`);
   rmSync(pgDir, { recursive: true, force: true });
 } catch (err) {
@@ -59,7 +66,9 @@ try {
 }
 
 const fmt = (ms: number) => `${Math.round(ms)} ms (${(ms / baseline).toFixed(1)}× bare node)`;
-console.log(`machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+console.log(
+  `machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+);
 console.log(`bare node http server: ${Math.round(baseline)} ms`);
 console.log(`PGlite, fresh data folder: ${fmt(fresh)}`);
 console.log(`PGlite, existing data folder: ${fmt(warm)}`);

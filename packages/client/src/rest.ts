@@ -98,5 +98,11 @@ function toApiError(res: Response, json: unknown): ApiError {
   const retry = Number(res.headers.get('retry-after'));
   if (!parsed.success) return new ApiError(res.status, 'internal', `The server answered ${res.status}.`);
   const { code, message, details }: ErrorBody['error'] = parsed.data.error;
-  return new ApiError(res.status, code, message, details, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+  return new ApiError(
+    res.status,
+    code,
+    message,
+    details,
+    Number.isFinite(retry) && retry > 0 ? retry : undefined,
+  );
 }

@@ -23,9 +23,14 @@ describe.runIf(ENGINE === 'postgres')('two instances behind one Redis', () => {
   });
 
   it('take distinct worker ids, so their ids never collide', async () => {
-    const onA = await api(a.url).post<{ token: string }>('/api/auth/signup', { username: 'first', password: 'password123' });
+    const onA = await api(a.url).post<{ token: string }>('/api/auth/signup', {
+      username: 'first',
+      password: 'password123',
+    });
     const codes = await Promise.all(
-      Array.from({ length: 20 }, () => api(a.url).post<{ code: string }>('/api/invites', undefined, { token: onA.body.token })),
+      Array.from({ length: 20 }, () =>
+        api(a.url).post<{ code: string }>('/api/invites', undefined, { token: onA.body.token }),
+      ),
     );
     const users = await Promise.all(
       codes.map((c, i) =>
@@ -41,9 +46,14 @@ describe.runIf(ENGINE === 'postgres')('two instances behind one Redis', () => {
   });
 
   it('carry a logout on one instance to the sockets on the other', async () => {
-    const login = await api(a.url).post<{ token: string }>('/api/auth/login', { username: 'first', password: 'password123' });
+    const login = await api(a.url).post<{ token: string }>('/api/auth/login', {
+      username: 'first',
+      password: 'password123',
+    });
     const { socket } = await TestSocket.identified(b.wsUrl, login.body.token);
-    expect((await api(a.url).post('/api/auth/logout', undefined, { token: login.body.token })).status).toBe(204);
+    expect((await api(a.url).post('/api/auth/logout', undefined, { token: login.body.token })).status).toBe(
+      204,
+    );
     expect((await socket.closed).code).toBe(4009);
   });
 });

@@ -19,7 +19,8 @@ export class RedisBus implements Bus {
   ) {
     this.pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
     this.sub = new Redis(url, { lazyConnect: true });
-    for (const client of [this.pub, this.sub]) client.on('error', (err) => log.warn({ err }, 'redis bus error'));
+    for (const client of [this.pub, this.sub])
+      client.on('error', (err) => log.warn({ err }, 'redis bus error'));
     this.sub.on('message', (_channel: string, payload: string) => this.deliver(payload));
   }
 
