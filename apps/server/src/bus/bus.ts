@@ -20,7 +20,27 @@ export interface CloseSessionsMessage {
   reason: string;
 }
 
-export type BusMessage = DispatchMessage | CloseSessionsMessage;
+/**
+ * Membership changes for the in-memory indexes: every socket of these users starts (or stops)
+ * receiving a topic's events (`server:<id>` or `channel:<id>`). Carried on the bus, in order with
+ * the events around them, so a joining member gets the join's own events and a removed one
+ * gets nothing after its removal, on every instance.
+ */
+export interface SubscriptionMessage {
+  kind: 'subscribe' | 'unsubscribe';
+  userIds: readonly string[];
+  topic: Topic;
+}
+
+/** A server or channel is gone: forget its topic everywhere. */
+export interface DropTopicMessage {
+  kind: 'drop_topic';
+  topic: Topic;
+}
+
+export type Topic = { kind: 'server'; serverId: string } | { kind: 'channel'; channelId: string };
+
+export type BusMessage = DispatchMessage | CloseSessionsMessage | SubscriptionMessage | DropTopicMessage;
 
 export type BusHandler = (message: BusMessage) => void;
 
@@ -39,4 +59,15 @@ export const dispatch = (t: string, d: unknown, to: Audience): DispatchMessage =
   t,
   d,
   to,
+});
+
+export const subscribe = (userIds: readonly string[], topic: Topic): SubscriptionMessage => ({
+  kind: 'subscribe',
+  userIds,
+  topic,
+});
+export const unsubscribe = (userIds: readonly string[], topic: Topic): SubscriptionMessage => ({
+  kind: 'unsubscribe',
+  userIds,
+  topic,
 });

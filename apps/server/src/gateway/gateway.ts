@@ -9,14 +9,14 @@ import {
   SESSION_COOKIE,
 } from '@decentra/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { Bus, BusMessage } from '../bus/bus.js';
+import type { Bus, BusMessage, DispatchMessage } from '../bus/bus.js';
 import type { AccountsService } from '../features/accounts/accounts.service.js';
 import { DomainError } from '../infra/errors.js';
 import type { Logger } from '../infra/logger.js';
 import { Connection } from './connection.js';
 import type { OpRegistry } from './ops.js';
 import type { ReadyBuilder } from './ready.js';
-import { Subscriptions } from './subscriptions.js';
+import { Subscriptions, topicKey } from './subscriptions.js';
 
 export interface GatewayOptions {
   identifyTimeoutMs: number;
@@ -243,13 +243,30 @@ export class Gateway {
   }
 
   private onBusMessage(message: BusMessage): void {
-    if (message.kind === 'close_sessions') {
-      for (const sessionId of message.sessionIds) {
-        for (const conn of this.subscriptions.connectionsOfAuthSession(sessionId))
-          conn.close(message.code, message.reason);
-      }
-      return;
+    switch (message.kind) {
+      case 'close_sessions':
+        for (const sessionId of message.sessionIds) {
+          for (const conn of this.subscriptions.connectionsOfAuthSession(sessionId)) {
+            conn.close(message.code, message.reason);
+          }
+        }
+        return;
+      case 'subscribe':
+        this.subscriptions.subscribeUsers(message.userIds, topicKey(message.topic));
+        return;
+      case 'unsubscribe':
+        this.subscriptions.unsubscribeUsers(message.userIds, topicKey(message.topic));
+        return;
+      case 'drop_topic':
+        this.subscriptions.dropTopic(topicKey(message.topic));
+        return;
+      case 'dispatch':
+        this.fanOut(message);
+        return;
     }
+  }
+
+  private fanOut(message: DispatchMessage): void {
     let encoded: string | undefined;
     for (const conn of this.subscriptions.resolve(message.to)) {
       encoded ??= JSON.stringify({ t: message.t, d: message.d });

@@ -1,4 +1,4 @@
-import type { Audience } from '../bus/bus.js';
+import type { Audience, Topic } from '../bus/bus.js';
 import type { Connection } from './connection.js';
 
 /**
@@ -84,6 +84,8 @@ export class Subscriptions {
 
 export const serverTopic = (serverId: string) => `s:${serverId}`;
 export const channelTopic = (channelId: string) => `c:${channelId}`;
+export const topicKey = (topic: Topic) =>
+  topic.kind === 'server' ? serverTopic(topic.serverId) : channelTopic(topic.channelId);
 
 const EMPTY: ReadonlySet<Connection> = new Set();
 
