@@ -16,9 +16,17 @@ import type { Config } from './config.js';
 import { accountsRoutes } from './features/accounts/accounts.routes.js';
 import { AccountsService } from './features/accounts/accounts.service.js';
 import { AuthThrottle, type ThrottleLimits } from './features/accounts/auth-throttle.js';
+import { registerChatCore } from './features/chat-core.js';
+import { friendsReady } from './features/friends/friends.ready.js';
+import { friendsRoutes } from './features/friends/friends.routes.js';
+import { FriendsService } from './features/friends/friends.service.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import { invitesRoutes } from './features/invites/invites.routes.js';
 import { InvitesService } from './features/invites/invites.service.js';
+import type { SendLimits } from './features/messages/send-rate-limit.js';
+import { type PresenceOptions, PresenceService } from './features/presence/presence.service.js';
+import { usersRoutes } from './features/users/users.routes.js';
+import { UsersService } from './features/users/users.service.js';
 import { Gateway, type GatewayOptions } from './gateway/gateway.js';
 import type { OpRegistry } from './gateway/ops.js';
 import { ReadyBuilder } from './gateway/ready.js';
@@ -42,6 +50,8 @@ export interface AppOptions {
   logger?: Logger;
   gateway?: Partial<GatewayOptions>;
   throttle?: ThrottleLimits;
+  sendLimits?: SendLimits;
+  presence?: PresenceOptions;
 }
 
 export interface DecentraApp {
@@ -94,7 +104,6 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       loggerInstance: log,
       bodyLimit: BODY_LIMIT_BYTES,
       trustProxy: config.trustProxy,
-      disableRequestLogging: false,
       serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
         (tls
           ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler)
@@ -128,6 +137,21 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     healthRoutes(http, { storage: store });
     accountsRoutes(http, { accounts, bus, sessionTtlMs: config.sessionTtlMs });
     invitesRoutes(http, { accounts, invites });
+    registerChatCore({
+      http,
+      db: store.db,
+      ids,
+      bus,
+      accounts,
+      invites,
+      ready,
+      ops,
+      sendLimits: options.sendLimits,
+    });
+    const friends = new FriendsService({ db: store.db, ids });
+    friendsRoutes(http, { accounts, friends, bus });
+    ready.add(friendsReady(friends));
+    usersRoutes(http, { accounts, users: new UsersService(store.db) });
     await registerWebApp(http);
 
     const gateway = new Gateway({
@@ -140,6 +164,9 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       options: options.gateway,
     });
     gateway.attach(http.server);
+    const presence = new PresenceService(store.db, bus, log, options.presence);
+    gateway.watchSessions(presence.onSessionsChanged);
+    ready.add(async (auth) => ({ data: { presences: await presence.visiblePresences(auth.user.id) } }));
     await http.ready();
 
     return {
@@ -157,6 +184,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
       },
       async close() {
+        presence.close();
         await gateway.close();
         await http.close();
         await bus.close();

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { EmailSchema, InviteCodeSchema, PasswordSchema, UsernameSchema } from './common.js';
+import { EmailSchema, InviteCodeSchema, NO_CONTROL, PasswordSchema, UsernameSchema } from './common.js';
 import { UserSchema } from './users.js';
 
 export const SignupBodySchema = z
@@ -15,7 +15,7 @@ export type SignupBody = z.infer<typeof SignupBodySchema>;
 export const LoginBodySchema = z
   .strictObject({
     // Login accepts any plausible string so that old or odd usernames still get a 401, not a 400.
-    username: z.string().min(1).max(64),
+    username: z.string().min(1).max(64).regex(NO_CONTROL, 'must not contain control characters'),
     password: z.string().min(1).max(256),
   })
   .meta({ id: 'LoginBody' });

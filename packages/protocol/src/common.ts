@@ -20,5 +20,16 @@ export const PasswordSchema = z
 
 export const EmailSchema = z.email('must be an email address').max(254);
 
+/** PostgreSQL text cannot hold NUL; refusing it here keeps such input a 400, not a 500. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point.
+export const NO_NUL = /^[^\u0000]*$/;
+/** Single-line names and codes: no control characters at all. */
+export const NO_CONTROL = /^\P{Cc}*$/u;
+
 /** Invite codes are opaque strings; bound their length so lookups stay cheap. */
-export const InviteCodeSchema = z.string().trim().min(1).max(64);
+export const InviteCodeSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(NO_CONTROL, 'must not contain control characters');

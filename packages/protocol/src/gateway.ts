@@ -8,6 +8,8 @@ export const CLOSE_CODES = {
   invalidFrame: 4002,
   rateLimited: 4008,
   sessionRevoked: 4009,
+  /** (addition) The session was resumed on another socket; this one is no longer it. */
+  sessionSuperseded: 4010,
 } as const;
 
 export const GATEWAY_LIMITS = {

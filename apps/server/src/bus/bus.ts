@@ -10,6 +10,8 @@ export interface DispatchMessage {
   t: string;
   d: unknown;
   to: Audience;
+  /** A user in the audience who must not receive it (the one typing hears no own typing_start). */
+  except?: string;
 }
 
 /** Close every socket opened with these login sessions (logout, revocation). */

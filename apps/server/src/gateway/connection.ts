@@ -1,16 +1,15 @@
 import type { ErrorCode, ReplyFrame, ServerFrame } from '@decentra/protocol';
 import type { WebSocket } from 'ws';
-import type { AuthContext } from '../features/accounts/accounts.service.js';
+import type { GatewaySession } from './session.js';
 
-/** One client socket: who it is (once identified), its event sequence, and its frame budget. */
+/**
+ * One client socket and its frame budget. Who it is and its event sequence live in the gateway
+ * session it is attached to (after identify or resume), which outlives the socket.
+ */
 export class Connection {
-  auth: AuthContext | undefined;
-  userId: string | undefined;
-  /** The login session (token) this socket authenticated with; logout closes by it. */
-  authSessionId: string | undefined;
-  /** The gateway session, echoed in `ready` and used to resume. */
-  sessionId: string | undefined;
-  seq = 0;
+  session: GatewaySession | undefined;
+  /** Closes the socket with 4001 unless it identifies (or resumes) in time. */
+  identifyTimer: NodeJS.Timeout | undefined;
   lastSeenAt = Date.now();
   private windowStart = Date.now();
   private framesInWindow = 0;
@@ -21,7 +20,12 @@ export class Connection {
   ) {}
 
   get identified(): boolean {
-    return this.userId !== undefined;
+    return this.session !== undefined;
+  }
+
+  stopIdentifyTimer(): void {
+    clearTimeout(this.identifyTimer);
+    this.identifyTimer = undefined;
   }
 
   get open(): boolean {
@@ -57,11 +61,10 @@ export class Connection {
 
   /**
    * Sends an event whose `{"t":…,"d":…}` part was encoded once for the whole fan-out:
-   * only the per-socket sequence number is spliced in here.
+   * only the session's sequence number is spliced in here.
    */
-  sendEncodedEvent(encodedTD: string): void {
-    this.seq += 1;
-    this.sendRaw(`{"op":"event","seq":${this.seq},${encodedTD.slice(1)}`);
+  sendEncodedEvent(seq: number, encodedTD: string): void {
+    this.sendRaw(`{"op":"event","seq":${seq},${encodedTD.slice(1)}`);
   }
 
   sendRaw(data: string): void {

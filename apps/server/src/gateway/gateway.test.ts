@@ -99,7 +99,7 @@ describe('identify', () => {
     socket.close();
   });
 
-  it('tells a resume it cannot be resumed yet (invalid_session)', async () => {
+  it('tells a resume of an unknown session to identify afresh (invalid_session)', async () => {
     const socket = await TestSocket.open(server.wsUrl);
     socket.send({ op: 'resume', d: { token: alice.token, sessionId: 'x', seq: 3 } });
     await socket.next((f) => f.op === 'invalid_session');

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
@@ -6,17 +5,30 @@ import {
   ClientFrameSchema,
   GATEWAY_LIMITS,
   IdentifyOpSchema,
+  ResumeOpSchema,
   SESSION_COOKIE,
 } from '@decentra/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { Bus, BusMessage, DispatchMessage } from '../bus/bus.js';
+import type { Bus, BusMessage } from '../bus/bus.js';
 import type { AccountsService } from '../features/accounts/accounts.service.js';
 import { DomainError } from '../infra/errors.js';
 import type { Logger } from '../infra/logger.js';
 import { Connection } from './connection.js';
 import type { OpRegistry } from './ops.js';
 import type { ReadyBuilder } from './ready.js';
+import { SessionStore, type SessionsChangedHook } from './sessions.js';
 import { Subscriptions, topicKey } from './subscriptions.js';
+
+export type { SessionsChangedHook, SessionsChangedReason } from './sessions.js';
+
+/**
+ * Close code (addition to the contract) for a socket whose session was resumed on another socket.
+ * A client that gets it on its current socket has lost the session: it identifies afresh.
+ */
+export const SESSION_SUPERSEDED_CLOSE_CODE = CLOSE_CODES.sessionSuperseded;
+
+/** Close code a client sends to end its session at once (no resume); any other drop keeps it. */
+const NORMAL_CLOSURE = 1000;
 
 export interface GatewayOptions {
   identifyTimeoutMs: number;
@@ -26,6 +38,12 @@ export interface GatewayOptions {
   /** Inbound frames allowed per socket per window; past it the socket closes with 4008. */
   framesPerWindow: number;
   frameWindowMs: number;
+  /** Events kept per session for resume (the contract asks for at least 1,000). */
+  replayBufferSize: number;
+  /** How long a session whose socket dropped stays resumable (the contract asks for at least 2 min). */
+  sessionTtlMs: number;
+  /** Sessions one user may hold on an instance; past it, the longest-detached ones end. */
+  maxSessionsPerUser: number;
 }
 
 export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
@@ -35,6 +53,9 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   maxFrameBytes: GATEWAY_LIMITS.maxFrameBytes,
   framesPerWindow: 120,
   frameWindowMs: 60_000,
+  replayBufferSize: 2_000,
+  sessionTtlMs: 3 * 60_000,
+  maxSessionsPerUser: 50,
 };
 
 export interface GatewayDeps {
@@ -45,13 +66,16 @@ export interface GatewayDeps {
   log: Logger;
   parseCookie: (header: string) => Record<string, string | undefined>;
   options?: Partial<GatewayOptions>;
+  /** Told whenever a user's sessions come and go on this instance (for presence). */
+  onSessionsChanged?: SessionsChangedHook;
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
-/** The real-time half of the API at `/ws`: identify, ops in, events out, keepalive, limits. */
+/** The real-time half of the API at `/ws`: identify, resume, ops in, events out, keepalive, limits. */
 export class Gateway {
   readonly subscriptions = new Subscriptions();
+  private readonly sessions: SessionStore;
   private readonly wss: WebSocketServer;
   private readonly options: GatewayOptions;
   private readonly connections = new Set<Connection>();
@@ -61,6 +85,8 @@ export class Gateway {
 
   constructor(private readonly deps: GatewayDeps) {
     this.options = { ...DEFAULT_GATEWAY_OPTIONS, ...deps.options };
+    this.sessions = new SessionStore(this.subscriptions, this.options, deps.log);
+    if (deps.onSessionsChanged) this.sessions.watch(deps.onSessionsChanged);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: this.options.maxFrameBytes,
@@ -86,18 +112,32 @@ export class Gateway {
     return this.connections.size;
   }
 
+  /** Gateway sessions on this instance, with a socket attached or waiting for a resume. */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /**
+   * Another way to the `onSessionsChanged` hook, for a feature built after the gateway
+   * (and for tests). Returns the way to stop watching.
+   */
+  watchSessions(hook: SessionsChangedHook): () => void {
+    return this.sessions.watch(hook);
+  }
+
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.unsubscribe();
     for (const conn of this.connections) conn.close(1001, 'server shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     for (const conn of this.connections) conn.ws.terminate();
+    this.sessions.clear();
   }
 
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
     const conn = new Connection(ws, this.cookieToken(req));
     this.connections.add(conn);
-    const identifyTimer = setTimeout(() => {
+    conn.identifyTimer = setTimeout(() => {
       if (!conn.identified) conn.close(CLOSE_CODES.unauthorized, 'identify timeout');
     }, this.options.identifyTimeoutMs);
     ws.on('message', (data, isBinary) => this.enqueue(conn, data, isBinary));
@@ -105,10 +145,17 @@ export class Gateway {
       conn.lastSeenAt = Date.now();
     });
     ws.on('error', (err) => this.deps.log.debug({ err: err.message }, 'socket error'));
-    ws.on('close', () => {
-      clearTimeout(identifyTimer);
+    ws.on('close', (code) => {
+      conn.stopIdentifyTimer();
       this.connections.delete(conn);
-      this.subscriptions.remove(conn);
+      const session = conn.session;
+      if (!session) return;
+      if (code === NORMAL_CLOSURE) {
+        this.sessions.destroy(session, 'closed');
+      } else if (session.conn === conn) {
+        session.detach(conn, Date.now());
+        this.sessions.detached(session);
+      }
     });
   }
 
@@ -173,7 +220,7 @@ export class Gateway {
       return;
     }
     if (frame.op === 'identify') return this.identify(conn, raw);
-    if (frame.op === 'resume') return this.resume(conn, frame.ref);
+    if (frame.op === 'resume') return this.resume(conn, raw);
     if (!conn.identified) {
       conn.fail(frame.ref, 'unauthorized', 'Identify first.');
       return;
@@ -190,7 +237,7 @@ export class Gateway {
       conn.fail(frame.ref, 'invalid_input', message);
       return;
     }
-    const auth = conn.auth;
+    const auth = conn.session?.auth;
     if (!auth) return;
     try {
       const result = await handler.handle({ auth }, payload.data);
@@ -199,6 +246,7 @@ export class Gateway {
     } catch (err) {
       if (err instanceof DomainError) {
         if (err.code === 'unauthorized') {
+          if (conn.session) this.sessions.destroy(conn.session, 'closed');
           conn.close(CLOSE_CODES.sessionRevoked, 'session revoked');
           return;
         }
@@ -227,27 +275,73 @@ export class Gateway {
       return;
     }
     if (!conn.open) return;
-    conn.userId = auth.userId;
-    conn.authSessionId = auth.sessionId;
-    conn.sessionId = randomUUID();
-    conn.auth = auth;
-    this.subscriptions.add(conn);
-    const { data, topics } = await this.deps.ready.build(auth, conn.sessionId);
-    for (const topic of topics) this.subscriptions.subscribe(conn, topic);
-    conn.sendFrame({ op: 'ready', d: data });
+    // Indexed before ready is built, so events that happen meanwhile are buffered, then sent after it.
+    const session = this.sessions.create(auth);
+    conn.stopIdentifyTimer();
+    const ready = await this.deps.ready.build(auth, session.sessionId).catch((err: unknown) => {
+      this.sessions.destroy(session, 'closed');
+      throw err;
+    });
+    if (session.destroyed) {
+      conn.close(CLOSE_CODES.sessionRevoked, 'session revoked');
+      return;
+    }
+    if (!conn.open) {
+      this.sessions.destroy(session, 'closed');
+      return;
+    }
+    for (const topic of ready.topics) this.subscriptions.subscribe(session, topic);
+    conn.sendFrame({ op: 'ready', d: ready.data });
+    session.attach(conn, 0);
   }
 
-  /** Resume arrives with the chat core; until then every resume is told to identify afresh. */
-  private async resume(conn: Connection, _ref: string | undefined): Promise<void> {
-    conn.sendFrame({ op: 'invalid_session' });
+  /**
+   * Re-attaches a session to this socket and replays what it missed, or says `invalid_session`
+   * when it cannot: unknown or ended session, token of another login, expired, events dropped.
+   */
+  private async resume(conn: Connection, raw: unknown): Promise<void> {
+    const parsed = ResumeOpSchema.safeParse(raw);
+    if (!parsed.success) {
+      conn.fail(
+        refOf(raw),
+        'invalid_input',
+        'resume takes {"token"?: string, "sessionId": string, "seq": integer}.',
+      );
+      return;
+    }
+    if (conn.identified) {
+      conn.fail(parsed.data.ref, 'invalid_input', 'Already identified.');
+      return;
+    }
+    const { sessionId, seq } = parsed.data.d;
+    const token = parsed.data.d.token ?? conn.cookieToken;
+    const auth = token ? await this.deps.accounts.authenticate(token) : undefined;
+    if (!conn.open) return;
+    const session = this.sessions.get(sessionId);
+    if (!session || !auth || auth.userId !== session.userId || auth.sessionId !== session.authSessionId) {
+      conn.sendFrame({ op: 'invalid_session' });
+      return;
+    }
+    if (!this.sessions.canResume(session, seq, Date.now())) {
+      // Its client has just been told to start afresh; a detached session is of no more use.
+      if (session.detached) this.sessions.destroy(session, 'expired');
+      conn.sendFrame({ op: 'invalid_session' });
+      return;
+    }
+    session.auth = auth;
+    conn.stopIdentifyTimer();
+    const superseded = session.attach(conn, seq);
+    superseded?.close(SESSION_SUPERSEDED_CLOSE_CODE, 'session resumed on another socket');
+    conn.sendFrame({ op: 'resumed' });
+    this.sessions.resumed(session);
   }
 
   private onBusMessage(message: BusMessage): void {
     switch (message.kind) {
       case 'close_sessions':
-        for (const sessionId of message.sessionIds) {
-          for (const conn of this.subscriptions.connectionsOfAuthSession(sessionId)) {
-            conn.close(message.code, message.reason);
+        for (const authSessionId of message.sessionIds) {
+          for (const session of [...this.subscriptions.sessionsOfAuthSession(authSessionId)]) {
+            this.sessions.destroy(session, 'closed')?.close(message.code, message.reason);
           }
         }
         return;
@@ -261,16 +355,8 @@ export class Gateway {
         this.subscriptions.dropTopic(topicKey(message.topic));
         return;
       case 'dispatch':
-        this.fanOut(message);
+        this.sessions.dispatch(message);
         return;
-    }
-  }
-
-  private fanOut(message: DispatchMessage): void {
-    let encoded: string | undefined;
-    for (const conn of this.subscriptions.resolve(message.to)) {
-      encoded ??= JSON.stringify({ t: message.t, d: message.d });
-      conn.sendEncodedEvent(encoded);
     }
   }
 
@@ -283,6 +369,7 @@ export class Gateway {
         conn.ws.ping();
       }
     }
+    this.sessions.sweep(now);
   }
 }
 

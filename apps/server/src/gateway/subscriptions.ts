@@ -1,71 +1,69 @@
 import type { Audience, Topic } from '../bus/bus.js';
-import type { Connection } from './connection.js';
+import type { GatewaySession } from './session.js';
 
 /**
- * In-memory indexes from what an event is about to the sockets that may see it. Membership
+ * In-memory indexes from what an event is about to the gateway sessions that may see it,
+ * attached to a socket or not (a detached session buffers events for its resume). Membership
  * changes update them; delivering an event never asks the database who is listening.
  */
 export class Subscriptions {
-  private readonly byUser = new Map<string, Set<Connection>>();
-  private readonly byAuthSession = new Map<string, Set<Connection>>();
-  private readonly byTopic = new Map<string, Set<Connection>>();
-  private readonly topicsOf = new Map<Connection, Set<string>>();
+  private readonly byUser = new Map<string, Set<GatewaySession>>();
+  private readonly byAuthSession = new Map<string, Set<GatewaySession>>();
+  private readonly byTopic = new Map<string, Set<GatewaySession>>();
 
-  add(conn: Connection): void {
-    if (conn.userId) addTo(this.byUser, conn.userId, conn);
-    if (conn.authSessionId) addTo(this.byAuthSession, conn.authSessionId, conn);
+  add(session: GatewaySession): void {
+    addTo(this.byUser, session.userId, session);
+    addTo(this.byAuthSession, session.authSessionId, session);
   }
 
-  remove(conn: Connection): void {
-    if (conn.userId) removeFrom(this.byUser, conn.userId, conn);
-    if (conn.authSessionId) removeFrom(this.byAuthSession, conn.authSessionId, conn);
-    for (const topic of this.topicsOf.get(conn) ?? []) removeFrom(this.byTopic, topic, conn);
-    this.topicsOf.delete(conn);
+  remove(session: GatewaySession): void {
+    removeFrom(this.byUser, session.userId, session);
+    removeFrom(this.byAuthSession, session.authSessionId, session);
+    for (const topic of session.topics) removeFrom(this.byTopic, topic, session);
+    session.topics.clear();
   }
 
-  /** Subscribe every socket of these users to a server's or channel's events. */
+  /** Subscribe every session of these users to a server's or channel's events. */
   subscribeUsers(userIds: Iterable<string>, topic: string): void {
     for (const userId of userIds) {
-      for (const conn of this.byUser.get(userId) ?? []) this.subscribe(conn, topic);
+      for (const session of this.byUser.get(userId) ?? []) this.subscribe(session, topic);
     }
   }
 
   unsubscribeUsers(userIds: Iterable<string>, topic: string): void {
     for (const userId of userIds) {
-      for (const conn of this.byUser.get(userId) ?? []) {
-        removeFrom(this.byTopic, topic, conn);
-        this.topicsOf.get(conn)?.delete(topic);
+      for (const session of this.byUser.get(userId) ?? []) {
+        removeFrom(this.byTopic, topic, session);
+        session.topics.delete(topic);
       }
     }
   }
 
-  subscribe(conn: Connection, topic: string): void {
-    addTo(this.byTopic, topic, conn);
-    const topics = this.topicsOf.get(conn) ?? new Set<string>();
-    this.topicsOf.set(conn, topics);
-    topics.add(topic);
+  subscribe(session: GatewaySession, topic: string): void {
+    addTo(this.byTopic, topic, session);
+    session.topics.add(topic);
   }
 
   dropTopic(topic: string): void {
-    for (const conn of this.byTopic.get(topic) ?? []) this.topicsOf.get(conn)?.delete(topic);
+    for (const session of this.byTopic.get(topic) ?? []) session.topics.delete(topic);
     this.byTopic.delete(topic);
   }
 
-  connectionsOfUser(userId: string): ReadonlySet<Connection> {
+  sessionsOfUser(userId: string): ReadonlySet<GatewaySession> {
     return this.byUser.get(userId) ?? EMPTY;
   }
 
-  connectionsOfAuthSession(sessionId: string): ReadonlySet<Connection> {
-    return this.byAuthSession.get(sessionId) ?? EMPTY;
+  sessionsOfAuthSession(authSessionId: string): ReadonlySet<GatewaySession> {
+    return this.byAuthSession.get(authSessionId) ?? EMPTY;
   }
 
-  /** Every socket in the audience, each once. */
-  resolve(to: Audience): Iterable<Connection> {
+  /** Every session in the audience, each once. */
+  resolve(to: Audience): Iterable<GatewaySession> {
     switch (to.kind) {
       case 'users': {
-        if (to.userIds.length === 1) return this.connectionsOfUser(to.userIds[0] as string);
-        const out = new Set<Connection>();
-        for (const id of to.userIds) for (const c of this.connectionsOfUser(id)) out.add(c);
+        if (to.userIds.length === 1) return this.sessionsOfUser(to.userIds[0] as string);
+        const out = new Set<GatewaySession>();
+        for (const id of to.userIds) for (const s of this.sessionsOfUser(id)) out.add(s);
         return out;
       }
       case 'server':
@@ -75,6 +73,7 @@ export class Subscriptions {
     }
   }
 
+  /** Sessions indexed, attached or detached. */
   get size(): number {
     let n = 0;
     for (const set of this.byUser.values()) n += set.size;
@@ -87,17 +86,17 @@ export const channelTopic = (channelId: string) => `c:${channelId}`;
 export const topicKey = (topic: Topic) =>
   topic.kind === 'server' ? serverTopic(topic.serverId) : channelTopic(topic.channelId);
 
-const EMPTY: ReadonlySet<Connection> = new Set();
+const EMPTY: ReadonlySet<GatewaySession> = new Set();
 
-function addTo<K>(map: Map<K, Set<Connection>>, key: K, conn: Connection): void {
-  const set = map.get(key) ?? new Set<Connection>();
+function addTo<K>(map: Map<K, Set<GatewaySession>>, key: K, session: GatewaySession): void {
+  const set = map.get(key) ?? new Set<GatewaySession>();
   map.set(key, set);
-  set.add(conn);
+  set.add(session);
 }
 
-function removeFrom<K>(map: Map<K, Set<Connection>>, key: K, conn: Connection): void {
+function removeFrom<K>(map: Map<K, Set<GatewaySession>>, key: K, session: GatewaySession): void {
   const set = map.get(key);
   if (!set) return;
-  set.delete(conn);
+  set.delete(session);
   if (set.size === 0) map.delete(key);
 }

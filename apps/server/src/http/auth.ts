@@ -50,3 +50,9 @@ export function authOf(req: FastifyRequest): AuthContext {
   if (!req.auth) throw unauthorized();
   return req.auth;
 }
+
+/** The caller as services see them. */
+export function actorOf(req: FastifyRequest): { id: bigint; username: string } {
+  const auth = authOf(req);
+  return { id: auth.user.id, username: auth.user.username };
+}

@@ -73,3 +73,115 @@ export const inviteUses = pgTable(
   },
   (t) => [primaryKey({ columns: [t.code, t.userId] })],
 );
+
+export const servers = pgTable('servers', {
+  id: id('id').primaryKey(),
+  name: text('name').notNull(),
+  ownerId: id('owner_id')
+    .notNull()
+    .references(() => users.id),
+  createdAt: time('created_at').notNull().defaultNow(),
+});
+
+export const serverMembers = pgTable(
+  'server_members',
+  {
+    serverId: id('server_id')
+      .notNull()
+      .references(() => servers.id, { onDelete: 'cascade' }),
+    userId: id('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    canCreateChannel: boolean('can_create_channel').notNull().default(false),
+    canEditChannel: boolean('can_edit_channel').notNull().default(false),
+    canDeleteChannel: boolean('can_delete_channel').notNull().default(false),
+    joinedAt: time('joined_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.serverId, t.userId] }), index('server_members_user_idx').on(t.userId)],
+);
+
+export const channels = pgTable(
+  'channels',
+  {
+    id: id('id').primaryKey(),
+    serverId: id('server_id').references(() => servers.id, { onDelete: 'cascade' }),
+    type: text('type', { enum: ['text', 'voice', 'dm'] }).notNull(),
+    name: text('name').notNull(),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('channels_server_idx').on(t.serverId)],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: id('id').primaryKey(),
+    channelId: id('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    authorId: id('author_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    content: text('content').notNull(),
+    mentions: bigint('mentions', { mode: 'bigint' }).array().notNull().default(sql`'{}'`),
+    nonce: text('nonce'),
+    createdAt: time('created_at').notNull().defaultNow(),
+    editedAt: time('edited_at'),
+  },
+  (t) => [
+    index('messages_channel_id_idx').on(t.channelId, t.id),
+    uniqueIndex('messages_author_nonce_idx').on(t.authorId, t.nonce).where(sql`${t.nonce} is not null`),
+  ],
+);
+
+export const friendRequests = pgTable(
+  'friend_requests',
+  {
+    id: id('id').primaryKey(),
+    fromId: id('from_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    toId: id('to_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('friend_requests_pair_idx').on(t.fromId, t.toId),
+    index('friend_requests_to_idx').on(t.toId),
+  ],
+);
+
+/** One row per pair of friends, the smaller id in `user_low`. */
+export const friendships = pgTable(
+  'friendships',
+  {
+    userLow: id('user_low')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    userHigh: id('user_high')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userLow, t.userHigh] }), index('friendships_high_idx').on(t.userHigh)],
+);
+
+export const dmChannels = pgTable(
+  'dm_channels',
+  {
+    channelId: id('channel_id')
+      .primaryKey()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    userLow: id('user_low')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    userHigh: id('user_high')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    uniqueIndex('dm_channels_pair_idx').on(t.userLow, t.userHigh),
+    index('dm_channels_high_idx').on(t.userHigh),
+  ],
+);

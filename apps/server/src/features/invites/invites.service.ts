@@ -15,6 +15,26 @@ export class InvitesService {
     return { code: row.code };
   }
 
+  /** A server invite (owner only, checked by the caller): single use unless `maxUses`, optional expiry. */
+  async createServerInvite(
+    serverId: bigint,
+    createdBy: bigint,
+    options: { maxUses: number; expiresAt: Date | null },
+  ): Promise<InviteRow> {
+    return insertInvite(this.db, {
+      code: newInviteCode(),
+      createdBy,
+      serverId,
+      maxUses: options.maxUses,
+      expiresAt: options.expiresAt,
+    });
+  }
+
+  async find(db: Db, code: string): Promise<InviteRow | undefined> {
+    const [row] = await db.select().from(invites).where(eq(invites.code, code));
+    return row;
+  }
+
   /**
    * Spends one use of `code` for `userId` inside the caller's transaction, so a signup that
    * fails later (name taken) gives the use back. Refuses with a reason a person can act on.

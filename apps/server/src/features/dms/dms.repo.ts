@@ -1,0 +1,60 @@
+import { and, asc, eq, inArray, or } from 'drizzle-orm';
+import type { Db } from '../../storage/db.js';
+import { channels, dmChannels, users } from '../../storage/schema.js';
+
+export interface DmRow {
+  channelId: bigint;
+  userLow: bigint;
+  userHigh: bigint;
+}
+
+export const pairOf = (a: bigint, b: bigint) =>
+  a < b ? { userLow: a, userHigh: b } : { userLow: b, userHigh: a };
+
+export async function findDmByPair(db: Db, a: bigint, b: bigint): Promise<DmRow | undefined> {
+  const { userLow, userHigh } = pairOf(a, b);
+  const [row] = await db
+    .select()
+    .from(dmChannels)
+    .where(and(eq(dmChannels.userLow, userLow), eq(dmChannels.userHigh, userHigh)));
+  return row;
+}
+
+export async function findDm(db: Db, channelId: bigint): Promise<DmRow | undefined> {
+  const [row] = await db.select().from(dmChannels).where(eq(dmChannels.channelId, channelId));
+  return row;
+}
+
+/** Creates the pair's DM unless it exists; undefined when another request made it first. */
+export async function insertDm(
+  db: Db,
+  channelId: bigint,
+  a: bigint,
+  b: bigint,
+  name: string,
+): Promise<DmRow | undefined> {
+  await db.insert(channels).values({ id: channelId, serverId: null, type: 'dm', name });
+  const [row] = await db
+    .insert(dmChannels)
+    .values({ channelId, ...pairOf(a, b) })
+    .onConflictDoNothing()
+    .returning();
+  return row;
+}
+
+export async function dmsOfUser(db: Db, userId: bigint): Promise<DmRow[]> {
+  return db
+    .select()
+    .from(dmChannels)
+    .where(or(eq(dmChannels.userLow, userId), eq(dmChannels.userHigh, userId)))
+    .orderBy(asc(dmChannels.channelId));
+}
+
+export async function usernames(db: Db, ids: bigint[]): Promise<Map<bigint, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: users.id, username: users.username })
+    .from(users)
+    .where(inArray(users.id, ids));
+  return new Map(rows.map((r) => [r.id, r.username]));
+}

@@ -1,0 +1,137 @@
+import { and, asc, count, eq, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Db } from '../../storage/db.js';
+import { friendRequests, friendships, users } from '../../storage/schema.js';
+
+export type FriendRequestRow = typeof friendRequests.$inferSelect;
+
+export interface UserRefRow {
+  id: bigint;
+  username: string;
+}
+
+/** A request with both ends' names, as the wire shows it. */
+export interface FriendRequestView {
+  id: bigint;
+  createdAt: Date;
+  from: UserRefRow;
+  to: UserRefRow;
+}
+
+/**
+ * Serialises every friend change touching these users, across transactions and instances.
+ * Ids are snowflakes, unique across all tables, so the one-bigint advisory key names the user
+ * alone; taking them in ascending order means two transactions can never wait on each other.
+ */
+export async function lockUsers(db: Db, ids: readonly bigint[]): Promise<void> {
+  const sorted = [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const id of sorted) await db.execute(sql`select pg_advisory_xact_lock(${id.toString()}::bigint)`);
+}
+
+const pairOf = (a: bigint, b: bigint) => (a < b ? { userLow: a, userHigh: b } : { userLow: b, userHigh: a });
+
+const isPair = (a: bigint, b: bigint) => {
+  const { userLow, userHigh } = pairOf(a, b);
+  return and(eq(friendships.userLow, userLow), eq(friendships.userHigh, userHigh));
+};
+
+export async function areFriends(db: Db, a: bigint, b: bigint): Promise<boolean> {
+  const rows = await db.select({ one: sql`1` }).from(friendships).where(isPair(a, b));
+  return rows.length > 0;
+}
+
+/** False when the two were already friends. */
+export async function insertFriendship(db: Db, a: bigint, b: bigint, createdAt: Date): Promise<boolean> {
+  const rows = await db
+    .insert(friendships)
+    .values({ ...pairOf(a, b), createdAt })
+    .onConflictDoNothing()
+    .returning({ low: friendships.userLow });
+  return rows.length > 0;
+}
+
+/** False when the two were not friends. */
+export async function deleteFriendship(db: Db, a: bigint, b: bigint): Promise<boolean> {
+  const rows = await db.delete(friendships).where(isPair(a, b)).returning({ low: friendships.userLow });
+  return rows.length > 0;
+}
+
+export async function listFriends(db: Db, userId: bigint): Promise<UserRefRow[]> {
+  const other = sql`case when ${friendships.userLow} = ${userId.toString()}::bigint then ${friendships.userHigh} else ${friendships.userLow} end`;
+  return db
+    .select({ id: users.id, username: users.username })
+    .from(friendships)
+    .innerJoin(users, eq(users.id, other))
+    .where(or(eq(friendships.userLow, userId), eq(friendships.userHigh, userId)))
+    .orderBy(sql`lower(${users.username})`);
+}
+
+const fromUser = alias(users, 'from_user');
+const toUser = alias(users, 'to_user');
+
+function selectRequests(db: Db) {
+  return db
+    .select({
+      id: friendRequests.id,
+      createdAt: friendRequests.createdAt,
+      from: { id: fromUser.id, username: fromUser.username },
+      to: { id: toUser.id, username: toUser.username },
+    })
+    .from(friendRequests)
+    .innerJoin(fromUser, eq(fromUser.id, friendRequests.fromId))
+    .innerJoin(toUser, eq(toUser.id, friendRequests.toId));
+}
+
+export async function findRequest(db: Db, id: bigint): Promise<FriendRequestView | undefined> {
+  const [row] = await selectRequests(db).where(eq(friendRequests.id, id));
+  return row;
+}
+
+export async function findRequestBetween(
+  db: Db,
+  fromId: bigint,
+  toId: bigint,
+): Promise<FriendRequestView | undefined> {
+  const [row] = await selectRequests(db).where(
+    and(eq(friendRequests.fromId, fromId), eq(friendRequests.toId, toId)),
+  );
+  return row;
+}
+
+export async function listRequests(
+  db: Db,
+  userId: bigint,
+  direction: 'incoming' | 'outgoing',
+): Promise<FriendRequestView[]> {
+  const column = direction === 'incoming' ? friendRequests.toId : friendRequests.fromId;
+  return selectRequests(db).where(eq(column, userId)).orderBy(asc(friendRequests.id));
+}
+
+export async function countOutgoing(db: Db, userId: bigint): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(friendRequests).where(eq(friendRequests.fromId, userId));
+  return row?.n ?? 0;
+}
+
+/** Undefined when a request between the two, in this direction, already exists. */
+export async function insertRequest(
+  db: Db,
+  row: typeof friendRequests.$inferInsert,
+): Promise<FriendRequestRow | undefined> {
+  const [inserted] = await db.insert(friendRequests).values(row).onConflictDoNothing().returning();
+  return inserted;
+}
+
+/** Deletes the request if `userId` is one of its two ends; undefined when there was none. */
+export async function deleteRequestOf(
+  db: Db,
+  id: bigint,
+  userId: bigint,
+): Promise<FriendRequestRow | undefined> {
+  const [row] = await db
+    .delete(friendRequests)
+    .where(
+      and(eq(friendRequests.id, id), or(eq(friendRequests.fromId, userId), eq(friendRequests.toId, userId))),
+    )
+    .returning();
+  return row;
+}

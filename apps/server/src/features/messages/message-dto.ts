@@ -1,0 +1,15 @@
+import type { Message } from '@decentra/protocol';
+import type { MessageRow } from './messages.repo.js';
+
+export function toMessage(row: MessageRow, author: { id: bigint; username: string }): Message {
+  return {
+    id: row.id.toString(),
+    channelId: row.channelId.toString(),
+    author: { id: author.id.toString(), username: author.username },
+    content: row.content,
+    mentions: row.mentions.map(String),
+    createdAt: row.createdAt.toISOString(),
+    editedAt: row.editedAt?.toISOString() ?? null,
+    ...(row.nonce === null ? {} : { nonce: row.nonce }),
+  };
+}

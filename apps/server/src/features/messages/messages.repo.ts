@@ -1,0 +1,108 @@
+import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import type { Db } from '../../storage/db.js';
+import { messages, serverMembers, users } from '../../storage/schema.js';
+
+export type MessageRow = typeof messages.$inferSelect;
+export interface MessageWithAuthor {
+  message: MessageRow;
+  author: { id: bigint; username: string };
+}
+
+const withAuthor = { message: messages, author: { id: users.id, username: users.username } };
+
+/** Inserts unless this author already used this nonce; undefined then (the first one stands). */
+export async function insertMessage(
+  db: Db,
+  row: typeof messages.$inferInsert,
+): Promise<MessageRow | undefined> {
+  const [inserted] = await db.insert(messages).values(row).onConflictDoNothing().returning();
+  return inserted;
+}
+
+export async function findByNonce(
+  db: Db,
+  authorId: bigint,
+  nonce: string,
+): Promise<MessageWithAuthor | undefined> {
+  const [row] = await db
+    .select(withAuthor)
+    .from(messages)
+    .innerJoin(users, eq(users.id, messages.authorId))
+    .where(and(eq(messages.authorId, authorId), eq(messages.nonce, nonce)));
+  return row;
+}
+
+export async function findMessage(
+  db: Db,
+  channelId: bigint,
+  id: bigint,
+): Promise<MessageWithAuthor | undefined> {
+  const [row] = await db
+    .select(withAuthor)
+    .from(messages)
+    .innerJoin(users, eq(users.id, messages.authorId))
+    .where(and(eq(messages.channelId, channelId), eq(messages.id, id)));
+  return row;
+}
+
+/**
+ * One page of history on the (channel_id, id) index. With `after`: the page right after it, going
+ * forward; otherwise the page right before `before` (or the newest), going back. Oldest first.
+ */
+export async function historyPage(
+  db: Db,
+  channelId: bigint,
+  page: { before?: bigint; after?: bigint; limit: number },
+): Promise<MessageWithAuthor[]> {
+  const conditions = [eq(messages.channelId, channelId)];
+  if (page.before !== undefined) conditions.push(lt(messages.id, page.before));
+  if (page.after !== undefined) conditions.push(gt(messages.id, page.after));
+  const forward = page.after !== undefined;
+  const rows = await db
+    .select(withAuthor)
+    .from(messages)
+    .innerJoin(users, eq(users.id, messages.authorId))
+    .where(and(...conditions))
+    .orderBy(forward ? asc(messages.id) : desc(messages.id))
+    .limit(page.limit);
+  return forward ? rows : rows.reverse();
+}
+
+export async function updateContent(
+  db: Db,
+  id: bigint,
+  content: string,
+  mentions: bigint[],
+  editedAt: Date,
+): Promise<MessageRow | undefined> {
+  const [row] = await db
+    .update(messages)
+    .set({ content, mentions, editedAt })
+    .where(eq(messages.id, id))
+    .returning();
+  return row;
+}
+
+export async function deleteMessage(db: Db, id: bigint): Promise<boolean> {
+  return (await db.delete(messages).where(eq(messages.id, id)).returning({ id: messages.id })).length > 0;
+}
+
+/** Members of the server whose (case-insensitive) names are among `names`. */
+export async function membersNamed(db: Db, serverId: bigint, names: string[]): Promise<bigint[]> {
+  if (names.length === 0) return [];
+  const rows = await db
+    .select({ id: users.id })
+    .from(users)
+    .innerJoin(serverMembers, and(eq(serverMembers.userId, users.id), eq(serverMembers.serverId, serverId)))
+    .where(inArray(sql`lower(${users.username})`, names));
+  return rows.map((r) => r.id);
+}
+
+export async function usersNamed(db: Db, ids: bigint[], names: string[]): Promise<bigint[]> {
+  if (names.length === 0 || ids.length === 0) return [];
+  const rows = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(inArray(users.id, ids), inArray(sql`lower(${users.username})`, names)));
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,113 @@
+import type { HistoryQuery, Message, SendMessageBody } from '@decentra/protocol';
+import { dispatch } from '../../bus/bus.js';
+import { forbidden, invalidInput, notFound } from '../../infra/errors.js';
+import type { IdGenerator } from '../../infra/ids.js';
+import type { Db } from '../../storage/db.js';
+import { type ChannelAccess, channelAccess, type DmEnds } from '../channels/channel-access.js';
+import type { Actor, Outcome } from '../servers/servers.service.js';
+import { mentionedNames } from './mentions.js';
+import { toMessage } from './message-dto.js';
+import {
+  deleteMessage,
+  findByNonce,
+  findMessage,
+  historyPage,
+  insertMessage,
+  membersNamed,
+  updateContent,
+  usersNamed,
+} from './messages.repo.js';
+import type { SendRateLimit } from './send-rate-limit.js';
+
+export interface MessagesDeps {
+  db: Db;
+  ids: IdGenerator;
+  rateLimit: SendRateLimit;
+  /** Set by the DM feature: the two ends of a DM, and whether one of them may write to the other now. */
+  dm?: { ends: DmEnds; canSend: (db: Db, ends: bigint[], senderId: bigint) => Promise<void> };
+  now?: () => Date;
+}
+
+export class MessagesService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: MessagesDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * Stores the message, then reports it. A repeated nonce from the same author returns the
+   * message that nonce first made, and tells no one again.
+   */
+  async send(actor: Actor, channelId: bigint, body: SendMessageBody): Promise<Outcome<Message>> {
+    await this.deps.rateLimit.take(actor.id);
+    const access = await this.access(channelId, actor.id);
+    if (access.channel.type === 'voice') throw invalidInput('Voice channels hold no messages.');
+    if (access.dmEnds) await this.deps.dm?.canSend(this.deps.db, access.dmEnds, actor.id);
+    const mentions = await this.resolveMentions(access, body.content);
+    const row = await insertMessage(this.deps.db, {
+      id: this.deps.ids.next(),
+      channelId,
+      authorId: actor.id,
+      content: body.content,
+      mentions,
+      nonce: body.nonce ?? null,
+      createdAt: this.now(),
+    });
+    if (!row) {
+      const first =
+        body.nonce === undefined ? undefined : await findByNonce(this.deps.db, actor.id, body.nonce);
+      if (!first) throw new Error('nonce conflict without a first message');
+      return { result: toMessage(first.message, first.author), events: [] };
+    }
+    const message = toMessage(row, actor);
+    return { result: message, events: [dispatch('message_create', message, access.audience)] };
+  }
+
+  async history(userId: bigint, channelId: bigint, query: HistoryQuery): Promise<Message[]> {
+    const access = await this.access(channelId, userId);
+    if (access.channel.type === 'voice') return [];
+    const rows = await historyPage(this.deps.db, channelId, {
+      ...(query.before === undefined ? {} : { before: BigInt(query.before) }),
+      ...(query.after === undefined ? {} : { after: BigInt(query.after) }),
+      limit: query.limit,
+    });
+    return rows.map((r) => toMessage(r.message, r.author));
+  }
+
+  async edit(actor: Actor, channelId: bigint, messageId: bigint, content: string): Promise<Outcome<Message>> {
+    const access = await this.access(channelId, actor.id);
+    const found = await findMessage(this.deps.db, channelId, messageId);
+    if (!found) throw notFound('No such message.');
+    if (found.message.authorId !== actor.id) throw forbidden('You can only edit your own messages.');
+    const mentions = await this.resolveMentions(access, content);
+    const row = await updateContent(this.deps.db, messageId, content, mentions, this.now());
+    if (!row) throw notFound('No such message.');
+    const message = toMessage(row, found.author);
+    return { result: message, events: [dispatch('message_update', message, access.audience)] };
+  }
+
+  /** The author may delete their message; so may the owner of the server it is in. */
+  async delete(actor: Actor, channelId: bigint, messageId: bigint): Promise<Outcome<void>> {
+    const access = await this.access(channelId, actor.id);
+    const found = await findMessage(this.deps.db, channelId, messageId);
+    if (!found) throw notFound('No such message.');
+    if (found.message.authorId !== actor.id && !access.server?.isOwner) {
+      throw forbidden('You can only delete your own messages.');
+    }
+    if (!(await deleteMessage(this.deps.db, messageId))) throw notFound('No such message.');
+    const d = { id: messageId.toString(), channelId: channelId.toString() };
+    return { result: undefined, events: [dispatch('message_delete', d, access.audience)] };
+  }
+
+  private access(channelId: bigint, userId: bigint): Promise<ChannelAccess> {
+    return channelAccess(this.deps.db, channelId, userId, this.deps.dm?.ends);
+  }
+
+  private async resolveMentions(access: ChannelAccess, content: string): Promise<bigint[]> {
+    const names = mentionedNames(content);
+    if (names.length === 0) return [];
+    if (access.channel.serverId !== null) return membersNamed(this.deps.db, access.channel.serverId, names);
+    return usersNamed(this.deps.db, access.dmEnds ?? [], names);
+  }
+}

@@ -1,0 +1,15 @@
+import { sql } from 'drizzle-orm';
+import { type Db, executeRows } from '../../storage/db.js';
+
+/** Everyone whose presence this user may see, and who may see theirs: friends and co-members. */
+export async function visibleUsers(db: Db, userId: bigint): Promise<string[]> {
+  const rows = await executeRows<{ id: string }>(
+    db,
+    sql`select user_high::text as id from friendships where user_low = ${userId}
+        union select user_low::text from friendships where user_high = ${userId}
+        union select other.user_id::text from server_members mine
+          join server_members other on other.server_id = mine.server_id
+          where mine.user_id = ${userId} and other.user_id <> ${userId}`,
+  );
+  return rows.map((r) => r.id);
+}

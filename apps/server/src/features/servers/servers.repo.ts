@@ -1,0 +1,63 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../storage/db.js';
+import { channels, serverMembers, servers } from '../../storage/schema.js';
+import type { ChannelRow, MemberRow, ServerRow } from './server-dto.js';
+
+export async function insertServer(db: Db, row: typeof servers.$inferInsert): Promise<ServerRow> {
+  const [server] = await db.insert(servers).values(row).returning();
+  if (!server) throw new Error('insert returned no server');
+  return server;
+}
+
+/** Adds the member unless already there; undefined when they were. */
+export async function insertMember(
+  db: Db,
+  row: typeof serverMembers.$inferInsert,
+): Promise<MemberRow | undefined> {
+  const [member] = await db.insert(serverMembers).values(row).onConflictDoNothing().returning();
+  return member;
+}
+
+export async function insertChannels(db: Db, rows: (typeof channels.$inferInsert)[]): Promise<ChannelRow[]> {
+  return db.insert(channels).values(rows).returning();
+}
+
+export async function channelsOfServers(db: Db, serverIds: bigint[]): Promise<ChannelRow[]> {
+  if (serverIds.length === 0) return [];
+  return db.select().from(channels).where(inArray(channels.serverId, serverIds)).orderBy(asc(channels.id));
+}
+
+export async function serversOfUser(
+  db: Db,
+  userId: bigint,
+): Promise<Array<{ server: ServerRow; member: MemberRow }>> {
+  return db
+    .select({ server: servers, member: serverMembers })
+    .from(serverMembers)
+    .innerJoin(servers, eq(servers.id, serverMembers.serverId))
+    .where(eq(serverMembers.userId, userId))
+    .orderBy(asc(serverMembers.joinedAt), asc(servers.id));
+}
+
+export async function findServer(db: Db, serverId: bigint): Promise<ServerRow | undefined> {
+  const [server] = await db.select().from(servers).where(eq(servers.id, serverId));
+  return server;
+}
+
+export async function renameServer(db: Db, serverId: bigint, name: string): Promise<ServerRow> {
+  const [server] = await db.update(servers).set({ name }).where(eq(servers.id, serverId)).returning();
+  if (!server) throw new Error('rename found no server');
+  return server;
+}
+
+export async function deleteServer(db: Db, serverId: bigint): Promise<void> {
+  await db.delete(servers).where(eq(servers.id, serverId));
+}
+
+export async function findMember(db: Db, serverId: bigint, userId: bigint): Promise<MemberRow | undefined> {
+  const [member] = await db
+    .select()
+    .from(serverMembers)
+    .where(and(eq(serverMembers.serverId, serverId), eq(serverMembers.userId, userId)));
+  return member;
+}

@@ -1,0 +1,13 @@
+import type { UserSearchResult } from '@decentra/protocol';
+import type { Db } from '../../storage/db.js';
+import { searchUsers } from './users.repo.js';
+
+export class UsersService {
+  constructor(private readonly db: Db) {}
+
+  /** Prefix search on usernames (case-insensitive), never the caller, with how each relates to them. */
+  async search(userId: string, q: string): Promise<UserSearchResult[]> {
+    const rows = await searchUsers(this.db, BigInt(userId), q);
+    return rows.map((r) => ({ id: r.id.toString(), username: r.username, relationship: r.relationship }));
+  }
+}

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { DispatchMessage } from '../bus/bus.js';
+import type { AuthContext } from '../features/accounts/accounts.service.js';
+import type { Logger } from '../infra/logger.js';
+import type { Connection } from './connection.js';
+import { GatewaySession } from './session.js';
+import type { Subscriptions } from './subscriptions.js';
+
+/**
+ * Why a user's gateway sessions changed: `identify` began one, `resume` re-attached one to a new
+ * socket, `detached` lost one's socket without a clean close (it waits for a resume), `closed`
+ * ended one (clean close by the client, logout), `expired` ended a detached one that was not
+ * resumed in time or missed more events than its buffer holds.
+ */
+export type SessionsChangedReason = 'identify' | 'resume' | 'detached' | 'closed' | 'expired';
+
+/**
+ * Told after every change, synchronously. `sessionCount` counts the user's sessions on this
+ * instance that are attached or still resumable: a socket that drops and resumes in time never
+ * brings it to 0. `attachedCount` counts those with a socket open right now (presence reads it).
+ * Must not throw (a throw is logged and ignored).
+ */
+export type SessionsChangedHook = (
+  userId: string,
+  sessionCount: number,
+  reason: SessionsChangedReason,
+  attachedCount: number,
+) => void;
+
+export interface SessionLimits {
+  replayBufferSize: number;
+  sessionTtlMs: number;
+  maxSessionsPerUser: number;
+}
+
+/** Every gateway session of this instance, by id, and their life: begin, deliver, expire, end. */
+export class SessionStore {
+  private readonly byId = new Map<string, GatewaySession>();
+  private readonly hooks = new Set<SessionsChangedHook>();
+
+  constructor(
+    private readonly subscriptions: Subscriptions,
+    private readonly limits: SessionLimits,
+    private readonly log: Logger,
+  ) {}
+
+  watch(hook: SessionsChangedHook): () => void {
+    this.hooks.add(hook);
+    return () => this.hooks.delete(hook);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(sessionId: string): GatewaySession | undefined {
+    return this.byId.get(sessionId);
+  }
+
+  /** Begins a session; it is indexed (and buffers events) at once, before any socket attaches. */
+  create(auth: AuthContext): GatewaySession {
+    this.evictDetached(auth.userId);
+    const session = new GatewaySession(randomUUID(), auth, this.limits.replayBufferSize);
+    this.byId.set(session.sessionId, session);
+    this.subscriptions.add(session);
+    this.changed(session.userId, 'identify');
+    return session;
+  }
+
+  /** Ends a session for good; returns the socket that was attached, for the caller to close. */
+  destroy(session: GatewaySession, reason: 'closed' | 'expired'): Connection | undefined {
+    if (session.destroyed) return undefined;
+    const conn = session.destroy();
+    this.byId.delete(session.sessionId);
+    this.subscriptions.remove(session);
+    this.changed(session.userId, reason);
+    return conn;
+  }
+
+  resumed(session: GatewaySession): void {
+    this.changed(session.userId, 'resume');
+  }
+
+  /** The session's socket dropped without a clean close; it stays resumable for a while. */
+  detached(session: GatewaySession): void {
+    this.changed(session.userId, 'detached');
+  }
+
+  canResume(session: GatewaySession, seq: number, now: number): boolean {
+    return session.canResume(seq, now, this.limits.sessionTtlMs);
+  }
+
+  /** Numbers and sends (or buffers) one event for its audience, encoding `{t, d}` once. */
+  dispatch(message: DispatchMessage): void {
+    let encoded: string | undefined;
+    const overrun: GatewaySession[] = [];
+    for (const session of this.subscriptions.resolve(message.to)) {
+      if (message.except !== undefined && session.userId === message.except) continue;
+      encoded ??= JSON.stringify({ t: message.t, d: message.d });
+      if (!session.push(encoded)) overrun.push(session);
+    }
+    for (const session of overrun) this.destroy(session, 'expired');
+  }
+
+  /** Ends detached sessions past their time to live. */
+  sweep(now: number): void {
+    for (const session of this.byId.values()) {
+      if (session.expired(now, this.limits.sessionTtlMs)) this.destroy(session, 'expired');
+    }
+  }
+
+  /** Forgets everything without telling anyone (the gateway is shutting down). */
+  clear(): void {
+    for (const session of this.byId.values()) {
+      session.destroy();
+      this.subscriptions.remove(session);
+    }
+    this.byId.clear();
+  }
+
+  /** Keeps a user's sessions bounded: past the limit, the longest-detached ones go first. */
+  private evictDetached(userId: string): void {
+    const sessions = this.subscriptions.sessionsOfUser(userId);
+    if (sessions.size < this.limits.maxSessionsPerUser) return;
+    const detached = [...sessions]
+      .filter((s) => s.detachedAt !== undefined)
+      .sort((a, b) => (a.detachedAt ?? 0) - (b.detachedAt ?? 0));
+    let excess = sessions.size - this.limits.maxSessionsPerUser + 1;
+    for (const session of detached) {
+      if (excess-- <= 0) break;
+      this.destroy(session, 'expired');
+    }
+  }
+
+  private changed(userId: string, reason: SessionsChangedReason): void {
+    if (this.hooks.size === 0) return;
+    const sessions = this.subscriptions.sessionsOfUser(userId);
+    let attached = 0;
+    // A session still being identified has its socket too, it is just not attached yet.
+    for (const session of sessions) if (!session.detached) attached++;
+    for (const hook of this.hooks) {
+      try {
+        hook(userId, sessions.size, reason, attached);
+      } catch (err) {
+        this.log.error({ err, reason }, 'sessions-changed hook failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import * as z from 'zod';
+import { IdSchema, IsoTimeSchema, NO_CONTROL, NO_NUL } from './common.js';
+import { UserRefSchema } from './users.js';
+
+export const MAX_MESSAGE_LENGTH = 4000;
+export const MAX_HISTORY_PAGE = 100;
+export const DEFAULT_HISTORY_PAGE = 50;
+
+export const ContentSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`)
+  .regex(NO_NUL, 'must not contain NUL characters');
+
+export const NonceSchema = z.string().min(1).max(64).regex(NO_CONTROL, 'must not contain control characters');
+
+export const MessageSchema = z
+  .object({
+    id: IdSchema,
+    channelId: IdSchema,
+    author: UserRefSchema,
+    content: z.string(),
+    mentions: z.array(IdSchema),
+    createdAt: IsoTimeSchema,
+    editedAt: IsoTimeSchema.nullable(),
+    nonce: z.string().optional(),
+  })
+  .meta({ id: 'Message' });
+export type Message = z.infer<typeof MessageSchema>;
+
+export const SendMessageBodySchema = z
+  .strictObject({ content: ContentSchema, nonce: NonceSchema.optional() })
+  .meta({ id: 'SendMessageBody' });
+export type SendMessageBody = z.infer<typeof SendMessageBodySchema>;
+
+export const EditMessageBodySchema = z
+  .strictObject({ content: ContentSchema })
+  .meta({ id: 'EditMessageBody' });
+
+export const HistoryQuerySchema = z.strictObject({
+  before: IdSchema.optional(),
+  after: IdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(DEFAULT_HISTORY_PAGE),
+});
+export type HistoryQuery = z.infer<typeof HistoryQuerySchema>;
+
+export const MessageParamsSchema = z.strictObject({ id: IdSchema, mid: IdSchema });
+
+/** Gateway op `send_message`: the same rules as POST /channels/:id/messages. */
+export const SendMessageOpSchema = z.strictObject({
+  channelId: IdSchema,
+  content: ContentSchema,
+  nonce: NonceSchema,
+});
+
+/** Gateway op `typing`: tells the others in the channel that you are typing. */
+export const TypingOpSchema = z.strictObject({ channelId: IdSchema });
