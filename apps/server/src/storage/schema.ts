@@ -21,6 +21,11 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
 
 const id = (name: string) => bigint(name, { mode: 'bigint' });
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+/** A required reference to a user, removed with the user. */
+const userRef = (name: string) =>
+  id(name)
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' });
 
 export const users = pgTable(
   'users',
@@ -39,9 +44,7 @@ export const sessions = pgTable(
   'sessions',
   {
     id: id('id').primaryKey(),
-    userId: id('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: userRef('user_id'),
     tokenHash: bytea('token_hash').notNull(),
     createdAt: time('created_at').notNull().defaultNow(),
     expiresAt: time('expires_at').notNull(),
@@ -66,9 +69,7 @@ export const inviteUses = pgTable(
     code: text('code')
       .notNull()
       .references(() => invites.code, { onDelete: 'cascade' }),
-    userId: id('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: userRef('user_id'),
     usedAt: time('used_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.code, t.userId] })],
@@ -89,9 +90,7 @@ export const serverMembers = pgTable(
     serverId: id('server_id')
       .notNull()
       .references(() => servers.id, { onDelete: 'cascade' }),
-    userId: id('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: userRef('user_id'),
     canCreateChannel: boolean('can_create_channel').notNull().default(false),
     canEditChannel: boolean('can_edit_channel').notNull().default(false),
     canDeleteChannel: boolean('can_delete_channel').notNull().default(false),
@@ -119,9 +118,7 @@ export const messages = pgTable(
     channelId: id('channel_id')
       .notNull()
       .references(() => channels.id, { onDelete: 'cascade' }),
-    authorId: id('author_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    authorId: userRef('author_id'),
     content: text('content').notNull(),
     mentions: bigint('mentions', { mode: 'bigint' }).array().notNull().default(sql`'{}'`),
     nonce: text('nonce'),
@@ -138,12 +135,8 @@ export const friendRequests = pgTable(
   'friend_requests',
   {
     id: id('id').primaryKey(),
-    fromId: id('from_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    toId: id('to_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    fromId: userRef('from_id'),
+    toId: userRef('to_id'),
     createdAt: time('created_at').notNull().defaultNow(),
   },
   (t) => [
@@ -156,12 +149,8 @@ export const friendRequests = pgTable(
 export const friendships = pgTable(
   'friendships',
   {
-    userLow: id('user_low')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    userHigh: id('user_high')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userLow: userRef('user_low'),
+    userHigh: userRef('user_high'),
     createdAt: time('created_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userLow, t.userHigh] }), index('friendships_high_idx').on(t.userHigh)],
@@ -173,12 +162,8 @@ export const dmChannels = pgTable(
     channelId: id('channel_id')
       .primaryKey()
       .references(() => channels.id, { onDelete: 'cascade' }),
-    userLow: id('user_low')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    userHigh: id('user_high')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userLow: userRef('user_low'),
+    userHigh: userRef('user_high'),
   },
   (t) => [
     uniqueIndex('dm_channels_pair_idx').on(t.userLow, t.userHigh),

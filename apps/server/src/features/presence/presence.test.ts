@@ -73,6 +73,8 @@ describe('presence', () => {
     const strangerView = await TestSocket.identified(server.wsUrl, stranger.token);
     expect(strangerView.ready.presences).toEqual([]);
     tab.socket.ws.close(1000);
+    // Let the offline announcement land here, so it cannot leak into the next test.
+    await socket.next((e) => e.t === 'presence_update' && (e.d as { status: string }).status === 'offline');
     socket.close();
     strangerView.socket.close();
   });
