@@ -21,6 +21,7 @@ import { friendsReady } from './features/friends/friends.ready.js';
 import { friendsRoutes } from './features/friends/friends.routes.js';
 import { FriendsService } from './features/friends/friends.service.js';
 import { healthRoutes } from './features/health/health.routes.js';
+import { registerInstanceFeatures } from './features/instance.js';
 import { invitesRoutes } from './features/invites/invites.routes.js';
 import { InvitesService } from './features/invites/invites.service.js';
 import type { SendLimits } from './features/messages/send-rate-limit.js';
@@ -137,6 +138,8 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     healthRoutes(http, { storage: store });
     accountsRoutes(http, { accounts, bus, sessionTtlMs: config.sessionTtlMs });
     invitesRoutes(http, { accounts, invites });
+    const { settings } = registerInstanceFeatures({ http, db: store.db, accounts, encryptionKey, log });
+    ready.add(async (auth) => ({ data: { settings: await settings.get(auth.user.id) } }));
     registerChatCore({
       http,
       db: store.db,

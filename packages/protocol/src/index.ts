@@ -6,3 +6,4 @@ export * from './gateway.js';
 export * from './messages.js';
 export * from './servers.js';
 export * from './users.js';
+export * from './settings.js';

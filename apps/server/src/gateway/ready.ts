@@ -1,4 +1,4 @@
-import type { ReadyData } from '@decentra/protocol';
+import { DEFAULT_USER_SETTINGS, type ReadyData } from '@decentra/protocol';
 import type { AuthContext } from '../features/accounts/accounts.service.js';
 import { toUser } from '../features/accounts/user-dto.js';
 
@@ -10,9 +10,6 @@ export interface ReadyPart {
 
 export type ReadyContributor = (auth: AuthContext) => Promise<ReadyPart>;
 
-export const DEFAULT_SETTINGS = {
-  notifications: { enabled: true, sounds: true, mode: 'all', messageSound: 'default', callSound: 'default' },
-} as const;
 
 /** Assembles `ready` from every feature's part; features register contributors as they arrive. */
 export class ReadyBuilder {
@@ -31,7 +28,7 @@ export class ReadyBuilder {
       friends: { friends: [], incoming: [], outgoing: [] },
       presences: [],
       voiceStates: [],
-      settings: DEFAULT_SETTINGS,
+      settings: DEFAULT_USER_SETTINGS,
     };
     const topics: string[] = [];
     const parts = await Promise.all(this.contributors.map((c) => c(auth)));

@@ -5,6 +5,7 @@ import {
   customType,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -170,3 +171,17 @@ export const dmChannels = pgTable(
     index('dm_channels_high_idx').on(t.userHigh),
   ],
 );
+
+export const userSettings = pgTable('user_settings', {
+  userId: id('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  settings: jsonb('settings').notNull(),
+  updatedAt: time('updated_at').notNull().defaultNow(),
+});
+
+export const instanceSettings = pgTable('instance_settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: time('updated_at').notNull().defaultNow(),
+});

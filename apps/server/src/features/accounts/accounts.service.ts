@@ -48,6 +48,7 @@ export interface AuthResult extends AuthResponse {
 export class AccountsService {
   private readonly now: () => Date;
   private readonly redeemHooks: InviteRedeemedHook[] = [];
+  private readonly signedUpListeners: Array<(user: User) => void> = [];
 
   constructor(private readonly deps: AccountsDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -57,6 +58,11 @@ export class AccountsService {
     this.redeemHooks.push(hook);
   }
 
+  /** Told after a signup has committed (the welcome mail listens). */
+  onSignedUp(listener: (user: User) => void): void {
+    this.signedUpListeners.push(listener);
+  }
+
   async signup(body: SignupBody, address: string): Promise<AuthResult> {
     const { db, ids, invites, throttle } = this.deps;
     await throttle.assertSignupAllowed(address);
@@ -64,7 +70,7 @@ export class AccountsService {
     const now = this.now();
     const userId = ids.next();
     try {
-      return await db.transaction(async (tx) => {
+      const result = await db.transaction(async (tx) => {
         const hasCode = body.inviteCode !== undefined;
         if (!hasCode) {
           await lockBootstrap(tx);
@@ -94,6 +100,8 @@ export class AccountsService {
         const session = await this.openSession(tx, user.id, now);
         return { ...session, user: toUser(user), events };
       });
+      for (const listener of this.signedUpListeners) listener(result.user);
+      return result;
     } catch (err) {
       if (err instanceof DomainError && err.code === 'forbidden') await throttle.signupFailed(address);
       throw err;

@@ -1,0 +1,34 @@
+import type { App } from '../http/types.js';
+import type { Logger } from '../infra/logger.js';
+import type { Db } from '../storage/db.js';
+import type { AccountsService } from './accounts/accounts.service.js';
+import { adminRoutes } from './admin/admin.routes.js';
+import { SmtpSettingsStore } from './admin/smtp-settings.js';
+import { Mailer } from './mail/mailer.js';
+import { settingsRoutes } from './settings/settings.routes.js';
+import { SettingsService } from './settings/settings.service.js';
+
+/** Per-user settings, the admin's instance settings (SMTP) and the mail they enable. */
+export function registerInstanceFeatures(deps: {
+  http: App;
+  db: Db;
+  accounts: AccountsService;
+  encryptionKey: Buffer;
+  log: Logger;
+}): { settings: SettingsService } {
+  const { http, db, accounts } = deps;
+  const settings = new SettingsService(db);
+  const smtp = new SmtpSettingsStore(db, deps.encryptionKey);
+  const mailer = new Mailer(smtp, deps.log);
+  accounts.onSignedUp((user) => {
+    if (!user.email) return;
+    mailer.sendInBackground({
+      to: user.email,
+      subject: 'Welcome to Decentra',
+      text: `Hello ${user.username},\n\nyour Decentra account is ready. See you in the chat!\n`,
+    });
+  });
+  settingsRoutes(http, { accounts, settings });
+  adminRoutes(http, { accounts, smtp, mailer });
+  return { settings };
+}

@@ -1,0 +1,54 @@
+import nodemailer from 'nodemailer';
+import type { Logger } from '../../infra/logger.js';
+import type { SmtpConfig, SmtpSettingsStore } from '../admin/smtp-settings.js';
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+const TIMEOUT_MS = 10_000;
+
+/** Sends mail through the SMTP server the admin configured; does nothing while it is disabled. */
+export class Mailer {
+  constructor(
+    private readonly smtp: SmtpSettingsStore,
+    private readonly log: Logger,
+  ) {}
+
+  /** Sends now; throws with the SMTP server's reason when it fails. */
+  async send(mail: Mail, config?: SmtpConfig): Promise<void> {
+    const smtp = config ?? (await this.smtp.config());
+    if (!smtp?.enabled) throw new Error('Email is not set up: an admin has to enable SMTP first.');
+    const transport = nodemailer.createTransport({
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.security === 'tls',
+      requireTLS: smtp.security === 'starttls',
+      ignoreTLS: smtp.security === 'none',
+      ...(smtp.username ? { auth: { user: smtp.username, pass: smtp.password ?? '' } } : {}),
+      connectionTimeout: TIMEOUT_MS,
+      greetingTimeout: TIMEOUT_MS,
+      socketTimeout: TIMEOUT_MS,
+    });
+    try {
+      await transport.sendMail({
+        from: { name: smtp.fromName || 'Decentra', address: smtp.fromAddress || smtp.username },
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+      });
+    } finally {
+      transport.close();
+    }
+  }
+
+  /** Fire and forget (welcome mail): a failure is logged, never thrown at the user's request. */
+  sendInBackground(mail: Mail): void {
+    this.smtp
+      .config()
+      .then((smtp) => (smtp?.enabled ? this.send(mail, smtp) : undefined))
+      .catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'could not send mail'));
+  }
+}

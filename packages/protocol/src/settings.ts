@@ -1,0 +1,65 @@
+import * as z from 'zod';
+import { EmailSchema, NO_CONTROL } from './common.js';
+
+export const SOUNDS = ['default', 'chime', 'bell', 'pop', 'none'] as const;
+
+export const NotificationSettingsSchema = z
+  .strictObject({
+    enabled: z.boolean(),
+    sounds: z.boolean(),
+    mode: z.enum(['all', 'mentions', 'none']),
+    messageSound: z.enum(SOUNDS),
+    callSound: z.enum(SOUNDS),
+  })
+  .meta({ id: 'NotificationSettings' });
+
+export const UserSettingsSchema = z
+  .strictObject({ notifications: NotificationSettingsSchema })
+  .meta({ id: 'UserSettings' });
+export type UserSettings = z.infer<typeof UserSettingsSchema>;
+
+export const DEFAULT_USER_SETTINGS: UserSettings = {
+  notifications: { enabled: true, sounds: true, mode: 'all', messageSound: 'default', callSound: 'default' },
+};
+
+const Host = z.string().trim().max(253).regex(NO_CONTROL, 'must not contain control characters');
+
+/** What an admin sends. `password`: omitted keeps the stored one, null clears it, a string replaces it. */
+export const SmtpSettingsInputSchema = z.strictObject({
+  enabled: z.boolean(),
+  host: Host,
+  port: z.number().int().min(1).max(65535),
+  security: z.enum(['starttls', 'tls', 'none']),
+  username: z.string().max(256).regex(NO_CONTROL, 'must not contain control characters'),
+  password: z.string().max(1024).nullable().optional(),
+  fromAddress: z.union([EmailSchema, z.literal('')]),
+  fromName: z.string().max(100).regex(NO_CONTROL, 'must not contain control characters'),
+});
+
+export const AdminSettingsInputSchema = z
+  .strictObject({ smtp: SmtpSettingsInputSchema })
+  .meta({ id: 'AdminSettingsInput' });
+export type AdminSettingsInput = z.infer<typeof AdminSettingsInputSchema>;
+
+/** What the server answers: never the password, only whether one is stored. */
+export const SmtpSettingsSchema = SmtpSettingsInputSchema.omit({ password: true }).extend({
+  passwordSet: z.boolean(),
+});
+export const AdminSettingsSchema = z.object({ smtp: SmtpSettingsSchema }).meta({ id: 'AdminSettings' });
+export type AdminSettings = z.infer<typeof AdminSettingsSchema>;
+
+export const DEFAULT_SMTP: AdminSettings['smtp'] = {
+  enabled: false,
+  host: '',
+  port: 587,
+  security: 'starttls',
+  username: '',
+  fromAddress: '',
+  fromName: 'Decentra',
+  passwordSet: false,
+};
+
+export const SmtpTestBodySchema = z.strictObject({ to: EmailSchema.optional() }).meta({ id: 'SmtpTestBody' });
+export const SmtpTestResultSchema = z
+  .object({ ok: z.boolean(), error: z.string().optional() })
+  .meta({ id: 'SmtpTestResult' });
