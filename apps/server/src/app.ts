@@ -28,6 +28,7 @@ import type { SendLimits } from './features/messages/send-rate-limit.js';
 import { type PresenceOptions, PresenceService } from './features/presence/presence.service.js';
 import { usersRoutes } from './features/users/users.routes.js';
 import { UsersService } from './features/users/users.service.js';
+import { registerVoice } from './features/voice/voice.js';
 import { Gateway, type GatewayOptions } from './gateway/gateway.js';
 import type { OpRegistry } from './gateway/ops.js';
 import { ReadyBuilder } from './gateway/ready.js';
@@ -53,6 +54,7 @@ export interface AppOptions {
   throttle?: ThrottleLimits;
   sendLimits?: SendLimits;
   presence?: PresenceOptions;
+  ringTimeoutMs?: number;
 }
 
 export interface DecentraApp {
@@ -140,6 +142,16 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     invitesRoutes(http, { accounts, invites });
     const { settings } = registerInstanceFeatures({ http, db: store.db, accounts, encryptionKey, log });
     ready.add(async (auth) => ({ data: { settings: await settings.get(auth.user.id) } }));
+    const voice = registerVoice({
+      http,
+      db: store.db,
+      bus,
+      accounts,
+      ready,
+      ops,
+      iceServers: config.iceServers,
+      ringTimeoutMs: options.ringTimeoutMs,
+    });
     registerChatCore({
       http,
       db: store.db,
@@ -167,6 +179,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       options: options.gateway,
     });
     gateway.attach(http.server);
+    voice.attach(gateway);
     const presence = new PresenceService(store.db, bus, log, options.presence);
     gateway.watchSessions(presence.onSessionsChanged);
     ready.add(async (auth) => ({ data: { presences: await presence.visiblePresences(auth.user.id) } }));

@@ -1,3 +1,4 @@
+import { type IceServer, IceServerSchema } from '@decentra/protocol';
 import * as z from 'zod';
 
 /**
@@ -24,6 +25,18 @@ const encryptionKey = z
   .string()
   .refine((v) => decodeKey(v) !== undefined, 'must be 32 bytes as 64 hex characters or 44 base64 characters')
   .transform((v) => decodeKey(v) as Buffer);
+
+const iceServers = z
+  .string()
+  .transform((v, ctx) => {
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of {urls, username?, credential?}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(IceServerSchema, 'must be a JSON array of {urls, username?, credential?}'));
 
 const EnvSchema = z
   .object({
@@ -57,6 +70,7 @@ const EnvSchema = z
       .min(1, 'must be a whole number of days from 1 to 365')
       .max(365, 'must be a whole number of days from 1 to 365')
       .default(30),
+    DECENTRA_ICE_SERVERS: iceServers.default([]),
     DECENTRA_TRUST_PROXY: z.enum(['true', 'false'], 'must be true or false').default('false'),
     LOG_LEVEL: z
       .enum(
@@ -109,6 +123,7 @@ export interface Config {
   workerId: number | undefined;
   sessionTtlMs: number;
   trustProxy: boolean;
+  iceServers: IceServer[];
   logLevel: string;
 }
 
@@ -147,6 +162,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workerId: e.DECENTRA_WORKER_ID,
     sessionTtlMs: e.DECENTRA_SESSION_DAYS * 24 * 60 * 60 * 1000,
     trustProxy: e.DECENTRA_TRUST_PROXY === 'true',
+    iceServers: e.DECENTRA_ICE_SERVERS,
     logLevel: e.LOG_LEVEL,
   };
 }

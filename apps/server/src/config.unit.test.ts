@@ -65,6 +65,8 @@ describe('loadConfig', () => {
       { DATABASE_POOL_SIZE: 'many', DATABASE_URL: 'postgresql://h/d' },
       /DATABASE_POOL_SIZE must be an integer/,
     ],
+    [{ DECENTRA_ICE_SERVERS: '{not json' }, /DECENTRA_ICE_SERVERS must be a JSON array/],
+    [{ DECENTRA_ICE_SERVERS: '[{"url": 1}]' }, /DECENTRA_ICE_SERVERS/],
   ])('refuses %j with one line naming the variable', (env, message) => {
     const text = failure(env as Record<string, string>);
     expect(text).toMatch(message);
@@ -74,6 +76,13 @@ describe('loadConfig', () => {
   it('never echoes a secret-bearing value back', () => {
     expect(failure({ DATABASE_URL: 'postgres://user:hunter2@' })).not.toContain('hunter2');
     expect(failure({ DECENTRA_ENCRYPTION_KEY: 'hunter2' })).not.toContain('hunter2');
+  });
+
+  it('reads STUN/TURN servers as JSON', () => {
+    const ice =
+      '[{"urls":"stun:stun.example.org:3478"},{"urls":["turn:t.example.org"],"username":"u","credential":"c"}]';
+    expect(loadConfig({ DECENTRA_ICE_SERVERS: ice }).iceServers).toEqual(JSON.parse(ice));
+    expect(loadConfig({}).iceServers).toEqual([]);
   });
 
   it('accepts production with a key', () => {

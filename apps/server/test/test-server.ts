@@ -33,6 +33,7 @@ export function testConfig(db: TestDatabase, overrides: Partial<Config> = {}): C
     workerId: undefined,
     sessionTtlMs: 30 * 24 * 60 * 60 * 1000,
     trustProxy: false,
+    iceServers: [],
     logLevel: 'info',
     ...overrides,
   };

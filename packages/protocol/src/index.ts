@@ -7,3 +7,4 @@ export * from './messages.js';
 export * from './servers.js';
 export * from './users.js';
 export * from './settings.js';
+export * from './voice.js';
