@@ -5,6 +5,6 @@ export * from './friends.js';
 export * from './gateway.js';
 export * from './messages.js';
 export * from './servers.js';
-export * from './users.js';
 export * from './settings.js';
+export * from './users.js';
 export * from './voice.js';

@@ -10,7 +10,6 @@ export interface ReadyPart {
 
 export type ReadyContributor = (auth: AuthContext) => Promise<ReadyPart>;
 
-
 /** Assembles `ready` from every feature's part; features register contributors as they arrive. */
 export class ReadyBuilder {
   private readonly contributors: ReadyContributor[] = [];
