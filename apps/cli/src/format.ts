@@ -1,0 +1,24 @@
+import type { Channel, Message } from '@decentra/protocol';
+
+const time = (iso: string) => new Date(iso).toTimeString().slice(0, 5);
+
+/** One line per message; control characters are shown, never executed by the terminal. */
+export function formatMessage(m: Message, channelLabel?: string): string {
+  const where = channelLabel ? `${channelLabel} ` : '';
+  const edited = m.editedAt ? ' (edited)' : '';
+  return `${where}[${time(m.createdAt)}] ${m.author.username}: ${safe(m.content)}${edited}`;
+}
+
+export function channelLabel(c: Channel, me?: string): string {
+  if (c.type === 'dm') return `@${c.recipients?.find((r) => r.id !== me)?.username ?? c.name}`;
+  return c.type === 'voice' ? `🔊${c.name}` : `#${c.name}`;
+}
+
+/** Escape sequences in other people's text must not move the cursor or recolour the terminal. */
+export function safe(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point.
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
