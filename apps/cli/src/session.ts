@@ -168,8 +168,8 @@ export class CliSession {
   }
 
   private onReady(data: ReadyData): void {
-    this.servers = data.servers as Server[];
-    this.dms = data.dms as Channel[];
+    this.servers = data.servers;
+    this.dms = data.dms;
     this.me = data.user.id;
   }
 

@@ -1,7 +1,11 @@
 import * as z from 'zod';
 import { IdSchema } from './common.js';
 import { ErrorCodeSchema } from './errors.js';
+import { FriendsSchema } from './friends.js';
+import { ChannelSchema, ServerSchema } from './servers.js';
+import { UserSettingsSchema } from './settings.js';
 import { UserSchema } from './users.js';
+import { VoiceStateSchema } from './voice.js';
 
 export const CLOSE_CODES = {
   unauthorized: 4001,
@@ -10,6 +14,8 @@ export const CLOSE_CODES = {
   sessionRevoked: 4009,
   /** (addition) The session was resumed on another socket; this one is no longer it. */
   sessionSuperseded: 4010,
+  /** (addition) The socket fell too far behind (its unsent output passed the bound): resume. */
+  slowConsumer: 4011,
 } as const;
 
 export const GATEWAY_LIMITS = {
@@ -67,20 +73,18 @@ export type ReplyFrame = z.infer<typeof ReplyFrameSchema>;
 export const PresenceSchema = z.object({ userId: IdSchema, status: z.enum(['online', 'offline']) });
 export type Presence = z.infer<typeof PresenceSchema>;
 
-export const ReadyDataSchema = z.object({
-  sessionId: z.string(),
-  user: UserSchema,
-  servers: z.array(z.unknown()),
-  dms: z.array(z.unknown()),
-  friends: z.object({
-    friends: z.array(z.unknown()),
-    incoming: z.array(z.unknown()),
-    outgoing: z.array(z.unknown()),
-  }),
-  presences: z.array(PresenceSchema),
-  voiceStates: z.array(z.unknown()),
-  settings: z.unknown(),
-});
+export const ReadyDataSchema = z
+  .object({
+    sessionId: z.string(),
+    user: UserSchema,
+    servers: z.array(ServerSchema),
+    dms: z.array(ChannelSchema),
+    friends: FriendsSchema,
+    presences: z.array(PresenceSchema),
+    voiceStates: z.array(VoiceStateSchema),
+    settings: UserSettingsSchema,
+  })
+  .meta({ id: 'Ready' });
 export type ReadyData = z.infer<typeof ReadyDataSchema>;
 
 export interface EventFrame<T extends string = string, D = unknown> {
