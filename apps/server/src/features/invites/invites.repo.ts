@@ -32,3 +32,12 @@ export async function takeInviteUse(db: Db, code: string, now: Date): Promise<In
 export async function recordInviteUse(db: Db, code: string, userId: bigint): Promise<void> {
   await db.insert(inviteUses).values({ code, userId }).onConflictDoNothing();
 }
+
+/** Signup codes this user made that nobody has used yet. */
+export async function countOpenSignupInvites(db: Db, userId: bigint): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(invites)
+    .where(and(eq(invites.createdBy, userId), isNull(invites.serverId), lt(invites.uses, invites.maxUses)));
+  return Number(row?.n ?? 0);
+}

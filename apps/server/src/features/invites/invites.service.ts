@@ -4,13 +4,31 @@ import { newInviteCode } from '../../infra/crypto.js';
 import { DomainError } from '../../infra/errors.js';
 import type { Db } from '../../storage/db.js';
 import { invites } from '../../storage/schema.js';
-import { type InviteRow, insertInvite, recordInviteUse, takeInviteUse } from './invites.repo.js';
+import {
+  countOpenSignupInvites,
+  type InviteRow,
+  insertInvite,
+  recordInviteUse,
+  takeInviteUse,
+} from './invites.repo.js';
+
+export const MAX_OPEN_SIGNUP_INVITES = 50;
 
 export class InvitesService {
   constructor(private readonly db: Db) {}
 
-  /** Any member of the instance may invite one more person: a single-use signup code. */
+  /**
+   * Any member of the instance may invite one more person: a single-use signup code. Unused codes
+   * are capped per user, so nobody can fill the database with them.
+   */
   async createSignupInvite(userId: string): Promise<InviteResponse> {
+    if ((await countOpenSignupInvites(this.db, BigInt(userId))) >= MAX_OPEN_SIGNUP_INVITES) {
+      throw new DomainError(
+        'forbidden',
+        `You already have ${MAX_OPEN_SIGNUP_INVITES} unused invite codes. Share those first.`,
+        { reason: 'invite_limit', limit: MAX_OPEN_SIGNUP_INVITES },
+      );
+    }
     const row = await insertInvite(this.db, { code: newInviteCode(), createdBy: BigInt(userId), maxUses: 1 });
     return { code: row.code };
   }
