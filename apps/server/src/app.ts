@@ -9,6 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Redis } from 'ioredis';
 import type { Bus } from './bus/bus.js';
 import { LocalBus } from './bus/local-bus.js';
 import { RedisBus } from './bus/redis-bus.js';
@@ -40,6 +41,7 @@ import { registerWebApp } from './http/web-app.js';
 import { resolveEncryptionKey } from './infra/encryption-key.js';
 import { IdGenerator } from './infra/ids.js';
 import { createLogger, type Logger } from './infra/logger.js';
+import { memoryLimiters, redisLimiters } from './infra/rate-limiter.js';
 import { loadTls } from './infra/tls.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import { openStorage, type Storage } from './storage/db.js';
@@ -126,12 +128,18 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     await registerOpenApi(http);
 
     const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, log) : new LocalBus();
+    // With several instances, rate limits are shared through Redis too.
+    const limiterRedis = config.redisUrl
+      ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 })
+      : undefined;
+    limiterRedis?.on('error', (err) => log.warn({ err: err.message }, 'redis (rate limits) error'));
+    const limiters = limiterRedis ? redisLimiters(limiterRedis) : memoryLimiters;
     const invites = new InvitesService(store.db);
     const accounts = new AccountsService({
       db: store.db,
       ids,
       invites,
-      throttle: new AuthThrottle(options.throttle),
+      throttle: new AuthThrottle(options.throttle, limiters),
       sessionTtlMs: config.sessionTtlMs,
     });
     const ready = new ReadyBuilder();
@@ -162,6 +170,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       ready,
       ops,
       sendLimits: options.sendLimits,
+      limiters,
     });
     const friends = new FriendsService({ db: store.db, ids });
     friendsRoutes(http, { accounts, friends, bus });
@@ -204,6 +213,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         await gateway.close();
         await http.close();
         await bus.close();
+        limiterRedis?.disconnect();
         if (ownsStorage) await store.close();
         lock?.release();
       },

@@ -14,8 +14,9 @@ describe.runIf(ENGINE === 'postgres')('two instances behind one Redis', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    a = await startTestServer({ db, config: { redisUrl: REDIS_URL } });
-    b = await startTestServer({ db, config: { redisUrl: REDIS_URL } });
+    const throttle = { perUsername: 3, perAddress: 1000, windowSeconds: 60 };
+    a = await startTestServer({ db, config: { redisUrl: REDIS_URL }, throttle });
+    b = await startTestServer({ db, config: { redisUrl: REDIS_URL }, throttle });
   });
   afterAll(async () => {
     await b?.close({ keepData: true });
@@ -55,5 +56,24 @@ describe.runIf(ENGINE === 'postgres')('two instances behind one Redis', () => {
       204,
     );
     expect((await socket.closed).code).toBe(4009);
+  });
+
+  it('share the login throttle: failures on one instance count on the other', async () => {
+    const name = `victim${Math.random().toString(36).slice(2, 8)}`;
+    const first = await api(a.url).post<{ token: string }>('/api/auth/login', {
+      username: 'first',
+      password: 'password123',
+    });
+    const code = (
+      await api(a.url).post<{ code: string }>('/api/invites', undefined, { token: first.body.token })
+    ).body.code;
+    await api(a.url).post('/api/auth/signup', { username: name, password: 'password123', inviteCode: code });
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (await api(a.url).post('/api/auth/login', { username: name, password: `wrong${i}` })).status,
+      ).toBe(401);
+    }
+    const blocked = await api(b.url).post('/api/auth/login', { username: name, password: 'password123' });
+    expect(blocked.status).toBe(429);
   });
 });

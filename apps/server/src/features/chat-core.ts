@@ -4,6 +4,7 @@ import type { ReadyBuilder } from '../gateway/ready.js';
 import { serverTopic } from '../gateway/subscriptions.js';
 import type { App } from '../http/types.js';
 import type { IdGenerator } from '../infra/ids.js';
+import type { LimiterFactory } from '../infra/rate-limiter.js';
 import type { Db } from '../storage/db.js';
 import type { AccountsService } from './accounts/accounts.service.js';
 import { channelsRoutes } from './channels/channels.routes.js';
@@ -32,6 +33,7 @@ export interface ChatCoreDeps {
   ready: ReadyBuilder;
   ops: OpRegistry;
   sendLimits?: SendLimits;
+  limiters?: LimiterFactory;
 }
 
 /** Servers, members, channels, messages and DMs: services, routes, ops, their part of `ready`. */
@@ -44,7 +46,7 @@ export function registerChatCore(deps: ChatCoreDeps): { servers: ServersService;
   const messages = new MessagesService({
     db,
     ids,
-    rateLimit: new SendRateLimit(deps.sendLimits),
+    rateLimit: new SendRateLimit(deps.sendLimits, deps.limiters),
     dm: { ends: dms.ends, canSend: dms.canSend },
   });
 

@@ -1,5 +1,6 @@
-import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { rateLimited } from '../../infra/errors.js';
+import { type LimiterFactory, memoryLimiters } from '../../infra/rate-limiter.js';
 
 export interface ThrottleLimits {
   /** Failed logins allowed per username in the window. */
@@ -16,16 +17,19 @@ export const DEFAULT_THROTTLE: ThrottleLimits = { perUsername: 10, perAddress: 3
  * guesser is stopped per account (however many addresses) and per address (however many accounts).
  */
 export class AuthThrottle {
-  private readonly byUsername: RateLimiterMemory;
-  private readonly byAddress: RateLimiterMemory;
+  private readonly byUsername: RateLimiterAbstract;
+  private readonly byAddress: RateLimiterAbstract;
 
-  constructor(readonly limits: ThrottleLimits = DEFAULT_THROTTLE) {
-    this.byUsername = new RateLimiterMemory({
+  constructor(
+    readonly limits: ThrottleLimits = DEFAULT_THROTTLE,
+    limiter: LimiterFactory = memoryLimiters,
+  ) {
+    this.byUsername = limiter({
       keyPrefix: 'login-user',
       points: limits.perUsername,
       duration: limits.windowSeconds,
     });
-    this.byAddress = new RateLimiterMemory({
+    this.byAddress = limiter({
       keyPrefix: 'auth-addr',
       points: limits.perAddress,
       duration: limits.windowSeconds,
@@ -56,7 +60,7 @@ export class AuthThrottle {
     await this.byUsername.delete(username.toLowerCase());
   }
 
-  private async assertUnder(limiter: RateLimiterMemory, key: string, points: number): Promise<void> {
+  private async assertUnder(limiter: RateLimiterAbstract, key: string, points: number): Promise<void> {
     const state = await limiter.get(key);
     if (state && state.consumedPoints >= points) throw rateLimited(state.msBeforeNext / 1000);
   }

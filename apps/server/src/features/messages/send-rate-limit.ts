@@ -1,5 +1,6 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { rateLimited } from '../../infra/errors.js';
+import { type LimiterFactory, memoryLimiters } from '../../infra/rate-limiter.js';
 
 export interface SendLimits {
   points: number;
@@ -10,10 +11,10 @@ export interface SendLimits {
 export const DEFAULT_SEND_LIMITS: SendLimits = { points: 10, windowSeconds: 5 };
 
 export class SendRateLimit {
-  private readonly limiter: RateLimiterMemory;
+  private readonly limiter: RateLimiterAbstract;
 
-  constructor(limits: SendLimits = DEFAULT_SEND_LIMITS) {
-    this.limiter = new RateLimiterMemory({
+  constructor(limits: SendLimits = DEFAULT_SEND_LIMITS, limiter: LimiterFactory = memoryLimiters) {
+    this.limiter = limiter({
       keyPrefix: 'send',
       points: limits.points,
       duration: limits.windowSeconds,
