@@ -1,2 +1,3 @@
 export * from './gateway.js';
 export * from './rest.js';
+export * from './store/index.js';

@@ -15,7 +15,20 @@ the gateway is at <code>/ws</code>.</p></body></html>`;
 /** Serves the built single-page app (apps/web/dist) when present, else a page saying the server is up. */
 export async function registerWebApp(app: App): Promise<void> {
   if (existsSync(`${WEB_DIST}/index.html`)) {
-    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: 'index.html' });
+    await app.register(fastifyStatic, {
+      root: WEB_DIST,
+      wildcard: false,
+      index: 'index.html',
+      // Hashed bundles never change; the page itself is always revalidated.
+      setHeaders: (reply, path) =>
+        reply.header(
+          'cache-control',
+          path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        ),
+    });
+    // The app's own URLs (deep links, reloads, back/forward) all load the single page.
+    const page = (_req: unknown, reply: { sendFile: (f: string) => unknown }) => reply.sendFile('index.html');
+    for (const path of ['/login', '/channels/*']) app.get(path, { schema: { hide: true } }, page);
     return;
   }
   app.get('/', { schema: { hide: true } }, async (_req, reply) =>

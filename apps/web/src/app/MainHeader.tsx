@@ -1,0 +1,55 @@
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { InviteDialog } from '../features/servers/InviteDialog';
+import { Icon, type IconName } from '../ui/Icon';
+import { useChat } from './hooks';
+import { homePath, usePlace } from './routes';
+
+/** The bar above the conversation: where you are, "Generate Invite", and the way to friends. */
+export function MainHeader({ onOpenNavigation }: { onOpenNavigation: () => void }) {
+  const { home, serverId, channelId } = usePlace();
+  const navigate = useNavigate();
+  const [inviting, setInviting] = useState(false);
+  const serverName = useChat((s) => (serverId ? s.servers[serverId]?.name : undefined));
+  const channel = useChat((s) => (channelId ? s.channels[channelId] : undefined));
+  const meId = useChat((s) => s.me?.id);
+
+  let title = 'Friends';
+  let icon: IconName = 'friends';
+  if (channel?.type === 'dm') {
+    title = channel.recipients?.find((r) => r.id !== meId)?.username ?? channel.name;
+    icon = 'at';
+  } else if (channel) {
+    title = channel.name;
+    icon = channel.type === 'voice' ? 'speaker' : 'hash';
+  }
+
+  return (
+    <header className="main-header">
+      <button
+        type="button"
+        className="icon-button nav-toggle"
+        aria-label="Open navigation"
+        onClick={onOpenNavigation}
+      >
+        <Icon name="menu" />
+      </button>
+      <h1 className="main-title">
+        <span className="title-icon">
+          <Icon name={icon} />
+        </span>
+        <span>{title}</span>
+        {!home && serverName && <span className="title-server">{serverName}</span>}
+      </h1>
+      <div className="header-actions">
+        <button type="button" className="button small" onClick={() => setInviting(true)}>
+          Generate Invite
+        </button>
+        <button type="button" className="icon-button" aria-label="Friends" onClick={() => navigate(homePath)}>
+          <Icon name="friends" />
+        </button>
+      </div>
+      {inviting && <InviteDialog onClose={() => setInviting(false)} />}
+    </header>
+  );
+}

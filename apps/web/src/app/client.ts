@@ -1,0 +1,67 @@
+import { ChatSession, createChatStore, GatewayClient, RestClient } from '@decentra/client';
+import { create } from 'zustand';
+
+/** The one REST client of the page: same origin, the session cookie (set at login) authenticates. */
+export const rest = new RestClient();
+
+/** The normalised chat state, fed by the gateway and REST answers (see packages/client/src/store). */
+export const chatStore = createChatStore();
+
+export type AuthStatus = 'checking' | 'anonymous' | 'authenticated';
+
+interface AuthState {
+  status: AuthStatus;
+  /** Why the user was sent back to the login page, if not by choice. */
+  notice: string | null;
+}
+
+export const useAuth = create<AuthState>(() => ({ status: 'checking', notice: null }));
+
+let session: ChatSession | null = null;
+
+/** The live session; only call while authenticated. */
+export function chat(): ChatSession {
+  if (!session) throw new Error('Not logged in');
+  return session;
+}
+
+/** Opens the gateway for the logged-in user (cookie or the token from login). */
+export function startSession(): void {
+  session?.stop();
+  const gateway = new GatewayClient(rest.token ? { token: rest.token } : {});
+  const s = new ChatSession(chatStore, gateway, rest);
+  session = s;
+  gateway.on('closed', ({ code }) => {
+    if (session !== s || code === 1000) return;
+    endSession('Your session has ended. Please log in again.');
+  });
+  useAuth.setState({ status: 'authenticated', notice: null });
+  s.start().catch(() => undefined);
+}
+
+export function endSession(notice: string | null = null): void {
+  const s = session;
+  session = null;
+  s?.stop();
+  rest.token = undefined;
+  chatStore.setState(chatStore.getInitialState(), true);
+  useAuth.setState({ status: 'anonymous', notice });
+}
+
+/** On page load: a valid session cookie means we are logged in. */
+export async function restoreSession(): Promise<void> {
+  try {
+    await rest.me();
+    startSession();
+  } catch {
+    useAuth.setState({ status: 'anonymous' });
+  }
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await rest.logout();
+  } finally {
+    endSession();
+  }
+}

@@ -1,0 +1,53 @@
+import { NavLink } from 'react-router';
+import { useChat, useChatShallow } from '../../app/hooks';
+import { dmPath, homePath, usePlace } from '../../app/routes';
+import { Avatar } from '../../ui/Avatar';
+import { Icon } from '../../ui/Icon';
+
+/** Home column: the way to Friends, and the DM list with presence. */
+export function DmSidebar() {
+  const dmIds = useChatShallow((s) => s.dmIds);
+  const { channelId } = usePlace();
+  return (
+    <>
+      <div className="sidebar-head">
+        <h2 className="sidebar-title">Direct Messages</h2>
+      </div>
+      <div className="sidebar-body">
+        <NavLink to={homePath} end className={`channel-link friends-link${channelId ? '' : ' active'}`}>
+          <Icon name="friends" /> Friends
+        </NavLink>
+        <div className="section-head">
+          <h3>Direct messages</h3>
+        </div>
+        {dmIds.length === 0 && (
+          <p className="muted small-text">No conversations yet. Open one from Friends.</p>
+        )}
+        <ul className="channel-list" aria-label="Direct messages">
+          {dmIds.map((id) => (
+            <DmRow key={id} id={id} active={channelId === id} />
+          ))}
+        </ul>
+      </div>
+    </>
+  );
+}
+
+function DmRow({ id, active }: { id: string; active: boolean }) {
+  const other = useChat((s) => s.channels[id]?.recipients?.find((r) => r.id !== s.me?.id));
+  const status = useChat((s) => (other ? (s.presence[other.id] ?? 'offline') : 'offline'));
+  const name = other?.username ?? 'Unknown';
+  return (
+    <li className={`channel-row${active ? ' active' : ''}`}>
+      <NavLink
+        to={dmPath(id)}
+        className="channel-link"
+        aria-label={`${name} (${status})`}
+        aria-current={active ? 'page' : undefined}
+      >
+        <Avatar name={name} status={status} />
+        <span className="channel-name">{name}</span>
+      </NavLink>
+    </li>
+  );
+}

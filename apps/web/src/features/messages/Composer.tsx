@@ -1,0 +1,58 @@
+import { MAX_MESSAGE_LENGTH } from '@decentra/protocol';
+import { type KeyboardEvent, useState } from 'react';
+import { chat } from '../../app/client';
+import { Icon } from '../../ui/Icon';
+
+/** Show the counter once this close to the limit. */
+const COUNTER_FROM = MAX_MESSAGE_LENGTH - 500;
+
+/** "Message #channel": Enter sends, Shift+Enter is a new line; shows at once, sends when it can. */
+export function Composer({ channelId, label }: { channelId: string; label: string }) {
+  const [value, setValue] = useState('');
+  const length = value.trim().length;
+  const tooLong = length > MAX_MESSAGE_LENGTH;
+
+  const send = () => {
+    const content = value.trim();
+    if (!content || tooLong) return;
+    chat().send(channelId, content);
+    setValue('');
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      send();
+    }
+  };
+
+  return (
+    <form
+      className="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+    >
+      <textarea
+        aria-label={`Message ${label}`}
+        placeholder={`Message ${label}`}
+        rows={Math.min(8, value.split('\n').length)}
+        value={value}
+        onChange={(e) => {
+          setValue(e.target.value);
+          if (e.target.value.trim()) chat().typing(channelId);
+        }}
+        onKeyDown={onKeyDown}
+      />
+      {length >= COUNTER_FROM && (
+        <span className={`counter${tooLong ? ' over' : ''}`} aria-live="polite">
+          {MAX_MESSAGE_LENGTH - length}
+        </span>
+      )}
+      <button type="submit" className="button send" disabled={!length || tooLong} aria-label="Send message">
+        <Icon name="send" />
+      </button>
+    </form>
+  );
+}

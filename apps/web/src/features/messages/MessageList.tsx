@@ -1,0 +1,135 @@
+import type { StoreMessage } from '@decentra/client';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
+import { chat } from '../../app/client';
+import { useChat } from '../../app/hooks';
+import { MessageRow } from './MessageRow';
+
+/** Messages of one author within this many ms of the previous one are grouped under one name. */
+const GROUP_MS = 5 * 60 * 1000;
+/** Closer than this to the bottom counts as "at the bottom": new messages keep it there. */
+const STICK_PX = 80;
+/** Closer than this to the top loads the page before. */
+const LOAD_OLDER_PX = 600;
+
+const keyOf = (m: StoreMessage) => (m.nonce ? `n:${m.nonce}` : m.id);
+
+/**
+ * The conversation, virtualised: only the rows on screen (plus a margin) exist in the DOM, so
+ * 10,000 messages scroll like 10. It sticks to the bottom for new messages, loads older pages
+ * when scrolled near the top, and keeps the view still while they are prepended.
+ */
+export function MessageList({ channelId, title }: { channelId: string; title: string }) {
+  const list = useChat((s) => s.messages[channelId]);
+  const me = useChat((s) => s.me);
+  const isOwner = useChat((s) => {
+    const serverId = s.channels[channelId]?.serverId;
+    return serverId ? s.servers[serverId]?.ownerId === s.me?.id : false;
+  });
+  const items = list?.items ?? [];
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  const firstKey = useRef<string | undefined>(undefined);
+
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => 64,
+    overscan: 12,
+    getItemKey: (i) => {
+      const m = items[i];
+      return m ? keyOf(m) : i;
+    },
+    onChange: (instance) => {
+      // A row above grew (an image loaded): stay at the bottom if we were there.
+      const el = scrollRef.current;
+      if (el && stick.current && !instance.isScrolling) el.scrollTop = el.scrollHeight;
+    },
+  });
+
+  // Prepended older messages: move the view down by their height so what was on screen stays put.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the list changes.
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    const first = items[0];
+    const previousFirst = firstKey.current;
+    firstKey.current = first ? keyOf(first) : undefined;
+    if (!el || !first) return;
+    if (stick.current) {
+      el.scrollTop = el.scrollHeight;
+      return;
+    }
+    if (previousFirst && previousFirst !== keyOf(first)) {
+      const index = items.findIndex((m) => keyOf(m) === previousFirst);
+      const start = index > 0 ? virtualizer.measurementsCache[index]?.start : undefined;
+      if (start) el.scrollTop += start;
+    }
+  }, [items]);
+
+  const loadOlder = useCallback(() => {
+    chat()
+      .loadOlder(channelId)
+      .catch(() => undefined);
+  }, [channelId]);
+
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (!el) return;
+    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
+    if (el.scrollTop < LOAD_OLDER_PX && list?.hasOlder && list.loaded) loadOlder();
+  };
+
+  // A short first page that does not fill the view: fetch more right away.
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (el && list?.loaded && list.hasOlder && el.scrollHeight <= el.clientHeight) loadOlder();
+  }, [list?.loaded, list?.hasOlder, loadOlder]);
+
+  const virtualItems = virtualizer.getVirtualItems();
+  return (
+    <div
+      className="message-scroller"
+      ref={scrollRef}
+      onScroll={onScroll}
+      role="log"
+      aria-label={`Messages in ${title}`}
+      aria-live="polite"
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: the log scrolls with the keyboard.
+      tabIndex={0}
+    >
+      {list?.loaded && !list.hasOlder && <p className="system-line">This is the beginning of {title}.</p>}
+      {list?.loaded && list.hasOlder && <p className="system-line">Loading older messages…</p>}
+      {!list?.loaded && <p className="system-line">Loading messages…</p>}
+      <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
+        {virtualItems.map((row) => {
+          const m = items[row.index];
+          if (!m) return null;
+          const prev = items[row.index - 1];
+          const grouped =
+            !!prev &&
+            prev.author.id === m.author.id &&
+            Date.parse(m.createdAt) - Date.parse(prev.createdAt) < GROUP_MS;
+          const mine = m.author.id === me?.id;
+          return (
+            <div
+              key={row.key}
+              data-index={row.index}
+              ref={virtualizer.measureElement}
+              className="message-slot"
+              style={{ transform: `translateY(${row.start}px)` }}
+            >
+              <MessageRow
+                message={m}
+                grouped={grouped}
+                mine={mine}
+                canDelete={mine || isOwner}
+                myName={me?.username}
+                mentionsMe={!!me && m.mentions.includes(me.id)}
+              />
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,63 @@
+import { withServer } from '@decentra/client';
+import type { Server } from '@decentra/protocol';
+import { type FormEvent, useState } from 'react';
+import { useNavigate } from 'react-router';
+import { chatStore, rest } from '../../app/client';
+import { channelPath } from '../../app/routes';
+import { Dialog } from '../../ui/Dialog';
+import { errorText } from '../../ui/error-text';
+
+/** Create a server ("Server name"), or join one with a server invite code. */
+export function AddServerDialog({ onClose }: { onClose: () => void }) {
+  const navigate = useNavigate();
+  const [name, setName] = useState('');
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const run = (action: () => Promise<Server>) => async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const server = await action();
+      // The gateway's server_create brings the same; applying the answer now avoids a blank moment.
+      chatStore.setState((s) => withServer(s, server));
+      onClose();
+      const first = server.channels.find((c) => c.type === 'text');
+      navigate(channelPath(server.id, first?.id));
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title="Create a server" onClose={onClose}>
+      <form onSubmit={run(() => rest.createServer(name.trim()))} className="stack">
+        <label className="field">
+          <span>Server name</span>
+          <input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <button type="submit" className="button" disabled={busy || !name.trim()}>
+          Create
+        </button>
+      </form>
+      <div className="divider">or</div>
+      <form onSubmit={run(() => rest.joinServer(code.trim()))} className="stack">
+        <label className="field">
+          <span>Server invite code</span>
+          <input required value={code} onChange={(e) => setCode(e.target.value)} />
+        </label>
+        <button type="submit" className="button secondary" disabled={busy || !code.trim()}>
+          Join server
+        </button>
+      </form>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,67 @@
+import type { Member, Permission } from '@decentra/protocol';
+import { chatStore, rest } from '../../app/client';
+import { useChat } from '../../app/hooks';
+import { Avatar } from '../../ui/Avatar';
+import { errorText } from '../../ui/error-text';
+
+const TOGGLES: Array<[Permission, string]> = [
+  ['createChannel', 'Create channels'],
+  ['editChannel', 'Edit channels'],
+  ['deleteChannel', 'Delete channels'],
+];
+
+/** Members with the owner's three permission toggles each. */
+export function MemberList({ serverId, onError }: { serverId: string; onError: (e: string) => void }) {
+  const members = useChat((s) => s.members[serverId]);
+  const presence = useChat((s) => s.presence);
+  if (!members) return <p role="status">Loading members…</p>;
+  return (
+    <ul className="member-list">
+      {members.map((m) => (
+        <li key={m.user.id} className="member-row">
+          <Avatar name={m.user.username} status={presence[m.user.id] ?? 'offline'} />
+          <span className="member-name">
+            {m.user.username}
+            {m.isOwner && <span className="badge">Owner</span>}
+          </span>
+          {!m.isOwner && (
+            <fieldset className="toggles">
+              <legend className="visually-hidden">Permissions of {m.user.username}</legend>
+              {TOGGLES.map(([key, label]) => (
+                <label key={key} className="toggle">
+                  <input
+                    type="checkbox"
+                    checked={m.permissions[key]}
+                    aria-label={`${label} (${m.user.username})`}
+                    onChange={(e) => void toggle(serverId, m, key, e.target.checked, onError)}
+                  />
+                  <span aria-hidden="true">{label}</span>
+                </label>
+              ))}
+            </fieldset>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+async function toggle(
+  serverId: string,
+  m: Member,
+  key: Permission,
+  value: boolean,
+  onError: (e: string) => void,
+) {
+  try {
+    const updated = await rest.updateMember(serverId, m.user.id, { [key]: value });
+    chatStore.setState((s) => ({
+      members: {
+        ...s.members,
+        [serverId]: (s.members[serverId] ?? []).map((x) => (x.user.id === updated.user.id ? updated : x)),
+      },
+    }));
+  } catch (err) {
+    onError(errorText(err));
+  }
+}

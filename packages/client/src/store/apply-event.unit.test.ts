@@ -1,0 +1,201 @@
+import {
+  type Channel,
+  DEFAULT_USER_SETTINGS,
+  type Message,
+  type ReadyData,
+  type Server,
+} from '@decentra/protocol';
+import { describe, expect, it } from 'vitest';
+import { reduceEvent, TYPING_MS, typingNames } from './apply-event.js';
+import { applyReady, type ChatState, initialChatState } from './chat-store.js';
+import { addPending, EMPTY_CHANNEL, mergeMessages } from './message-list.js';
+
+const me = { id: '1', username: 'me', isAdmin: false, createdAt: '2026-01-01T00:00:00.000Z' };
+const all = { createChannel: true, editChannel: true, deleteChannel: true };
+const none = { createChannel: false, editChannel: false, deleteChannel: false };
+const general: Channel = { id: '11', serverId: '10', type: 'text', name: 'general' };
+const server: Server = { id: '10', name: 'Club', ownerId: '1', channels: [general], myPermissions: all };
+const dm: Channel = {
+  id: '50',
+  serverId: null,
+  type: 'dm',
+  name: 'me, bob',
+  recipients: [
+    { id: '1', username: 'me' },
+    { id: '2', username: 'bob' },
+  ],
+};
+
+function ready(extra: Partial<ReadyData> = {}): ReadyData {
+  return {
+    sessionId: 's',
+    user: me,
+    servers: [server],
+    dms: [dm],
+    friends: { friends: [{ id: '2', username: 'bob' }], incoming: [], outgoing: [] },
+    presences: [{ userId: '2', status: 'online' }],
+    voiceStates: [],
+    settings: DEFAULT_USER_SETTINGS,
+    ...extra,
+  };
+}
+
+function apply(state: ChatState, t: string, d: unknown, now = 1000): ChatState {
+  return { ...state, ...reduceEvent(state, t, d, now) };
+}
+
+function message(id: string, channelId = '11', extra: Partial<Message> = {}): Message {
+  return {
+    id,
+    channelId,
+    author: { id: '2', username: 'bob' },
+    content: 'hi',
+    mentions: [],
+    createdAt: '2026-01-01T00:00:00.000Z',
+    editedAt: null,
+    ...extra,
+  };
+}
+
+describe('applyReady', () => {
+  it('normalises servers, channels, DMs, friends and presence', () => {
+    const s = applyReady(initialChatState(), ready());
+    expect(s.me?.username).toBe('me');
+    expect(s.serverOrder).toEqual(['10']);
+    expect(s.servers['10']?.channelIds).toEqual(['11']);
+    expect(s.channels['11']?.name).toBe('general');
+    expect(s.dmIds).toEqual(['50']);
+    expect(s.friends['2']?.username).toBe('bob');
+    expect(s.presence['2']).toBe('online');
+    expect(s.users['2']?.username).toBe('bob');
+  });
+
+  it('keeps loaded messages of channels that still exist and drops the others', () => {
+    let s = applyReady(initialChatState(), ready());
+    s = { ...s, messages: { '11': mergeMessages(EMPTY_CHANNEL, [message('100')]), '99': EMPTY_CHANNEL } };
+    s = applyReady(s, ready());
+    expect(Object.keys(s.messages)).toEqual(['11']);
+  });
+});
+
+describe('events', () => {
+  const base = () => applyReady(initialChatState(), ready());
+
+  it('server_create / update / delete', () => {
+    let s = apply(base(), 'server_create', { ...server, id: '20', name: 'Two', channels: [] });
+    expect(s.serverOrder).toEqual(['10', '20']);
+    s = apply(s, 'server_update', { id: '20', name: 'Renamed', ownerId: '1' });
+    expect(s.servers['20']?.name).toBe('Renamed');
+    s = apply(s, 'server_delete', { id: '10' });
+    expect(s.serverOrder).toEqual(['20']);
+    expect(s.channels['11']).toBeUndefined();
+  });
+
+  it('member_leave of myself drops the server; of someone else only the member', () => {
+    let s: ChatState = {
+      ...base(),
+      members: { '10': [{ user: { id: '3', username: 'cy' }, isOwner: false, permissions: none }] },
+    };
+    s = apply(s, 'member_leave', { serverId: '10', userId: '3' });
+    expect(s.members['10']).toEqual([]);
+    s = apply(s, 'member_leave', { serverId: '10', userId: '1' });
+    expect(s.servers['10']).toBeUndefined();
+  });
+
+  it('member_join and member_update; my own update changes myPermissions', () => {
+    let s: ChatState = { ...base(), members: { '10': [] } };
+    s = apply(s, 'member_join', {
+      serverId: '10',
+      member: { user: { id: '3', username: 'cy' }, isOwner: false, permissions: none },
+    });
+    expect(s.members['10']).toHaveLength(1);
+    s = apply(s, 'member_update', {
+      serverId: '10',
+      member: { user: { id: '3', username: 'cy' }, isOwner: false, permissions: all },
+    });
+    expect(s.members['10']?.[0]?.permissions.createChannel).toBe(true);
+    s = apply(s, 'member_update', {
+      serverId: '10',
+      member: { user: { id: '1', username: 'me' }, isOwner: false, permissions: none },
+    });
+    expect(s.servers['10']?.myPermissions).toEqual(none);
+  });
+
+  it('channel_create / update / delete', () => {
+    let s = apply(base(), 'channel_create', { id: '12', serverId: '10', type: 'voice', name: 'Lounge' });
+    expect(s.servers['10']?.channelIds).toEqual(['11', '12']);
+    s = apply(s, 'channel_update', { id: '12', serverId: '10', type: 'voice', name: 'Chill' });
+    expect(s.channels['12']?.name).toBe('Chill');
+    expect(s.servers['10']?.channelIds).toEqual(['11', '12']);
+    s = apply(s, 'channel_delete', { id: '11', serverId: '10' });
+    expect(s.servers['10']?.channelIds).toEqual(['12']);
+    expect(s.channels['11']).toBeUndefined();
+  });
+
+  it('message_create confirms my pending message by nonce and clears the author typing', () => {
+    let s = base();
+    s = {
+      ...s,
+      messages: {
+        '11': addPending(EMPTY_CHANNEL, {
+          ...message('pending:n', '11', { nonce: 'n' }),
+          pending: 'sending',
+        }),
+      },
+    };
+    s = apply(s, 'typing_start', { channelId: '11', userId: '2' });
+    expect(typingNames(s, '11', 1001)).toEqual(['bob']);
+    s = apply(s, 'message_create', message('100', '11', { nonce: 'n' }));
+    expect(s.messages['11']?.items.map((m) => m.id)).toEqual(['100']);
+    expect(typingNames(s, '11', 1001)).toEqual([]);
+  });
+
+  it('message_update and message_delete', () => {
+    let s = apply(base(), 'message_create', message('100'));
+    s = apply(
+      s,
+      'message_update',
+      message('100', '11', { content: 'edited', editedAt: '2026-01-02T00:00:00.000Z' }),
+    );
+    expect(s.messages['11']?.items[0]?.content).toBe('edited');
+    s = apply(s, 'message_delete', { id: '100', channelId: '11' });
+    expect(s.messages['11']?.items).toEqual([]);
+  });
+
+  it('typing expires and never lists me', () => {
+    let s = apply(base(), 'typing_start', { channelId: '11', userId: '2' }, 1000);
+    s = apply(s, 'typing_start', { channelId: '11', userId: '1' }, 1000);
+    expect(typingNames(s, '11', 1000 + TYPING_MS - 1)).toEqual(['bob']);
+    expect(typingNames(s, '11', 1000 + TYPING_MS + 1)).toEqual([]);
+  });
+
+  it('friend requests, friends, presence and DMs', () => {
+    let s = base();
+    const req = {
+      id: '70',
+      from: { id: '3', username: 'cy' },
+      to: { id: '1', username: 'me' },
+      createdAt: '2026-01-01T00:00:00.000Z',
+    };
+    s = apply(s, 'friend_request_create', req);
+    expect(s.incoming).toHaveLength(1);
+    const out = { ...req, id: '71', from: { id: '1', username: 'me' }, to: { id: '4', username: 'di' } };
+    s = apply(s, 'friend_request_create', out);
+    expect(s.outgoing).toHaveLength(1);
+    s = apply(s, 'friend_request_delete', { id: '70' });
+    s = apply(s, 'friend_add', { id: '3', username: 'cy' });
+    expect(s.incoming).toHaveLength(0);
+    expect(s.friends['3']?.username).toBe('cy');
+    s = apply(s, 'friend_remove', { userId: '2' });
+    expect(s.friends['2']).toBeUndefined();
+    s = apply(s, 'presence_update', { userId: '3', status: 'online' });
+    expect(s.presence['3']).toBe('online');
+    s = apply(s, 'dm_create', { ...dm, id: '51' });
+    expect(s.dmIds).toEqual(['50', '51']);
+  });
+
+  it('ignores unknown events', () => {
+    const s = base();
+    expect(reduceEvent(s, 'something_new', {})).toEqual({});
+  });
+});

@@ -1,0 +1,254 @@
+import type { Message, ReadyData } from '@decentra/protocol';
+import type { GatewayClient } from '../gateway.js';
+import { GatewayRequestError } from '../gateway.js';
+import type { RestClient } from '../rest.js';
+import { reduceEvent } from './apply-event.js';
+import { applyReady, type ChatStore } from './chat-store.js';
+import {
+  addPending,
+  EMPTY_CHANNEL,
+  mergeMessages,
+  newestId,
+  oldestId,
+  PENDING_PREFIX,
+  prependPage,
+  removeMessage,
+  setPendingState,
+} from './message-list.js';
+
+export type GatewayLike = Pick<GatewayClient, 'on' | 'request' | 'send' | 'connect' | 'close' | 'state'>;
+export type RestLike = Pick<RestClient, 'messages' | 'editMessage' | 'deleteMessage'>;
+
+export const PAGE_SIZE = 50;
+/** `typing` is sent at most this often while someone types. */
+export const TYPING_THROTTLE_MS = 3_000;
+/** Errors after which a resend cannot help; anything else is retried. */
+const FINAL_ERRORS = new Set([
+  'invalid_input',
+  'forbidden',
+  'not_found',
+  'unauthorized',
+  'payload_too_large',
+]);
+
+interface Outgoing {
+  channelId: string;
+  content: string;
+  inFlight: boolean;
+}
+
+/**
+ * Keeps a ChatStore in step with the server: `ready` and events into the store, history pages,
+ * and an outbox that sends every message exactly once: shown at once as pending, sent with a
+ * nonce, resent with the same nonce after a reconnect (the server answers the first copy), and
+ * after a lost session the open channels are caught up with `after`.
+ */
+export class ChatSession {
+  private readonly outbox = new Map<string, Outgoing>();
+  private readonly lastTyping = new Map<string, number>();
+  private readonly loadingOlder = new Set<string>();
+  private readonly unsubscribe: Array<() => void> = [];
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly store: ChatStore,
+    private readonly gateway: GatewayLike,
+    private readonly rest: RestLike,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.unsubscribe.push(
+      gateway.on('state', (connection) => store.setState({ connection })),
+      gateway.on('ready', (data) => this.onReady(data)),
+      gateway.on('resumed', () => this.flush()),
+      gateway.on('reset', () => void this.catchUp()),
+      gateway.on('event', (frame) => store.setState((s) => reduceEvent(s, frame.t, frame.d, this.now()))),
+    );
+  }
+
+  start(): Promise<ReadyData> {
+    return this.gateway.connect();
+  }
+
+  stop(): void {
+    clearTimeout(this.retryTimer);
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.gateway.close();
+  }
+
+  /** Shows the message at once and sends it; returns its nonce. */
+  send(channelId: string, content: string): string {
+    const nonce = newNonce();
+    const me = this.store.getState().me;
+    const pending = {
+      id: PENDING_PREFIX + nonce,
+      channelId,
+      author: { id: me?.id ?? '0', username: me?.username ?? '' },
+      content,
+      mentions: [],
+      createdAt: new Date(this.now()).toISOString(),
+      editedAt: null,
+      nonce,
+      pending: 'sending' as const,
+    };
+    this.updateChannel(channelId, (list) => addPending(list, pending));
+    this.outbox.set(nonce, { channelId, content, inFlight: false });
+    this.sendOne(nonce);
+    // The others stop showing me as typing when the message lands: the next keystroke tells them again.
+    this.lastTyping.delete(channelId);
+    return nonce;
+  }
+
+  /** Sends a failed message again (same nonce: never a second copy). */
+  retry(nonce: string): void {
+    const message = this.findPending(nonce);
+    if (!message) return;
+    this.updateChannel(message.channelId, (list) => setPendingState(list, nonce, 'sending'));
+    this.outbox.set(nonce, { channelId: message.channelId, content: message.content, inFlight: false });
+    this.sendOne(nonce);
+  }
+
+  /** Drops a failed message that will not be sent. */
+  discard(nonce: string): void {
+    const message = this.findPending(nonce);
+    this.outbox.delete(nonce);
+    if (!message) return;
+    this.updateChannel(message.channelId, (list) => ({
+      ...list,
+      items: list.items.filter((m) => m.id !== PENDING_PREFIX + nonce),
+    }));
+  }
+
+  /** Messages waiting for their ack, by nonce (for tests and the UI). */
+  get pendingNonces(): string[] {
+    return [...this.outbox.keys()];
+  }
+
+  /** Loads the newest page of a channel once (when it is opened). */
+  async open(channelId: string): Promise<void> {
+    const list = this.store.getState().messages[channelId];
+    if (list?.loaded) return;
+    const page = await this.rest.messages(channelId, { limit: PAGE_SIZE });
+    this.updateChannel(channelId, (l) => ({
+      ...mergeMessages(l, page),
+      loaded: true,
+      hasOlder: page.length === PAGE_SIZE,
+    }));
+  }
+
+  /** Loads the page before the oldest message held; false when there is nothing older. */
+  async loadOlder(channelId: string): Promise<boolean> {
+    const list = this.store.getState().messages[channelId] ?? EMPTY_CHANNEL;
+    if (!list.hasOlder || this.loadingOlder.has(channelId)) return false;
+    const before = oldestId(list);
+    if (!before) return false;
+    this.loadingOlder.add(channelId);
+    try {
+      const page = await this.rest.messages(channelId, { before, limit: PAGE_SIZE });
+      this.updateChannel(channelId, (l) => prependPage(l, page, page.length === PAGE_SIZE));
+      return page.length > 0;
+    } finally {
+      this.loadingOlder.delete(channelId);
+    }
+  }
+
+  /** Edits a message of mine; the answer (and later its event) updates the store. */
+  async edit(channelId: string, id: string, content: string): Promise<void> {
+    const message = await this.rest.editMessage(channelId, id, content);
+    this.updateChannel(channelId, (list) => mergeMessages(list, [message]));
+  }
+
+  async remove(channelId: string, id: string): Promise<void> {
+    await this.rest.deleteMessage(channelId, id);
+    this.updateChannel(channelId, (list) => removeMessage(list, id));
+  }
+
+  /** Tells the others that I am typing, at most once per TYPING_THROTTLE_MS per channel. */
+  typing(channelId: string): void {
+    const last = this.lastTyping.get(channelId) ?? 0;
+    const now = this.now();
+    if (now - last < TYPING_THROTTLE_MS) return;
+    if (this.gateway.send('typing', { channelId })) this.lastTyping.set(channelId, now);
+  }
+
+  private onReady(data: ReadyData): void {
+    this.store.setState((s) => applyReady(s, data));
+    this.flush();
+  }
+
+  /** After a lost session: fetch what was missed in every channel whose messages are held. */
+  async catchUp(): Promise<void> {
+    const { messages } = this.store.getState();
+    await Promise.all(
+      Object.entries(messages).map(async ([channelId, list]) => {
+        let after = newestId(list);
+        if (!after || !list.loaded) return;
+        for (;;) {
+          const page = await this.rest.messages(channelId, { after, limit: 100 });
+          this.updateChannel(channelId, (l) => mergeMessages(l, page));
+          const last = page[page.length - 1];
+          if (page.length < 100 || !last) break;
+          after = last.id;
+        }
+      }),
+    );
+  }
+
+  private flush(): void {
+    for (const [nonce, item] of this.outbox) if (!item.inFlight) this.sendOne(nonce);
+  }
+
+  private sendOne(nonce: string): void {
+    const item = this.outbox.get(nonce);
+    if (!item || item.inFlight || this.gateway.state !== 'ready') return;
+    item.inFlight = true;
+    const { channelId, content } = item;
+    this.gateway.request<Message>('send_message', { channelId, content, nonce }).then(
+      (message) => {
+        this.outbox.delete(nonce);
+        this.updateChannel(message.channelId, (list) => mergeMessages(list, [message]));
+      },
+      (err: unknown) => {
+        item.inFlight = false;
+        const code = err instanceof GatewayRequestError ? err.code : 'internal';
+        if (FINAL_ERRORS.has(code)) {
+          this.outbox.delete(nonce);
+          const reason = err instanceof Error ? err.message : 'Not sent.';
+          this.updateChannel(channelId, (list) => setPendingState(list, nonce, 'failed', reason));
+          return;
+        }
+        // Disconnected or timed out: the resend after the reconnect takes it. Rate limited or a
+        // server fault: try again shortly, with the same nonce.
+        if (code !== 'disconnected') this.scheduleRetry(code === 'rate_limited' ? 1_500 : 3_000);
+      },
+    );
+  }
+
+  private scheduleRetry(ms: number): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.flush();
+    }, ms);
+  }
+
+  private findPending(nonce: string) {
+    for (const list of Object.values(this.store.getState().messages)) {
+      const m = list.items.find((x) => x.id === PENDING_PREFIX + nonce);
+      if (m) return m;
+    }
+    return undefined;
+  }
+
+  private updateChannel(channelId: string, fn: (list: typeof EMPTY_CHANNEL) => typeof EMPTY_CHANNEL): void {
+    this.store.setState((s) => ({
+      messages: { ...s.messages, [channelId]: fn(s.messages[channelId] ?? EMPTY_CHANNEL) },
+    }));
+  }
+}
+
+/** A fresh nonce per message (randomUUID needs a secure context; getRandomValues does not). */
+function newNonce(): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,266 @@
+import { DEFAULT_USER_SETTINGS, type Message, type ReadyData } from '@decentra/protocol';
+import { describe, expect, it } from 'vitest';
+import { type GatewayClientEvents, GatewayRequestError, type GatewayState } from '../gateway.js';
+import type { HistoryPage } from '../rest.js';
+import { ChatSession, type GatewayLike, PAGE_SIZE, TYPING_THROTTLE_MS } from './chat-session.js';
+import { createChatStore } from './chat-store.js';
+
+const me = { id: '1', username: 'me', isAdmin: false, createdAt: '2026-01-01T00:00:00.000Z' };
+const readyData: ReadyData = {
+  sessionId: 's',
+  user: me,
+  servers: [
+    {
+      id: '10',
+      name: 'Club',
+      ownerId: '1',
+      channels: [{ id: '11', serverId: '10', type: 'text', name: 'general' }],
+      myPermissions: { createChannel: true, editChannel: true, deleteChannel: true },
+    },
+  ],
+  dms: [],
+  friends: { friends: [], incoming: [], outgoing: [] },
+  presences: [],
+  voiceStates: [],
+  settings: DEFAULT_USER_SETTINGS,
+};
+
+interface Sent {
+  op: string;
+  d: { channelId: string; content: string; nonce: string };
+  resolve: (m: Message) => void;
+  reject: (e: Error) => void;
+}
+
+/** A gateway double: records requests, lets the test answer or drop them. */
+class FakeGateway implements GatewayLike {
+  state: GatewayState = 'idle';
+  sent: Sent[] = [];
+  fireAndForget: Array<{ op: string; d: unknown }> = [];
+  private listeners: { [K in keyof GatewayClientEvents]?: Array<GatewayClientEvents[K]> } = {};
+
+  on<K extends keyof GatewayClientEvents>(type: K, listener: GatewayClientEvents[K]): () => void {
+    const list = (this.listeners[type] ?? []) as Array<GatewayClientEvents[K]>;
+    list.push(listener);
+    (this.listeners as Record<string, unknown>)[type] = list;
+    return () => undefined;
+  }
+  emit<K extends keyof GatewayClientEvents>(type: K, ...args: Parameters<GatewayClientEvents[K]>): void {
+    for (const l of this.listeners[type] ?? []) (l as (...a: unknown[]) => void)(...args);
+  }
+  request<T>(op: string, d: unknown): Promise<T> {
+    if (this.state !== 'ready') return Promise.reject(new GatewayRequestError('disconnected', 'down'));
+    return new Promise<T>((resolve, reject) => {
+      this.sent.push({ op, d: d as Sent['d'], resolve: resolve as (m: Message) => void, reject });
+    });
+  }
+  send(op: string, d: unknown): boolean {
+    if (this.state !== 'ready') return false;
+    this.fireAndForget.push({ op, d });
+    return true;
+  }
+  connect(): Promise<ReadyData> {
+    this.goReady();
+    return Promise.resolve(readyData);
+  }
+  close(): void {
+    this.state = 'closed';
+  }
+  goReady(): void {
+    this.state = 'ready';
+    this.emit('state', 'ready');
+    this.emit('ready', readyData);
+  }
+  drop(): void {
+    this.state = 'reconnecting';
+    this.emit('state', 'reconnecting');
+    for (const s of this.sent.splice(0)) s.reject(new GatewayRequestError('disconnected', 'dropped'));
+  }
+}
+
+function ack(sent: Sent, id: string): Message {
+  const m: Message = {
+    id,
+    channelId: sent.d.channelId,
+    author: { id: '1', username: 'me' },
+    content: sent.d.content,
+    mentions: [],
+    createdAt: '2026-01-01T00:00:00.000Z',
+    editedAt: null,
+    nonce: sent.d.nonce,
+  };
+  sent.resolve(m);
+  return m;
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+function setup(history: (channelId: string, page: HistoryPage) => Message[] = () => []) {
+  const gateway = new FakeGateway();
+  const calls: HistoryPage[] = [];
+  const rest = {
+    messages: async (channelId: string, page: HistoryPage = {}) => {
+      calls.push(page);
+      return history(channelId, page);
+    },
+    editMessage: async () => {
+      throw new Error('not used');
+    },
+    deleteMessage: async () => undefined,
+  };
+  let clock = 10_000;
+  const store = createChatStore();
+  const session = new ChatSession(store, gateway, rest, () => clock);
+  return { gateway, rest, calls, store, session, advance: (ms: number) => (clock += ms) };
+}
+
+const items = (store: ReturnType<typeof createChatStore>, channelId = '11') =>
+  store.getState().messages[channelId]?.items ?? [];
+
+describe('ChatSession outbox', () => {
+  it('shows a message at once as pending and confirms it on the ack', async () => {
+    const { gateway, store, session } = setup();
+    await session.start();
+    const nonce = session.send('11', 'hello');
+    expect(items(store)).toMatchObject([{ id: `pending:${nonce}`, pending: 'sending', content: 'hello' }]);
+    const sent = gateway.sent[0];
+    expect(sent?.d).toEqual({ channelId: '11', content: 'hello', nonce });
+    if (sent) ack(sent, '100');
+    await tick();
+    expect(items(store).map((m) => [m.id, m.pending])).toEqual([['100', undefined]]);
+    expect(session.pendingNonces).toEqual([]);
+  });
+
+  it('queues while disconnected and resends with the same nonce on ready: never lost', async () => {
+    const { gateway, store, session } = setup();
+    await session.start();
+    gateway.drop();
+    const nonce = session.send('11', 'offline');
+    expect(gateway.sent).toHaveLength(0);
+    expect(items(store)[0]?.pending).toBe('sending');
+    gateway.goReady();
+    expect(gateway.sent.map((s) => s.d.nonce)).toEqual([nonce]);
+  });
+
+  it('a reply lost with the socket is resent with the same nonce after resume; the echo event and the ack give one message', async () => {
+    const { gateway, store, session } = setup();
+    await session.start();
+    const nonce = session.send('11', 'once');
+    gateway.drop();
+    await tick();
+    // The replayed event arrives first (the server had stored it), then the resend is acknowledged.
+    gateway.state = 'ready';
+    const stored = {
+      id: '200',
+      channelId: '11',
+      author: { id: '1', username: 'me' },
+      content: 'once',
+      mentions: [],
+      createdAt: '2026-01-01T00:00:00.000Z',
+      editedAt: null,
+      nonce,
+    };
+    gateway.emit('event', { op: 'event', t: 'message_create', d: stored, seq: 1 });
+    gateway.emit('resumed');
+    expect(gateway.sent.map((s) => s.d.nonce)).toEqual([nonce]);
+    const resend = gateway.sent[0];
+    if (resend) ack(resend, '200');
+    await tick();
+    expect(items(store).map((m) => m.id)).toEqual(['200']);
+  });
+
+  it('keeps the order of several queued messages', async () => {
+    const { gateway, session } = setup();
+    await session.start();
+    gateway.drop();
+    session.send('11', 'a');
+    session.send('11', 'b');
+    session.send('11', 'c');
+    gateway.goReady();
+    expect(gateway.sent.map((s) => s.d.content)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('marks a refused message failed; retry sends it again with the same nonce; discard drops it', async () => {
+    const { gateway, store, session } = setup();
+    await session.start();
+    const nonce = session.send('11', 'nope');
+    gateway.sent[0]?.reject(new GatewayRequestError('forbidden', 'You cannot send here.'));
+    await tick();
+    expect(items(store)[0]).toMatchObject({ pending: 'failed', error: 'You cannot send here.' });
+    expect(session.pendingNonces).toEqual([]);
+    session.retry(nonce);
+    expect(items(store)[0]?.pending).toBe('sending');
+    expect(gateway.sent[1]?.d.nonce).toBe(nonce);
+    gateway.sent[1]?.reject(new GatewayRequestError('forbidden', 'Still no.'));
+    await tick();
+    session.discard(nonce);
+    expect(items(store)).toEqual([]);
+  });
+});
+
+describe('ChatSession history', () => {
+  const page = (from: number, n: number): Message[] =>
+    Array.from({ length: n }, (_, i) => ({
+      id: String(from + i),
+      channelId: '11',
+      author: { id: '2', username: 'bob' },
+      content: `m${from + i}`,
+      mentions: [],
+      createdAt: '2026-01-01T00:00:00.000Z',
+      editedAt: null,
+    }));
+
+  it('opens with the newest page and loads older pages with before', async () => {
+    const { store, session, calls } = setup((_c, p) =>
+      p.before ? page(Number(p.before) - 10, 10) : page(1000, PAGE_SIZE),
+    );
+    await session.open('11');
+    expect(items(store)).toHaveLength(PAGE_SIZE);
+    expect(store.getState().messages['11']?.hasOlder).toBe(true);
+    await session.open('11');
+    expect(calls).toHaveLength(1);
+    await session.loadOlder('11');
+    expect(calls[1]).toEqual({ before: '1000', limit: PAGE_SIZE });
+    expect(items(store)[0]?.id).toBe('990');
+    expect(store.getState().messages['11']?.hasOlder).toBe(false);
+    expect(await session.loadOlder('11')).toBe(false);
+  });
+
+  it('after a reset, catches up every loaded channel with after, page by page', async () => {
+    const { gateway, store, session, calls } = setup((_c, p) => {
+      if (!p.after) return page(1000, 3);
+      const after = Number(p.after);
+      return after < 1200 ? page(after + 1, 100) : page(after + 1, 5);
+    });
+    await session.start();
+    await session.open('11');
+    gateway.goReady();
+    gateway.emit('reset', readyData);
+    await tick();
+    await tick();
+    await tick();
+    expect(calls.slice(1).map((c) => c.after)).toEqual(['1002', '1102', '1202']);
+    const ids = items(store).map((m) => Number(m.id));
+    expect(ids).toHaveLength(3 + 100 + 100 + 5);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+});
+
+describe('ChatSession typing', () => {
+  it('sends typing at most once per throttle window per channel', async () => {
+    const { gateway, session, advance } = setup();
+    await session.start();
+    session.typing('11');
+    session.typing('11');
+    advance(TYPING_THROTTLE_MS - 1);
+    session.typing('11');
+    advance(2);
+    session.typing('11');
+    session.typing('12');
+    expect(gateway.fireAndForget).toEqual([
+      { op: 'typing', d: { channelId: '11' } },
+      { op: 'typing', d: { channelId: '11' } },
+      { op: 'typing', d: { channelId: '12' } },
+    ]);
+  });
+});
