@@ -1,4 +1,4 @@
-import type { ErrorCode, ReplyFrame, ServerFrame } from '@decentra/protocol';
+import { CLOSE_CODES, type ErrorCode, type ReplyFrame, type ServerFrame } from '@decentra/protocol';
 import type { WebSocket } from 'ws';
 import type { GatewaySession } from './session.js';
 
@@ -17,6 +17,8 @@ export class Connection {
   constructor(
     readonly ws: WebSocket,
     readonly cookieToken: string | undefined,
+    /** Bytes of output the socket may hold unsent; past it the socket closes (see `sendRaw`). */
+    private readonly maxBufferedBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   get identified(): boolean {
@@ -63,12 +65,25 @@ export class Connection {
    * Sends an event whose `{"t":…,"d":…}` part was encoded once for the whole fan-out:
    * only the session's sequence number is spliced in here.
    */
-  sendEncodedEvent(seq: number, encodedTD: string): void {
-    this.sendRaw(`{"op":"event","seq":${seq},${encodedTD.slice(1)}`);
+  sendEncodedEvent(seq: number, encodedTD: string, bounded = true): void {
+    this.sendRaw(`{"op":"event","seq":${seq},${encodedTD.slice(1)}`, bounded);
   }
 
-  sendRaw(data: string): void {
-    if (this.open) this.ws.send(data);
+  /**
+   * With `bounded` (live events), a slow consumer (its unsent output past the bound) is closed with
+   * 4011 rather than buffered without end: one slow client never grows the server's memory or
+   * delays the others. Its session stays resumable; events meanwhile go to its replay buffer, and
+   * the client resumes from there. Replies, `ready`, `resumed` and a replay on resume are sent
+   * unbounded: they answer the client's own (rate-limited) frames, and the replay buffer bounds a
+   * replay; closing in the middle of one would send the client round in circles.
+   */
+  sendRaw(data: string, bounded = false): void {
+    if (!this.open) return;
+    if (bounded && this.ws.bufferedAmount > this.maxBufferedBytes) {
+      this.close(CLOSE_CODES.slowConsumer, 'too far behind: resume');
+      return;
+    }
+    this.ws.send(data);
   }
 
   close(code: number, reason: string): void {

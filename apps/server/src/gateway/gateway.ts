@@ -44,6 +44,8 @@ export interface GatewayOptions {
   sessionTtlMs: number;
   /** Sessions one user may hold on an instance; past it, the longest-detached ones end. */
   maxSessionsPerUser: number;
+  /** Unsent output a socket may hold; past it the socket closes with 4011 and its client resumes. */
+  maxBufferedBytes: number;
 }
 
 export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
@@ -56,6 +58,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   replayBufferSize: 2_000,
   sessionTtlMs: 3 * 60_000,
   maxSessionsPerUser: 50,
+  maxBufferedBytes: 4 * 1024 * 1024,
 };
 
 export interface GatewayDeps {
@@ -135,7 +138,7 @@ export class Gateway {
   }
 
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
-    const conn = new Connection(ws, this.cookieToken(req));
+    const conn = new Connection(ws, this.cookieToken(req), this.options.maxBufferedBytes);
     this.connections.add(conn);
     conn.identifyTimer = setTimeout(() => {
       if (!conn.identified) conn.close(CLOSE_CODES.unauthorized, 'identify timeout');

@@ -73,7 +73,7 @@ export class GatewaySession {
     this.conn = conn;
     this.detachedAt = undefined;
     conn.session = this;
-    for (const [seq, encodedTD] of this.buffer.after(afterSeq)) conn.sendEncodedEvent(seq, encodedTD);
+    for (const [seq, encodedTD] of this.buffer.after(afterSeq)) conn.sendEncodedEvent(seq, encodedTD, false);
     return previous === conn ? undefined : previous;
   }
 

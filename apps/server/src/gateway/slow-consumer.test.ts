@@ -1,0 +1,57 @@
+import type { Socket } from 'node:net';
+import { CLOSE_CODES } from '@decentra/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../../test/http.js';
+import { startTestServer, type TestServer } from '../../test/test-server.js';
+import { TestSocket } from '../../test/ws-client.js';
+import { dispatch } from '../bus/bus.js';
+
+const EVENTS = 1_200;
+const PAD = 'x'.repeat(8 * 1024);
+
+let server: TestServer;
+let token: string;
+let userId: string;
+
+beforeAll(async () => {
+  server = await startTestServer({ gateway: { maxBufferedBytes: 64 * 1024, replayBufferSize: 2_000 } });
+  const res = await api(server.url).post<{ token: string; user: { id: string } }>('/api/auth/signup', {
+    username: 'slowpoke',
+    password: 'password123',
+  });
+  token = res.body.token;
+  userId = res.body.user.id;
+});
+afterAll(() => server.close());
+
+describe('a slow consumer', () => {
+  it('is closed with 4011 past its send bound, and resumes without losing or repeating an event', async () => {
+    const { socket, ready } = await TestSocket.identified(server.wsUrl, token);
+    const raw = (socket.ws as unknown as { _socket: Socket })._socket;
+    raw.pause(); // stops reading: the server's output piles up unsent
+    const from = socket.frames.length;
+    for (let n = 0; n < EVENTS; n++) {
+      await server.app.bus.publish([
+        dispatch('test_event', { n, pad: PAD }, { kind: 'users', userIds: [userId] }),
+      ]);
+    }
+    raw.resume();
+    const closed = await socket.closed;
+    expect(closed.code).toBe(CLOSE_CODES.slowConsumer);
+    const seen = socket.frames.slice(from).filter((f) => f.t === 'test_event');
+    expect(seen.length).toBeLessThan(EVENTS);
+    const lastSeq = seen.at(-1)?.seq ?? 0;
+
+    const again = await TestSocket.open(server.wsUrl);
+    again.send({ op: 'resume', d: { token, sessionId: ready.sessionId, seq: lastSeq } });
+    await again.next((f) => f.op === 'resumed');
+    const last = await again.next((f) => f.t === 'test_event' && (f.d as { n: number }).n === EVENTS - 1);
+    expect(last).toBeDefined();
+    const ns = [...seen, ...again.frames.filter((f) => f.t === 'test_event')].map(
+      (f) => (f.d as { n: number }).n,
+    );
+    expect(ns).toEqual(Array.from({ length: EVENTS }, (_, n) => n));
+    expect(again.ws.readyState).toBe(again.ws.OPEN);
+    again.ws.close(1000);
+  }, 30_000);
+});

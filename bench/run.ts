@@ -1,0 +1,504 @@
+/**
+ * `npm run bench` (issue 6): gateway fan-out of Decentra on PGlite and on PostgreSQL against a
+ * bare `ws` relay, each in its own process, driven by load generators in other processes.
+ * A step search raises the offered rate until p99 passes 100 ms or a delivery is lost; the
+ * headline is Decentra's max sustainable delivered rate over the relay's. The full run also
+ * measures idle memory per identified socket (10,000 sockets) and history pages over 1,000,000
+ * messages on PostgreSQL. `--quick`: 200 sockets in rooms of 50, PGlite and the relay only;
+ * its last line is `fanout: ratio_vs_baseline=<r> p99_ms=<ms> delivered_per_s=<n>`.
+ *
+ * Flags: --quick, --profile (CPU profile of each Decentra server during the steps, via the
+ * inspector; --profile=whole: its whole life, with --cpu-prof; summarise with bench/profile-summary.ts),
+ * --targets=pglite,postgres,baseline, --sockets=N, --room=N, --workers=N, --skip-idle, --skip-history.
+ */
+import { execSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { Histogram, quantileOf } from './lib/histogram.js';
+import { Child, procStats, REPO_DIR, sleep } from './lib/rpc.js';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const opt = (name: string, fallback: string) =>
+  argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+
+const quick = flag('quick');
+const profile = flag('profile') || flag('profile=whole');
+const wholeProfile = flag('profile=whole');
+const cfg = {
+  sockets: Number(opt('sockets', quick ? '200' : '1000')),
+  room: Number(opt('room', quick ? '50' : '100')),
+  workers: Number(opt('workers', quick ? '1' : '2')),
+  startRate: Number(opt('start-rate', quick ? '20' : '10')),
+  factor: quick ? 2 : Math.SQRT2,
+  stepMs: quick ? 2_500 : 5_000,
+  drainMs: quick ? 1_000 : 2_000,
+  maxSteps: 16,
+  p99LimitMs: 100,
+};
+const targetsWanted = opt('targets', quick ? 'pglite,baseline' : 'pglite,postgres,baseline').split(',');
+const DEADLINE_MS = quick ? 5 * 60_000 : 50 * 60_000;
+const deadline = setTimeout(() => {
+  console.error(`bench: over its ${DEADLINE_MS / 60_000} min budget; stopping`);
+  process.exit(2);
+}, DEADLINE_MS);
+deadline.unref();
+
+const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '–');
+const log = (s: string) => console.log(s);
+
+// ---------------------------------------------------------------------------------------------
+// Targets
+
+type Kind = 'decentra' | 'baseline';
+interface Target {
+  name: string;
+  kind: Kind;
+  server: Child;
+  url: string;
+  sockets: { room: number; token?: string; channelId?: string }[];
+  rssAfterStartMB: number;
+  rssAfterSetupMB: number;
+  tokens: string[];
+  cleanup: () => Promise<void>;
+}
+
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+const profileDir = profile ? mkdtempSync(join(tmpdir(), 'decentra-prof-')) : undefined;
+
+async function postgresDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3_000 });
+  try {
+    await admin.connect();
+    const name = `decentra_bench_${Date.now()}`;
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      drop: async () => {
+        const c = new pg.Client({ connectionString: adminUrl });
+        await c.connect();
+        await c.query(`drop database if exists ${name} with (force)`);
+        await c.end();
+      },
+    };
+  } catch (err) {
+    await admin.end().catch(() => {});
+    log(`postgres: skipped (${(err as Error).message})`);
+    return undefined;
+  }
+}
+
+async function startDecentra(
+  name: string,
+  engine: 'pglite' | 'postgres',
+  users: number,
+  room: number,
+  extraArgs: string[] = [],
+): Promise<Target | undefined> {
+  let db: Awaited<ReturnType<typeof postgresDatabase>>;
+  if (engine === 'postgres') {
+    db = await postgresDatabase();
+    if (!db) return undefined;
+  }
+  const nodeArgs = [...extraArgs];
+  if (profileDir && wholeProfile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+  const { child, info } = await Child.start(name, 'bench/servers/decentra-server.ts', {
+    nodeArgs,
+    env: {
+      DECENTRA_BENCH_DB: db?.url ?? '',
+      BENCH_PROFILE_DIR: profileDir && !wholeProfile ? profileDir : '',
+    },
+  }).catch(async (err) => {
+    await db?.drop();
+    throw err;
+  });
+  const rssAfterStartMB = procStats(child.pid).rssMB;
+  const t0 = performance.now();
+  const setup = await child.call<{ tokens: string[]; rooms: number[]; channelIds: string[] }>(
+    'setup',
+    { users, roomSize: room },
+    120_000,
+  );
+  log(`${name}: ${users} users in rooms of ${room} set up in ${fmt(performance.now() - t0)} ms`);
+  return {
+    name,
+    kind: 'decentra',
+    server: child,
+    url: String(info.url),
+    sockets: setup.tokens.map((token, g) => {
+      const r = setup.rooms[g] as number;
+      return { room: r, token, channelId: setup.channelIds[r] as string };
+    }),
+    tokens: setup.tokens,
+    rssAfterStartMB,
+    rssAfterSetupMB: procStats(child.pid).rssMB,
+    cleanup: async () => {
+      await child.stop();
+      await db?.drop().catch((err: Error) => log(`drop database failed: ${err.message}`));
+    },
+  };
+}
+
+async function startBaseline(users: number, room: number): Promise<Target> {
+  const { child, info } = await Child.start('baseline-relay', 'bench/servers/baseline-relay.ts');
+  const rss = procStats(child.pid).rssMB;
+  return {
+    name: 'baseline',
+    kind: 'baseline',
+    server: child,
+    url: String(info.url),
+    sockets: Array.from({ length: users }, (_, g) => ({ room: Math.floor(g / room) })),
+    tokens: [],
+    rssAfterStartMB: rss,
+    rssAfterSetupMB: rss,
+    cleanup: () => child.stop(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+async function startLoad(target: Target, workers: number): Promise<Child[]> {
+  const gens: Child[] = [];
+  for (let w = 0; w < workers; w++) {
+    const { child } = await Child.start(`load-${w}`, 'bench/load/load-worker.ts', {
+      env: { BENCH_WORKER_ID: String(w) },
+    });
+    gens.push(child);
+  }
+  const t0 = performance.now();
+  await Promise.all(
+    gens.map((g, w) =>
+      g.call(
+        'connect',
+        {
+          kind: target.kind,
+          url: target.url,
+          sockets: target.sockets.filter((_, i) => i % workers === w),
+          concurrency: target.kind === 'decentra' ? 16 : 64,
+        },
+        300_000,
+      ),
+    ),
+  );
+  log(`${target.name}: ${target.sockets.length} sockets connected in ${fmt(performance.now() - t0)} ms`);
+  return gens;
+}
+
+interface StepResult {
+  offered: number;
+  sentPerS: number;
+  deliveredPerS: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  lost: number;
+  errors: number;
+  closed: number;
+  cpuPct: number;
+  rssMB: number;
+  hwmMB: number;
+  eldMaxMs: number;
+  eldP99Ms: number;
+  genLagMaxMs: number;
+  pass: boolean;
+  why: string;
+}
+
+let stepId = 0;
+async function runStep(
+  target: Target,
+  gens: Child[],
+  rate: number,
+  durationMs = cfg.stepMs,
+): Promise<StepResult> {
+  const id = ++stepId;
+  const roomSize = new Map<number, number>();
+  for (const s of target.sockets) roomSize.set(s.room, (roomSize.get(s.room) ?? 0) + 1);
+  await target.server.call('stats');
+  const before = procStats(target.server.pid);
+  const t0 = performance.now();
+  type Answer = {
+    sent: number;
+    sentPerRoom: Record<string, number>;
+    received: number;
+    errors: number;
+    closed: number;
+    sendMs: number;
+    lagMaxMs: number;
+    hist: [number, number][];
+  };
+  const answers = await Promise.all(
+    gens.map((g) =>
+      g.call<Answer>(
+        'step',
+        { id, rate: rate / gens.length, durationMs, drainMs: cfg.drainMs },
+        durationMs + 60_000,
+      ),
+    ),
+  );
+  const after = procStats(target.server.pid);
+  const wallS = (performance.now() - t0) / 1000;
+  const eld = await target.server.call<{ eldMaxMs: number; eldP99Ms: number }>('stats');
+  const hist = new Histogram();
+  let sent = 0;
+  let expected = 0;
+  let received = 0;
+  let errors = 0;
+  let closed = 0;
+  let lag = 0;
+  for (const a of answers) {
+    hist.add(a.hist);
+    sent += a.sent;
+    received += a.received;
+    errors += a.errors;
+    closed += a.closed;
+    lag = Math.max(lag, a.lagMaxMs);
+    for (const [room, n] of Object.entries(a.sentPerRoom)) expected += n * (roomSize.get(Number(room)) ?? 0);
+  }
+  const sendS = durationMs / 1000;
+  const p99 = hist.quantile(0.99);
+  const lost = Math.max(0, expected - received);
+  const why: string[] = [];
+  if (!(p99 <= cfg.p99LimitMs)) why.push(`p99 ${fmt(p99, 1)} ms`);
+  if (lost > 0) why.push(`${lost} lost`);
+  if (errors > 0) why.push(`${errors} errors`);
+  if (closed > 0) why.push(`${closed} sockets closed`);
+  if (sent < rate * sendS * 0.9) why.push('generator could not send the offered rate');
+  return {
+    offered: rate,
+    sentPerS: sent / sendS,
+    deliveredPerS: received / sendS,
+    p50: hist.quantile(0.5),
+    p95: hist.quantile(0.95),
+    p99,
+    lost,
+    errors,
+    closed,
+    cpuPct: ((after.cpuS - before.cpuS) / wallS) * 100,
+    rssMB: after.rssMB,
+    hwmMB: after.hwmMB,
+    eldMaxMs: eld.eldMaxMs,
+    eldP99Ms: eld.eldP99Ms,
+    genLagMaxMs: lag,
+    pass: why.length === 0,
+    why: why.join(', '),
+  };
+}
+
+const STEP_HEADER =
+  '| offered msg/s | delivered/s | p50 ms | p95 ms | p99 ms | lost | server CPU % | RSS MB | peak RSS MB | loop delay max/p99 ms | result |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|';
+const stepRow = (s: StepResult) =>
+  `| ${fmt(s.offered)} | ${fmt(s.deliveredPerS)} | ${fmt(s.p50, 1)} | ${fmt(s.p95, 1)} | ${fmt(s.p99, 1)} | ${s.lost} | ${fmt(s.cpuPct)} | ${fmt(s.rssMB)} | ${fmt(s.hwmMB)} | ${fmt(s.eldMaxMs, 1)}/${fmt(s.eldP99Ms, 1)} | ${s.pass ? 'ok' : s.why} |`;
+
+interface TargetResult {
+  name: string;
+  steps: StepResult[];
+  max: StepResult | undefined;
+  half: StepResult | undefined;
+  rssAfterStartMB: number;
+  rssAfterSetupMB: number;
+  eldMaxMs: number;
+  eldP99Ms: number;
+}
+
+/** Raises the rate by `factor` until a step fails, then tries once between the last pass and the fail. */
+async function stepSearch(target: Target, gens: Child[]): Promise<TargetResult> {
+  log(`\n### ${target.name}\n\n${STEP_HEADER}`);
+  await runStep(target, gens, cfg.startRate, 1_000); // warm-up (JIT, caches), not counted
+  const steps: StepResult[] = [];
+  const record = (s: StepResult) => {
+    steps.push(s);
+    log(stepRow(s));
+    return s;
+  };
+  let best: StepResult | undefined;
+  let failedAt: number | undefined;
+  let rate = cfg.startRate;
+  // A failing step is run once more before it counts: on two shared cores one stall elsewhere
+  // (a checkpoint, another process) must not end the search.
+  const confirmed = async (r: number) => {
+    const s = record(await runStep(target, gens, r));
+    return s.pass ? s : record(await runStep(target, gens, r));
+  };
+  for (let i = 0; i < cfg.maxSteps; i++) {
+    const s = await confirmed(rate);
+    if (!s.pass) {
+      failedAt = rate;
+      break;
+    }
+    best = s;
+    rate = Math.round(rate * cfg.factor);
+  }
+  if (best && failedAt !== undefined) {
+    const mid = Math.round(Math.sqrt(best.offered * failedAt));
+    if (mid > best.offered && mid < failedAt) {
+      const s = await confirmed(mid);
+      if (s.pass) best = s;
+    }
+  }
+  let half: StepResult | undefined;
+  if (best) {
+    half = record(await runStep(target, gens, Math.max(1, Math.round(best.offered / 2))));
+  }
+  return {
+    name: target.name,
+    steps,
+    max: best,
+    half,
+    rssAfterStartMB: target.rssAfterStartMB,
+    rssAfterSetupMB: target.rssAfterSetupMB,
+    eldMaxMs: Math.max(...steps.filter((s) => s.pass).map((s) => s.eldMaxMs), 0),
+    eldP99Ms: Math.max(...steps.filter((s) => s.pass).map((s) => s.eldP99Ms), 0),
+  };
+}
+
+async function fanout(target: Target): Promise<TargetResult> {
+  const gens = await startLoad(target, cfg.workers);
+  if (target.kind === 'decentra') await target.server.call('profileStart');
+  try {
+    return await stepSearch(target, gens);
+  } finally {
+    await Promise.all(gens.map((g) => g.stop(5_000)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Idle memory and history (full run)
+
+async function idleMemory(engine: 'pglite' | 'postgres', sockets: number): Promise<string> {
+  const target =
+    (await startDecentra(`idle-${engine}`, engine, sockets, 100, ['--expose-gc'])) ??
+    (await startDecentra('idle-pglite', 'pglite', sockets, 100, ['--expose-gc']));
+  if (!target) return 'idle: skipped';
+  try {
+    await target.server.call('gc');
+    await sleep(1_000);
+    const before = procStats(target.server.pid).rssMB;
+    const gens = await startLoad(target, 2);
+    await sleep(3_000);
+    await target.server.call('gc');
+    await sleep(1_000);
+    const after = procStats(target.server.pid);
+    await Promise.all(gens.map((g) => g.stop(10_000)));
+    const per = ((after.rssMB - before) * 1024) / sockets;
+    return `idle (${target.name}): ${sockets} identified sockets: RSS ${fmt(before)} MB before, ${fmt(after.rssMB)} MB with them (peak ${fmt(after.hwmMB)} MB): ${fmt(per, 1)} KB per socket`;
+  } finally {
+    await target.cleanup();
+  }
+}
+
+async function history(target: Target, count: number): Promise<string> {
+  const t0 = performance.now();
+  const seeded = await target.server.call<{ channelId: string; firstId: string }>(
+    'seedHistory',
+    { count },
+    600_000,
+  );
+  log(`history: ${count} messages seeded in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+  const headers = { authorization: `Bearer ${target.tokens[0]}` };
+  const page = async (before?: bigint) => {
+    const q = before === undefined ? '' : `&before=${before}`;
+    const s = performance.now();
+    const res = await fetch(`${target.url}/api/channels/${seeded.channelId}/messages?limit=50${q}`, {
+      headers,
+    });
+    const body = (await res.json()) as unknown[];
+    if (res.status !== 200 || body.length !== 50) throw new Error(`history page: ${res.status}`);
+    return performance.now() - s;
+  };
+  for (let i = 0; i < 30; i++) await page();
+  const newest: number[] = [];
+  const deep: number[] = [];
+  for (let i = 0; i < 300; i++) newest.push(await page());
+  const first = BigInt(seeded.firstId);
+  for (let i = 0; i < 300; i++) {
+    const g = 100 + Math.floor(Math.random() * (count - 100));
+    deep.push(await page(first + (BigInt(g) << 22n)));
+  }
+  const q = (a: number[], p: number) =>
+    fmt(
+      quantileOf(
+        [...a].sort((x, y) => x - y),
+        p,
+      ),
+      2,
+    );
+  return `history (postgres, ${count} messages in the channel, GET 50-message page over HTTP, sequential): newest page p50 ${q(newest, 0.5)} ms p99 ${q(newest, 0.99)} ms; page before a random message p50 ${q(deep, 0.5)} ms p99 ${q(deep, 0.99)} ms`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const commit = (() => {
+  try {
+    return execSync('git rev-parse --short HEAD', { cwd: REPO_DIR, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+log(
+  `# fan-out bench (${quick ? 'quick' : 'full'}) ${new Date().toISOString()} commit ${commit}\n` +
+    `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30)} GiB, node ${process.version}; ` +
+    `the load generator (${cfg.workers} process${cfg.workers > 1 ? 'es' : ''}) shares these cores with the server under test\n` +
+    `layout: ${cfg.sockets} identified sockets in rooms of ${cfg.room}; every message reaches its whole room (sender included); ` +
+    `a step lasts ${cfg.stepMs / 1000} s (+${cfg.drainMs / 1000} s drain); pass = p99 <= ${cfg.p99LimitMs} ms and nothing lost`,
+);
+
+const results: TargetResult[] = [];
+const extras: string[] = [];
+for (const name of targetsWanted) {
+  const target =
+    name === 'baseline'
+      ? await startBaseline(cfg.sockets, cfg.room)
+      : await startDecentra(`decentra-${name}`, name as 'pglite' | 'postgres', cfg.sockets, cfg.room);
+  if (!target) continue;
+  try {
+    results.push(await fanout(target));
+  } finally {
+    await target.cleanup();
+  }
+}
+// After every fan-out target: seeding a million rows leaves PostgreSQL busy for a while.
+if (!quick && !flag('skip-history')) {
+  const target = await startDecentra('history-postgres', 'postgres', 100, 100);
+  if (target) {
+    try {
+      extras.push(await history(target, 1_000_000));
+    } finally {
+      await target.cleanup();
+    }
+  }
+}
+if (!quick && !flag('skip-idle')) {
+  const engine = opt('idle-engine', 'postgres') === 'pglite' ? 'pglite' : 'postgres';
+  extras.push(await idleMemory(engine, 10_000));
+}
+
+const baseline = results.find((r) => r.name === 'baseline');
+log('\n## Summary\n');
+log(
+  '| target | max sustainable msg/s | delivered/s at max | p99 at max ms | p99 at half max ms | server CPU % at max | RSS after start MB | peak RSS MB | loop delay max/p99 ms (passing steps) | vs baseline |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+);
+for (const r of results) {
+  const ratio = baseline?.max && r.max ? r.max.deliveredPerS / baseline.max.deliveredPerS : Number.NaN;
+  log(
+    `| ${r.name} | ${fmt(r.max?.offered ?? 0)} | ${fmt(r.max?.deliveredPerS ?? 0)} | ${fmt(r.max?.p99 ?? Number.NaN, 1)} | ${fmt(r.half?.p99 ?? Number.NaN, 1)} | ${fmt(r.max?.cpuPct ?? Number.NaN)} | ${fmt(r.rssAfterStartMB)} | ${fmt(Math.max(...r.steps.map((s) => s.hwmMB)))} | ${fmt(r.eldMaxMs, 1)}/${fmt(r.eldP99Ms, 1)} | ${fmt(ratio, 2)} |`,
+  );
+}
+for (const e of extras) log(`\n${e}`);
+if (profileDir)
+  log(`\ncpu profiles: ${profileDir} (summarise: npx tsx bench/profile-summary.ts ${profileDir})`);
+
+const headline = results.find((r) => r.name === 'decentra-pglite');
+if (headline && baseline) {
+  const ratio = headline.max && baseline.max ? headline.max.deliveredPerS / baseline.max.deliveredPerS : 0;
+  log(
+    `fanout: ratio_vs_baseline=${fmt(ratio, 2)} p99_ms=${fmt(headline.max?.p99 ?? Number.NaN, 1)} delivered_per_s=${fmt(headline.max?.deliveredPerS ?? 0)}`,
+  );
+}
+process.exit(0);
