@@ -1,13 +1,11 @@
 # Decentra: one image, run with `docker compose up` (see docs/deployment.md).
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production DECENTRA_DATA_DIR=/data
-COPY package.json package-lock.json ./
-COPY packages/protocol/package.json packages/protocol/
-COPY packages/client/package.json packages/client/
-COPY apps/server/package.json apps/server/
-RUN npm ci --no-audit --no-fund
 COPY . .
+# Dev dependencies are needed to build the web app (Vite); NODE_ENV is set only afterwards,
+# because npm ci skips them under NODE_ENV=production.
+RUN npm ci --no-audit --no-fund && npm run build
+ENV NODE_ENV=production DECENTRA_DATA_DIR=/data
 VOLUME /data
 EXPOSE 8765
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \

@@ -16,9 +16,6 @@ export function channelLabel(c: Channel, me?: string): string {
 
 /** Escape sequences in other people's text must not move the cursor or recolour the terminal. */
 export function safe(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point.
-  return text.replace(
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  // Every control character but tab and newline (ESC, BEL, C1 codes…) is shown as \xNN.
+  return text.replace(/(?![\t\n])\p{Cc}/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

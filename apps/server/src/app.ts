@@ -191,6 +191,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     voice.attach(gateway);
     const presence = new PresenceService(store.db, bus, log, options.presence);
     gateway.watchSessions(presence.onSessionsChanged);
+    const stopPresenceWatch = bus.subscribe(presence.onBusMessage);
     ready.add(async (auth) => ({ data: { presences: await presence.visiblePresences(auth.user.id) } }));
     await http.ready();
 
@@ -209,6 +210,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
       },
       async close() {
+        stopPresenceWatch();
         presence.close();
         await gateway.close();
         await http.close();

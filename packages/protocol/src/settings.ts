@@ -38,7 +38,7 @@ export const SmtpSettingsInputSchema = z.strictObject({
 
 export const AdminSettingsInputSchema = z
   .strictObject({ smtp: SmtpSettingsInputSchema })
-  .meta({ id: 'AdminSettingsInput' });
+  .meta({ id: 'AdminSettingsBody' });
 export type AdminSettingsInput = z.infer<typeof AdminSettingsInputSchema>;
 
 /** What the server answers: never the password, only whether one is stored. */

@@ -13,3 +13,11 @@ export async function visibleUsers(db: Db, userId: bigint): Promise<string[]> {
   );
   return rows.map((r) => r.id);
 }
+
+export async function serverMemberIds(db: Db, serverId: string): Promise<string[]> {
+  const rows = await executeRows<{ id: string }>(
+    db,
+    sql`select user_id::text as id from server_members where server_id = ${BigInt(serverId)}`,
+  );
+  return rows.map((r) => r.id);
+}

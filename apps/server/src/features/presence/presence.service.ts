@@ -1,10 +1,10 @@
 import type { Presence } from '@decentra/protocol';
-import type { Bus } from '../../bus/bus.js';
+import type { Bus, BusMessage, DispatchMessage } from '../../bus/bus.js';
 import { dispatch } from '../../bus/bus.js';
 import type { SessionsChangedReason } from '../../gateway/sessions.js';
 import type { Logger } from '../../infra/logger.js';
 import type { Db } from '../../storage/db.js';
-import { visibleUsers } from './presence.repo.js';
+import { serverMemberIds, visibleUsers } from './presence.repo.js';
 
 export interface PresenceOptions {
   /** How long a dropped connection may stay away before its user is announced offline. */
@@ -64,6 +64,49 @@ export class PresenceService {
     this.cancelGrace(userId);
     this.set(userId, 'offline');
   };
+
+  /**
+   * New relationships bring presence with them: a new friend, or a new co-member, learns at once
+   * who of the others is online (on the instance that holds them), without waiting for a change.
+   */
+  readonly onBusMessage = (message: BusMessage): void => {
+    if (message.kind !== 'dispatch') return;
+    if (message.t === 'friend_add') this.afterTurn(() => this.introduceFriend(message));
+    else if (message.t === 'member_join') this.afterTurn(() => this.introduceMember(message));
+  };
+
+  private introduceFriend(message: DispatchMessage): Promise<void> {
+    const friend = (message.d as { id: string }).id;
+    if (!this.online.has(friend) || message.to.kind !== 'users') return Promise.resolve();
+    return this.bus.publish([dispatch('presence_update', { userId: friend, status: 'online' }, message.to)]);
+  }
+
+  private async introduceMember(message: DispatchMessage): Promise<void> {
+    const { serverId, member } = message.d as { serverId: string; member: { user: { id: string } } };
+    const joiner = member.user.id;
+    const events: BusMessage[] = [];
+    if (this.online.has(joiner)) {
+      events.push({
+        ...dispatch('presence_update', { userId: joiner, status: 'online' }, message.to),
+        except: joiner,
+      });
+    }
+    for (const id of await serverMemberIds(this.db, serverId)) {
+      if (id !== joiner && this.online.has(id)) {
+        events.push(
+          dispatch('presence_update', { userId: id, status: 'online' }, { kind: 'users', userIds: [joiner] }),
+        );
+      }
+    }
+    await this.bus.publish(events);
+  }
+
+  /** Runs after the event that caused it has been delivered, and never throws. */
+  private afterTurn(work: () => Promise<void>): void {
+    setImmediate(() => {
+      work().catch((err: unknown) => this.log.warn({ err }, 'presence introduction failed'));
+    });
+  }
 
   /** The current presences of everyone `userId` can see (those not listed are offline). */
   async visiblePresences(userId: bigint): Promise<Presence[]> {

@@ -100,4 +100,28 @@ describe('presence', () => {
     expect(statusesOf(f.socket, ann.id)).toEqual(['online', 'offline']);
     f.socket.close();
   });
+
+  it('is introduced at once when people become friends or co-members', async () => {
+    const [x, y, z] = await makeUsers(http, ['xena', 'yuri', 'zoe'], ann);
+    const xs = await TestSocket.identified(server.wsUrl, x.token);
+    const ys = await TestSocket.identified(server.wsUrl, y.token);
+    const zs = await TestSocket.identified(server.wsUrl, z.token);
+    // Strangers so far: nobody has heard anybody.
+    expect(xs.socket.events('presence_update')).toHaveLength(0);
+    const req = await http.post<{ id: string }>(
+      '/api/friends/requests',
+      { username: 'yuri' },
+      { token: x.token },
+    );
+    await http.post(`/api/friends/requests/${req.body.id}/accept`, undefined, { token: y.token });
+    await xs.socket.next((e) => e.t === 'presence_update' && (e.d as { userId: string }).userId === y.id);
+    await ys.socket.next((e) => e.t === 'presence_update' && (e.d as { userId: string }).userId === x.id);
+    // Zoe joins a server of Xena's: each learns the other is online.
+    const guild = await makeServer(http, x, 'Intro');
+    await joinServer(http, guild, x, [z]);
+    await zs.socket.next((e) => e.t === 'presence_update' && (e.d as { userId: string }).userId === x.id);
+    await xs.socket.next((e) => e.t === 'presence_update' && (e.d as { userId: string }).userId === z.id);
+    expect(statusesOf(zs.socket, z.id)).toEqual([]);
+    for (const s of [xs, ys, zs]) s.socket.close();
+  });
 });
