@@ -1,13 +1,14 @@
 import { sql } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../apps/server/test/test-server.js';
 import { account, call, loggedIn } from './support/accounts.js';
 import { launchBrowser, type Person, say, screenshot } from './support/browser.js';
 
 interface ServerBody {
   id: string;
-  channels: Array<{ id: string; name: string }>;
+  channels: Array<{ id: string; name: string; type: string }>;
 }
 
 /** Owner settings, permissions, channel management, phones, and a server restart mid-chat. */
@@ -17,11 +18,13 @@ describe('server management, small screens and restarts', () => {
   let ann: Person;
   let ben: Person;
   let channelUrl: string;
+  let benToken: string;
+  let voiceId: string;
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
     const annToken = await account(server.url, 'ann');
-    const benToken = await account(server.url, 'ben', annToken);
+    benToken = await account(server.url, 'ben', annToken);
     const club = await call<ServerBody>(server.url, 'POST', '/api/servers', { name: 'Chess Club' }, annToken);
     const invite = await call<{ code: string }>(
       server.url,
@@ -32,6 +35,7 @@ describe('server management, small screens and restarts', () => {
     );
     await call(server.url, 'POST', '/api/servers/join', { inviteCode: invite.code }, benToken);
     channelUrl = `/channels/${club.id}/${club.channels.find((c) => c.name === 'general')?.id}`;
+    voiceId = club.channels.find((c) => c.type === 'voice')?.id ?? '';
     ann = await loggedIn(browser, server.url, annToken);
     ben = await loggedIn(browser, server.url, benToken);
     await ann.page.goto(channelUrl);
@@ -201,6 +205,28 @@ describe('server management, small screens and restarts', () => {
     await log.getByText('history message 9701', { exact: true }).waitFor({ state: 'attached' });
     expect(await a.locator('.message-slot').count()).toBeLessThan(80);
     expect(ann.problems).toEqual([]);
+  });
+
+  it('shows how many people are in a voice channel, live', async () => {
+    const a = ann.page;
+    const voiceList = a.getByRole('list', { name: 'Voice channels' });
+    await voiceList.waitFor();
+    expect(await voiceList.getByRole('status', { name: '1 in voice' }).count()).toBe(0);
+    // Ben joins voice from another client (the web app's own voice screens are not built yet).
+    const ws = new WebSocket(server.wsUrl);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const replies: Array<{ op: string; ok?: boolean; ref?: string }> = [];
+    ws.on('message', (data) => replies.push(JSON.parse(String(data))));
+    ws.send(JSON.stringify({ op: 'identify', d: { token: benToken } }));
+    ws.send(JSON.stringify({ op: 'voice_join', d: { channelId: voiceId }, ref: 'v' }));
+    await voiceList.getByRole('status', { name: '1 in voice' }).waitFor();
+    expect(replies.find((r) => r.ref === 'v')?.ok).toBe(true);
+    ws.send(JSON.stringify({ op: 'voice_leave', d: {} }));
+    await voiceList.getByRole('status', { name: '1 in voice' }).waitFor({ state: 'detached' });
+    ws.close(1000);
   });
 
   it('a member leaves the server', async () => {

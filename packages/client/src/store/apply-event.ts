@@ -1,4 +1,12 @@
-import type { Channel, FriendRequest, Member, Message, Server, UserRef } from '@decentra/protocol';
+import type {
+  Channel,
+  FriendRequest,
+  Member,
+  Message,
+  Server,
+  UserRef,
+  VoiceState,
+} from '@decentra/protocol';
 import {
   type ChatState,
   type PresenceStatus,
@@ -23,6 +31,10 @@ const reducers: Record<string, Reducer> = {
     return { servers: { ...s.servers, [d.id]: { ...server, name: d.name, ownerId: d.ownerId } } };
   },
   server_delete: (s, d: { id: string }) => withoutServer(s, d.id),
+  voice_state_update: (s, d: VoiceState) => {
+    const others = (s.voice[d.channelId] ?? []).filter((id) => id !== d.userId);
+    return { voice: { ...s.voice, [d.channelId]: d.present ? [...others, d.userId] : others } };
+  },
   member_join: (s, d: { serverId: string; member: Member }) => withMember(s, d.serverId, d.member),
   member_update: (s, d: { serverId: string; member: Member }) => {
     const next = withMember(s, d.serverId, d.member);

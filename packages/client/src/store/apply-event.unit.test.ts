@@ -67,6 +67,8 @@ describe('applyReady', () => {
     expect(s.dmIds).toEqual(['50']);
     expect(s.friends['2']?.username).toBe('bob');
     expect(s.presence['2']).toBe('online');
+    // Whoever holds the connection shows as online to themselves.
+    expect(s.me && s.presence[s.me.id]).toBe('online');
     expect(s.users['2']?.username).toBe('bob');
   });
 
@@ -197,5 +199,44 @@ describe('events', () => {
   it('ignores unknown events', () => {
     const s = base();
     expect(reduceEvent(s, 'something_new', {})).toEqual({});
+  });
+});
+
+describe('voice', () => {
+  it('counts who is in each voice channel, from ready and from updates', () => {
+    let s = applyReady(
+      initialChatState(),
+      ready({ voiceStates: [{ channelId: '70', userId: '2', muted: false, present: true }] }),
+    );
+    expect(s.voice['70']).toEqual(['2']);
+    s = {
+      ...s,
+      ...reduceEvent(
+        s,
+        'voice_state_update',
+        { channelId: '70', userId: '3', muted: false, present: true },
+        0,
+      ),
+    };
+    s = {
+      ...s,
+      ...reduceEvent(
+        s,
+        'voice_state_update',
+        { channelId: '70', userId: '3', muted: true, present: true },
+        0,
+      ),
+    };
+    expect(s.voice['70']).toEqual(['2', '3']);
+    s = {
+      ...s,
+      ...reduceEvent(
+        s,
+        'voice_state_update',
+        { channelId: '70', userId: '2', muted: false, present: false },
+        0,
+      ),
+    };
+    expect(s.voice['70']).toEqual(['3']);
   });
 });

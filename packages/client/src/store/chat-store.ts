@@ -44,6 +44,8 @@ export interface ChatState {
   messages: Record<string, ChannelMessages>;
   /** channelId -> userId -> time (ms) until which they count as typing. */
   typing: Record<string, Record<string, number>>;
+  /** Voice channelId -> the users in it. */
+  voice: Record<string, string[]>;
 }
 
 export type ChatStore = StoreApi<ChatState>;
@@ -64,6 +66,7 @@ export function initialChatState(): ChatState {
     users: {},
     messages: {},
     typing: {},
+    voice: {},
   };
 }
 
@@ -163,8 +166,14 @@ export function applyReady(state: ChatState, ready: ReadyData): ChatState {
     ...friends.incoming.map((r) => r.from),
     ...friends.outgoing.map((r) => r.to),
   ]);
-  next.presence = Object.fromEntries(ready.presences.map((p) => [p.userId, p.status]));
+  // The server lists others only; whoever holds this connection is online themselves.
+  next.presence = {
+    ...Object.fromEntries(ready.presences.map((p) => [p.userId, p.status])),
+    [ready.user.id]: 'online',
+  };
   next.messages = Object.fromEntries(Object.entries(state.messages).filter(([id]) => next.channels[id]));
   next.typing = {};
+  next.voice = {};
+  for (const v of ready.voiceStates) next.voice[v.channelId] = [...(next.voice[v.channelId] ?? []), v.userId];
   return next;
 }

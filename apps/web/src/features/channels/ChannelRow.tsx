@@ -2,6 +2,7 @@ import type { Channel, Permissions } from '@decentra/protocol';
 import { useState } from 'react';
 import { NavLink, useNavigate } from 'react-router';
 import { rest } from '../../app/client';
+import { useChat } from '../../app/hooks';
 import { channelPath, usePlace } from '../../app/routes';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { Icon } from '../../ui/Icon';
@@ -14,6 +15,7 @@ export function ChannelRow({ channel, permissions }: { channel: Channel; permiss
   const [dialog, setDialog] = useState<'rename' | 'delete' | null>(null);
   const serverId = channel.serverId ?? '';
   const active = channelId === channel.id;
+  const inVoice = useChat((s) => s.voice[channel.id]?.length ?? 0);
   return (
     <li className={`channel-row${active ? ' active' : ''}`}>
       <NavLink
@@ -25,6 +27,11 @@ export function ChannelRow({ channel, permissions }: { channel: Channel; permiss
           <Icon name={channel.type === 'voice' ? 'speaker' : 'hash'} size={18} />
         </span>
         <span className="channel-name">{channel.name}</span>
+        {channel.type === 'voice' && inVoice > 0 && (
+          <span className="voice-count" role="status" aria-label={`${inVoice} in voice`}>
+            {inVoice}
+          </span>
+        )}
       </NavLink>
       {permissions.editChannel && (
         <button
