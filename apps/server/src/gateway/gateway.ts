@@ -240,10 +240,10 @@ export class Gateway {
       conn.fail(frame.ref, 'invalid_input', message);
       return;
     }
-    const auth = conn.session?.auth;
-    if (!auth) return;
+    const session = conn.session;
+    if (!session) return;
     try {
-      const result = await handler.handle({ auth }, payload.data);
+      const result = await handler.handle({ auth: session.auth, sessionId: session.sessionId }, payload.data);
       if (result.events?.length) await this.deps.bus.publish(result.events);
       if (frame.ref !== undefined) conn.ok(frame.ref, result.reply);
     } catch (err) {

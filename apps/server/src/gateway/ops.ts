@@ -4,6 +4,8 @@ import type { AuthContext } from '../features/accounts/accounts.service.js';
 
 export interface OpContext {
   auth: AuthContext;
+  /** The gateway session the op came in on (voice belongs to the session that joined). */
+  sessionId: string;
 }
 
 export interface OpResult {

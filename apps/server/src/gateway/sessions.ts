@@ -25,6 +25,8 @@ export type SessionsChangedHook = (
   sessionCount: number,
   reason: SessionsChangedReason,
   attachedCount: number,
+  /** The session whose change this is. */
+  sessionId: string,
 ) => void;
 
 export interface SessionLimits {
@@ -63,7 +65,7 @@ export class SessionStore {
     const session = new GatewaySession(randomUUID(), auth, this.limits.replayBufferSize);
     this.byId.set(session.sessionId, session);
     this.subscriptions.add(session);
-    this.changed(session.userId, 'identify');
+    this.changed(session, 'identify');
     return session;
   }
 
@@ -73,17 +75,17 @@ export class SessionStore {
     const conn = session.destroy();
     this.byId.delete(session.sessionId);
     this.subscriptions.remove(session);
-    this.changed(session.userId, reason);
+    this.changed(session, reason);
     return conn;
   }
 
   resumed(session: GatewaySession): void {
-    this.changed(session.userId, 'resume');
+    this.changed(session, 'resume');
   }
 
   /** The session's socket dropped without a clean close; it stays resumable for a while. */
   detached(session: GatewaySession): void {
-    this.changed(session.userId, 'detached');
+    this.changed(session, 'detached');
   }
 
   canResume(session: GatewaySession, seq: number, now: number): boolean {
@@ -132,15 +134,16 @@ export class SessionStore {
     }
   }
 
-  private changed(userId: string, reason: SessionsChangedReason): void {
+  private changed(changed: GatewaySession, reason: SessionsChangedReason): void {
     if (this.hooks.size === 0) return;
+    const userId = changed.userId;
     const sessions = this.subscriptions.sessionsOfUser(userId);
     let attached = 0;
     // A session still being identified has its socket too, it is just not attached yet.
     for (const session of sessions) if (!session.detached) attached++;
     for (const hook of this.hooks) {
       try {
-        hook(userId, sessions.size, reason, attached);
+        hook(userId, sessions.size, reason, attached, changed.sessionId);
       } catch (err) {
         this.log.error({ err, reason }, 'sessions-changed hook failed');
       }

@@ -19,7 +19,9 @@ export function registerVoiceOps(ops: OpRegistry, voice: VoiceService, calls: Ca
     'voice_join',
     defineOp({
       schema: VoiceJoinOpSchema,
-      handle: async ({ auth }, d) => ({ events: await voice.join(auth.user.id, BigInt(d.channelId)) }),
+      handle: async ({ auth, sessionId }, d) => ({
+        events: await voice.join(auth.user.id, sessionId, BigInt(d.channelId)),
+      }),
     }),
   );
   ops.set(

@@ -9,11 +9,14 @@ interface Present {
   channelId: string;
   serverId: string;
   muted: boolean;
+  /** The gateway session (one tab, one device) that joined: voice ends with it. */
+  sessionId: string;
 }
 
 /**
  * Who is in which voice channel, with mute. One voice channel per user at a time; joining
- * another leaves the first. Kept in memory: voice needs a live socket, so it ends with it.
+ * another leaves the first. Kept in memory: voice lives in the session (tab, device) that
+ * joined, so it ends when that session's socket goes.
  * Audio itself flows peer to peer (WebRTC); the server only relays `voice_signal`.
  */
 export class VoiceService {
@@ -21,7 +24,7 @@ export class VoiceService {
 
   constructor(private readonly db: Db) {}
 
-  async join(userId: bigint, channelId: bigint): Promise<BusMessage[]> {
+  async join(userId: bigint, sessionId: string, channelId: bigint): Promise<BusMessage[]> {
     const access = await channelAccess(this.db, channelId, userId);
     if (access.channel.type !== 'voice' || access.channel.serverId === null) {
       throw invalidInput('That is not a voice channel.');
@@ -32,6 +35,7 @@ export class VoiceService {
       channelId: channelId.toString(),
       serverId: access.channel.serverId.toString(),
       muted: false,
+      sessionId,
     };
     this.byUser.set(uid, present);
     events.push(this.update(uid, present, true));
@@ -43,6 +47,11 @@ export class VoiceService {
     if (!present) return [];
     this.byUser.delete(userId);
     return [this.update(userId, present, false)];
+  }
+
+  /** The session that joined voice lost its socket (or ended): its user leaves voice. */
+  leaveSession(userId: string, sessionId: string): BusMessage[] {
+    return this.byUser.get(userId)?.sessionId === sessionId ? this.leave(userId) : [];
   }
 
   setMuted(userId: string, muted: boolean): BusMessage[] {

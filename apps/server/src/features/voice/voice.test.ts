@@ -111,6 +111,26 @@ describe('voice channels', () => {
     b.socket.close();
     c.socket.close();
   });
+  it('end with the tab that joined, even while the user has other tabs open', async () => {
+    const watcher = await TestSocket.identified(server.wsUrl, ben.token);
+    const tab1 = await TestSocket.identified(server.wsUrl, cat.token);
+    const tab2 = await TestSocket.identified(server.wsUrl, cat.token);
+    expect((await tab1.socket.request('voice_join', { channelId: voiceChannel })).ok).toBe(true);
+    await watcher.socket.next(
+      (f) => f.t === 'voice_state_update' && (f.d as { userId: string }).userId === cat.id,
+    );
+    tab1.socket.ws.terminate();
+    const gone = await watcher.socket.next(
+      (f) =>
+        f.t === 'voice_state_update' &&
+        (f.d as { userId: string; present: boolean }).userId === cat.id &&
+        !(f.d as { present: boolean }).present,
+    );
+    expect(gone.d).toMatchObject({ channelId: voiceChannel, present: false });
+    expect(tab2.socket.ws.readyState).toBe(tab2.socket.ws.OPEN);
+    watcher.socket.close();
+    tab2.socket.close();
+  });
 });
 
 describe('calls', () => {

@@ -50,11 +50,15 @@ export function registerVoice(deps: {
   );
 
   return {
-    /** Voice needs a live socket: when a user's last one goes, they leave voice and their calls. */
+    /**
+     * Voice ends with the session (tab, device) that joined; calls end when the user's last
+     * socket goes.
+     */
     attach(gateway: Gateway) {
-      gateway.watchSessions((userId, _sessions, _reason, attached) => {
-        if (attached > 0) return;
-        const events = [...voice.leave(userId), ...calls.endAllOf(userId)];
+      gateway.watchSessions((userId, _sessions, reason, attached, sessionId) => {
+        const events =
+          reason === 'identify' || reason === 'resume' ? [] : voice.leaveSession(userId, sessionId);
+        if (attached === 0) events.push(...calls.endAllOf(userId));
         if (events.length > 0) void bus.publish(events);
       });
     },
