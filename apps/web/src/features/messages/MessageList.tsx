@@ -79,11 +79,16 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
     if (el.scrollTop < LOAD_OLDER_PX && list?.hasOlder && list.loaded) loadOlder();
   };
 
-  // A short first page that does not fill the view: fetch more right away.
+  // After each page lands, keep fetching while the view is still near the top: a short first page
+  // that does not fill the view, or a reader who reached the top while a page was on its way
+  // (scroll events during a load are ignored, and none fires while the view stays put).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the list grows.
   useEffect(() => {
     const el = scrollRef.current;
-    if (el && list?.loaded && list.hasOlder && el.scrollHeight <= el.clientHeight) loadOlder();
-  }, [list?.loaded, list?.hasOlder, loadOlder]);
+    if (!el || !list?.loaded || !list.hasOlder) return;
+    const nearTop = !stick.current && el.scrollTop < LOAD_OLDER_PX;
+    if (el.scrollHeight <= el.clientHeight || nearTop) loadOlder();
+  }, [list?.loaded, list?.hasOlder, items.length, loadOlder]);
 
   const virtualItems = virtualizer.getVirtualItems();
   return (
