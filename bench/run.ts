@@ -218,6 +218,7 @@ async function runStep(
   durationMs = cfg.stepMs,
 ): Promise<StepResult> {
   const id = ++stepId;
+  await Promise.all(gens.map((g) => g.call('settle', { quietMs: 500, maxMs: 60_000 }, 70_000)));
   const roomSize = new Map<number, number>();
   for (const s of target.sockets) roomSize.set(s.room, (roomSize.get(s.room) ?? 0) + 1);
   await target.server.call('stats');

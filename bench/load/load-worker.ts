@@ -29,8 +29,10 @@ let received = 0;
 let errors = 0;
 let closedDuringStep = 0;
 let nonce = 0;
+let lastFrameAt = 0;
 
 function onFrame(data: WebSocket.RawData): void {
+  lastFrameAt = performance.now();
   const s = data.toString();
   if (s.startsWith('{"op":"reply"')) {
     if (s.includes('"ok":false')) errors++;
@@ -168,6 +170,15 @@ const { ready } = serve({
       lagMaxMs: lagMax,
       hist: hist.sparse(),
     };
+  },
+  /**
+   * Waits until nothing has arrived for `quietMs` (at most `maxMs`): an overloaded step leaves a
+   * backlog behind, and the next step must start from an idle server, not inherit it.
+   */
+  async settle({ quietMs, maxMs }: { quietMs: number; maxMs: number }) {
+    const t0 = performance.now();
+    while (performance.now() - lastFrameAt < quietMs && performance.now() - t0 < maxMs) await sleep(100);
+    return { waitedMs: performance.now() - t0 };
   },
   shutdown() {
     for (const s of socks) s.ws.terminate();

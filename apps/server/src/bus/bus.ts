@@ -40,9 +40,22 @@ export interface DropTopicMessage {
   topic: Topic;
 }
 
+/**
+ * Local only, never published: the bus lost its connection for a while and messages may have been
+ * missed. What is kept from bus messages (the send path's cache) is dropped and read again.
+ */
+export interface GapMessage {
+  kind: 'gap';
+}
+
 export type Topic = { kind: 'server'; serverId: string } | { kind: 'channel'; channelId: string };
 
-export type BusMessage = DispatchMessage | CloseSessionsMessage | SubscriptionMessage | DropTopicMessage;
+export type BusMessage =
+  | DispatchMessage
+  | CloseSessionsMessage
+  | SubscriptionMessage
+  | DropTopicMessage
+  | GapMessage;
 
 export type BusHandler = (message: BusMessage) => void;
 

@@ -22,6 +22,12 @@ export class RedisBus implements Bus {
     for (const client of [this.pub, this.sub])
       client.on('error', (err) => log.warn({ err }, 'redis bus error'));
     this.sub.on('message', (_channel: string, payload: string) => this.deliver(payload));
+    // ioredis resubscribes on its own after a reconnect; what was published meanwhile is lost.
+    let connected = false;
+    this.sub.on('ready', () => {
+      if (connected) for (const handler of this.handlers) handler({ kind: 'gap' });
+      connected = true;
+    });
   }
 
   static async connect(url: string, log: Logger, channel = 'decentra:bus'): Promise<RedisBus> {

@@ -9,6 +9,7 @@ import type { Db } from '../storage/db.js';
 import type { AccountsService } from './accounts/accounts.service.js';
 import { channelsRoutes } from './channels/channels.routes.js';
 import { ChannelsService } from './channels/channels.service.js';
+import { SendAccessCache } from './channels/send-access-cache.js';
 import { dmsRoutes } from './dms/dms.routes.js';
 import { DmsService } from './dms/dms.service.js';
 import type { InvitesService } from './invites/invites.service.js';
@@ -48,6 +49,7 @@ export function registerChatCore(deps: ChatCoreDeps): { servers: ServersService;
     ids,
     rateLimit: new SendRateLimit(deps.sendLimits, deps.limiters),
     dm: { ends: dms.ends, canSend: dms.canSend },
+    cache: new SendAccessCache(bus),
   });
 
   accounts.onInviteRedeemed(servers.joinOnSignup);

@@ -11,6 +11,8 @@ export class Connection {
   /** Closes the socket with 4001 unless it identifies (or resumes) in time. */
   identifyTimer: NodeJS.Timeout | undefined;
   lastSeenAt = Date.now();
+  /** Frames read and not yet handled (see the gateway's read backpressure). */
+  pendingFrames = 0;
   private windowStart = Date.now();
   private framesInWindow = 0;
 

@@ -29,6 +29,8 @@ export const SESSION_SUPERSEDED_CLOSE_CODE = CLOSE_CODES.sessionSuperseded;
 
 /** Close code a client sends to end its session at once (no resume); any other drop keeps it. */
 const NORMAL_CLOSURE = 1000;
+/** Frames one socket may have read and waiting to be handled before its reading pauses. */
+const MAX_PENDING_FRAMES = 16;
 
 export interface GatewayOptions {
   identifyTimeoutMs: number;
@@ -189,11 +191,17 @@ export class Gateway {
       conn.close(CLOSE_CODES.rateLimited, 'too many frames');
       return;
     }
+    // Past a few frames waiting, stop reading the socket: a client that sends faster than its
+    // frames are handled is held back by TCP instead of growing a queue here.
+    if (++conn.pendingFrames >= MAX_PENDING_FRAMES) conn.ws.pause();
     const previous = this.queues.get(conn) ?? Promise.resolve();
     const next = previous
       .then(() => this.onFrame(conn, data, isBinary))
       .catch((err: unknown) => {
         this.deps.log.error({ err }, 'gateway frame handler failed');
+      })
+      .finally(() => {
+        if (--conn.pendingFrames === 0 && conn.ws.isPaused) conn.ws.resume();
       });
     this.queues.set(conn, next);
   }

@@ -1,5 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -33,13 +35,21 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     : openPostgres(options.url, options.poolSize);
 }
 
+/**
+ * PostgreSQL's default 128 MB of shared buffers is sized for a dedicated server; inside the chat
+ * server's own process it is resident memory the box may want back. 32 MB holds the working set of
+ * a community's recent messages; PostgreSQL proper (DATABASE_URL) keeps its own settings.
+ */
+const PGLITE_CONF = ['shared_buffers=32MB'];
+
 async function openPglite(dataDir: string | undefined): Promise<Storage> {
   let path: string | undefined;
   if (dataDir !== undefined) {
     path = join(dataDir, 'pgdata');
     mkdirSync(path, { recursive: true });
+    if (!existsSync(join(path, 'PG_VERSION'))) await initPgliteElsewhere(path);
   }
-  const client = await PGlite.create(path);
+  const client = await PGlite.create(path, { postgresqlconf: PGLITE_CONF });
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     engine: 'pglite',
@@ -53,6 +63,23 @@ async function openPglite(dataDir: string | undefined): Promise<Storage> {
       if (!client.closed) await client.close();
     },
   };
+}
+
+/**
+ * Creates a new data folder (initdb) in a short-lived child process. initdb grows the WebAssembly
+ * heap to ~800 MB and a heap never shrinks: done in this process, the server would carry that for
+ * the rest of its life. Opened afterwards, the same folder costs ~200 MB.
+ */
+async function initPgliteElsewhere(path: string): Promise<void> {
+  const script = `const { PGlite } = await import(process.argv[1]);
+const db = await PGlite.create(process.argv[2], { postgresqlconf: JSON.parse(process.argv[3]) });
+await db.close();`;
+  const pglite = import.meta.resolve('@electric-sql/pglite');
+  await promisify(execFile)(
+    process.execPath,
+    ['--input-type=module', '-e', script, pglite, path, JSON.stringify(PGLITE_CONF)],
+    { timeout: 120_000 },
+  );
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Storage> {

@@ -1,10 +1,12 @@
 import type { HistoryQuery, Message, SendMessageBody } from '@decentra/protocol';
 import { dispatch } from '../../bus/bus.js';
-import { forbidden, invalidInput, notFound } from '../../infra/errors.js';
+import { DomainError, forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Db } from '../../storage/db.js';
+import type { Audience } from '../../bus/bus.js';
 import { type ChannelAccess, channelAccess, type DmEnds } from '../channels/channel-access.js';
-import type { Actor, Outcome } from '../servers/servers.service.js';
+import type { SendAccessCache } from '../channels/send-access-cache.js';
+import { type Actor, type Outcome, serverScope } from '../servers/servers.service.js';
 import { mentionedNames } from './mentions.js';
 import { toMessage } from './message-dto.js';
 import {
@@ -12,12 +14,20 @@ import {
   findByNonce,
   findMessage,
   historyPage,
-  insertMessage,
   membersNamed,
   updateContent,
   usersNamed,
 } from './messages.repo.js';
+import { MessageWriter } from './message-writer.js';
 import type { SendRateLimit } from './send-rate-limit.js';
+
+/** Where a message is going: enough to check it, store it and tell the right people. */
+interface SendTarget {
+  type: ChannelAccess['channel']['type'];
+  serverId: bigint | null;
+  dmEnds: bigint[] | undefined;
+  audience: Audience;
+}
 
 export interface MessagesDeps {
   db: Db;
@@ -25,14 +35,18 @@ export interface MessagesDeps {
   rateLimit: SendRateLimit;
   /** Set by the DM feature: the two ends of a DM, and whether one of them may write to the other now. */
   dm?: { ends: DmEnds; canSend: (db: Db, ends: bigint[], senderId: bigint) => Promise<void> };
+  /** Spares server-channel sends their database reads; without it every send asks the database. */
+  cache?: SendAccessCache;
   now?: () => Date;
 }
 
 export class MessagesService {
   private readonly now: () => Date;
+  private readonly writer: MessageWriter;
 
   constructor(private readonly deps: MessagesDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.writer = new MessageWriter(deps.db);
   }
 
   /**
@@ -41,19 +55,25 @@ export class MessagesService {
    */
   async send(actor: Actor, channelId: bigint, body: SendMessageBody): Promise<Outcome<Message>> {
     await this.deps.rateLimit.take(actor.id);
-    const access = await this.access(channelId, actor.id);
-    if (access.channel.type === 'voice') throw invalidInput('Voice channels hold no messages.');
-    if (access.dmEnds) await this.deps.dm?.canSend(this.deps.db, access.dmEnds, actor.id);
-    const mentions = await this.resolveMentions(access, body.content);
-    const row = await insertMessage(this.deps.db, {
-      id: this.deps.ids.next(),
-      channelId,
-      authorId: actor.id,
-      content: body.content,
-      mentions,
-      nonce: body.nonce ?? null,
-      createdAt: this.now(),
-    });
+    const target = await this.sendTarget(channelId, actor.id);
+    if (target.type === 'voice') throw invalidInput('Voice channels hold no messages.');
+    if (target.dmEnds) await this.deps.dm?.canSend(this.deps.db, target.dmEnds, actor.id);
+    const mentions = await this.resolveMentions(target.serverId, target.dmEnds, body.content);
+    const row = await this.writer
+      .insert({
+        id: this.deps.ids.next(),
+        channelId,
+        authorId: actor.id,
+        content: body.content,
+        mentions,
+        nonce: body.nonce ?? null,
+        createdAt: this.now(),
+      })
+      .catch((err: unknown) => {
+        // The channel was deleted after it was looked up (the cache had not heard yet).
+        if (isForeignKeyViolation(err)) throw notFound('No such channel.');
+        throw err;
+      });
     if (!row) {
       const first =
         body.nonce === undefined ? undefined : await findByNonce(this.deps.db, actor.id, body.nonce);
@@ -61,7 +81,7 @@ export class MessagesService {
       return { result: toMessage(first.message, first.author), events: [] };
     }
     const message = toMessage(row, actor);
-    return { result: message, events: [dispatch('message_create', message, access.audience)] };
+    return { result: message, events: [dispatch('message_create', message, target.audience)] };
   }
 
   async history(userId: bigint, channelId: bigint, query: HistoryQuery): Promise<Message[]> {
@@ -80,7 +100,7 @@ export class MessagesService {
     const found = await findMessage(this.deps.db, channelId, messageId);
     if (!found) throw notFound('No such message.');
     if (found.message.authorId !== actor.id) throw forbidden('You can only edit your own messages.');
-    const mentions = await this.resolveMentions(access, content);
+    const mentions = await this.resolveMentions(access.channel.serverId, access.dmEnds, content);
     const row = await updateContent(this.deps.db, messageId, content, mentions, this.now());
     if (!row) throw notFound('No such message.');
     const message = toMessage(row, found.author);
@@ -104,10 +124,36 @@ export class MessagesService {
     return channelAccess(this.deps.db, channelId, userId, this.deps.dm?.ends);
   }
 
-  private async resolveMentions(access: ChannelAccess, content: string): Promise<bigint[]> {
+  /** From memory when the cache knows the channel and the sender's membership; else the database. */
+  private async sendTarget(channelId: bigint, userId: bigint): Promise<SendTarget> {
+    const cache = this.deps.cache;
+    const known = cache?.channel(channelId);
+    if (known && cache?.isMember(known.serverId, userId)) {
+      const audience = serverScope(known.serverId);
+      return { type: known.type, serverId: known.serverId, dmEnds: undefined, audience };
+    }
+    const generation = cache?.generation ?? 0;
+    const access = await this.access(channelId, userId);
+    const { type, serverId } = access.channel;
+    if (serverId !== null) cache?.remember(channelId, { type, serverId }, userId, generation);
+    return { type, serverId, dmEnds: access.dmEnds, audience: access.audience };
+  }
+
+  private async resolveMentions(
+    serverId: bigint | null,
+    dmEnds: bigint[] | undefined,
+    content: string,
+  ): Promise<bigint[]> {
     const names = mentionedNames(content);
     if (names.length === 0) return [];
-    if (access.channel.serverId !== null) return membersNamed(this.deps.db, access.channel.serverId, names);
-    return usersNamed(this.deps.db, access.dmEnds ?? [], names);
+    if (serverId !== null) return membersNamed(this.deps.db, serverId, names);
+    return usersNamed(this.deps.db, dmEnds ?? [], names);
   }
+}
+
+function isForeignKeyViolation(err: unknown): boolean {
+  if (err instanceof DomainError) return false;
+  const code = (err as { code?: unknown; cause?: { code?: unknown } }).code;
+  const causeCode = (err as { cause?: { code?: unknown } }).cause?.code;
+  return code === '23503' || causeCode === '23503';
 }

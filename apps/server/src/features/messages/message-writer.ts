@@ -1,0 +1,72 @@
+import type { Db } from '../../storage/db.js';
+import { insertMessage, insertMessages, type MessageRow, type NewMessageRow } from './messages.repo.js';
+
+interface PendingInsert {
+  row: NewMessageRow;
+  resolve: (row: MessageRow | undefined) => void;
+  reject: (err: unknown) => void;
+}
+
+/** The most rows one INSERT carries; a longer queue is written in several. */
+const MAX_BATCH = 200;
+
+/**
+ * Group commit for new messages. Inserts are queued and written at the end of the event-loop turn
+ * (every frame read from the sockets in this turn has had its say by then), and those that arrive
+ * while a write is under way wait for it to finish: each group goes to the database as one
+ * multi-row INSERT, one round trip and one commit for all. Quiet, a group is one message and waits
+ * for nothing but the end of the turn. Each caller's promise settles after the commit that holds
+ * its row, so an ack or an event never leaves before its message is stored. A group that fails is
+ * retried row by row, so one bad row (its channel deleted meanwhile) fails alone.
+ */
+export class MessageWriter {
+  private queue: PendingInsert[] = [];
+  /** A drain is scheduled or running; new inserts just join the queue. */
+  private writing = false;
+
+  constructor(private readonly db: Db) {}
+
+  /** The stored row; undefined if this author already used this nonce (the first one stands). */
+  insert(row: NewMessageRow): Promise<MessageRow | undefined> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ row, resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        // PGlite runs a query on this thread at once: without the wait, groups would be of one.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
+        this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
+        await this.write(batch);
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async write(batch: PendingInsert[]): Promise<void> {
+    if (batch.length === 1) {
+      const [one] = batch as [PendingInsert];
+      await insertMessage(this.db, one.row).then(one.resolve, one.reject);
+      return;
+    }
+    let stored: MessageRow[];
+    try {
+      stored = await insertMessages(
+        this.db,
+        batch.map((p) => p.row),
+      );
+    } catch {
+      for (const p of batch) await insertMessage(this.db, p.row).then(p.resolve, p.reject);
+      return;
+    }
+    const byId = new Map(stored.map((r) => [r.id, r]));
+    for (const p of batch) p.resolve(byId.get(p.row.id));
+  }
+}
