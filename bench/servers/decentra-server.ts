@@ -14,6 +14,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { createApp } from '../../apps/server/src/app.js';
 import { loadConfig } from '../../apps/server/src/config.js';
+import { historyPage } from '../../apps/server/src/features/messages/messages.repo.js';
 import { ID_EPOCH_MS } from '../../apps/server/src/infra/ids.js';
 import { createLogger } from '../../apps/server/src/infra/logger.js';
 import { serve } from '../lib/rpc.js';
@@ -60,6 +61,13 @@ const secret = Math.random().toString(36).slice(2);
 const profileDir = process.env.BENCH_PROFILE_DIR || undefined;
 let profiler: Session | undefined;
 
+interface HistorySqlArgs {
+  channelId: string;
+  firstId: string;
+  count: number;
+  samples: number;
+}
+
 const { ready } = serve({
   /** `users` accounts, each with a live session, in rooms of `roomSize` (one server + text channel each). */
   async setup({ users, roomSize }: { users: number; roomSize: number }) {
@@ -99,6 +107,29 @@ const { ready } = serve({
     );
     await exec('analyze messages');
     return { channelId, seedMs: performance.now() - t0, firstId: idAt(MSG, 0).toString() };
+  },
+  /**
+   * The history query alone, in this process (the repository function the service calls: Drizzle,
+   * the driver, the round trip; no HTTP, no auth): ms per 50-message page, the newest and before
+   * random messages, `samples` of each.
+   */
+  async historySql({ channelId, firstId, count, samples }: HistorySqlArgs) {
+    const channel = BigInt(channelId);
+    const time = async (before?: bigint) => {
+      const t0 = performance.now();
+      const rows = await historyPage(app.storage.db, channel, { limit: 50, ...(before ? { before } : {}) });
+      if (rows.length !== 50) throw new Error(`history page of ${rows.length}`);
+      return performance.now() - t0;
+    };
+    for (let i = 0; i < 30; i++) await time();
+    const newest: number[] = [];
+    const deep: number[] = [];
+    for (let i = 0; i < samples; i++) newest.push(await time());
+    for (let i = 0; i < samples; i++) {
+      const g = 100 + Math.floor(Math.random() * (count - 100));
+      deep.push(await time(BigInt(firstId) + (BigInt(g) << 22n)));
+    }
+    return { newest, deep };
   },
   stats() {
     const out = {

@@ -1,5 +1,7 @@
 import { CLOSE_CODES, type ErrorCode, type ReplyFrame, type ServerFrame } from '@decentra/protocol';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { corkForThisTick } from './cork.js';
 import type { GatewaySession } from './session.js';
 
 /**
@@ -21,6 +23,8 @@ export class Connection {
     readonly cookieToken: string | undefined,
     /** Bytes of output the socket may hold unsent; past it the socket closes (see `sendRaw`). */
     private readonly maxBufferedBytes = Number.POSITIVE_INFINITY,
+    /** The TCP (or TLS) socket under `ws`: its writes are corked per tick when given. */
+    private readonly socket?: Duplex,
   ) {}
 
   get identified(): boolean {
@@ -85,6 +89,7 @@ export class Connection {
       this.close(CLOSE_CODES.slowConsumer, 'too far behind: resume');
       return;
     }
+    if (this.socket) corkForThisTick(this.socket);
     this.ws.send(data);
   }
 

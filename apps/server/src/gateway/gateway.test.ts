@@ -1,4 +1,6 @@
+import type { Message } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeServer, makeUsers, textChannel } from '../../test/factories.js';
 import { type Api, api } from '../../test/http.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { TestSocket } from '../../test/ws-client.js';
@@ -241,5 +243,76 @@ describe('logout', () => {
 describe('upgrade', () => {
   it('is only served at /ws', async () => {
     await expect(TestSocket.open(server.wsUrl.replace(/\/ws$/, '/other'))).rejects.toThrow();
+  });
+});
+
+describe('a client that writes faster than its frames are handled', () => {
+  const FRAMES = 300;
+  let busy: TestServer;
+
+  beforeAll(async () => {
+    busy = await startTestServer({
+      gateway: { framesPerWindow: 10_000, frameWindowMs: 60_000 },
+      sendLimits: { points: 10_000, windowSeconds: 60 },
+    });
+  });
+  afterAll(() => busy.close());
+
+  it('gets every answer, in order, while other sockets are still served', async () => {
+    const h = api(busy.url);
+    const [owner, other] = await makeUsers(h, ['flood-owner', 'flood-other']);
+    const channel = textChannel(await makeServer(h, owner, 'Flood'));
+    const { socket } = await TestSocket.identified(busy.wsUrl, owner.token);
+    const { socket: bystander } = await TestSocket.identified(busy.wsUrl, other.token);
+
+    // All of them in one go: far more than the 16 the server reads ahead before pausing the socket.
+    const from = socket.frames.length;
+    for (let i = 0; i < FRAMES; i++) {
+      socket.send({
+        op: 'send_message',
+        d: { channelId: channel, content: `f${i}`, nonce: `f${i}` },
+        ref: `f${i}`,
+      });
+    }
+    for (let i = 0; i < FRAMES; i++) socket.send({ op: 'ping' });
+    // Meanwhile another socket is answered, and so is plain HTTP.
+    const pong = bystander.frames.length;
+    bystander.send({ op: 'ping' });
+    await bystander.next((f) => f.op === 'pong', 10_000, pong);
+    expect((await h.get('/healthz')).status).toBe(200);
+    // ...not after the flood: the busy socket is still being worked through.
+    expect(socket.frames.slice(from).filter((f) => f.op === 'reply').length).toBeLessThan(FRAMES);
+
+    await socket.next(
+      () => socket.frames.slice(from).filter((f) => f.op === 'pong').length === FRAMES,
+      20_000,
+    );
+    const replies = socket.frames.slice(from).filter((f) => f.op === 'reply');
+    expect(replies.map((f) => f.ref)).toEqual(Array.from({ length: FRAMES }, (_, i) => `f${i}`));
+    for (const r of replies) expect(r.ok, JSON.stringify(r)).toBe(true);
+    expect(replies.map((f) => (f.d as Message).content)).toEqual(
+      Array.from({ length: FRAMES }, (_, i) => `f${i}`),
+    );
+    // Every pong comes after every reply: the socket's frames were handled in the order written.
+    const answers = socket.frames
+      .slice(from)
+      .flatMap((f) => (f.op === 'reply' || f.op === 'pong' ? [f.op] : []));
+    expect(answers).toEqual([...Array<string>(FRAMES).fill('reply'), ...Array<string>(FRAMES).fill('pong')]);
+    expect(socket.ws.readyState).toBe(socket.ws.OPEN);
+
+    // Stored in the order written, all of them.
+    const stored: string[] = [];
+    let before = '';
+    for (;;) {
+      const page = await h.get<Message[]>(`/api/channels/${channel}/messages?limit=100${before}`, {
+        token: owner.token,
+      });
+      if (page.body.length === 0) break;
+      stored.unshift(...page.body.map((m) => m.content));
+      before = `&before=${page.body[0]?.id}`;
+    }
+    expect(stored).toEqual(Array.from({ length: FRAMES }, (_, i) => `f${i}`));
+    socket.close();
+    bystander.close();
   });
 });

@@ -140,7 +140,7 @@ export class Gateway {
   }
 
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
-    const conn = new Connection(ws, this.cookieToken(req), this.options.maxBufferedBytes);
+    const conn = new Connection(ws, this.cookieToken(req), this.options.maxBufferedBytes, req.socket);
     this.connections.add(conn);
     conn.identifyTimer = setTimeout(() => {
       if (!conn.identified) conn.close(CLOSE_CODES.unauthorized, 'identify timeout');

@@ -8,7 +8,7 @@ interface PendingInsert {
 }
 
 /** The most rows one INSERT carries; a longer queue is written in several. */
-const MAX_BATCH = 200;
+const MAX_BATCH = 100;
 
 /**
  * Group commit for new messages. Inserts are queued and written at the end of the event-loop turn
@@ -38,15 +38,18 @@ export class MessageWriter {
     });
   }
 
+  /**
+   * Writes one group, then lets the event loop turn (sockets are written, new frames read) before
+   * the next: back to back, groups would hold the loop for as long as the queue lasts.
+   */
   private async drain(): Promise<void> {
+    const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
+    this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
-        this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
-        await this.write(batch);
-      }
+      await this.write(batch);
     } finally {
-      this.writing = false;
+      if (this.queue.length > 0) setImmediate(() => void this.drain());
+      else this.writing = false;
     }
   }
 

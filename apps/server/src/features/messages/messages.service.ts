@@ -21,8 +21,8 @@ import {
 import { MessageWriter } from './message-writer.js';
 import type { SendRateLimit } from './send-rate-limit.js';
 
-/** Where a message is going: enough to check it, store it and tell the right people. */
-interface SendTarget {
+/** A channel as sending and reading see it: enough to check, store and tell the right people. */
+interface ChannelTarget {
   type: ChannelAccess['channel']['type'];
   serverId: bigint | null;
   dmEnds: bigint[] | undefined;
@@ -55,7 +55,7 @@ export class MessagesService {
    */
   async send(actor: Actor, channelId: bigint, body: SendMessageBody): Promise<Outcome<Message>> {
     await this.deps.rateLimit.take(actor.id);
-    const target = await this.sendTarget(channelId, actor.id);
+    const target = await this.target(channelId, actor.id);
     if (target.type === 'voice') throw invalidInput('Voice channels hold no messages.');
     if (target.dmEnds) await this.deps.dm?.canSend(this.deps.db, target.dmEnds, actor.id);
     const mentions = await this.resolveMentions(target.serverId, target.dmEnds, body.content);
@@ -85,8 +85,8 @@ export class MessagesService {
   }
 
   async history(userId: bigint, channelId: bigint, query: HistoryQuery): Promise<Message[]> {
-    const access = await this.access(channelId, userId);
-    if (access.channel.type === 'voice') return [];
+    const target = await this.target(channelId, userId);
+    if (target.type === 'voice') return [];
     const rows = await historyPage(this.deps.db, channelId, {
       ...(query.before === undefined ? {} : { before: BigInt(query.before) }),
       ...(query.after === undefined ? {} : { after: BigInt(query.after) }),
@@ -124,8 +124,11 @@ export class MessagesService {
     return channelAccess(this.deps.db, channelId, userId, this.deps.dm?.ends);
   }
 
-  /** From memory when the cache knows the channel and the sender's membership; else the database. */
-  private async sendTarget(channelId: bigint, userId: bigint): Promise<SendTarget> {
+  /**
+   * Where a send or a history read goes, and whether this user may: from memory when the cache
+   * knows the channel and the user's membership, else from the database.
+   */
+  private async target(channelId: bigint, userId: bigint): Promise<ChannelTarget> {
     const cache = this.deps.cache;
     const known = cache?.channel(channelId);
     if (known && cache?.isMember(known.serverId, userId)) {
