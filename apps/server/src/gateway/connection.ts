@@ -1,5 +1,5 @@
-import { CLOSE_CODES, type ErrorCode, type ReplyFrame, type ServerFrame } from '@decentra/protocol';
 import type { Duplex } from 'node:stream';
+import { CLOSE_CODES, type ErrorCode, type ReplyFrame, type ServerFrame } from '@decentra/protocol';
 import type { WebSocket } from 'ws';
 import { corkForThisTick } from './cork.js';
 import type { GatewaySession } from './session.js';

@@ -1,14 +1,15 @@
 import type { HistoryQuery, Message, SendMessageBody } from '@decentra/protocol';
+import type { Audience } from '../../bus/bus.js';
 import { dispatch } from '../../bus/bus.js';
 import { DomainError, forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Db } from '../../storage/db.js';
-import type { Audience } from '../../bus/bus.js';
 import { type ChannelAccess, channelAccess, type DmEnds } from '../channels/channel-access.js';
 import type { SendAccessCache } from '../channels/send-access-cache.js';
 import { type Actor, type Outcome, serverScope } from '../servers/servers.service.js';
 import { mentionedNames } from './mentions.js';
 import { toMessage } from './message-dto.js';
+import { MessageWriter } from './message-writer.js';
 import {
   deleteMessage,
   findByNonce,
@@ -18,7 +19,6 @@ import {
   updateContent,
   usersNamed,
 } from './messages.repo.js';
-import { MessageWriter } from './message-writer.js';
 import type { SendRateLimit } from './send-rate-limit.js';
 
 /** A channel as sending and reading see it: enough to check, store and tell the right people. */
