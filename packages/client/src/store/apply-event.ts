@@ -122,7 +122,8 @@ export function reduceEvent(state: ChatState, t: string, d: unknown, now = Date.
   return reducer ? reducer(state, d as never, now) : {};
 }
 
-function withChannel(s: ChatState, c: Channel): Partial<ChatState> {
+/** A server channel (or DM) added or replaced; applying it twice changes nothing. */
+export function withChannel(s: ChatState, c: Channel): Partial<ChatState> {
   const channels = { ...s.channels, [c.id]: c };
   if (c.type === 'dm' || !c.serverId) return withDm(s, c);
   const server = s.servers[c.serverId];

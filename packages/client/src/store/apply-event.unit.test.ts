@@ -6,7 +6,7 @@ import {
   type Server,
 } from '@decentra/protocol';
 import { describe, expect, it } from 'vitest';
-import { reduceEvent, TYPING_MS, typingNames } from './apply-event.js';
+import { reduceEvent, TYPING_MS, typingNames, withChannel } from './apply-event.js';
 import { applyReady, type ChatState, initialChatState } from './chat-store.js';
 import { addPending, EMPTY_CHANNEL, mergeMessages } from './message-list.js';
 
@@ -132,6 +132,14 @@ describe('events', () => {
     s = apply(s, 'channel_delete', { id: '11', serverId: '10' });
     expect(s.servers['10']?.channelIds).toEqual(['12']);
     expect(s.channels['11']).toBeUndefined();
+  });
+
+  it('a channel applied from a REST answer and then from its event is listed once', () => {
+    const channel = { id: '12', serverId: '10', type: 'text', name: 'random' } as const;
+    let s = { ...base(), ...withChannel(base(), channel) };
+    s = apply(s, 'channel_create', channel);
+    expect(s.servers['10']?.channelIds).toEqual(['11', '12']);
+    expect(s.channels['12']?.name).toBe('random');
   });
 
   it('message_create confirms my pending message by nonce and clears the author typing', () => {

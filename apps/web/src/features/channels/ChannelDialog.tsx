@@ -1,7 +1,8 @@
+import { withChannel } from '@decentra/client';
 import type { Channel } from '@decentra/protocol';
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { rest } from '../../app/client';
+import { chatStore, rest } from '../../app/client';
 import { channelPath } from '../../app/routes';
 import { Dialog } from '../../ui/Dialog';
 import { errorText } from '../../ui/error-text';
@@ -30,6 +31,9 @@ export function ChannelDialog({
       if (channel) await rest.renameChannel(channel.id, name.trim());
       else {
         const created = await rest.createChannel(serverId, name.trim(), type);
+        // The gateway's channel_create brings the same, maybe a moment later: without this the
+        // new channel's page would not know it yet and send the creator back to the first one.
+        chatStore.setState((s) => withChannel(s, created));
         if (created.type === 'text') navigate(channelPath(serverId, created.id));
       }
       onClose();
