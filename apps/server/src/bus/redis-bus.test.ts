@@ -1,8 +1,10 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../test/http.js';
 import { createTestDatabase, ENGINE, type TestDatabase } from '../../test/test-db.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { TestSocket } from '../../test/ws-client.js';
+import { RedisBus } from './redis-bus.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -56,6 +58,34 @@ describe.runIf(ENGINE === 'postgres')('two instances behind one Redis', () => {
       204,
     );
     expect((await socket.closed).code).toBe(4009);
+  });
+
+  it('close every gateway session when the bus comes back from a gap, and none can be resumed', async () => {
+    const login = await api(b.url).post<{ token: string }>('/api/auth/login', {
+      username: 'first',
+      password: 'password123',
+    });
+    const { socket, ready } = await TestSocket.identified(b.wsUrl, login.body.token);
+    const bus = b.app.bus;
+    if (!(bus instanceof RedisBus)) throw new Error('instance b runs without the Redis bus');
+    // Cut only b's subscriber connection (other test files share this Redis); ioredis reconnects.
+    const admin = new Redis(REDIS_URL);
+    try {
+      const list = String(await admin.call('CLIENT', 'LIST'));
+      const line = list.split('\n').find((l) => l.includes(`name=${bus.subscriberName} `));
+      const id = line?.match(/\bid=(\d+)/)?.[1];
+      expect(id).toBeDefined();
+      await admin.call('CLIENT', 'KILL', 'ID', id ?? '');
+    } finally {
+      admin.disconnect();
+    }
+    expect((await socket.closed).code).toBe(1012);
+
+    const again = await TestSocket.open(b.wsUrl);
+    again.send({ op: 'resume', d: { token: login.body.token, sessionId: ready.sessionId, seq: 0 } });
+    const answer = await again.next((f) => f.op === 'resumed' || f.op === 'invalid_session');
+    expect(answer.op).toBe('invalid_session');
+    again.close();
   });
 
   it('share the login throttle: failures on one instance count on the other', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../infra/logger.js';
 import type { Bus, BusHandler, BusMessage } from './bus.js';
@@ -11,6 +12,8 @@ export class RedisBus implements Bus {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly handlers = new Set<BusHandler>();
+  /** The subscriber connection's name in Redis (`CLIENT LIST`), for operators and tests. */
+  readonly subscriberName = `decentra-bus-sub-${randomUUID()}`;
 
   private constructor(
     url: string,
@@ -18,7 +21,7 @@ export class RedisBus implements Bus {
     private readonly log: Logger,
   ) {
     this.pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-    this.sub = new Redis(url, { lazyConnect: true });
+    this.sub = new Redis(url, { lazyConnect: true, connectionName: this.subscriberName });
     for (const client of [this.pub, this.sub])
       client.on('error', (err) => log.warn({ err }, 'redis bus error'));
     this.sub.on('message', (_channel: string, payload: string) => this.deliver(payload));

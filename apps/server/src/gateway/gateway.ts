@@ -29,6 +29,8 @@ export const SESSION_SUPERSEDED_CLOSE_CODE = CLOSE_CODES.sessionSuperseded;
 
 /** Close code a client sends to end its session at once (no resume); any other drop keeps it. */
 const NORMAL_CLOSURE = 1000;
+/** RFC 6455 "service restart": reconnect. */
+const SERVICE_RESTART = 1012;
 /** Frames one socket may have read and waiting to be handled before its reading pauses. */
 const MAX_PENDING_FRAMES = 16;
 
@@ -367,6 +369,13 @@ export class Gateway {
         return;
       case 'dispatch':
         this.sessions.dispatch(message);
+        return;
+      case 'gap':
+        // Events published while the bus was away never reached this instance: no session here
+        // can promise a complete replay. Clients reconnect, fail to resume, and catch up by
+        // re-identifying and fetching history `after` what they last saw.
+        for (const conn of this.sessions.destroyAll())
+          conn.close(SERVICE_RESTART, 'events may have been missed');
         return;
     }
   }

@@ -79,6 +79,16 @@ export class SessionStore {
     return conn;
   }
 
+  /** Ends every session and returns their sockets, for the caller to close. */
+  destroyAll(): Connection[] {
+    const open: Connection[] = [];
+    for (const session of [...this.byId.values()]) {
+      const conn = this.destroy(session, 'expired');
+      if (conn) open.push(conn);
+    }
+    return open;
+  }
+
   resumed(session: GatewaySession): void {
     this.changed(session, 'resume');
   }
