@@ -1,5 +1,5 @@
 import type { Db } from '../../storage/db.js';
-import { insertMessage, insertMessages, type MessageRow, type NewMessageRow } from './messages.repo.js';
+import { insertMessages, type MessageRow, type NewMessageRow } from './messages.repo.js';
 
 interface PendingInsert {
   row: NewMessageRow;
@@ -54,19 +54,15 @@ export class MessageWriter {
   }
 
   private async write(batch: PendingInsert[]): Promise<void> {
-    if (batch.length === 1) {
-      const [one] = batch as [PendingInsert];
-      await insertMessage(this.db, one.row).then(one.resolve, one.reject);
-      return;
-    }
     let stored: MessageRow[];
     try {
       stored = await insertMessages(
         this.db,
         batch.map((p) => p.row),
       );
-    } catch {
-      for (const p of batch) await insertMessage(this.db, p.row).then(p.resolve, p.reject);
+    } catch (err) {
+      if (batch.length === 1) return batch[0]?.reject(err);
+      for (const p of batch) await this.write([p]);
       return;
     }
     const byId = new Map(stored.map((r) => [r.id, r]));

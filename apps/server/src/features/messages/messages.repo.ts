@@ -12,13 +12,10 @@ const withAuthor = { message: messages, author: { id: users.id, username: users.
 
 export type NewMessageRow = typeof messages.$inferInsert & { id: bigint };
 
-/** Inserts unless this author already used this nonce; undefined then (the first one stands). */
-export async function insertMessage(db: Db, row: NewMessageRow): Promise<MessageRow | undefined> {
-  const [inserted] = await db.insert(messages).values(row).onConflictDoNothing().returning();
-  return inserted;
-}
-
-/** Several at once, in one statement; a row whose nonce its author already used is left out. */
+/**
+ * New messages, in one statement. A row whose author already used its nonce is left out of the
+ * answer (the first message with that nonce stands).
+ */
 export async function insertMessages(db: Db, rows: NewMessageRow[]): Promise<MessageRow[]> {
   return db.insert(messages).values(rows).onConflictDoNothing().returning();
 }

@@ -1,7 +1,7 @@
 import type { HistoryQuery, Message, SendMessageBody } from '@decentra/protocol';
 import type { Audience } from '../../bus/bus.js';
 import { dispatch } from '../../bus/bus.js';
-import { DomainError, forbidden, invalidInput, notFound } from '../../infra/errors.js';
+import { forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Db } from '../../storage/db.js';
 import { type ChannelAccess, channelAccess, type DmEnds } from '../channels/channel-access.js';
@@ -154,9 +154,8 @@ export class MessagesService {
   }
 }
 
+/** PostgreSQL's foreign_key_violation; Drizzle may wrap the driver's error as its cause. */
 function isForeignKeyViolation(err: unknown): boolean {
-  if (err instanceof DomainError) return false;
-  const code = (err as { code?: unknown; cause?: { code?: unknown } }).code;
-  const causeCode = (err as { cause?: { code?: unknown } }).cause?.code;
-  return code === '23503' || causeCode === '23503';
+  const e = err as { code?: unknown; cause?: { code?: unknown } };
+  return e.code === '23503' || e.cause?.code === '23503';
 }
