@@ -46,6 +46,10 @@ export function MemberList({ serverId, onError }: { serverId: string; onError: (
   );
 }
 
+/**
+ * Flips the box at once (a click that changes nothing for a moment reads as a missed click), then
+ * stores the server's answer, or puts the member back as they were and says why.
+ */
 async function toggle(
   serverId: string,
   m: Member,
@@ -53,15 +57,20 @@ async function toggle(
   value: boolean,
   onError: (e: string) => void,
 ) {
+  replaceMember(serverId, { ...m, permissions: { ...m.permissions, [key]: value } });
   try {
-    const updated = await rest.updateMember(serverId, m.user.id, { [key]: value });
-    chatStore.setState((s) => ({
-      members: {
-        ...s.members,
-        [serverId]: (s.members[serverId] ?? []).map((x) => (x.user.id === updated.user.id ? updated : x)),
-      },
-    }));
+    replaceMember(serverId, await rest.updateMember(serverId, m.user.id, { [key]: value }));
   } catch (err) {
+    replaceMember(serverId, m);
     onError(errorText(err));
   }
+}
+
+function replaceMember(serverId: string, member: Member): void {
+  chatStore.setState((s) => ({
+    members: {
+      ...s.members,
+      [serverId]: (s.members[serverId] ?? []).map((x) => (x.user.id === member.user.id ? member : x)),
+    },
+  }));
 }
