@@ -1,7 +1,20 @@
 import * as z from 'zod';
 
+/** The largest id: ids are signed 64-bit integers in the database. */
+export const MAX_ID = '9223372036854775807';
+
+/** True for a decimal string of a positive signed 64-bit integer (1 … 2^63 − 1). */
+export function isId(value: string): boolean {
+  if (!/^[1-9][0-9]{0,18}$/.test(value)) return false;
+  // Same length: decimal strings compare like the numbers they spell.
+  return value.length < MAX_ID.length || value <= MAX_ID;
+}
+
 /** A snowflake id on the wire: a decimal string of a positive 64-bit integer. */
-export const IdSchema = z.string().regex(/^[1-9][0-9]{0,18}$/, 'must be an id (a decimal string)');
+export const IdSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,18}$/, 'must be an id (a decimal string)')
+  .refine(isId, 'must be an id (at most 9223372036854775807)');
 export type Id = z.infer<typeof IdSchema>;
 
 export const IsoTimeSchema = z.iso.datetime();

@@ -31,9 +31,6 @@ export const SendFriendRequestBodySchema = z
   .meta({ id: 'SendFriendRequestBody' });
 export type SendFriendRequestBody = z.infer<typeof SendFriendRequestBodySchema>;
 
-export const FriendRequestParamsSchema = z.object({ id: IdSchema });
-export const FriendParamsSchema = z.object({ userId: IdSchema });
-
 export const RelationshipSchema = z.enum(['friend', 'incoming', 'outgoing', 'none']);
 export type Relationship = z.infer<typeof RelationshipSchema>;
 

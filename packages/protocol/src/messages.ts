@@ -41,11 +41,9 @@ export const EditMessageBodySchema = z
 export const HistoryQuerySchema = z.strictObject({
   before: IdSchema.optional(),
   after: IdSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(DEFAULT_HISTORY_PAGE),
+  limit: z.coerce.number<number>().int().min(1).max(MAX_HISTORY_PAGE).default(DEFAULT_HISTORY_PAGE),
 });
 export type HistoryQuery = z.infer<typeof HistoryQuerySchema>;
-
-export const MessageParamsSchema = z.strictObject({ id: IdSchema, mid: IdSchema });
 
 /** Gateway op `send_message`: the same rules as POST /channels/:id/messages. */
 export const SendMessageOpSchema = z.strictObject({

@@ -91,12 +91,4 @@ export const CreateChannelBodySchema = z
   .meta({ id: 'CreateChannelBody' });
 export type CreateChannelBody = z.infer<typeof CreateChannelBodySchema>;
 
-/** Path parameters. The `@me` member id means "the caller" (leave a server). */
-export const ServerParamsSchema = z.strictObject({ id: IdSchema });
-export const MemberParamsSchema = z.strictObject({
-  id: IdSchema,
-  userId: z.union([IdSchema, z.literal('@me')]),
-});
-export const ChannelParamsSchema = z.strictObject({ id: IdSchema });
-
 export const OpenDmBodySchema = z.strictObject({ userId: IdSchema }).meta({ id: 'OpenDmBody' });

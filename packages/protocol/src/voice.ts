@@ -1,16 +1,42 @@
 import * as z from 'zod';
 import { IdSchema } from './common.js';
+import { UserRefSchema } from './users.js';
 
 export const VoiceJoinOpSchema = z.strictObject({ channelId: IdSchema });
 export const VoiceLeaveOpSchema = z.strictObject({});
 export const VoiceStateOpSchema = z.strictObject({ muted: z.boolean() });
-/** WebRTC offers, answers and ICE candidates travel opaque; the frame limit (16 KiB) bounds them. */
-export const VoiceSignalOpSchema = z.strictObject({
-  to: IdSchema,
-  payload: z.record(z.string(), z.unknown()),
+
+/** An SDP offer or answer (RTCSessionDescriptionInit); the frame limit (16 KiB) bounds the SDP. */
+export const SessionDescriptionSchema = z.strictObject({
+  type: z.enum(['offer', 'answer', 'pranswer', 'rollback']),
+  sdp: z.string().max(15_000).optional(),
 });
+
+/** An ICE candidate (RTCIceCandidateInit); null says the peer has gathered all of its candidates. */
+export const IceCandidateSchema = z.strictObject({
+  candidate: z.string().max(1_024),
+  sdpMid: z.string().max(64).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(255).nullable().optional(),
+  usernameFragment: z.string().max(256).nullable().optional(),
+});
+
+/**
+ * What WebRTC peers exchange through the server: a session description or an ICE candidate.
+ * Typed here so that nothing else (and nothing nested without bound) is relayed.
+ */
+export const VoiceSignalPayloadSchema = z
+  .union([
+    z.strictObject({ description: SessionDescriptionSchema }),
+    z.strictObject({ candidate: IceCandidateSchema.nullable() }),
+  ])
+  .meta({ id: 'VoiceSignalPayload' });
+export type VoiceSignalPayload = z.infer<typeof VoiceSignalPayloadSchema>;
+
+export const VoiceSignalOpSchema = z.strictObject({ to: IdSchema, payload: VoiceSignalPayloadSchema });
 export const CallStartOpSchema = z.strictObject({ userId: IdSchema });
-export const CallIdOpSchema = z.strictObject({ callId: z.string().min(1).max(64) });
+export const CallIdSchema = z.string().min(1).max(64);
+export const CallIdOpSchema = z.strictObject({ callId: CallIdSchema });
+export const CallStartReplySchema = z.object({ callId: CallIdSchema });
 
 export const VoiceStateSchema = z
   .object({ channelId: IdSchema, userId: IdSchema, muted: z.boolean(), present: z.boolean() })
@@ -19,6 +45,10 @@ export type VoiceState = z.infer<typeof VoiceStateSchema>;
 
 export const CallStateSchema = z.enum(['ringing', 'active', 'rejected', 'ended', 'missed']);
 export type CallState = z.infer<typeof CallStateSchema>;
+
+export const VoiceSignalEventSchema = z.object({ from: IdSchema, payload: VoiceSignalPayloadSchema });
+export const CallIncomingEventSchema = z.object({ callId: CallIdSchema, from: UserRefSchema });
+export const CallUpdateEventSchema = z.object({ callId: CallIdSchema, state: CallStateSchema });
 
 export const IceServerSchema = z.object({
   urls: z.union([z.string(), z.array(z.string())]),

@@ -1,0 +1,98 @@
+import * as z from 'zod';
+import { IdSchema } from './common.js';
+import { FriendRemoveEventSchema, FriendRequestDeleteEventSchema, FriendRequestSchema } from './friends.js';
+import { MessageSchema } from './messages.js';
+import { PresenceSchema } from './presence.js';
+import { ChannelSchema, MemberSchema, ServerSchema } from './servers.js';
+import { UserRefSchema } from './users.js';
+import {
+  CallIncomingEventSchema,
+  CallUpdateEventSchema,
+  VoiceSignalEventSchema,
+  VoiceStateSchema,
+} from './voice.js';
+
+export const ServerUpdateEventSchema = z.object({ id: IdSchema, name: z.string(), ownerId: IdSchema });
+export const ServerDeleteEventSchema = z.object({ id: IdSchema });
+export const MemberEventSchema = z.object({ serverId: IdSchema, member: MemberSchema });
+export const MemberLeaveEventSchema = z.object({ serverId: IdSchema, userId: IdSchema });
+export const ChannelDeleteEventSchema = z.object({ id: IdSchema, serverId: IdSchema });
+export const MessageDeleteEventSchema = z.object({ id: IdSchema, channelId: IdSchema });
+export const TypingStartEventSchema = z.object({ channelId: IdSchema, userId: IdSchema });
+
+/** One event type: its payload and, for the docs, who receives it. */
+export interface EventSpec<S extends z.ZodType = z.ZodType> {
+  d: S;
+  to: string;
+}
+
+const event = <S extends z.ZodType>(d: S, to: string): EventSpec<S> => ({ d, to });
+
+/**
+ * Every event the server dispatches (`{"op": "event", "t", "d", "seq"}`), by `t`. The server can
+ * only dispatch what is here, with this payload; clients reduce each one. docs/api.md's event
+ * table is generated from this map.
+ */
+export const GATEWAY_EVENTS = {
+  server_create: event(ServerSchema, 'the creator / the joiner'),
+  server_update: event(ServerUpdateEventSchema, 'members'),
+  server_delete: event(ServerDeleteEventSchema, 'members'),
+  member_join: event(MemberEventSchema, 'members (the joiner included)'),
+  member_update: event(MemberEventSchema, 'members'),
+  member_leave: event(MemberLeaveEventSchema, 'members, the one leaving included (then nothing more)'),
+  channel_create: event(ChannelSchema, 'members'),
+  channel_update: event(ChannelSchema, 'members'),
+  channel_delete: event(ChannelDeleteEventSchema, 'members'),
+  message_create: event(MessageSchema, 'members of the server, or the two ends of the DM'),
+  message_update: event(MessageSchema, 'members of the server, or the two ends of the DM'),
+  message_delete: event(MessageDeleteEventSchema, 'members of the server, or the two ends of the DM'),
+  dm_create: event(ChannelSchema, 'both ends, when the DM is first opened'),
+  friend_request_create: event(FriendRequestSchema, 'its two ends'),
+  friend_request_delete: event(FriendRequestDeleteEventSchema, 'its two ends'),
+  friend_add: event(UserRefSchema, 'each of the two (the other one as `d`)'),
+  friend_remove: event(FriendRemoveEventSchema, 'each of the two (the other one as `userId`)'),
+  presence_update: event(PresenceSchema, 'friends and co-members'),
+  typing_start: event(TypingStartEventSchema, 'the others in the channel or DM'),
+  voice_state_update: event(VoiceStateSchema, 'members of the server'),
+  voice_signal: event(VoiceSignalEventSchema, 'the one it is addressed to'),
+  call_incoming: event(CallIncomingEventSchema, 'the callee'),
+  call_update: event(CallUpdateEventSchema, 'both ends of the call'),
+} as const satisfies Record<string, EventSpec>;
+
+export type EventName = keyof typeof GATEWAY_EVENTS;
+export const EVENT_NAMES = Object.keys(GATEWAY_EVENTS) as EventName[];
+/** The payload of event `T`. */
+export type EventData<T extends EventName> = z.infer<(typeof GATEWAY_EVENTS)[T]['d']>;
+
+/** An event frame of type `T`; `GatewayEvent` is the union of all of them, discriminated by `t`. */
+export interface EventFrameOf<T extends EventName> {
+  op: 'event';
+  t: T;
+  d: EventData<T>;
+  seq: number;
+}
+export type GatewayEvent = { [T in EventName]: EventFrameOf<T> }[EventName];
+
+const EventEnvelopeSchema = z.object({
+  op: z.literal('event'),
+  t: z.enum(EVENT_NAMES),
+  d: z.unknown(),
+  seq: z.number().int().min(1),
+});
+
+export type ParseResult<T> = { success: true; data: T } | { success: false; error: string };
+
+/** Validates an event frame against its type's schema (the test sockets and validating clients). */
+export function parseEventFrame(raw: unknown): ParseResult<GatewayEvent> {
+  const envelope = EventEnvelopeSchema.safeParse(raw);
+  if (!envelope.success) return { success: false, error: z.prettifyError(envelope.error) };
+  const { t, d, seq } = envelope.data;
+  return eventFrame(t, d, seq);
+}
+
+function eventFrame<T extends EventName>(t: T, d: unknown, seq: number): ParseResult<GatewayEvent> {
+  const parsed = GATEWAY_EVENTS[t].d.safeParse(d);
+  if (!parsed.success) return { success: false, error: `${t}: ${z.prettifyError(parsed.error)}` };
+  const frame: EventFrameOf<T> = { op: 'event', t, d: parsed.data as EventData<T>, seq };
+  return { success: true, data: frame as GatewayEvent };
+}

@@ -1,0 +1,8 @@
+import * as z from 'zod';
+import { IdSchema } from './common.js';
+
+export const PresenceStatusSchema = z.enum(['online', 'offline']);
+export type PresenceStatus = z.infer<typeof PresenceStatusSchema>;
+
+export const PresenceSchema = z.object({ userId: IdSchema, status: PresenceStatusSchema });
+export type Presence = z.infer<typeof PresenceSchema>;

@@ -1,0 +1,498 @@
+import * as z from 'zod';
+import { AuthResponseSchema, InviteResponseSchema, LoginBodySchema, SignupBodySchema } from './auth.js';
+import { IdSchema } from './common.js';
+import type { ErrorCode } from './errors.js';
+import {
+  FriendRequestSchema,
+  FriendsSchema,
+  SendFriendRequestBodySchema,
+  UserSearchQuerySchema,
+  UserSearchResultSchema,
+} from './friends.js';
+import {
+  EditMessageBodySchema,
+  HistoryQuerySchema,
+  MessageSchema,
+  SendMessageBodySchema,
+} from './messages.js';
+import {
+  ChannelSchema,
+  CreateChannelBodySchema,
+  CreateServerBodySchema,
+  CreateServerInviteBodySchema,
+  JoinServerBodySchema,
+  MemberSchema,
+  OpenDmBodySchema,
+  RenameBodySchema,
+  ServerInviteSchema,
+  ServerSchema,
+  UpdateMemberBodySchema,
+} from './servers.js';
+import {
+  AdminSettingsInputSchema,
+  AdminSettingsSchema,
+  SmtpTestBodySchema,
+  SmtpTestResultSchema,
+  UserSettingsSchema,
+} from './settings.js';
+import { UserRefSchema, UserSchema } from './users.js';
+import { IceServersResponseSchema } from './voice.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+/** Who may call a route: anyone, a logged-in user, or an admin. */
+export type RouteAuth = 'none' | 'user' | 'admin';
+
+/**
+ * One REST operation: method, path (`:name` segments are path parameters), who may call it, what
+ * it takes and answers. The server registers exactly these; the SDK's client is made from them, so
+ * the two cannot drift; the OpenAPI document is generated from the same schemas.
+ */
+export interface RouteSpec {
+  method: HttpMethod;
+  path: string;
+  auth: RouteAuth;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** The success status and its body (`z.null()` for 204). */
+  status: 200 | 201 | 204;
+  response: z.ZodType;
+  /** Other non-error answers (health's 503). */
+  otherResponses?: Partial<Record<number, z.ZodType>>;
+  /** Error codes this route can answer, for the OpenAPI document (defaults by `auth`). */
+  errors?: readonly ErrorCode[];
+  /** signup and login start a session (the client keeps the token); logout ends it. */
+  session?: 'start' | 'end';
+  tags: readonly string[];
+  summary: string;
+}
+
+const route = <const S extends RouteSpec>(spec: S): S => spec;
+const NO_CONTENT = z.null();
+
+export const ServerParamsSchema = z.strictObject({ serverId: IdSchema });
+/** `@me` means the caller (leave a server). */
+export const MemberParamsSchema = z.strictObject({
+  serverId: IdSchema,
+  userId: z.union([IdSchema, z.literal('@me')]),
+});
+export const ChannelParamsSchema = z.strictObject({ channelId: IdSchema });
+export const MessageParamsSchema = z.strictObject({ channelId: IdSchema, messageId: IdSchema });
+export const FriendRequestParamsSchema = z.strictObject({ requestId: IdSchema });
+export const FriendParamsSchema = z.strictObject({ userId: IdSchema });
+
+export const HealthSchema = z
+  .object({ status: z.enum(['ok', 'unavailable']), database: z.enum(['ok', 'down']) })
+  .meta({ id: 'Health' });
+
+/** The REST half of the contract, by operation name (the SDK's method names). */
+export const ROUTES = {
+  // Accounts
+  signup: route({
+    method: 'POST',
+    path: '/api/auth/signup',
+    auth: 'none',
+    body: SignupBodySchema,
+    status: 201,
+    response: AuthResponseSchema,
+    errors: ['invalid_input', 'forbidden', 'conflict', 'rate_limited'],
+    session: 'start',
+    tags: ['auth'],
+    summary: 'Create an account (the first needs no invite code and becomes admin)',
+  }),
+  login: route({
+    method: 'POST',
+    path: '/api/auth/login',
+    auth: 'none',
+    body: LoginBodySchema,
+    status: 200,
+    response: AuthResponseSchema,
+    errors: ['invalid_input', 'unauthorized', 'rate_limited'],
+    session: 'start',
+    tags: ['auth'],
+    summary: 'Log in with username and password',
+  }),
+  logout: route({
+    method: 'POST',
+    path: '/api/auth/logout',
+    auth: 'user',
+    status: 204,
+    response: NO_CONTENT,
+    session: 'end',
+    tags: ['auth'],
+    summary: 'Revoke this session everywhere (REST and open sockets, which close with 4009)',
+  }),
+  me: route({
+    method: 'GET',
+    path: '/api/users/@me',
+    auth: 'user',
+    status: 200,
+    response: UserSchema,
+    tags: ['users'],
+    summary: 'The logged-in user',
+  }),
+  createInvite: route({
+    method: 'POST',
+    path: '/api/invites',
+    auth: 'user',
+    status: 201,
+    response: InviteResponseSchema,
+    tags: ['invites'],
+    summary: 'Make a single-use signup invite code',
+  }),
+  searchUsers: route({
+    method: 'GET',
+    path: '/api/users/search',
+    auth: 'user',
+    query: UserSearchQuerySchema,
+    status: 200,
+    response: z.array(UserSearchResultSchema),
+    tags: ['users'],
+    summary: 'Users whose name starts with q (case-insensitive), at most 25, never yourself',
+  }),
+
+  // Servers
+  listServers: route({
+    method: 'GET',
+    path: '/api/servers',
+    auth: 'user',
+    status: 200,
+    response: z.array(ServerSchema),
+    tags: ['servers'],
+    summary: 'Servers I am a member of',
+  }),
+  createServer: route({
+    method: 'POST',
+    path: '/api/servers',
+    auth: 'user',
+    body: CreateServerBodySchema,
+    status: 201,
+    response: ServerSchema,
+    tags: ['servers'],
+    summary: 'Create a server (with a text channel "general" and a voice channel "General")',
+  }),
+  joinServer: route({
+    method: 'POST',
+    path: '/api/servers/join',
+    auth: 'user',
+    body: JoinServerBodySchema,
+    status: 200,
+    response: ServerSchema,
+    tags: ['servers'],
+    summary: 'Join a server with an invite code',
+  }),
+  getServer: route({
+    method: 'GET',
+    path: '/api/servers/:serverId',
+    auth: 'user',
+    params: ServerParamsSchema,
+    status: 200,
+    response: ServerSchema,
+    tags: ['servers'],
+    summary: 'A server with its channels and my permissions',
+  }),
+  renameServer: route({
+    method: 'PATCH',
+    path: '/api/servers/:serverId',
+    auth: 'user',
+    params: ServerParamsSchema,
+    body: RenameBodySchema,
+    status: 200,
+    response: ServerSchema,
+    tags: ['servers'],
+    summary: 'Rename a server (owner)',
+  }),
+  deleteServer: route({
+    method: 'DELETE',
+    path: '/api/servers/:serverId',
+    auth: 'user',
+    params: ServerParamsSchema,
+    status: 204,
+    response: NO_CONTENT,
+    tags: ['servers'],
+    summary: 'Delete a server (owner)',
+  }),
+  createServerInvite: route({
+    method: 'POST',
+    path: '/api/servers/:serverId/invites',
+    auth: 'user',
+    params: ServerParamsSchema,
+    body: CreateServerInviteBodySchema.nullish(),
+    status: 201,
+    response: ServerInviteSchema,
+    tags: ['servers'],
+    summary: 'Make a server invite (owner): single use unless maxUses (1–100), optional expiresAt (≤ 7 days)',
+  }),
+
+  // Members
+  listMembers: route({
+    method: 'GET',
+    path: '/api/servers/:serverId/members',
+    auth: 'user',
+    params: ServerParamsSchema,
+    status: 200,
+    response: z.array(MemberSchema),
+    tags: ['members'],
+    summary: 'Members with owner flag and permissions',
+  }),
+  updateMember: route({
+    method: 'PATCH',
+    path: '/api/servers/:serverId/members/:userId',
+    auth: 'user',
+    params: MemberParamsSchema,
+    body: UpdateMemberBodySchema,
+    status: 200,
+    response: MemberSchema,
+    tags: ['members'],
+    summary: "Set a member's channel permissions (owner)",
+  }),
+  removeMember: route({
+    method: 'DELETE',
+    path: '/api/servers/:serverId/members/:userId',
+    auth: 'user',
+    params: MemberParamsSchema,
+    status: 204,
+    response: NO_CONTENT,
+    tags: ['members'],
+    summary: 'Kick a member (owner), or leave with @me',
+  }),
+
+  // Channels
+  createChannel: route({
+    method: 'POST',
+    path: '/api/servers/:serverId/channels',
+    auth: 'user',
+    params: ServerParamsSchema,
+    body: CreateChannelBodySchema,
+    status: 201,
+    response: ChannelSchema,
+    tags: ['channels'],
+    summary: 'Create a text or voice channel (needs createChannel)',
+  }),
+  renameChannel: route({
+    method: 'PATCH',
+    path: '/api/channels/:channelId',
+    auth: 'user',
+    params: ChannelParamsSchema,
+    body: RenameBodySchema,
+    status: 200,
+    response: ChannelSchema,
+    tags: ['channels'],
+    summary: 'Rename a channel (needs editChannel)',
+  }),
+  deleteChannel: route({
+    method: 'DELETE',
+    path: '/api/channels/:channelId',
+    auth: 'user',
+    params: ChannelParamsSchema,
+    status: 204,
+    response: NO_CONTENT,
+    tags: ['channels'],
+    summary: 'Delete a channel (needs deleteChannel)',
+  }),
+
+  // Messages
+  listMessages: route({
+    method: 'GET',
+    path: '/api/channels/:channelId/messages',
+    auth: 'user',
+    params: ChannelParamsSchema,
+    query: HistoryQuerySchema,
+    status: 200,
+    response: z.array(MessageSchema),
+    tags: ['messages'],
+    summary: 'History: a page of up to `limit` (≤ 100) messages before/after an id, oldest first',
+  }),
+  sendMessage: route({
+    method: 'POST',
+    path: '/api/channels/:channelId/messages',
+    auth: 'user',
+    params: ChannelParamsSchema,
+    body: SendMessageBodySchema,
+    status: 201,
+    response: MessageSchema,
+    tags: ['messages'],
+    summary: 'Send a message; the same nonce from the same author returns the first message',
+  }),
+  editMessage: route({
+    method: 'PATCH',
+    path: '/api/channels/:channelId/messages/:messageId',
+    auth: 'user',
+    params: MessageParamsSchema,
+    body: EditMessageBodySchema,
+    status: 200,
+    response: MessageSchema,
+    tags: ['messages'],
+    summary: 'Edit my message',
+  }),
+  deleteMessage: route({
+    method: 'DELETE',
+    path: '/api/channels/:channelId/messages/:messageId',
+    auth: 'user',
+    params: MessageParamsSchema,
+    status: 204,
+    response: NO_CONTENT,
+    tags: ['messages'],
+    summary: 'Delete a message (its author, or the server owner)',
+  }),
+
+  // Friends, DMs
+  listFriends: route({
+    method: 'GET',
+    path: '/api/friends',
+    auth: 'user',
+    status: 200,
+    response: FriendsSchema,
+    tags: ['friends'],
+    summary: 'Your friends and the friend requests waiting on either side',
+  }),
+  sendFriendRequest: route({
+    method: 'POST',
+    path: '/api/friends/requests',
+    auth: 'user',
+    body: SendFriendRequestBodySchema,
+    status: 201,
+    response: FriendRequestSchema,
+    tags: ['friends'],
+    summary: 'Ask someone to be friends (if they had already asked you, you become friends at once)',
+  }),
+  acceptFriendRequest: route({
+    method: 'POST',
+    path: '/api/friends/requests/:requestId/accept',
+    auth: 'user',
+    params: FriendRequestParamsSchema,
+    status: 200,
+    response: UserRefSchema,
+    tags: ['friends'],
+    summary: 'Accept a friend request you received; answers the new friend',
+  }),
+  deleteFriendRequest: route({
+    method: 'DELETE',
+    path: '/api/friends/requests/:requestId',
+    auth: 'user',
+    params: FriendRequestParamsSchema,
+    status: 204,
+    response: NO_CONTENT,
+    tags: ['friends'],
+    summary: 'Decline (receiver) or cancel (sender) a friend request',
+  }),
+  removeFriend: route({
+    method: 'DELETE',
+    path: '/api/friends/:userId',
+    auth: 'user',
+    params: FriendParamsSchema,
+    status: 204,
+    response: NO_CONTENT,
+    tags: ['friends'],
+    summary: 'Stop being friends with a user',
+  }),
+  listDms: route({
+    method: 'GET',
+    path: '/api/dms',
+    auth: 'user',
+    status: 200,
+    response: z.array(ChannelSchema),
+    tags: ['dms'],
+    summary: 'My direct message channels',
+  }),
+  openDm: route({
+    method: 'POST',
+    path: '/api/dms',
+    auth: 'user',
+    body: OpenDmBodySchema,
+    status: 200,
+    response: ChannelSchema,
+    tags: ['dms'],
+    summary: 'The one DM channel with a friend (made on first open; the same one every time)',
+  }),
+
+  // Settings, admin, voice, health
+  getSettings: route({
+    method: 'GET',
+    path: '/api/users/@me/settings',
+    auth: 'user',
+    status: 200,
+    response: UserSettingsSchema,
+    tags: ['settings'],
+    summary: 'My settings (notifications)',
+  }),
+  putSettings: route({
+    method: 'PUT',
+    path: '/api/users/@me/settings',
+    auth: 'user',
+    body: UserSettingsSchema,
+    status: 200,
+    response: UserSettingsSchema,
+    tags: ['settings'],
+    summary: 'Replace my settings',
+  }),
+  getAdminSettings: route({
+    method: 'GET',
+    path: '/api/admin/settings',
+    auth: 'admin',
+    status: 200,
+    response: AdminSettingsSchema,
+    tags: ['admin'],
+    summary: 'Instance settings (admin): SMTP, never its password',
+  }),
+  putAdminSettings: route({
+    method: 'PUT',
+    path: '/api/admin/settings',
+    auth: 'admin',
+    body: AdminSettingsInputSchema,
+    status: 200,
+    response: AdminSettingsSchema,
+    tags: ['admin'],
+    summary: 'Save instance settings (admin). SMTP password: omit to keep, null to clear; stored encrypted',
+  }),
+  testSmtp: route({
+    method: 'POST',
+    path: '/api/admin/smtp/test',
+    auth: 'admin',
+    body: SmtpTestBodySchema.nullish(),
+    status: 200,
+    response: SmtpTestResultSchema,
+    tags: ['admin'],
+    summary: 'Send a test email with the saved SMTP settings (admin); to defaults to my email',
+  }),
+  iceServers: route({
+    method: 'GET',
+    path: '/api/voice/ice-servers',
+    auth: 'user',
+    status: 200,
+    response: IceServersResponseSchema,
+    tags: ['voice'],
+    summary: 'STUN/TURN servers for WebRTC (DECENTRA_ICE_SERVERS)',
+  }),
+  health: route({
+    method: 'GET',
+    path: '/healthz',
+    auth: 'none',
+    status: 200,
+    response: HealthSchema,
+    otherResponses: { 503: HealthSchema },
+    errors: [],
+    tags: ['health'],
+    summary: 'Liveness: 200 when the database answers within 2 s, else 503',
+  }),
+} as const satisfies Record<string, RouteSpec>;
+
+export type Routes = typeof ROUTES;
+export type RouteName = keyof Routes;
+export const ROUTE_NAMES = Object.keys(ROUTES) as RouteName[];
+
+type Part<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType }
+  ? NonNullable<z.input<S>>
+  : unknown;
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+/**
+ * What a caller gives for route `N`: its path parameters, query and body fields in one object
+ * (`{channelId, content, nonce}` for sendMessage). No route uses one name twice (a test checks).
+ */
+export type RouteInput<N extends RouteName> = Simplify<
+  Part<Routes[N], 'params'> & Part<Routes[N], 'query'> & Part<Routes[N], 'body'>
+>;
+/** What route `N` answers on success (undefined for 204). */
+export type RouteOutput<N extends RouteName> = Routes[N]['status'] extends 204
+  ? undefined
+  : z.output<Routes[N]['response']>;
