@@ -14,9 +14,11 @@ import type { Bus } from './bus/bus.js';
 import { LocalBus } from './bus/local-bus.js';
 import { RedisBus } from './bus/redis-bus.js';
 import type { Config } from './config.js';
+import { AccessService } from './features/access/access.service.js';
 import { accountsRoutes } from './features/accounts/accounts.routes.js';
 import { AccountsService } from './features/accounts/accounts.service.js';
 import { AuthThrottle, type ThrottleLimits } from './features/accounts/auth-throttle.js';
+import { toUser } from './features/accounts/user-dto.js';
 import { registerChatCore } from './features/chat-core.js';
 import { friendsReady } from './features/friends/friends.ready.js';
 import { friendsRoutes } from './features/friends/friends.routes.js';
@@ -31,9 +33,11 @@ import { usersRoutes } from './features/users/users.routes.js';
 import { UsersService } from './features/users/users.service.js';
 import { registerVoice } from './features/voice/voice.js';
 import { Gateway, type GatewayOptions } from './gateway/gateway.js';
-import type { OpRegistry } from './gateway/ops.js';
+import type { OpHandlers } from './gateway/ops.js';
 import { ReadyBuilder } from './gateway/ready.js';
+import { type RouteHandlers, registerRoutes } from './http/api.js';
 import { errorBody, handleError } from './http/error-handler.js';
+import { registerJsonBodyLimits } from './http/json-body.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import type { App } from './http/types.js';
@@ -43,6 +47,7 @@ import { IdGenerator } from './infra/ids.js';
 import { createLogger, type Logger } from './infra/logger.js';
 import { memoryLimiters, redisLimiters } from './infra/rate-limiter.js';
 import { loadTls } from './infra/tls.js';
+import { Commands } from './kernel/commands.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import { openStorage, type Storage } from './storage/db.js';
 import { migrate } from './storage/migrate.js';
@@ -125,6 +130,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     http.decorateRequest('auth', null);
     await http.register(fastifyCookie);
     registerSecurityHeaders(http);
+    registerJsonBodyLimits(http);
     await registerOpenApi(http);
 
     const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, log) : new LocalBus();
@@ -134,52 +140,68 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       : undefined;
     limiterRedis?.on('error', (err) => log.warn({ err: err.message }, 'redis (rate limits) error'));
     const limiters = limiterRedis ? redisLimiters(limiterRedis) : memoryLimiters;
-    const invites = new InvitesService(store.db);
+    const db = store.db;
+    const commands = new Commands(db, bus);
+    const access = new AccessService();
+    const invites = new InvitesService();
     const accounts = new AccountsService({
-      db: store.db,
+      db,
+      commands,
       ids,
       invites,
       throttle: new AuthThrottle(options.throttle, limiters),
       sessionTtlMs: config.sessionTtlMs,
     });
-    const ready = new ReadyBuilder();
-    const ops: OpRegistry = new Map();
-
-    healthRoutes(http, { storage: store });
-    accountsRoutes(http, { accounts, bus, sessionTtlMs: config.sessionTtlMs });
-    invitesRoutes(http, { accounts, invites });
-    const { settings } = registerInstanceFeatures({ http, db: store.db, accounts, encryptionKey, log });
-    ready.add(async (auth) => ({ data: { settings: await settings.get(auth.user.id) } }));
-    const voice = registerVoice({
-      http,
-      db: store.db,
-      bus,
-      accounts,
-      ready,
-      ops,
-      iceServers: config.iceServers,
-      ringTimeoutMs: options.ringTimeoutMs,
-    });
-    registerChatCore({
-      http,
-      db: store.db,
+    const friends = new FriendsService({ db, ids });
+    const instance = registerInstanceFeatures({ db, commands, accounts, encryptionKey, log });
+    const chat = registerChatCore({
+      db,
       ids,
       bus,
+      commands,
+      access,
       accounts,
       invites,
-      ready,
-      ops,
+      friends,
       sendLimits: options.sendLimits,
       limiters,
     });
-    const friends = new FriendsService({ db: store.db, ids });
-    friendsRoutes(http, { accounts, friends, bus });
-    ready.add(friendsReady(friends));
-    usersRoutes(http, { accounts, users: new UsersService(store.db) });
+    const voice = registerVoice({
+      db,
+      commands,
+      access,
+      friends,
+      servers: chat.servers,
+      iceServers: config.iceServers,
+      ringTimeoutMs: options.ringTimeoutMs,
+    });
+    const presence = new PresenceService(db, commands, log, options.presence);
+
+    // Every route and op of the contract, each once: a missing handler fails the type-check.
+    const routes: RouteHandlers = {
+      ...healthRoutes({ storage: store }),
+      ...accountsRoutes({ accounts, commands, sessionTtlMs: config.sessionTtlMs }),
+      ...invitesRoutes({ invites, commands }),
+      ...usersRoutes({ users: new UsersService(db) }),
+      ...friendsRoutes({ friends, commands }),
+      ...instance.routes,
+      ...chat.routes,
+      ...voice.routes,
+    };
+    const ops: OpHandlers = { ...chat.ops, ...voice.ops };
+    registerRoutes(http, accounts.authenticate, routes);
     await registerWebApp(http);
 
+    const ready = new ReadyBuilder();
+    ready.add(async (auth) => ({ data: { user: toUser(auth.user) } }));
+    ready.add(async (auth) => ({ data: { settings: await instance.settings.get(auth.actor.id) } }));
+    for (const part of chat.ready) ready.add(part);
+    ready.add(friendsReady(friends));
+    ready.add(voice.ready);
+    ready.add(async (auth) => ({ data: { presences: await presence.visiblePresences(auth.actor.id) } }));
+
     const gateway = new Gateway({
-      accounts,
+      authenticate: accounts.authenticate,
       bus,
       ready,
       ops,
@@ -188,11 +210,9 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       options: options.gateway,
     });
     gateway.attach(http.server);
-    voice.attach(gateway);
-    const presence = new PresenceService(store.db, bus, log, options.presence);
+    gateway.watchSessions(voice.onSessionsChanged);
     gateway.watchSessions(presence.onSessionsChanged);
     const stopPresenceWatch = bus.subscribe(presence.onBusMessage);
-    ready.add(async (auth) => ({ data: { presences: await presence.visiblePresences(auth.user.id) } }));
     await http.ready();
 
     return {

@@ -1,4 +1,5 @@
-import type { Bus, BusHandler, BusMessage } from './bus.js';
+import type { BusMessage } from '../kernel/events.js';
+import type { Bus, BusHandler } from './bus.js';
 
 /** The single-instance bus: hands each message to the local gateway synchronously, in order. */
 export class LocalBus implements Bus {

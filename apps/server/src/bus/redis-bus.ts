@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../infra/logger.js';
-import type { Bus, BusHandler, BusMessage } from './bus.js';
+import type { BusMessage } from '../kernel/events.js';
+import type { Bus, BusHandler } from './bus.js';
 
 /**
  * The bus for several instances on one database: every batch is published once to a Redis

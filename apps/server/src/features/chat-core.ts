@@ -1,69 +1,80 @@
 import type { Bus } from '../bus/bus.js';
-import type { OpRegistry } from '../gateway/ops.js';
-import type { ReadyBuilder } from '../gateway/ready.js';
-import { serverTopic } from '../gateway/subscriptions.js';
-import type { App } from '../http/types.js';
+import type { OpHandlers } from '../gateway/ops.js';
+import type { ReadyContributor } from '../gateway/ready.js';
+import type { RouteHandlers } from '../http/api.js';
 import type { IdGenerator } from '../infra/ids.js';
 import type { LimiterFactory } from '../infra/rate-limiter.js';
+import type { Commands } from '../kernel/commands.js';
+import { serverScope } from '../kernel/events.js';
 import type { Db } from '../storage/db.js';
+import type { AccessService } from './access/access.service.js';
 import type { AccountsService } from './accounts/accounts.service.js';
 import { channelsRoutes } from './channels/channels.routes.js';
 import { ChannelsService } from './channels/channels.service.js';
 import { SendAccessCache } from './channels/send-access-cache.js';
 import { dmsRoutes } from './dms/dms.routes.js';
 import { DmsService } from './dms/dms.service.js';
+import type { FriendsService } from './friends/friends.service.js';
 import type { InvitesService } from './invites/invites.service.js';
 import { membersRoutes } from './members/members.routes.js';
 import { MembersService } from './members/members.service.js';
-import { registerMessageOps } from './messages/messages.ops.js';
+import { messageOps } from './messages/messages.ops.js';
 import { messagesRoutes } from './messages/messages.routes.js';
 import { MessagesService } from './messages/messages.service.js';
 import { type SendLimits, SendRateLimit } from './messages/send-rate-limit.js';
 import { serversRoutes } from './servers/servers.routes.js';
 import { ServersService } from './servers/servers.service.js';
-import { registerTypingOps } from './typing/typing.ops.js';
+import { typingOps } from './typing/typing.ops.js';
 import { TypingService } from './typing/typing.service.js';
 
 export interface ChatCoreDeps {
-  http: App;
   db: Db;
   ids: IdGenerator;
   bus: Bus;
+  commands: Commands;
+  access: AccessService;
   accounts: AccountsService;
   invites: InvitesService;
-  ready: ReadyBuilder;
-  ops: OpRegistry;
+  friends: FriendsService;
   sendLimits?: SendLimits;
   limiters?: LimiterFactory;
 }
 
-/** Servers, members, channels, messages and DMs: services, routes, ops, their part of `ready`. */
-export function registerChatCore(deps: ChatCoreDeps): { servers: ServersService; messages: MessagesService } {
-  const { http, db, ids, bus, accounts } = deps;
-  const servers = new ServersService(db, ids, deps.invites);
-  const members = new MembersService(db);
-  const dms = new DmsService(db, ids);
-  const channels = new ChannelsService(db, ids, dms.ends);
+/** Servers, members, channels, messages, DMs and typing: services, routes, ops, their part of `ready`. */
+export function registerChatCore(deps: ChatCoreDeps) {
+  const { db, ids, commands, access } = deps;
+  const servers = new ServersService({ db, ids, invites: deps.invites, access });
+  const members = new MembersService(db, access);
+  const dms = new DmsService(db, ids, deps.friends);
+  const channels = new ChannelsService(ids, access);
   const messages = new MessagesService({
     db,
     ids,
+    access,
     rateLimit: new SendRateLimit(deps.sendLimits, deps.limiters),
-    dm: { ends: dms.ends, canSend: dms.canSend },
-    cache: new SendAccessCache(bus),
+    canSendDm: dms.canSend,
+    cache: new SendAccessCache(deps.bus),
   });
+  const typing = new TypingService(db, access);
+  deps.accounts.onInviteRedeemed(servers.joinOnSignup);
 
-  accounts.onInviteRedeemed(servers.joinOnSignup);
-  deps.ready.add(async (auth) => {
-    const list = await servers.list(auth.user.id);
-    return { data: { servers: list }, topics: list.map((s) => serverTopic(s.id)) };
-  });
-  deps.ready.add(async (auth) => ({ data: { dms: await dms.list(auth.user.id) } }));
-  serversRoutes(http, { accounts, servers, bus });
-  membersRoutes(http, { accounts, members, bus });
-  channelsRoutes(http, { accounts, channels, bus });
-  messagesRoutes(http, { accounts, messages, bus });
-  dmsRoutes(http, { accounts, dms, bus });
-  registerMessageOps(deps.ops, messages);
-  registerTypingOps(deps.ops, new TypingService(db, dms.ends));
-  return { servers, messages };
+  const ready: ReadyContributor[] = [
+    async (auth) => {
+      const list = await servers.list(auth.actor.id);
+      return { data: { servers: list }, topics: list.map((s) => serverScope(BigInt(s.id))) };
+    },
+    async (auth) => ({ data: { dms: await dms.list(auth.actor.id) } }),
+  ];
+  const routes = {
+    ...serversRoutes({ servers, commands }),
+    ...membersRoutes({ members, commands }),
+    ...channelsRoutes({ channels, commands }),
+    ...messagesRoutes({ messages, commands }),
+    ...dmsRoutes({ dms, commands }),
+  } satisfies Partial<RouteHandlers>;
+  const ops = {
+    ...messageOps({ messages, commands }),
+    ...typingOps({ typing, commands }),
+  } satisfies Partial<OpHandlers>;
+  return { servers, messages, ready, routes, ops };
 }

@@ -1,8 +1,10 @@
-import type { App } from '../http/types.js';
+import type { RouteHandlers } from '../http/api.js';
 import type { Logger } from '../infra/logger.js';
+import type { Commands } from '../kernel/commands.js';
 import type { Db } from '../storage/db.js';
 import type { AccountsService } from './accounts/accounts.service.js';
 import { adminRoutes } from './admin/admin.routes.js';
+import { AdminService } from './admin/admin.service.js';
 import { SmtpSettingsStore } from './admin/smtp-settings.js';
 import { Mailer } from './mail/mailer.js';
 import { settingsRoutes } from './settings/settings.routes.js';
@@ -10,16 +12,17 @@ import { SettingsService } from './settings/settings.service.js';
 
 /** Per-user settings, the admin's instance settings (SMTP) and the mail they enable. */
 export function registerInstanceFeatures(deps: {
-  http: App;
   db: Db;
+  commands: Commands;
   accounts: AccountsService;
   encryptionKey: Buffer;
   log: Logger;
-}): { settings: SettingsService } {
-  const { http, db, accounts } = deps;
+}) {
+  const { db, commands, accounts } = deps;
   const settings = new SettingsService(db);
   const smtp = new SmtpSettingsStore(db, deps.encryptionKey);
   const mailer = new Mailer(smtp, deps.log);
+  const admin = new AdminService(smtp, mailer);
   accounts.onSignedUp((user) => {
     if (!user.email) return;
     mailer.sendInBackground({
@@ -28,7 +31,9 @@ export function registerInstanceFeatures(deps: {
       text: `Hello ${user.username},\n\nyour Decentra account is ready. See you in the chat!\n`,
     });
   });
-  settingsRoutes(http, { accounts, settings });
-  adminRoutes(http, { accounts, smtp, mailer });
-  return { settings };
+  const routes = {
+    ...settingsRoutes({ settings, commands }),
+    ...adminRoutes({ admin, commands }),
+  } satisfies Partial<RouteHandlers>;
+  return { settings, routes };
 }

@@ -12,10 +12,10 @@ export class Connection {
   session: GatewaySession | undefined;
   /** Closes the socket with 4001 unless it identifies (or resumes) in time. */
   identifyTimer: NodeJS.Timeout | undefined;
-  lastSeenAt = Date.now();
+  lastSeenAt: number;
   /** Frames read and not yet handled (see the gateway's read backpressure). */
   pendingFrames = 0;
-  private windowStart = Date.now();
+  private windowStart: number;
   private framesInWindow = 0;
 
   constructor(
@@ -25,7 +25,11 @@ export class Connection {
     private readonly maxBufferedBytes = Number.POSITIVE_INFINITY,
     /** The TCP (or TLS) socket under `ws`: its writes are corked per tick when given. */
     private readonly socket?: Duplex,
-  ) {}
+    now = Date.now(),
+  ) {
+    this.lastSeenAt = now;
+    this.windowStart = now;
+  }
 
   get identified(): boolean {
     return this.session !== undefined;
@@ -41,7 +45,7 @@ export class Connection {
   }
 
   /** Counts one inbound frame; false once the budget for the current window is spent. */
-  takeFrame(limit: number, windowMs: number, now = Date.now()): boolean {
+  takeFrame(limit: number, windowMs: number, now: number): boolean {
     if (now - this.windowStart >= windowMs) {
       this.windowStart = now;
       this.framesInWindow = 0;
@@ -61,8 +65,9 @@ export class Connection {
     this.sendFrame(frame);
   }
 
-  fail(ref: string | undefined, code: ErrorCode, message: string): void {
-    const frame: ReplyFrame = { op: 'reply', ok: false, error: { code, message } };
+  fail(ref: string | undefined, code: ErrorCode, message: string, details?: unknown): void {
+    const error = details === undefined ? { code, message } : { code, message, details };
+    const frame: ReplyFrame = { op: 'reply', ok: false, error };
     if (ref !== undefined) frame.ref = ref;
     this.sendFrame(frame);
   }

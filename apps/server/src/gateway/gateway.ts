@@ -1,38 +1,22 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import {
-  CLOSE_CODES,
-  ClientFrameSchema,
-  GATEWAY_LIMITS,
-  IdentifyOpSchema,
-  ResumeOpSchema,
-  SESSION_COOKIE,
-} from '@decentra/protocol';
-import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { Bus, BusMessage } from '../bus/bus.js';
-import type { AccountsService } from '../features/accounts/accounts.service.js';
-import { DomainError } from '../infra/errors.js';
+import { CLOSE_CODES, GATEWAY_LIMITS, SESSION_COOKIE } from '@decentra/protocol';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../infra/logger.js';
+import type { Authenticate } from '../kernel/actor.js';
+import type { BusMessage } from '../kernel/events.js';
+import type { SessionsChangedHook } from '../kernel/sessions.js';
 import { Connection } from './connection.js';
-import type { OpRegistry } from './ops.js';
+import { fanOut } from './fan-out.js';
+import { FrameHandler } from './frames.js';
+import { Handshake } from './handshake.js';
+import type { OpHandlers } from './ops.js';
 import type { ReadyBuilder } from './ready.js';
-import { SessionStore, type SessionsChangedHook } from './sessions.js';
-import { Subscriptions, topicKey } from './subscriptions.js';
-
-export type { SessionsChangedHook, SessionsChangedReason } from './sessions.js';
-
-/**
- * Close code (addition to the contract) for a socket whose session was resumed on another socket.
- * A client that gets it on its current socket has lost the session: it identifies afresh.
- */
-export const SESSION_SUPERSEDED_CLOSE_CODE = CLOSE_CODES.sessionSuperseded;
+import { SessionStore } from './sessions.js';
+import { Subscriptions } from './subscriptions.js';
 
 /** Close code a client sends to end its session at once (no resume); any other drop keeps it. */
 const NORMAL_CLOSURE = 1000;
-/** RFC 6455 "service restart": reconnect. */
-const SERVICE_RESTART = 1012;
-/** Frames one socket may have read and waiting to be handled before its reading pauses. */
-const MAX_PENDING_FRAMES = 16;
 
 export interface GatewayOptions {
   identifyTimeoutMs: number;
@@ -65,43 +49,72 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   maxBufferedBytes: 4 * 1024 * 1024,
 };
 
+/** What the gateway listens to: the bus's deliveries (it publishes nothing itself). */
+export interface BusFeed {
+  subscribe(handler: (message: BusMessage) => void): () => void;
+}
+
 export interface GatewayDeps {
-  accounts: AccountsService;
-  bus: Bus;
+  authenticate: Authenticate;
+  bus: BusFeed;
   ready: ReadyBuilder;
-  ops: OpRegistry;
+  ops: OpHandlers;
   log: Logger;
   parseCookie: (header: string) => Record<string, string | undefined>;
   options?: Partial<GatewayOptions>;
-  /** Told whenever a user's sessions come and go on this instance (for presence). */
-  onSessionsChanged?: SessionsChangedHook;
+  /** The clock for keepalive, frame budgets and session lifetimes; tests move it by hand. */
+  now?: () => number;
+  /** Whether the gateway pings and sweeps on its own timer (tests call `sweep` instead). */
+  autoSweep?: boolean;
 }
 
-const textDecoder = new TextDecoder('utf-8', { fatal: true });
-
-/** The real-time half of the API at `/ws`: identify, resume, ops in, events out, keepalive, limits. */
+/**
+ * The real-time half of the API at `/ws`: sockets and keepalive here; the handshake (identify,
+ * resume) in handshake.ts, frames and ops in frames.ts, events out in fan-out.ts.
+ */
 export class Gateway {
   readonly subscriptions = new Subscriptions();
   private readonly sessions: SessionStore;
   private readonly wss: WebSocketServer;
   private readonly options: GatewayOptions;
   private readonly connections = new Set<Connection>();
-  private readonly queues = new WeakMap<Connection, Promise<void>>();
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly frames: FrameHandler;
+  private readonly now: () => number;
+  private readonly sweeper: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: GatewayDeps) {
     this.options = { ...DEFAULT_GATEWAY_OPTIONS, ...deps.options };
+    this.now = deps.now ?? Date.now;
     this.sessions = new SessionStore(this.subscriptions, this.options, deps.log);
-    if (deps.onSessionsChanged) this.sessions.watch(deps.onSessionsChanged);
+    const handshake = new Handshake({
+      authenticate: deps.authenticate,
+      ready: deps.ready,
+      sessions: this.sessions,
+      subscriptions: this.subscriptions,
+      now: this.now,
+    });
+    this.frames = new FrameHandler({
+      handshake,
+      sessions: this.sessions,
+      ops: deps.ops,
+      log: deps.log,
+      limits: this.options,
+      now: this.now,
+    });
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: this.options.maxFrameBytes,
       perMessageDeflate: false,
+      // Frames are decoded (strictly) by the frame handler, which answers bad UTF-8 with an
+      // `invalid_input` reply and keeps the socket, as for any other malformed frame.
+      skipUTF8Validation: true,
     });
-    this.unsubscribe = deps.bus.subscribe((m) => this.onBusMessage(m));
-    this.sweeper = setInterval(() => this.sweep(), this.options.pingIntervalMs);
-    this.sweeper.unref();
+    this.unsubscribe = deps.bus.subscribe(fanOut(this.sessions, this.subscriptions));
+    if (deps.autoSweep !== false) {
+      this.sweeper = setInterval(() => this.sweep(), this.options.pingIntervalMs);
+      this.sweeper.unref();
+    }
   }
 
   attach(server: Server): void {
@@ -124,16 +137,29 @@ export class Gateway {
     return this.sessions.size;
   }
 
-  /**
-   * Another way to the `onSessionsChanged` hook, for a feature built after the gateway
-   * (and for tests). Returns the way to stop watching.
-   */
+  /** Tells `hook` of every change of a user's sessions (presence, voice). Returns the way to stop. */
   watchSessions(hook: SessionsChangedHook): () => void {
     return this.sessions.watch(hook);
   }
 
+  /**
+   * Keepalive, run every ping interval: drops sockets silent past the idle timeout, pings the
+   * others, and ends detached sessions past their time to live.
+   */
+  sweep(): void {
+    const now = this.now();
+    for (const conn of this.connections) {
+      if (now - conn.lastSeenAt > this.options.idleTimeoutMs) {
+        conn.ws.terminate();
+      } else if (conn.open) {
+        conn.ws.ping();
+      }
+    }
+    this.sessions.sweep(now);
+  }
+
   async close(): Promise<void> {
-    clearInterval(this.sweeper);
+    if (this.sweeper) clearInterval(this.sweeper);
     this.unsubscribe();
     for (const conn of this.connections) conn.close(1001, 'server shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
@@ -142,14 +168,20 @@ export class Gateway {
   }
 
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
-    const conn = new Connection(ws, this.cookieToken(req), this.options.maxBufferedBytes, req.socket);
+    const conn = new Connection(
+      ws,
+      this.cookieToken(req),
+      this.options.maxBufferedBytes,
+      req.socket,
+      this.now(),
+    );
     this.connections.add(conn);
     conn.identifyTimer = setTimeout(() => {
       if (!conn.identified) conn.close(CLOSE_CODES.unauthorized, 'identify timeout');
     }, this.options.identifyTimeoutMs);
-    ws.on('message', (data, isBinary) => this.enqueue(conn, data, isBinary));
+    ws.on('message', (data, isBinary) => this.frames.enqueue(conn, data, isBinary));
     ws.on('pong', () => {
-      conn.lastSeenAt = Date.now();
+      conn.lastSeenAt = this.now();
     });
     ws.on('error', (err) => this.deps.log.debug({ err: err.message }, 'socket error'));
     ws.on('close', (code) => {
@@ -160,7 +192,7 @@ export class Gateway {
       if (code === NORMAL_CLOSURE) {
         this.sessions.destroy(session, 'closed');
       } else if (session.conn === conn) {
-        session.detach(conn, Date.now());
+        session.detach(conn, this.now());
         this.sessions.detached(session);
       }
     });
@@ -185,224 +217,4 @@ export class Gateway {
     }
     return this.deps.parseCookie(header)[SESSION_COOKIE];
   }
-
-  /** Frames from one socket are handled one at a time, in order (a send before a send). */
-  private enqueue(conn: Connection, data: RawData, isBinary: boolean): void {
-    conn.lastSeenAt = Date.now();
-    if (!conn.takeFrame(this.options.framesPerWindow, this.options.frameWindowMs)) {
-      conn.close(CLOSE_CODES.rateLimited, 'too many frames');
-      return;
-    }
-    // Past a few frames waiting, stop reading the socket: a client that sends faster than its
-    // frames are handled is held back by TCP instead of growing a queue here.
-    if (++conn.pendingFrames >= MAX_PENDING_FRAMES) conn.ws.pause();
-    const previous = this.queues.get(conn) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.onFrame(conn, data, isBinary))
-      .catch((err: unknown) => {
-        this.deps.log.error({ err }, 'gateway frame handler failed');
-      })
-      .finally(() => {
-        if (--conn.pendingFrames === 0 && conn.ws.isPaused) conn.ws.resume();
-      });
-    this.queues.set(conn, next);
-  }
-
-  private async onFrame(conn: Connection, data: RawData, isBinary: boolean): Promise<void> {
-    if (!conn.open) return;
-    if (isBinary) {
-      conn.close(CLOSE_CODES.invalidFrame, 'frames must be JSON text');
-      return;
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(textDecoder.decode(toBuffer(data)));
-    } catch {
-      conn.fail(undefined, 'invalid_input', 'The frame is not valid JSON.');
-      return;
-    }
-    const envelope = ClientFrameSchema.safeParse(raw);
-    if (!envelope.success) {
-      const ref = refOf(raw);
-      conn.fail(ref, 'invalid_input', 'A frame is {"op": string, "d"?: object, "ref"?: string}.');
-      return;
-    }
-    const frame = envelope.data;
-    if (frame.op === 'ping') {
-      conn.sendFrame({ op: 'pong' });
-      return;
-    }
-    if (frame.op === 'identify') return this.identify(conn, raw);
-    if (frame.op === 'resume') return this.resume(conn, raw);
-    if (!conn.identified) {
-      conn.fail(frame.ref, 'unauthorized', 'Identify first.');
-      return;
-    }
-    const handler = this.deps.ops.get(frame.op);
-    if (!handler) {
-      conn.fail(frame.ref, 'invalid_input', `Unknown op "${frame.op}".`);
-      return;
-    }
-    const payload = handler.schema.safeParse(frame.d ?? {});
-    if (!payload.success) {
-      const issue = payload.error.issues[0];
-      const message = issue ? `${issue.path.join('.') || 'd'}: ${issue.message}` : 'Invalid payload.';
-      conn.fail(frame.ref, 'invalid_input', message);
-      return;
-    }
-    const session = conn.session;
-    if (!session) return;
-    try {
-      const result = await handler.handle({ auth: session.auth, sessionId: session.sessionId }, payload.data);
-      if (result.events?.length) await this.deps.bus.publish(result.events);
-      if (frame.ref !== undefined) conn.ok(frame.ref, result.reply);
-    } catch (err) {
-      if (err instanceof DomainError) {
-        if (err.code === 'unauthorized') {
-          if (conn.session) this.sessions.destroy(conn.session, 'closed');
-          conn.close(CLOSE_CODES.sessionRevoked, 'session revoked');
-          return;
-        }
-        conn.fail(frame.ref, err.code, err.message);
-        return;
-      }
-      this.deps.log.error({ err, op: frame.op }, 'gateway op failed');
-      conn.fail(frame.ref, 'internal', 'Something went wrong on the server.');
-    }
-  }
-
-  private async identify(conn: Connection, raw: unknown): Promise<void> {
-    const parsed = IdentifyOpSchema.safeParse(raw);
-    if (!parsed.success) {
-      conn.fail(refOf(raw), 'invalid_input', 'identify takes {"token"?: string}.');
-      return;
-    }
-    if (conn.identified) {
-      conn.fail(parsed.data.ref, 'invalid_input', 'Already identified.');
-      return;
-    }
-    const token = parsed.data.d.token ?? conn.cookieToken;
-    const auth = token ? await this.deps.accounts.authenticate(token) : undefined;
-    if (!auth) {
-      conn.close(CLOSE_CODES.unauthorized, 'invalid token');
-      return;
-    }
-    if (!conn.open) return;
-    // Indexed before ready is built, so events that happen meanwhile are buffered, then sent after it.
-    const session = this.sessions.create(auth);
-    conn.stopIdentifyTimer();
-    const ready = await this.deps.ready.build(auth, session.sessionId).catch((err: unknown) => {
-      this.sessions.destroy(session, 'closed');
-      throw err;
-    });
-    if (session.destroyed) {
-      conn.close(CLOSE_CODES.sessionRevoked, 'session revoked');
-      return;
-    }
-    if (!conn.open) {
-      this.sessions.destroy(session, 'closed');
-      return;
-    }
-    for (const topic of ready.topics) this.subscriptions.subscribe(session, topic);
-    conn.sendFrame({ op: 'ready', d: ready.data });
-    session.attach(conn, 0);
-  }
-
-  /**
-   * Re-attaches a session to this socket and replays what it missed, or says `invalid_session`
-   * when it cannot: unknown or ended session, token of another login, expired, events dropped.
-   */
-  private async resume(conn: Connection, raw: unknown): Promise<void> {
-    const parsed = ResumeOpSchema.safeParse(raw);
-    if (!parsed.success) {
-      conn.fail(
-        refOf(raw),
-        'invalid_input',
-        'resume takes {"token"?: string, "sessionId": string, "seq": integer}.',
-      );
-      return;
-    }
-    if (conn.identified) {
-      conn.fail(parsed.data.ref, 'invalid_input', 'Already identified.');
-      return;
-    }
-    const { sessionId, seq } = parsed.data.d;
-    const token = parsed.data.d.token ?? conn.cookieToken;
-    const auth = token ? await this.deps.accounts.authenticate(token) : undefined;
-    if (!conn.open) return;
-    const session = this.sessions.get(sessionId);
-    if (!session || !auth || auth.userId !== session.userId || auth.sessionId !== session.authSessionId) {
-      conn.sendFrame({ op: 'invalid_session' });
-      return;
-    }
-    if (!this.sessions.canResume(session, seq, Date.now())) {
-      // Its client has just been told to start afresh; a detached session is of no more use.
-      if (session.detached) this.sessions.destroy(session, 'expired');
-      conn.sendFrame({ op: 'invalid_session' });
-      return;
-    }
-    session.auth = auth;
-    conn.stopIdentifyTimer();
-    const superseded = session.attach(conn, seq);
-    superseded?.close(SESSION_SUPERSEDED_CLOSE_CODE, 'session resumed on another socket');
-    conn.sendFrame({ op: 'resumed' });
-    this.sessions.resumed(session);
-  }
-
-  private onBusMessage(message: BusMessage): void {
-    switch (message.kind) {
-      case 'close_sessions':
-        for (const authSessionId of message.sessionIds) {
-          for (const session of [...this.subscriptions.sessionsOfAuthSession(authSessionId)]) {
-            this.sessions.destroy(session, 'closed')?.close(message.code, message.reason);
-          }
-        }
-        return;
-      case 'subscribe':
-        this.subscriptions.subscribeUsers(message.userIds, topicKey(message.topic));
-        return;
-      case 'unsubscribe':
-        this.subscriptions.unsubscribeUsers(message.userIds, topicKey(message.topic));
-        return;
-      case 'drop_topic':
-        this.subscriptions.dropTopic(topicKey(message.topic));
-        return;
-      case 'dispatch':
-        this.sessions.dispatch(message);
-        return;
-      case 'gap':
-        // Events published while the bus was away never reached this instance: no session here
-        // can promise a complete replay. Clients reconnect, fail to resume, and catch up by
-        // re-identifying and fetching history `after` what they last saw.
-        for (const conn of this.sessions.destroyAll())
-          conn.close(SERVICE_RESTART, 'events may have been missed');
-        return;
-    }
-  }
-
-  private sweep(): void {
-    const now = Date.now();
-    for (const conn of this.connections) {
-      if (now - conn.lastSeenAt > this.options.idleTimeoutMs) {
-        conn.ws.terminate();
-      } else if (conn.open) {
-        conn.ws.ping();
-      }
-    }
-    this.sessions.sweep(now);
-  }
-}
-
-function toBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
-}
-
-function refOf(raw: unknown): string | undefined {
-  if (raw && typeof raw === 'object' && 'ref' in raw) {
-    const ref = (raw as { ref: unknown }).ref;
-    if (typeof ref === 'string' && ref.length <= 64) return ref;
-  }
-  return undefined;
 }

@@ -1,6 +1,5 @@
-import type * as z from 'zod';
-import type { BusMessage } from '../bus/bus.js';
-import type { AuthContext } from '../features/accounts/accounts.service.js';
+import type { OpName, OpPayload, OpReply } from '@decentra/protocol';
+import type { AuthContext } from '../kernel/actor.js';
 
 export interface OpContext {
   auth: AuthContext;
@@ -8,21 +7,11 @@ export interface OpContext {
   sessionId: string;
 }
 
-export interface OpResult {
-  /** Sent back as the reply's `d` when the frame had a `ref`. */
-  reply?: unknown;
-  /** Published on the bus once the op has done its work (and committed). */
-  events?: BusMessage[];
-}
+/**
+ * The handler of op `N`: gets the validated payload, does its work through the command runner
+ * (which publishes the events after commit) and answers the reply's `d`.
+ */
+export type OpHandler<N extends OpName> = (ctx: OpContext, d: OpPayload<N>) => Promise<OpReply<N>>;
 
-/** A gateway op: its payload schema and the service call it makes. Features register these. */
-export interface OpHandler<S extends z.ZodType = z.ZodType> {
-  schema: S;
-  handle(ctx: OpContext, d: z.infer<S>): Promise<OpResult>;
-}
-
-export type OpRegistry = Map<string, OpHandler>;
-
-export function defineOp<S extends z.ZodType>(handler: OpHandler<S>): OpHandler {
-  return handler as unknown as OpHandler;
-}
+/** Handlers for the ops `K`; the app assembles one for every op of the contract. */
+export type OpHandlers<K extends OpName = OpName> = { [N in K]: OpHandler<N> };

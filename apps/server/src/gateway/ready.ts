@@ -1,11 +1,11 @@
 import { DEFAULT_USER_SETTINGS, type ReadyData } from '@decentra/protocol';
-import type { AuthContext } from '../features/accounts/accounts.service.js';
-import { toUser } from '../features/accounts/user-dto.js';
+import type { AuthContext } from '../kernel/actor.js';
+import type { Topic } from '../kernel/events.js';
 
-/** What one feature adds to `ready`, and the topics the new socket must listen to for it. */
+/** What one feature adds to `ready`, and the topics the new session must listen to for it. */
 export interface ReadyPart {
-  data: Partial<Omit<ReadyData, 'sessionId' | 'user'>>;
-  topics?: string[];
+  data: Partial<Omit<ReadyData, 'sessionId'>>;
+  topics?: Topic[];
 }
 
 export type ReadyContributor = (auth: AuthContext) => Promise<ReadyPart>;
@@ -18,10 +18,9 @@ export class ReadyBuilder {
     this.contributors.push(contributor);
   }
 
-  async build(auth: AuthContext, sessionId: string): Promise<{ data: ReadyData; topics: string[] }> {
-    const data: ReadyData = {
-      sessionId,
-      user: toUser(auth.user),
+  async build(auth: AuthContext, sessionId: string): Promise<{ data: ReadyData; topics: Topic[] }> {
+    const topics: Topic[] = [];
+    let data: Partial<ReadyData> = {
       servers: [],
       dms: [],
       friends: { friends: [], incoming: [], outgoing: [] },
@@ -29,12 +28,15 @@ export class ReadyBuilder {
       voiceStates: [],
       settings: DEFAULT_USER_SETTINGS,
     };
-    const topics: string[] = [];
     const parts = await Promise.all(this.contributors.map((c) => c(auth)));
     for (const part of parts) {
-      Object.assign(data, part.data);
+      data = { ...data, ...part.data };
       topics.push(...(part.topics ?? []));
     }
-    return { data, topics };
+    const { user, servers, dms, friends, presences, voiceStates, settings } = data;
+    if (!user || !servers || !dms || !friends || !presences || !voiceStates || !settings) {
+      throw new Error('ready is missing a part: every feature must contribute its own');
+    }
+    return { data: { sessionId, user, servers, dms, friends, presences, voiceStates, settings }, topics };
   }
 }

@@ -1,4 +1,4 @@
-import type { AuthContext } from '../features/accounts/accounts.service.js';
+import type { AuthContext } from '../kernel/actor.js';
 import type { Connection } from './connection.js';
 import { ReplayBuffer } from './replay-buffer.js';
 
@@ -28,8 +28,8 @@ export class GatewaySession {
     replayBufferSize: number,
   ) {
     this.auth = auth;
-    this.userId = auth.userId;
-    this.authSessionId = auth.sessionId;
+    this.userId = auth.actor.id.toString();
+    this.authSessionId = auth.sessionId.toString();
     this.buffer = new ReplayBuffer(replayBufferSize);
   }
 

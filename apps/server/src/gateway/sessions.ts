@@ -1,33 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { DispatchMessage } from '../bus/bus.js';
-import type { AuthContext } from '../features/accounts/accounts.service.js';
 import type { Logger } from '../infra/logger.js';
+import type { AuthContext } from '../kernel/actor.js';
+import type { DispatchMessage } from '../kernel/events.js';
+import type { SessionsChangedHook, SessionsChangedReason } from '../kernel/sessions.js';
 import type { Connection } from './connection.js';
 import { GatewaySession } from './session.js';
 import type { Subscriptions } from './subscriptions.js';
-
-/**
- * Why a user's gateway sessions changed: `identify` began one, `resume` re-attached one to a new
- * socket, `detached` lost one's socket without a clean close (it waits for a resume), `closed`
- * ended one (clean close by the client, logout), `expired` ended a detached one that was not
- * resumed in time or missed more events than its buffer holds.
- */
-export type SessionsChangedReason = 'identify' | 'resume' | 'detached' | 'closed' | 'expired';
-
-/**
- * Told after every change, synchronously. `sessionCount` counts the user's sessions on this
- * instance that are attached or still resumable: a socket that drops and resumes in time never
- * brings it to 0. `attachedCount` counts those with a socket open right now (presence reads it).
- * Must not throw (a throw is logged and ignored).
- */
-export type SessionsChangedHook = (
-  userId: string,
-  sessionCount: number,
-  reason: SessionsChangedReason,
-  attachedCount: number,
-  /** The session whose change this is. */
-  sessionId: string,
-) => void;
 
 export interface SessionLimits {
   replayBufferSize: number;
@@ -61,7 +39,7 @@ export class SessionStore {
 
   /** Begins a session; it is indexed (and buffers events) at once, before any socket attaches. */
   create(auth: AuthContext): GatewaySession {
-    this.evictDetached(auth.userId);
+    this.evictDetached(auth.actor.id.toString());
     const session = new GatewaySession(randomUUID(), auth, this.limits.replayBufferSize);
     this.byId.set(session.sessionId, session);
     this.subscriptions.add(session);
@@ -151,9 +129,16 @@ export class SessionStore {
     let attached = 0;
     // A session still being identified has its socket too, it is just not attached yet.
     for (const session of sessions) if (!session.detached) attached++;
+    const change = {
+      userId: BigInt(userId),
+      sessions: sessions.size,
+      reason,
+      attached,
+      sessionId: changed.sessionId,
+    };
     for (const hook of this.hooks) {
       try {
-        hook(userId, sessions.size, reason, attached, changed.sessionId);
+        hook(change);
       } catch (err) {
         this.log.error({ err, reason }, 'sessions-changed hook failed');
       }

@@ -1,4 +1,4 @@
-import type { Audience, Topic } from '../bus/bus.js';
+import type { Audience, Topic } from '../kernel/events.js';
 import type { GatewaySession } from './session.js';
 
 /**

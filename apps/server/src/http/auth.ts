@@ -1,7 +1,7 @@
 import { CSRF_HEADER, CSRF_HEADER_VALUE, SESSION_COOKIE } from '@decentra/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AccountsService, AuthContext } from '../features/accounts/accounts.service.js';
-import { DomainError, unauthorized } from '../infra/errors.js';
+import { forbidden, unauthorized } from '../infra/errors.js';
+import type { AuthContext, Authenticate } from '../kernel/actor.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,36 +23,27 @@ export function requestToken(req: FastifyRequest): { token: string; via: 'bearer
 }
 
 /** preHandler for routes that need a logged-in user. Cookie-authenticated writes need the CSRF header. */
-export function requireAuth(accounts: AccountsService) {
+export function requireAuth(authenticate: Authenticate) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const found = requestToken(req);
     if (!found) throw unauthorized();
-    const auth = await accounts.authenticate(found.token);
+    const auth = await authenticate(found.token);
     if (!auth) throw unauthorized('Your session has expired or was revoked. Log in again.');
     if (
       found.via === 'cookie' &&
       !SAFE_METHODS.has(req.method) &&
       req.headers[CSRF_HEADER] !== CSRF_HEADER_VALUE
     ) {
-      throw new DomainError(
-        'forbidden',
+      throw forbidden(
         `Cookie-authenticated requests that change state must send "X-Requested-With: ${CSRF_HEADER_VALUE}".`,
-        {
-          reason: 'csrf',
-        },
+        { reason: 'csrf' },
       );
     }
     req.auth = auth;
   };
 }
 
-export function authOf(req: FastifyRequest): AuthContext {
-  if (!req.auth) throw unauthorized();
-  return req.auth;
-}
-
-/** The caller as services see them. */
-export function actorOf(req: FastifyRequest): { id: bigint; username: string } {
-  const auth = authOf(req);
-  return { id: auth.user.id, username: auth.user.username };
+/** preHandler after `requireAuth` for the admin's routes. */
+export async function requireAdmin(req: FastifyRequest): Promise<void> {
+  if (!req.auth?.user.isAdmin) throw forbidden('Only the admin can do that.');
 }

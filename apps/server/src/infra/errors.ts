@@ -1,15 +1,16 @@
-import { ERROR_STATUS, type ErrorCode } from '@decentra/protocol';
+import { ERROR_STATUS, type ErrorCode, type ErrorDetails } from '@decentra/protocol';
 
 /**
  * A refusal the domain decided on purpose. Transports turn it into the contract's error shape
  * (HTTP status + body, or a gateway reply); anything else is an internal error and is never shown.
+ * `details` is typed by the code (docs/api.md: refusal reasons).
  */
-export class DomainError extends Error {
+export class DomainError<C extends ErrorCode = ErrorCode> extends Error {
   override name = 'DomainError';
   constructor(
-    readonly code: ErrorCode,
+    readonly code: C,
     message: string,
-    readonly details?: unknown,
+    readonly details?: ErrorDetails<C>,
     /** Seconds until a rate-limited caller may try again. */
     readonly retryAfter?: number,
   ) {
@@ -21,12 +22,14 @@ export class DomainError extends Error {
   }
 }
 
-export const invalidInput = (message: string, details?: unknown) =>
+export const invalidInput = (message: string, details?: ErrorDetails<'invalid_input'>) =>
   new DomainError('invalid_input', message, details);
 export const unauthorized = (message = 'You need to log in.') => new DomainError('unauthorized', message);
-export const forbidden = (message = 'You are not allowed to do that.') =>
-  new DomainError('forbidden', message);
+export const forbidden = (message = 'You are not allowed to do that.', details?: ErrorDetails<'forbidden'>) =>
+  new DomainError('forbidden', message, details);
 export const notFound = (message = 'Not found.') => new DomainError('not_found', message);
-export const conflict = (message: string) => new DomainError('conflict', message);
+export const conflict = (message: string, details?: ErrorDetails<'conflict'>) =>
+  new DomainError('conflict', message, details);
 export const rateLimited = (retryAfter: number, message = 'Too many attempts. Try again later.') =>
   new DomainError('rate_limited', message, undefined, Math.max(1, Math.ceil(retryAfter)));
+export const unavailable = (message: string) => new DomainError('unavailable', message);

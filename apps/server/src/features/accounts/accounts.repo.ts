@@ -1,8 +1,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
+import type { UserRow } from '../../storage/rows.js';
 import { sessions, users } from '../../storage/schema.js';
-
-export type UserRow = typeof users.$inferSelect;
 
 export async function countUsers(db: Db): Promise<number> {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(users);

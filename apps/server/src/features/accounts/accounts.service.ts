@@ -1,11 +1,19 @@
-import type { AuthResponse, LoginBody, SignupBody, User } from '@decentra/protocol';
-import { CLOSE_CODES } from '@decentra/protocol';
-import type { BusMessage } from '../../bus/bus.js';
+import {
+  type AuthResponse,
+  CLOSE_CODES,
+  type LoginBody,
+  type SignupBody,
+  type User,
+} from '@decentra/protocol';
 import { hashToken, newSessionToken } from '../../infra/crypto.js';
 import { DomainError, forbidden, unauthorized } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
+import { type AuthContext, authContext } from '../../kernel/actor.js';
+import type { Commands } from '../../kernel/commands.js';
+import { type BusMessage, closeSessions } from '../../kernel/events.js';
+import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
-import type { InviteRow } from '../invites/invites.repo.js';
+import type { InviteRow, UserRow } from '../../storage/rows.js';
 import type { InvitesService } from '../invites/invites.service.js';
 import {
   countUsers,
@@ -16,20 +24,14 @@ import {
   insertUser,
   lockBootstrap,
   revokeSession,
-  type UserRow,
 } from './accounts.repo.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import { burnVerify, hashPassword, verifyPassword } from './password.js';
 import { toUser } from './user-dto.js';
 
-export interface AuthContext {
-  userId: string;
-  sessionId: string;
-  user: UserRow;
-}
-
 export interface AccountsDeps {
   db: Db;
+  commands: Commands;
   ids: IdGenerator;
   invites: InvitesService;
   throttle: AuthThrottle;
@@ -38,13 +40,17 @@ export interface AccountsDeps {
 }
 
 /** Runs inside the signup transaction when the code was a server invite (joins that server). */
-export type InviteRedeemedHook = (tx: Db, invite: InviteRow, userId: bigint) => Promise<BusMessage[]>;
+export type InviteRedeemedHook = (tx: Db, invite: InviteRow, user: UserRow) => Promise<BusMessage[]>;
 
+/** A new login session: the token for the client, its id for the cookie's lifetime and logout. */
 export interface AuthResult extends AuthResponse {
-  sessionId: string;
-  events: BusMessage[];
+  sessionId: bigint;
 }
 
+/**
+ * Accounts and login sessions. Signup and login have steps outside any transaction (the throttle,
+ * argon2), so this service is handed the command runner and opens the transaction through it.
+ */
 export class AccountsService {
   private readonly now: () => Date;
   private readonly redeemHooks: InviteRedeemedHook[] = [];
@@ -64,42 +70,11 @@ export class AccountsService {
   }
 
   async signup(body: SignupBody, address: string): Promise<AuthResult> {
-    const { db, ids, invites, throttle } = this.deps;
+    const { throttle, commands } = this.deps;
     await throttle.assertSignupAllowed(address);
     const passwordHash = await hashPassword(body.password);
-    const now = this.now();
-    const userId = ids.next();
     try {
-      const result = await db.transaction(async (tx) => {
-        const hasCode = body.inviteCode !== undefined;
-        if (!hasCode) {
-          await lockBootstrap(tx);
-          if ((await countUsers(tx)) > 0) {
-            throw new DomainError(
-              'forbidden',
-              'An invite code is needed to sign up. Ask someone on this server for one.',
-              {
-                reason: 'invite_required',
-              },
-            );
-          }
-        }
-        const user = await insertUser(tx, {
-          id: userId,
-          username: body.username,
-          passwordHash,
-          email: body.email ?? null,
-          isAdmin: !hasCode,
-          createdAt: now,
-        });
-        if (!user) throw new DomainError('conflict', 'That username is taken.', { field: 'username' });
-        const invite =
-          body.inviteCode === undefined ? undefined : await invites.redeem(tx, body.inviteCode, userId, now);
-        const events: BusMessage[] = [];
-        if (invite) for (const hook of this.redeemHooks) events.push(...(await hook(tx, invite, userId)));
-        const session = await this.openSession(tx, user.id, now);
-        return { ...session, user: toUser(user), events };
-      });
+      const result = await commands.transaction((tx) => this.createAccount(tx, body, passwordHash));
       for (const listener of this.signedUpListeners) listener(result.user);
       return result;
     } catch (err) {
@@ -109,7 +84,7 @@ export class AccountsService {
   }
 
   async login(body: LoginBody, address: string): Promise<AuthResult> {
-    const { db, throttle } = this.deps;
+    const { db, throttle, commands } = this.deps;
     await throttle.assertLoginAllowed(body.username, address);
     const user = await findUserByUsername(db, body.username);
     let ok = false;
@@ -120,50 +95,67 @@ export class AccountsService {
       throw unauthorized('Wrong username or password.');
     }
     await throttle.loginSucceeded(body.username);
-    const session = await this.openSession(db, user.id, this.now());
-    return { ...session, user: toUser(user), events: [] };
+    return commands.transaction(async (tx) => outcome(await this.openSession(tx, user)));
   }
 
   /** Revokes the session everywhere: REST stops accepting it and its sockets close with 4009. */
-  async logout(auth: Pick<AuthContext, 'sessionId'>): Promise<BusMessage[]> {
-    await revokeSession(this.deps.db, BigInt(auth.sessionId), this.now());
-    return [
-      {
-        kind: 'close_sessions',
-        sessionIds: [auth.sessionId],
-        code: CLOSE_CODES.sessionRevoked,
-        reason: 'logged out',
-      },
-    ];
+  async logout(tx: Db, auth: AuthContext): Promise<Outcome<void>> {
+    await revokeSession(tx, auth.sessionId, this.now());
+    return outcome(undefined, [closeSessions([auth.sessionId], CLOSE_CODES.sessionRevoked, 'logged out')]);
   }
 
-  async authenticate(token: string): Promise<AuthContext | undefined> {
+  readonly authenticate = async (token: string): Promise<AuthContext | undefined> => {
     if (token.length === 0 || token.length > 256) return undefined;
     const found = await findLiveSession(this.deps.db, hashToken(token), this.now());
-    if (!found) return undefined;
-    return { userId: found.user.id.toString(), sessionId: found.sessionId.toString(), user: found.user };
-  }
+    return found ? authContext(found.user, found.sessionId) : undefined;
+  };
 
-  async me(userId: string): Promise<User> {
-    const user = await findUserById(this.deps.db, BigInt(userId));
+  async me(userId: bigint): Promise<User> {
+    const user = await findUserById(this.deps.db, userId);
     if (!user) throw forbidden('This account no longer exists.');
     return toUser(user);
   }
 
-  private async openSession(
-    db: Db,
-    userId: bigint,
-    now: Date,
-  ): Promise<{ token: string; sessionId: string }> {
+  private async createAccount(tx: Db, body: SignupBody, passwordHash: string): Promise<Outcome<AuthResult>> {
+    const { ids, invites } = this.deps;
+    const now = this.now();
+    const hasCode = body.inviteCode !== undefined;
+    if (!hasCode) {
+      await lockBootstrap(tx);
+      if ((await countUsers(tx)) > 0) {
+        throw forbidden('An invite code is needed to sign up. Ask someone on this server for one.', {
+          reason: 'invite_required',
+        });
+      }
+    }
+    const user = await insertUser(tx, {
+      id: ids.next(),
+      username: body.username,
+      passwordHash,
+      email: body.email ?? null,
+      isAdmin: !hasCode,
+      createdAt: now,
+    });
+    if (!user) throw new DomainError('conflict', 'That username is taken.', { field: 'username' });
+    const events: BusMessage[] = [];
+    if (body.inviteCode !== undefined) {
+      const invite = await invites.redeem(tx, body.inviteCode, user.id, now);
+      for (const hook of this.redeemHooks) events.push(...(await hook(tx, invite, user)));
+    }
+    return outcome(await this.openSession(tx, user), events);
+  }
+
+  private async openSession(db: Db, user: UserRow): Promise<AuthResult> {
     const token = newSessionToken();
     const sessionId = this.deps.ids.next();
+    const now = this.now();
     await insertSession(db, {
       id: sessionId,
-      userId,
+      userId: user.id,
       tokenHash: hashToken(token),
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.deps.sessionTtlMs),
     });
-    return { token, sessionId: sessionId.toString() };
+    return { token, sessionId, user: toUser(user) };
   }
 }

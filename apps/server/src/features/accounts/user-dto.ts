@@ -1,5 +1,5 @@
 import type { User, UserRef } from '@decentra/protocol';
-import type { UserRow } from './accounts.repo.js';
+import type { UserRow } from '../../storage/rows.js';
 
 export function toUser(row: UserRow): User {
   return {

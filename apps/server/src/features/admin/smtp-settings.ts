@@ -1,9 +1,8 @@
 import { type AdminSettings, type AdminSettingsInput, DEFAULT_SMTP } from '@decentra/protocol';
-import { eq } from 'drizzle-orm';
 import * as z from 'zod';
 import { seal, unseal } from '../../infra/crypto.js';
 import type { Db } from '../../storage/db.js';
-import { instanceSettings } from '../../storage/schema.js';
+import { readInstanceSetting, writeInstanceSetting } from './admin.repo.js';
 
 const KEY = 'smtp';
 
@@ -24,6 +23,7 @@ export interface SmtpConfig extends Omit<StoredSmtp, 'passwordSealed'> {
   password: string | undefined;
 }
 
+/** The SMTP settings as stored: sealed on save, unsealed only for the mailer. */
 export class SmtpSettingsStore {
   constructor(
     private readonly db: Db,
@@ -31,8 +31,8 @@ export class SmtpSettingsStore {
   ) {}
 
   /** For admins: everything but the password. */
-  async view(): Promise<AdminSettings['smtp']> {
-    const stored = await this.read();
+  async view(db: Db = this.db): Promise<AdminSettings['smtp']> {
+    const stored = await this.read(db);
     if (!stored) return DEFAULT_SMTP;
     const { passwordSealed, ...rest } = stored;
     return { ...rest, passwordSet: passwordSealed !== null };
@@ -40,29 +40,26 @@ export class SmtpSettingsStore {
 
   /** For the mailer: the password unsealed. */
   async config(): Promise<SmtpConfig | undefined> {
-    const stored = await this.read();
+    const stored = await this.read(this.db);
     if (!stored) return undefined;
     const { passwordSealed, ...rest } = stored;
     return { ...rest, password: passwordSealed === null ? undefined : unseal(passwordSealed, this.key) };
   }
 
-  async save(input: AdminSettingsInput['smtp']): Promise<AdminSettings['smtp']> {
-    const previous = await this.read();
+  /** Saves inside the caller's transaction (the previous password is read there too). */
+  async save(tx: Db, input: AdminSettingsInput['smtp'], now: Date): Promise<AdminSettings['smtp']> {
+    const previous = await this.read(tx);
     const { password, ...rest } = input;
     let passwordSealed: string | null = previous?.passwordSealed ?? null;
     if (password === null || password === '') passwordSealed = null;
     else if (password !== undefined) passwordSealed = seal(password, this.key);
     const value: StoredSmtp = { ...rest, passwordSealed };
-    await this.db
-      .insert(instanceSettings)
-      .values({ key: KEY, value, updatedAt: new Date() })
-      .onConflictDoUpdate({ target: instanceSettings.key, set: { value, updatedAt: new Date() } });
-    return this.view();
+    await writeInstanceSetting(tx, KEY, value, now);
+    return this.view(tx);
   }
 
-  private async read(): Promise<StoredSmtp | undefined> {
-    const [row] = await this.db.select().from(instanceSettings).where(eq(instanceSettings.key, KEY));
-    const parsed = StoredSmtpSchema.safeParse(row?.value);
+  private async read(db: Db): Promise<StoredSmtp | undefined> {
+    const parsed = StoredSmtpSchema.safeParse(await readInstanceSetting(db, KEY));
     return parsed.success ? parsed.data : undefined;
   }
 }

@@ -1,16 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
+import type { ChannelRow } from '../../storage/rows.js';
 import { channels } from '../../storage/schema.js';
-import type { ChannelRow } from '../servers/server-dto.js';
 
 export async function insertChannel(db: Db, row: typeof channels.$inferInsert): Promise<ChannelRow> {
   const [channel] = await db.insert(channels).values(row).returning();
   if (!channel) throw new Error('insert returned no channel');
-  return channel;
-}
-
-export async function findChannel(db: Db, channelId: bigint): Promise<ChannelRow | undefined> {
-  const [channel] = await db.select().from(channels).where(eq(channels.id, channelId));
   return channel;
 }
 

@@ -1,45 +1,44 @@
 import type { Channel, CreateChannelBody } from '@decentra/protocol';
-import { dispatch } from '../../bus/bus.js';
 import { invalidInput, notFound } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
+import type { Actor } from '../../kernel/actor.js';
+import { dispatch, serverScope } from '../../kernel/events.js';
+import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
-import { requirePermission, serverAccess } from '../servers/access.js';
+import { requirePermission } from '../access/access.policy.js';
+import type { AccessService } from '../access/access.service.js';
 import { toChannel } from '../servers/server-dto.js';
-import { type Actor, type Outcome, serverScope } from '../servers/servers.service.js';
-import { channelAccess, type DmEnds } from './channel-access.js';
 import { deleteChannel, insertChannel, renameChannel } from './channels.repo.js';
 
 export class ChannelsService {
   constructor(
-    private readonly db: Db,
     private readonly ids: IdGenerator,
-    private readonly dmEnds?: DmEnds,
+    private readonly access: AccessService,
   ) {}
 
-  async create(actor: Actor, serverId: bigint, body: CreateChannelBody): Promise<Outcome<Channel>> {
-    requirePermission(await serverAccess(this.db, serverId, actor.id), 'createChannel');
-    const channel = toChannel(
-      await insertChannel(this.db, { id: this.ids.next(), serverId, type: body.type, name: body.name }),
-    );
-    return { result: channel, events: [dispatch('channel_create', channel, serverScope(serverId))] };
+  async create(tx: Db, actor: Actor, serverId: bigint, body: CreateChannelBody): Promise<Outcome<Channel>> {
+    requirePermission(await this.access.server(tx, serverId, actor.id, true), 'createChannel');
+    const row = await insertChannel(tx, { id: this.ids.next(), serverId, type: body.type, name: body.name });
+    const channel = toChannel(row);
+    return outcome(channel, [dispatch('channel_create', channel, serverScope(serverId))]);
   }
 
-  async rename(actor: Actor, channelId: bigint, name: string): Promise<Outcome<Channel>> {
-    const access = await channelAccess(this.db, channelId, actor.id, this.dmEnds);
-    if (!access.server) throw invalidInput('Direct message channels cannot be renamed.');
-    requirePermission(access.server, 'editChannel');
-    const row = await renameChannel(this.db, channelId, name);
+  async rename(tx: Db, actor: Actor, channelId: bigint, name: string): Promise<Outcome<Channel>> {
+    const standing = await this.access.channel(tx, channelId, actor.id, true);
+    if (!standing.server) throw invalidInput('Direct message channels cannot be renamed.');
+    requirePermission(standing.server, 'editChannel');
+    const row = await renameChannel(tx, channelId, name);
     if (!row) throw notFound('No such channel.');
     const channel = toChannel(row);
-    return { result: channel, events: [dispatch('channel_update', channel, access.audience)] };
+    return outcome(channel, [dispatch('channel_update', channel, standing.audience)]);
   }
 
-  async delete(actor: Actor, channelId: bigint): Promise<Outcome<void>> {
-    const access = await channelAccess(this.db, channelId, actor.id, this.dmEnds);
-    if (!access.server) throw invalidInput('Direct message channels cannot be deleted.');
-    requirePermission(access.server, 'deleteChannel');
-    if (!(await deleteChannel(this.db, channelId))) throw notFound('No such channel.');
-    const d = { id: channelId.toString(), serverId: access.channel.serverId?.toString() ?? null };
-    return { result: undefined, events: [dispatch('channel_delete', d, access.audience)] };
+  async delete(tx: Db, actor: Actor, channelId: bigint): Promise<Outcome<void>> {
+    const standing = await this.access.channel(tx, channelId, actor.id, true);
+    if (!standing.server) throw invalidInput('Direct message channels cannot be deleted.');
+    requirePermission(standing.server, 'deleteChannel');
+    if (!(await deleteChannel(tx, channelId))) throw notFound('No such channel.');
+    const d = { id: channelId.toString(), serverId: standing.server.server.id.toString() };
+    return outcome(undefined, [dispatch('channel_delete', d, standing.audience)]);
   }
 }

@@ -1,5 +1,6 @@
-import type { Bus, BusMessage } from '../../bus/bus.js';
-import type { ChannelRow } from '../servers/server-dto.js';
+import type { Bus } from '../../bus/bus.js';
+import type { BusMessage } from '../../kernel/events.js';
+import type { ChannelRow } from '../../storage/rows.js';
 
 /** What sending to a server channel needs to know about it; none of it changes while it exists. */
 export interface CachedChannel {
@@ -70,7 +71,7 @@ export class SendAccessCache {
       case 'dispatch':
         if (message.t === 'channel_delete') {
           this.removals++;
-          this.channels.delete((message.d as { id: string }).id);
+          this.channels.delete(message.d.id);
         }
         return;
       case 'gap':

@@ -1,12 +1,7 @@
 import { and, asc, eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
+import type { DmRow } from '../../storage/rows.js';
 import { channels, dmChannels, users } from '../../storage/schema.js';
-
-export interface DmRow {
-  channelId: bigint;
-  userLow: bigint;
-  userHigh: bigint;
-}
 
 export const pairOf = (a: bigint, b: bigint) =>
   a < b ? { userLow: a, userHigh: b } : { userLow: b, userHigh: a };
@@ -17,11 +12,6 @@ export async function findDmByPair(db: Db, a: bigint, b: bigint): Promise<DmRow 
     .select()
     .from(dmChannels)
     .where(and(eq(dmChannels.userLow, userLow), eq(dmChannels.userHigh, userHigh)));
-  return row;
-}
-
-export async function findDm(db: Db, channelId: bigint): Promise<DmRow | undefined> {
-  const [row] = await db.select().from(dmChannels).where(eq(dmChannels.channelId, channelId));
   return row;
 }
 

@@ -1,11 +1,13 @@
 import type { Channel } from '@decentra/protocol';
-import { dispatch } from '../../bus/bus.js';
 import { forbidden, invalidInput } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
+import type { Actor } from '../../kernel/actor.js';
+import { dispatch, toUsers } from '../../kernel/events.js';
+import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
-import { areFriends } from '../friends/friends.repo.js';
-import type { Actor, Outcome } from '../servers/servers.service.js';
-import { type DmRow, dmsOfUser, findDm, findDmByPair, insertDm, usernames } from './dms.repo.js';
+import type { DmRow } from '../../storage/rows.js';
+import type { FriendsService } from '../friends/friends.service.js';
+import { dmsOfUser, findDmByPair, insertDm, usernames } from './dms.repo.js';
 
 class LostRace extends Error {}
 
@@ -17,33 +19,33 @@ export class DmsService {
   constructor(
     private readonly db: Db,
     private readonly ids: IdGenerator,
+    private readonly friends: FriendsService,
   ) {}
 
   /** The pair's one DM channel, made on first open (concurrent opens agree on one). */
-  async open(actor: Actor, otherId: bigint): Promise<Outcome<Channel>> {
+  async open(tx: Db, actor: Actor, otherId: bigint): Promise<Outcome<Channel>> {
     if (otherId === actor.id) throw invalidInput('You cannot open a direct message with yourself.');
-    const existing = await findDmByPair(this.db, actor.id, otherId);
-    if (existing) return { result: await this.toChannel(existing), events: [] };
-    if (!(await areFriends(this.db, actor.id, otherId)))
+    const existing = await findDmByPair(tx, actor.id, otherId);
+    if (existing) return outcome(await this.toChannel(tx, existing));
+    if (!(await this.friends.areFriends(tx, actor.id, otherId)))
       throw forbidden('You can only message your friends.');
-    const names = await usernames(this.db, [actor.id, otherId]);
+    const names = await usernames(tx, [actor.id, otherId]);
     let created = true;
     try {
-      await this.db.transaction(async (tx) => {
-        const row = await insertDm(tx, this.ids.next(), actor.id, otherId, dmName(actor.id, otherId, names));
-        // Another open won the race: undo our channel row and use theirs.
+      // A savepoint: when another open made the pair's DM first, our channel row is undone.
+      await tx.transaction(async (sp) => {
+        const row = await insertDm(sp, this.ids.next(), actor.id, otherId, dmName(actor.id, otherId, names));
         if (!row) throw new LostRace();
       });
     } catch (err) {
       if (!(err instanceof LostRace)) throw err;
       created = false;
     }
-    const row = await findDmByPair(this.db, actor.id, otherId);
+    const row = await findDmByPair(tx, actor.id, otherId);
     if (!row) throw new Error('DM vanished after being created');
-    const channel = await this.toChannel(row);
-    if (!created) return { result: channel, events: [] };
-    const ends = [row.userLow.toString(), row.userHigh.toString()];
-    return { result: channel, events: [dispatch('dm_create', channel, { kind: 'users', userIds: ends })] };
+    const channel = await this.toChannel(tx, row);
+    if (!created) return outcome(channel);
+    return outcome(channel, [dispatch('dm_create', channel, toUsers(row.userLow, row.userHigh))]);
   }
 
   async list(userId: bigint): Promise<Channel[]> {
@@ -52,22 +54,16 @@ export class DmsService {
     return rows.map((r) => toDmChannel(r, names));
   }
 
-  /** The two ends of a DM channel, or undefined when it is not a DM. */
-  readonly ends = async (db: Db, channelId: bigint): Promise<bigint[] | undefined> => {
-    const row = await findDm(db, channelId);
-    return row ? [row.userLow, row.userHigh] : undefined;
-  };
-
   /** Sending needs the friendship at send time; reading the history does not. */
-  readonly canSend = async (db: Db, ends: bigint[], senderId: bigint): Promise<void> => {
+  readonly canSend = async (db: Db, ends: readonly bigint[], senderId: bigint): Promise<void> => {
     const other = ends.find((id) => id !== senderId);
-    if (other === undefined || !(await areFriends(db, senderId, other))) {
+    if (other === undefined || !(await this.friends.areFriends(db, senderId, other))) {
       throw forbidden('You can only message your friends.');
     }
   };
 
-  private async toChannel(row: DmRow): Promise<Channel> {
-    return toDmChannel(row, await usernames(this.db, [row.userLow, row.userHigh]));
+  private async toChannel(db: Db, row: DmRow): Promise<Channel> {
+    return toDmChannel(row, await usernames(db, [row.userLow, row.userHigh]));
   }
 }
 

@@ -135,3 +135,12 @@ export async function deleteRequestOf(
     .returning();
   return row;
 }
+
+/** The user with this name (case-insensitively), as a ref. */
+export async function findUserRefByName(db: Db, username: string): Promise<UserRefRow | undefined> {
+  const [row] = await db
+    .select({ id: users.id, username: users.username })
+    .from(users)
+    .where(sql`lower(${users.username}) = lower(${username})`);
+  return row;
+}

@@ -4,12 +4,12 @@ import {
   MAX_PENDING_OUTGOING_REQUESTS,
   type UserRef,
 } from '@decentra/protocol';
-import type { BusMessage } from '../../bus/bus.js';
-import { DomainError, forbidden, notFound } from '../../infra/errors.js';
+import { conflict, forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
+import type { Actor } from '../../kernel/actor.js';
+import type { BusMessage } from '../../kernel/events.js';
+import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
-import { findUserByUsername } from '../accounts/accounts.repo.js';
-import type { AuthContext } from '../accounts/accounts.service.js';
 import { toFriendRequest, toRef } from './friend-dto.js';
 import { friendAdded, friendRemoved, requestCreated, requestDeleted } from './friend-events.js';
 import {
@@ -19,6 +19,7 @@ import {
   deleteRequestOf,
   findRequest,
   findRequestBetween,
+  findUserRefByName,
   insertFriendship,
   insertRequest,
   listFriends,
@@ -46,13 +47,12 @@ export class FriendsService {
     this.now = deps.now ?? (() => new Date());
   }
 
-  async list(userId: string): Promise<Friends> {
+  async list(userId: bigint): Promise<Friends> {
     const { db } = this.deps;
-    const me = BigInt(userId);
     const [friends, incoming, outgoing] = await Promise.all([
-      listFriends(db, me),
-      listRequests(db, me, 'incoming'),
-      listRequests(db, me, 'outgoing'),
+      listFriends(db, userId),
+      listRequests(db, userId, 'incoming'),
+      listRequests(db, userId, 'outgoing'),
     ]);
     return {
       friends: friends.map(toRef),
@@ -61,95 +61,83 @@ export class FriendsService {
     };
   }
 
+  /** Whether the two are friends now (DMs and calls need it), read on `db` (a transaction or not). */
+  areFriends(db: Db, a: bigint, b: bigint): Promise<boolean> {
+    return areFriends(db, a, b);
+  }
+
   /**
    * Asks `username` to be friends. When they had already asked the caller, the two become
    * friends at once and the answer is their (now accepted) request.
    */
-  async sendRequest(
-    auth: Pick<AuthContext, 'user'>,
-    username: string,
-  ): Promise<{ request: FriendRequest; events: BusMessage[] }> {
-    const { db, ids } = this.deps;
-    const me = auth.user;
-    const target = await findUserByUsername(db, username);
+  async sendRequest(tx: Db, me: Actor, username: string): Promise<Outcome<FriendRequest>> {
+    const target = await findUserRefByName(tx, username);
     if (!target) throw notFound('Nobody has that username.');
     if (target.id === me.id) {
-      throw new DomainError('invalid_input', 'You cannot send a friend request to yourself.', {
-        reason: 'self',
-      });
+      throw invalidInput('You cannot send a friend request to yourself.', { reason: 'self' });
     }
-    return db.transaction(async (tx) => {
-      await lockUsers(tx, [me.id, target.id]);
-      if (await areFriends(tx, me.id, target.id)) {
-        throw new DomainError('conflict', `You are already friends with ${target.username}.`, {
-          reason: 'already_friends',
-        });
-      }
-      const theirs = await findRequestBetween(tx, target.id, me.id);
-      if (theirs) {
-        const request = toFriendRequest(theirs);
-        return { request, events: await this.befriend(tx, request) };
-      }
-      if (await findRequestBetween(tx, me.id, target.id)) throw alreadyAsked(target.username);
-      if ((await countOutgoing(tx, me.id)) >= MAX_PENDING_OUTGOING_REQUESTS) {
-        throw new DomainError(
-          'forbidden',
-          `You have ${MAX_PENDING_OUTGOING_REQUESTS} friend requests waiting for an answer. Cancel one before sending another.`,
-          { reason: 'outgoing_limit', limit: MAX_PENDING_OUTGOING_REQUESTS },
-        );
-      }
-      const row = await insertRequest(tx, {
-        id: ids.next(),
-        fromId: me.id,
-        toId: target.id,
-        createdAt: this.now(),
-      });
-      if (!row) throw alreadyAsked(target.username);
-      const request = toFriendRequest({ id: row.id, createdAt: row.createdAt, from: me, to: target });
-      return { request, events: [requestCreated(request)] };
+    await lockUsers(tx, [me.id, target.id]);
+    if (await areFriends(tx, me.id, target.id)) {
+      throw conflict(`You are already friends with ${target.username}.`, { reason: 'already_friends' });
+    }
+    const theirs = await findRequestBetween(tx, target.id, me.id);
+    if (theirs) {
+      const request = toFriendRequest(theirs);
+      return outcome(request, await this.befriend(tx, request));
+    }
+    if (await findRequestBetween(tx, me.id, target.id)) throw alreadyAsked(target.username);
+    if ((await countOutgoing(tx, me.id)) >= MAX_PENDING_OUTGOING_REQUESTS) {
+      throw forbidden(
+        `You have ${MAX_PENDING_OUTGOING_REQUESTS} friend requests waiting for an answer. Cancel one before sending another.`,
+        { reason: 'outgoing_limit', limit: MAX_PENDING_OUTGOING_REQUESTS },
+      );
+    }
+    const row = await insertRequest(tx, {
+      id: this.deps.ids.next(),
+      fromId: me.id,
+      toId: target.id,
+      createdAt: this.now(),
     });
+    if (!row) throw alreadyAsked(target.username);
+    const request = toFriendRequest({ id: row.id, createdAt: row.createdAt, from: me, to: target });
+    return outcome(request, [requestCreated(request)]);
   }
 
   /** Only the receiver accepts; the answer is the new friend. */
-  async accept(userId: string, requestId: string): Promise<{ friend: UserRef; events: BusMessage[] }> {
-    const me = BigInt(userId);
-    return this.deps.db.transaction(async (tx) => {
-      const found = await findRequest(tx, BigInt(requestId));
-      if (!found || (found.to.id !== me && found.from.id !== me)) throw notFound(NO_SUCH_REQUEST);
-      if (found.to.id !== me) {
-        throw forbidden('Only the person who received a friend request can accept it.');
-      }
-      await lockUsers(tx, [found.from.id, found.to.id]);
-      const request = toFriendRequest(found);
-      return { friend: request.from, events: await this.befriend(tx, request) };
-    });
+  async accept(tx: Db, me: bigint, requestId: bigint): Promise<Outcome<UserRef>> {
+    const found = await findRequest(tx, requestId);
+    if (!found || (found.to.id !== me && found.from.id !== me)) throw notFound(NO_SUCH_REQUEST);
+    if (found.to.id !== me) {
+      throw forbidden('Only the person who received a friend request can accept it.');
+    }
+    await lockUsers(tx, [found.from.id, found.to.id]);
+    const request = toFriendRequest(found);
+    return outcome(request.from, await this.befriend(tx, request));
   }
 
   /** Declines (receiver) or cancels (sender) a request. */
-  async deleteRequest(userId: string, requestId: string): Promise<BusMessage[]> {
-    const row = await deleteRequestOf(this.deps.db, BigInt(requestId), BigInt(userId));
+  async deleteRequest(tx: Db, me: bigint, requestId: bigint): Promise<Outcome<void>> {
+    const row = await deleteRequestOf(tx, requestId, me);
     if (!row) throw notFound(NO_SUCH_REQUEST);
-    return [requestDeleted(row.id.toString(), row.fromId.toString(), row.toId.toString())];
+    return outcome(undefined, [requestDeleted(row.id, row.fromId, row.toId)]);
   }
 
-  async removeFriend(userId: string, otherId: string): Promise<BusMessage[]> {
-    const removed = await deleteFriendship(this.deps.db, BigInt(userId), BigInt(otherId));
-    if (!removed) throw notFound('You are not friends with that user.');
-    return friendRemoved(userId, otherId);
+  async removeFriend(tx: Db, me: bigint, otherId: bigint): Promise<Outcome<void>> {
+    if (!(await deleteFriendship(tx, me, otherId))) throw notFound('You are not friends with that user.');
+    return outcome(undefined, friendRemoved(me, otherId));
   }
 
   /** Turns a pending request into a friendship; the caller holds both users' locks. */
   private async befriend(tx: Db, request: FriendRequest): Promise<BusMessage[]> {
     const { from, to } = request;
+    const id = BigInt(request.id);
     // Re-checked under the locks: a decline or cancel may have won the race since it was read.
-    const gone = await deleteRequestOf(tx, BigInt(request.id), BigInt(to.id));
+    const gone = await deleteRequestOf(tx, id, BigInt(to.id));
     if (!gone) throw notFound(NO_SUCH_REQUEST);
     await insertFriendship(tx, BigInt(from.id), BigInt(to.id), this.now());
-    return [requestDeleted(request.id, from.id, to.id), ...friendAdded(from, to)];
+    return [requestDeleted(id, BigInt(from.id), BigInt(to.id)), ...friendAdded(from, to)];
   }
 }
 
 const alreadyAsked = (username: string) =>
-  new DomainError('conflict', `You have already sent ${username} a friend request.`, {
-    reason: 'already_requested',
-  });
+  conflict(`You have already sent ${username} a friend request.`, { reason: 'already_requested' });

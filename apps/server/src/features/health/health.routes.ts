@@ -1,30 +1,20 @@
-import * as z from 'zod';
-import type { App } from '../../http/types.js';
+import type { RouteHandlers } from '../../http/api.js';
 import type { Storage } from '../../storage/db.js';
 
-const HealthSchema = z.object({ status: z.enum(['ok', 'unavailable']), database: z.enum(['ok', 'down']) });
-
 /** 200 only while the database answers; load balancers and compose health checks read this. */
-export function healthRoutes(app: App, deps: { storage: Storage }): void {
-  app.get(
-    '/healthz',
-    {
-      schema: {
-        tags: ['health'],
-        summary: 'Liveness: 200 when the database answers',
-        response: { 200: HealthSchema, 503: HealthSchema },
-      },
-    },
-    async (req, reply) => {
+export function healthRoutes(deps: { storage: Storage; timeoutMs?: number }): RouteHandlers<'health'> {
+  return {
+    health: async ({ req, reply }) => {
       try {
-        await withTimeout(deps.storage.ping(), 2_000);
-        return { status: 'ok' as const, database: 'ok' as const };
+        await withTimeout(deps.storage.ping(), deps.timeoutMs ?? 2_000);
+        return { status: 'ok', database: 'ok' };
       } catch (err) {
         req.log.warn({ err }, 'health check: database did not answer');
-        return reply.status(503).send({ status: 'unavailable', database: 'down' });
+        reply.status(503);
+        return { status: 'unavailable', database: 'down' };
       }
     },
-  );
+  };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -1,8 +1,7 @@
 import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
-import { invites, inviteUses } from '../../storage/schema.js';
-
-export type InviteRow = typeof invites.$inferSelect;
+import type { InviteRow } from '../../storage/rows.js';
+import { invites, inviteUses, users } from '../../storage/schema.js';
 
 export async function insertInvite(db: Db, invite: typeof invites.$inferInsert): Promise<InviteRow> {
   const [row] = await db.insert(invites).values(invite).returning();
@@ -40,4 +39,18 @@ export async function countOpenSignupInvites(db: Db, userId: bigint): Promise<nu
     .from(invites)
     .where(and(eq(invites.createdBy, userId), isNull(invites.serverId), lt(invites.uses, invites.maxUses)));
   return Number(row?.n ?? 0);
+}
+
+export async function findInvite(db: Db, code: string): Promise<InviteRow | undefined> {
+  const [row] = await db.select().from(invites).where(eq(invites.code, code));
+  return row;
+}
+
+/**
+ * Serialises one user's invite creations until the transaction ends, so that the cap on unused
+ * codes holds however many requests arrive at once (NO KEY UPDATE: rows that merely reference
+ * the user are not held up).
+ */
+export async function lockInviter(db: Db, userId: bigint): Promise<void> {
+  await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('no key update');
 }

@@ -1,13 +1,15 @@
 import type { InviteResponse } from '@decentra/protocol';
-import { eq } from 'drizzle-orm';
 import { newInviteCode } from '../../infra/crypto.js';
-import { DomainError } from '../../infra/errors.js';
+import { type DomainError, forbidden } from '../../infra/errors.js';
+import type { Actor } from '../../kernel/actor.js';
+import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
-import { invites } from '../../storage/schema.js';
+import type { InviteRow } from '../../storage/rows.js';
 import {
   countOpenSignupInvites,
-  type InviteRow,
+  findInvite,
   insertInvite,
+  lockInviter,
   recordInviteUse,
   takeInviteUse,
 } from './invites.repo.js';
@@ -15,31 +17,30 @@ import {
 export const MAX_OPEN_SIGNUP_INVITES = 50;
 
 export class InvitesService {
-  constructor(private readonly db: Db) {}
-
   /**
    * Any member of the instance may invite one more person: a single-use signup code. Unused codes
    * are capped per user, so nobody can fill the database with them.
    */
-  async createSignupInvite(userId: string): Promise<InviteResponse> {
-    if ((await countOpenSignupInvites(this.db, BigInt(userId))) >= MAX_OPEN_SIGNUP_INVITES) {
-      throw new DomainError(
-        'forbidden',
-        `You already have ${MAX_OPEN_SIGNUP_INVITES} unused invite codes. Share those first.`,
-        { reason: 'invite_limit', limit: MAX_OPEN_SIGNUP_INVITES },
-      );
+  async createSignupInvite(tx: Db, actor: Actor): Promise<Outcome<InviteResponse>> {
+    await lockInviter(tx, actor.id);
+    if ((await countOpenSignupInvites(tx, actor.id)) >= MAX_OPEN_SIGNUP_INVITES) {
+      throw forbidden(`You already have ${MAX_OPEN_SIGNUP_INVITES} unused invite codes. Share those first.`, {
+        reason: 'invite_limit',
+        limit: MAX_OPEN_SIGNUP_INVITES,
+      });
     }
-    const row = await insertInvite(this.db, { code: newInviteCode(), createdBy: BigInt(userId), maxUses: 1 });
-    return { code: row.code };
+    const row = await insertInvite(tx, { code: newInviteCode(), createdBy: actor.id, maxUses: 1 });
+    return outcome({ code: row.code });
   }
 
   /** A server invite (owner only, checked by the caller): single use unless `maxUses`, optional expiry. */
   async createServerInvite(
+    tx: Db,
     serverId: bigint,
     createdBy: bigint,
     options: { maxUses: number; expiresAt: Date | null },
   ): Promise<InviteRow> {
-    return insertInvite(this.db, {
+    return insertInvite(tx, {
       code: newInviteCode(),
       createdBy,
       serverId,
@@ -48,9 +49,8 @@ export class InvitesService {
     });
   }
 
-  async find(db: Db, code: string): Promise<InviteRow | undefined> {
-    const [row] = await db.select().from(invites).where(eq(invites.code, code));
-    return row;
+  find(db: Db, code: string): Promise<InviteRow | undefined> {
+    return findInvite(db, code);
   }
 
   /**
@@ -59,18 +59,20 @@ export class InvitesService {
    */
   async redeem(tx: Db, code: string, userId: bigint, now: Date): Promise<InviteRow> {
     const taken = await takeInviteUse(tx, code, now);
-    if (!taken) throw await this.whyUnusable(tx, code, now);
+    if (!taken) throw whyUnusable(await findInvite(tx, code), now);
     await recordInviteUse(tx, code, userId);
     return taken;
   }
+}
 
-  private async whyUnusable(tx: Db, code: string, now: Date): Promise<DomainError> {
-    const [row] = await tx.select().from(invites).where(eq(invites.code, code));
-    if (!row)
-      return new DomainError('forbidden', 'This invite code does not exist.', { reason: 'unknown_code' });
-    if (row.expiresAt && row.expiresAt <= now) {
-      return new DomainError('forbidden', 'This invite code has expired.', { reason: 'expired' });
-    }
-    return new DomainError('forbidden', 'This invite code has already been used.', { reason: 'used' });
+export function unknownCode(): DomainError<'forbidden'> {
+  return forbidden('This invite code does not exist.', { reason: 'unknown_code' });
+}
+
+function whyUnusable(row: InviteRow | undefined, now: Date): DomainError<'forbidden'> {
+  if (!row) return unknownCode();
+  if (row.expiresAt && row.expiresAt <= now) {
+    return forbidden('This invite code has expired.', { reason: 'expired' });
   }
+  return forbidden('This invite code has already been used.', { reason: 'used' });
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
+import type { MemberRow } from '../../storage/rows.js';
 import { serverMembers, users } from '../../storage/schema.js';
-import type { MemberRow } from '../servers/server-dto.js';
 
 export interface MemberWithUser {
   member: MemberRow;

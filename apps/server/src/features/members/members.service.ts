@@ -1,69 +1,71 @@
 import type { Member, UpdateMemberBody } from '@decentra/protocol';
-import { dispatch, unsubscribe } from '../../bus/bus.js';
 import { conflict, forbidden, invalidInput, notFound } from '../../infra/errors.js';
+import type { Actor } from '../../kernel/actor.js';
+import { dispatch, serverScope, unsubscribe } from '../../kernel/events.js';
+import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
-import { requireOwner, serverAccess } from '../servers/access.js';
+import { requireOwner } from '../access/access.policy.js';
+import type { AccessService } from '../access/access.service.js';
 import { toMember } from '../servers/server-dto.js';
-import { type Actor, type Outcome, serverScope } from '../servers/servers.service.js';
 import { deleteMember, membersOfServer, memberWithUser, updateMemberPermissions } from './members.repo.js';
 
 export class MembersService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly access: AccessService,
+  ) {}
 
   async list(actor: Actor, serverId: bigint): Promise<Member[]> {
-    const access = await serverAccess(this.db, serverId, actor.id);
+    const standing = await this.access.server(this.db, serverId, actor.id);
     const rows = await membersOfServer(this.db, serverId);
-    return rows.map((r) => toMember(r.member, r.user, access.server.ownerId));
+    return rows.map((r) => toMember(r.member, r.user, standing.server.ownerId));
   }
 
   /** The owner grants or withdraws a member's channel permissions (only the flags given change). */
   async updatePermissions(
+    tx: Db,
     actor: Actor,
     serverId: bigint,
     userId: bigint,
     body: UpdateMemberBody,
   ): Promise<Outcome<Member>> {
-    const access = await serverAccess(this.db, serverId, actor.id);
-    requireOwner(access);
-    if (userId === access.server.ownerId) throw invalidInput('The owner always holds every permission.');
+    const standing = await this.access.server(tx, serverId, actor.id, true);
+    requireOwner(standing);
+    if (userId === standing.server.ownerId) throw invalidInput('The owner always holds every permission.');
     const { createChannel, editChannel, deleteChannel } = body.permissions;
-    const row = await updateMemberPermissions(this.db, serverId, userId, {
+    const row = await updateMemberPermissions(tx, serverId, userId, {
       ...(createChannel === undefined ? {} : { canCreateChannel: createChannel }),
       ...(editChannel === undefined ? {} : { canEditChannel: editChannel }),
       ...(deleteChannel === undefined ? {} : { canDeleteChannel: deleteChannel }),
     });
-    const target = row && (await memberWithUser(this.db, serverId, userId));
+    const target = row && (await memberWithUser(tx, serverId, userId));
     if (!target) throw notFound('That user is not a member of this server.');
-    const member = toMember(target.member, target.user, access.server.ownerId);
-    return {
-      result: member,
-      events: [dispatch('member_update', { serverId: serverId.toString(), member }, serverScope(serverId))],
-    };
+    const member = toMember(target.member, target.user, standing.server.ownerId);
+    return outcome(member, [
+      dispatch('member_update', { serverId: serverId.toString(), member }, serverScope(serverId)),
+    ]);
   }
 
   /**
    * Kick (the owner removes someone) or leave (`userId` is the caller). The removed member hears
    * `member_leave` like everyone else, then their sockets stop receiving the server's events.
    */
-  async remove(actor: Actor, serverId: bigint, userId: bigint): Promise<Outcome<void>> {
-    const access = await serverAccess(this.db, serverId, actor.id);
+  async remove(tx: Db, actor: Actor, serverId: bigint, userId: bigint): Promise<Outcome<void>> {
+    const standing = await this.access.server(tx, serverId, actor.id, true);
     const leaving = userId === actor.id;
-    if (leaving && access.isOwner) {
+    if (leaving && standing.isOwner) {
       throw conflict('The owner cannot leave the server; delete it instead.');
     }
     if (!leaving) {
-      requireOwner(access);
-      if (userId === access.server.ownerId) throw forbidden('The owner cannot be removed.');
+      requireOwner(standing);
+      if (userId === standing.server.ownerId) throw forbidden('The owner cannot be removed.');
     }
-    if (!(await deleteMember(this.db, serverId, userId)))
+    if (!(await deleteMember(tx, serverId, userId)))
       throw notFound('That user is not a member of this server.');
-    const id = userId.toString();
-    return {
-      result: undefined,
-      events: [
-        dispatch('member_leave', { serverId: serverId.toString(), userId: id }, serverScope(serverId)),
-        unsubscribe([id], serverScope(serverId)),
-      ],
-    };
+    const d = { serverId: serverId.toString(), userId: userId.toString() };
+    return outcome(undefined, [
+      dispatch('member_leave', d, serverScope(serverId)),
+      unsubscribe([userId], serverScope(serverId)),
+    ]);
   }
 }

@@ -1,5 +1,5 @@
 import type { Message } from '@decentra/protocol';
-import type { MessageRow } from './messages.repo.js';
+import type { MessageRow } from '../../storage/rows.js';
 
 export function toMessage(row: MessageRow, author: { id: bigint; username: string }): Message {
   return {

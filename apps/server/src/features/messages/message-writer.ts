@@ -1,5 +1,6 @@
 import type { Db } from '../../storage/db.js';
-import { insertMessages, type MessageRow, type NewMessageRow } from './messages.repo.js';
+import type { MessageRow } from '../../storage/rows.js';
+import { insertMessages, type NewMessageRow } from './messages.repo.js';
 
 interface PendingInsert {
   row: NewMessageRow;

@@ -1,21 +1,17 @@
-import { SendMessageOpSchema } from '@decentra/protocol';
-import { defineOp, type OpRegistry } from '../../gateway/ops.js';
+import type { OpHandlers } from '../../gateway/ops.js';
+import type { Commands } from '../../kernel/commands.js';
 import type { MessagesService } from './messages.service.js';
 
 /** `send_message {channelId, content, nonce}`: the same service call as POST /channels/:id/messages. */
-export function registerMessageOps(ops: OpRegistry, messages: MessagesService): void {
-  ops.set(
-    'send_message',
-    defineOp({
-      schema: SendMessageOpSchema,
-      async handle({ auth }, d) {
-        const actor = { id: auth.user.id, username: auth.user.username };
-        const { result, events } = await messages.send(actor, BigInt(d.channelId), {
-          content: d.content,
-          nonce: d.nonce,
-        });
-        return { reply: result, events };
-      },
-    }),
-  );
+export function messageOps(deps: {
+  messages: MessagesService;
+  commands: Commands;
+}): OpHandlers<'send_message'> {
+  const { messages, commands } = deps;
+  return {
+    send_message: async ({ auth }, d) =>
+      commands.run(() =>
+        messages.send(auth.actor, BigInt(d.channelId), { content: d.content, nonce: d.nonce }),
+      ),
+  };
 }

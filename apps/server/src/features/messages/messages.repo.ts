@@ -1,8 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
+import type { MessageRow } from '../../storage/rows.js';
 import { messages, serverMembers, users } from '../../storage/schema.js';
-
-export type MessageRow = typeof messages.$inferSelect;
 export interface MessageWithAuthor {
   message: MessageRow;
   author: { id: bigint; username: string };
@@ -99,7 +98,7 @@ export async function membersNamed(db: Db, serverId: bigint, names: string[]): P
   return rows.map((r) => r.id);
 }
 
-export async function usersNamed(db: Db, ids: bigint[], names: string[]): Promise<bigint[]> {
+export async function usersNamed(db: Db, ids: readonly bigint[], names: string[]): Promise<bigint[]> {
   if (names.length === 0 || ids.length === 0) return [];
   const rows = await db
     .select({ id: users.id })

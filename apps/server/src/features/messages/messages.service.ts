@@ -1,12 +1,13 @@
 import type { HistoryQuery, Message, SendMessageBody } from '@decentra/protocol';
-import type { Audience } from '../../bus/bus.js';
-import { dispatch } from '../../bus/bus.js';
 import { forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
+import type { Actor } from '../../kernel/actor.js';
+import { type Audience, dispatch, serverScope } from '../../kernel/events.js';
+import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
-import { type ChannelAccess, channelAccess, type DmEnds } from '../channels/channel-access.js';
+import type { ChannelAccess } from '../access/access.policy.js';
+import type { AccessService } from '../access/access.service.js';
 import type { SendAccessCache } from '../channels/send-access-cache.js';
-import { type Actor, type Outcome, serverScope } from '../servers/servers.service.js';
 import { mentionedNames } from './mentions.js';
 import { toMessage } from './message-dto.js';
 import { MessageWriter } from './message-writer.js';
@@ -25,16 +26,19 @@ import type { SendRateLimit } from './send-rate-limit.js';
 interface ChannelTarget {
   type: ChannelAccess['channel']['type'];
   serverId: bigint | null;
-  dmEnds: bigint[] | undefined;
+  dmEnds: readonly bigint[] | undefined;
   audience: Audience;
 }
+
+/** Whether the sender may write to the other end of a DM now (the DM feature decides: friendship). */
+export type DmSendCheck = (db: Db, ends: readonly bigint[], senderId: bigint) => Promise<void>;
 
 export interface MessagesDeps {
   db: Db;
   ids: IdGenerator;
+  access: AccessService;
   rateLimit: SendRateLimit;
-  /** Set by the DM feature: the two ends of a DM, and whether one of them may write to the other now. */
-  dm?: { ends: DmEnds; canSend: (db: Db, ends: bigint[], senderId: bigint) => Promise<void> };
+  canSendDm: DmSendCheck;
   /** Spares server-channel sends their database reads; without it every send asks the database. */
   cache?: SendAccessCache;
   now?: () => Date;
@@ -50,18 +54,20 @@ export class MessagesService {
   }
 
   /**
-   * Stores the message, then reports it. A repeated nonce from the same author returns the
-   * message that nonce first made, and tells no one again.
+   * Stores the message (through the group commit, which commits it before this returns), then
+   * reports it. A repeated nonce from the same author returns the message that nonce first made,
+   * and tells no one again.
    */
   async send(actor: Actor, channelId: bigint, body: SendMessageBody): Promise<Outcome<Message>> {
-    await this.deps.rateLimit.take(actor.id);
+    const { db, ids, rateLimit, canSendDm } = this.deps;
+    await rateLimit.take(actor.id);
     const target = await this.target(channelId, actor.id);
     if (target.type === 'voice') throw invalidInput('Voice channels hold no messages.');
-    if (target.dmEnds) await this.deps.dm?.canSend(this.deps.db, target.dmEnds, actor.id);
-    const mentions = await this.resolveMentions(target.serverId, target.dmEnds, body.content);
+    if (target.dmEnds) await canSendDm(db, target.dmEnds, actor.id);
+    const mentions = await this.resolveMentions(db, target.serverId, target.dmEnds, body.content);
     const row = await this.writer
       .insert({
-        id: this.deps.ids.next(),
+        id: ids.next(),
         channelId,
         authorId: actor.id,
         content: body.content,
@@ -75,13 +81,12 @@ export class MessagesService {
         throw err;
       });
     if (!row) {
-      const first =
-        body.nonce === undefined ? undefined : await findByNonce(this.deps.db, actor.id, body.nonce);
+      const first = body.nonce === undefined ? undefined : await findByNonce(db, actor.id, body.nonce);
       if (!first) throw new Error('nonce conflict without a first message');
-      return { result: toMessage(first.message, first.author), events: [] };
+      return outcome(toMessage(first.message, first.author));
     }
     const message = toMessage(row, actor);
-    return { result: message, events: [dispatch('message_create', message, target.audience)] };
+    return outcome(message, [dispatch('message_create', message, target.audience)]);
   }
 
   async history(userId: bigint, channelId: bigint, query: HistoryQuery): Promise<Message[]> {
@@ -95,33 +100,35 @@ export class MessagesService {
     return rows.map((r) => toMessage(r.message, r.author));
   }
 
-  async edit(actor: Actor, channelId: bigint, messageId: bigint, content: string): Promise<Outcome<Message>> {
-    const access = await this.access(channelId, actor.id);
-    const found = await findMessage(this.deps.db, channelId, messageId);
+  async edit(
+    tx: Db,
+    actor: Actor,
+    channelId: bigint,
+    messageId: bigint,
+    content: string,
+  ): Promise<Outcome<Message>> {
+    const standing = await this.deps.access.channel(tx, channelId, actor.id, true);
+    const found = await findMessage(tx, channelId, messageId);
     if (!found) throw notFound('No such message.');
     if (found.message.authorId !== actor.id) throw forbidden('You can only edit your own messages.');
-    const mentions = await this.resolveMentions(access.channel.serverId, access.dmEnds, content);
-    const row = await updateContent(this.deps.db, messageId, content, mentions, this.now());
+    const mentions = await this.resolveMentions(tx, standing.channel.serverId, standing.dmEnds, content);
+    const row = await updateContent(tx, messageId, content, mentions, this.now());
     if (!row) throw notFound('No such message.');
     const message = toMessage(row, found.author);
-    return { result: message, events: [dispatch('message_update', message, access.audience)] };
+    return outcome(message, [dispatch('message_update', message, standing.audience)]);
   }
 
   /** The author may delete their message; so may the owner of the server it is in. */
-  async delete(actor: Actor, channelId: bigint, messageId: bigint): Promise<Outcome<void>> {
-    const access = await this.access(channelId, actor.id);
-    const found = await findMessage(this.deps.db, channelId, messageId);
+  async delete(tx: Db, actor: Actor, channelId: bigint, messageId: bigint): Promise<Outcome<void>> {
+    const standing = await this.deps.access.channel(tx, channelId, actor.id, true);
+    const found = await findMessage(tx, channelId, messageId);
     if (!found) throw notFound('No such message.');
-    if (found.message.authorId !== actor.id && !access.server?.isOwner) {
+    if (found.message.authorId !== actor.id && !standing.server?.isOwner) {
       throw forbidden('You can only delete your own messages.');
     }
-    if (!(await deleteMessage(this.deps.db, messageId))) throw notFound('No such message.');
+    if (!(await deleteMessage(tx, messageId))) throw notFound('No such message.');
     const d = { id: messageId.toString(), channelId: channelId.toString() };
-    return { result: undefined, events: [dispatch('message_delete', d, access.audience)] };
-  }
-
-  private access(channelId: bigint, userId: bigint): Promise<ChannelAccess> {
-    return channelAccess(this.deps.db, channelId, userId, this.deps.dm?.ends);
+    return outcome(undefined, [dispatch('message_delete', d, standing.audience)]);
   }
 
   /**
@@ -129,33 +136,35 @@ export class MessagesService {
    * knows the channel and the user's membership, else from the database.
    */
   private async target(channelId: bigint, userId: bigint): Promise<ChannelTarget> {
-    const cache = this.deps.cache;
+    const { cache, access, db } = this.deps;
     const known = cache?.channel(channelId);
     if (known && cache?.isMember(known.serverId, userId)) {
       const audience = serverScope(known.serverId);
       return { type: known.type, serverId: known.serverId, dmEnds: undefined, audience };
     }
     const generation = cache?.generation ?? 0;
-    const access = await this.access(channelId, userId);
-    const { type, serverId } = access.channel;
+    const standing = await access.channel(db, channelId, userId);
+    const { type, serverId } = standing.channel;
     if (serverId !== null) cache?.remember(channelId, { type, serverId }, userId, generation);
-    return { type, serverId, dmEnds: access.dmEnds, audience: access.audience };
+    return { type, serverId, dmEnds: standing.dmEnds, audience: standing.audience };
   }
 
   private async resolveMentions(
+    db: Db,
     serverId: bigint | null,
-    dmEnds: bigint[] | undefined,
+    dmEnds: readonly bigint[] | undefined,
     content: string,
   ): Promise<bigint[]> {
     const names = mentionedNames(content);
     if (names.length === 0) return [];
-    if (serverId !== null) return membersNamed(this.deps.db, serverId, names);
-    return usersNamed(this.deps.db, dmEnds ?? [], names);
+    if (serverId !== null) return membersNamed(db, serverId, names);
+    return usersNamed(db, dmEnds ?? [], names);
   }
 }
 
 /** PostgreSQL's foreign_key_violation; Drizzle may wrap the driver's error as its cause. */
 function isForeignKeyViolation(err: unknown): boolean {
-  const e = err as { code?: unknown; cause?: { code?: unknown } };
-  return e.code === '23503' || e.cause?.code === '23503';
+  if (!(err instanceof Error)) return false;
+  const code = (e: unknown) => (typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined);
+  return code(err) === '23503' || code(err.cause) === '23503';
 }

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { type Db, executeRows } from '../../storage/db.js';
 
 /** Everyone whose presence this user may see, and who may see theirs: friends and co-members. */
-export async function visibleUsers(db: Db, userId: bigint): Promise<string[]> {
+export async function visibleUsers(db: Db, userId: bigint): Promise<bigint[]> {
   const rows = await executeRows<{ id: string }>(
     db,
     sql`select user_high::text as id from friendships where user_low = ${userId}
@@ -11,13 +11,13 @@ export async function visibleUsers(db: Db, userId: bigint): Promise<string[]> {
           join server_members other on other.server_id = mine.server_id
           where mine.user_id = ${userId} and other.user_id <> ${userId}`,
   );
-  return rows.map((r) => r.id);
+  return rows.map((r) => BigInt(r.id));
 }
 
-export async function serverMemberIds(db: Db, serverId: string): Promise<string[]> {
+export async function serverMemberIds(db: Db, serverId: bigint): Promise<bigint[]> {
   const rows = await executeRows<{ id: string }>(
     db,
-    sql`select user_id::text as id from server_members where server_id = ${BigInt(serverId)}`,
+    sql`select user_id::text as id from server_members where server_id = ${serverId}`,
   );
-  return rows.map((r) => r.id);
+  return rows.map((r) => BigInt(r.id));
 }

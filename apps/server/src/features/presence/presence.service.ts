@@ -1,8 +1,9 @@
 import type { Presence } from '@decentra/protocol';
-import type { Bus, BusMessage, DispatchMessage } from '../../bus/bus.js';
-import { dispatch } from '../../bus/bus.js';
-import type { SessionsChangedReason } from '../../gateway/sessions.js';
 import type { Logger } from '../../infra/logger.js';
+import type { Commands } from '../../kernel/commands.js';
+import { type BusMessage, type DispatchOf, dispatch, toUsers } from '../../kernel/events.js';
+import { outcome } from '../../kernel/outcome.js';
+import type { SessionsChange } from '../../kernel/sessions.js';
 import type { Db } from '../../storage/db.js';
 import { serverMemberIds, visibleUsers } from './presence.repo.js';
 
@@ -13,36 +14,43 @@ export interface PresenceOptions {
 
 export const DEFAULT_PRESENCE: PresenceOptions = { offlineGraceMs: 25_000 };
 
+/** The timers presence needs; tests pass fake ones to move time by hand. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): { unref?: () => unknown };
+  clearTimeout(handle: unknown): void;
+}
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 /**
  * A user is online while at least one socket of theirs is open. The last socket closing cleanly
  * makes them offline at once; the last one dropping gives them `offlineGraceMs` to resume first.
  * Changes go as `presence_update` to their friends and co-members (one query per change, none
- * per recipient). Kept per instance: several instances would need Redis to agree.
+ * per recipient), through the command runner. Kept per instance: several instances would need
+ * Redis to agree.
  */
 export class PresenceService {
-  private readonly online = new Set<string>();
-  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private readonly online = new Set<bigint>();
+  private readonly graceTimers = new Map<bigint, unknown>();
   /** Announcements go out one after another, so a quick online→offline is never told backwards. */
   private announcing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
-    private readonly bus: Bus,
+    private readonly commands: Commands,
     private readonly log: Logger,
     private readonly options: PresenceOptions = DEFAULT_PRESENCE,
+    private readonly timers: Timers = realTimers,
   ) {}
 
-  isOnline(userId: string): boolean {
+  isOnline(userId: bigint): boolean {
     return this.online.has(userId);
   }
 
   /** Fed by the gateway's sessions-changed hook. */
-  readonly onSessionsChanged = (
-    userId: string,
-    _sessions: number,
-    reason: SessionsChangedReason,
-    attached: number,
-  ) => {
+  readonly onSessionsChanged = ({ userId, reason, attached }: SessionsChange): void => {
     if (attached > 0) {
       this.cancelGrace(userId);
       if (!this.online.has(userId)) this.set(userId, 'online');
@@ -51,11 +59,11 @@ export class PresenceService {
     if (!this.online.has(userId)) return;
     if (reason === 'detached') {
       if (!this.graceTimers.has(userId)) {
-        const timer = setTimeout(() => {
+        const timer = this.timers.setTimeout(() => {
           this.graceTimers.delete(userId);
           if (this.online.has(userId)) this.set(userId, 'offline');
         }, this.options.offlineGraceMs);
-        timer.unref();
+        timer.unref?.();
         this.graceTimers.set(userId, timer);
       }
       return;
@@ -75,30 +83,34 @@ export class PresenceService {
     else if (message.t === 'member_join') this.afterTurn(() => this.introduceMember(message));
   };
 
-  private introduceFriend(message: DispatchMessage): Promise<void> {
-    const friend = (message.d as { id: string }).id;
-    if (!this.online.has(friend) || message.to.kind !== 'users') return Promise.resolve();
-    return this.bus.publish([dispatch('presence_update', { userId: friend, status: 'online' }, message.to)]);
+  /** The current presences of everyone `userId` can see (those not listed are offline). */
+  async visiblePresences(userId: bigint): Promise<Presence[]> {
+    const ids = await visibleUsers(this.db, userId);
+    return ids.filter((id) => this.online.has(id)).map((id) => online(id));
   }
 
-  private async introduceMember(message: DispatchMessage): Promise<void> {
-    const { serverId, member } = message.d as { serverId: string; member: { user: { id: string } } };
-    const joiner = member.user.id;
+  close(): void {
+    for (const timer of this.graceTimers.values()) this.timers.clearTimeout(timer);
+    this.graceTimers.clear();
+  }
+
+  private async introduceFriend(message: DispatchOf<'friend_add'>): Promise<void> {
+    const friend = BigInt(message.d.id);
+    if (!this.online.has(friend) || message.to.kind !== 'users') return;
+    await this.commands.run(() =>
+      outcome(undefined, [dispatch('presence_update', online(friend), message.to)]),
+    );
+  }
+
+  private async introduceMember(message: DispatchOf<'member_join'>): Promise<void> {
+    const joiner = BigInt(message.d.member.user.id);
     const events: BusMessage[] = [];
-    if (this.online.has(joiner)) {
-      events.push({
-        ...dispatch('presence_update', { userId: joiner, status: 'online' }, message.to),
-        except: joiner,
-      });
+    if (this.online.has(joiner)) events.push(dispatch('presence_update', online(joiner), message.to, joiner));
+    for (const id of await serverMemberIds(this.db, BigInt(message.d.serverId))) {
+      if (id !== joiner && this.online.has(id))
+        events.push(dispatch('presence_update', online(id), toUsers(joiner)));
     }
-    for (const id of await serverMemberIds(this.db, serverId)) {
-      if (id !== joiner && this.online.has(id)) {
-        events.push(
-          dispatch('presence_update', { userId: id, status: 'online' }, { kind: 'users', userIds: [joiner] }),
-        );
-      }
-    }
-    await this.bus.publish(events);
+    await this.commands.run(() => outcome(undefined, events));
   }
 
   /** Runs after the event that caused it has been delivered, and never throws. */
@@ -108,36 +120,30 @@ export class PresenceService {
     });
   }
 
-  /** The current presences of everyone `userId` can see (those not listed are offline). */
-  async visiblePresences(userId: bigint): Promise<Presence[]> {
-    const ids = await visibleUsers(this.db, userId);
-    return ids.filter((id) => this.online.has(id)).map((id) => ({ userId: id, status: 'online' as const }));
-  }
-
-  close(): void {
-    for (const timer of this.graceTimers.values()) clearTimeout(timer);
-    this.graceTimers.clear();
-  }
-
-  private cancelGrace(userId: string): void {
+  private cancelGrace(userId: bigint): void {
     const timer = this.graceTimers.get(userId);
-    if (timer) clearTimeout(timer);
+    if (timer !== undefined) this.timers.clearTimeout(timer);
     this.graceTimers.delete(userId);
   }
 
-  private set(userId: string, status: Presence['status']): void {
+  private set(userId: bigint, status: Presence['status']): void {
     if (status === 'online') this.online.add(userId);
     else this.online.delete(userId);
-    this.announcing = this.announcing.then(() => this.announce({ userId, status }));
+    this.announcing = this.announcing.then(() => this.announce(userId, status));
   }
 
-  private async announce(presence: Presence): Promise<void> {
+  private async announce(userId: bigint, status: Presence['status']): Promise<void> {
     try {
-      const audience = await visibleUsers(this.db, BigInt(presence.userId));
+      const audience = await visibleUsers(this.db, userId);
       if (audience.length === 0) return;
-      await this.bus.publish([dispatch('presence_update', presence, { kind: 'users', userIds: audience })]);
+      const d = { userId: userId.toString(), status };
+      await this.commands.run(() =>
+        outcome(undefined, [dispatch('presence_update', d, toUsers(...audience))]),
+      );
     } catch (err) {
       this.log.warn({ err }, 'presence announcement failed');
     }
   }
 }
+
+const online = (userId: bigint): Presence => ({ userId: userId.toString(), status: 'online' });

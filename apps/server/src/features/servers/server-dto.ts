@@ -1,23 +1,7 @@
 import type { Channel, Member, Permissions, Server } from '@decentra/protocol';
-import type { channels, serverMembers, servers } from '../../storage/schema.js';
+import type { ChannelRow, MemberRow, ServerRow } from '../../storage/rows.js';
+import { permissionsOf } from '../access/access.policy.js';
 import { toUserRef } from '../accounts/user-dto.js';
-
-export type ServerRow = typeof servers.$inferSelect;
-export type ChannelRow = typeof channels.$inferSelect;
-export type MemberRow = typeof serverMembers.$inferSelect;
-
-export const ALL_PERMISSIONS: Permissions = { createChannel: true, editChannel: true, deleteChannel: true };
-export const NO_PERMISSIONS: Permissions = { createChannel: false, editChannel: false, deleteChannel: false };
-
-/** What a member may do; the owner holds everything whatever the stored flags say. */
-export function permissionsOf(member: MemberRow, ownerId: bigint): Permissions {
-  if (member.userId === ownerId) return ALL_PERMISSIONS;
-  return {
-    createChannel: member.canCreateChannel,
-    editChannel: member.canEditChannel,
-    deleteChannel: member.canDeleteChannel,
-  };
-}
 
 export function toChannel(row: ChannelRow): Channel {
   return {

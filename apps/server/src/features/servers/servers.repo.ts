@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
+import type { ChannelRow, MemberRow, ServerRow } from '../../storage/rows.js';
 import { channels, serverMembers, servers } from '../../storage/schema.js';
-import type { ChannelRow, MemberRow, ServerRow } from './server-dto.js';
 
 export async function insertServer(db: Db, row: typeof servers.$inferInsert): Promise<ServerRow> {
   const [server] = await db.insert(servers).values(row).returning();

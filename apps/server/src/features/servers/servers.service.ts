@@ -1,14 +1,24 @@
 import type { CreateServerInviteBody, Server, ServerInvite } from '@decentra/protocol';
 import { MAX_INVITE_LIFETIME_MS } from '@decentra/protocol';
-import { type BusMessage, dispatch, subscribe } from '../../bus/bus.js';
-import { conflict, DomainError, invalidInput } from '../../infra/errors.js';
+import { conflict, forbidden, invalidInput } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
+import type { Actor } from '../../kernel/actor.js';
+import {
+  type BusMessage,
+  dispatch,
+  dropTopic,
+  serverScope,
+  subscribe,
+  toUsers,
+} from '../../kernel/events.js';
+import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
-import { findUserById } from '../accounts/accounts.repo.js';
-import type { InviteRow } from '../invites/invites.repo.js';
+import type { InviteRow, UserRow } from '../../storage/rows.js';
+import { ALL_PERMISSIONS, NO_PERMISSIONS, permissionsOf, requireOwner } from '../access/access.policy.js';
+import type { AccessService } from '../access/access.service.js';
 import type { InvitesService } from '../invites/invites.service.js';
-import { requireOwner, serverAccess } from './access.js';
-import { ALL_PERMISSIONS, NO_PERMISSIONS, permissionsOf, toMember, toServer } from './server-dto.js';
+import { unknownCode } from '../invites/invites.service.js';
+import { toMember, toServer } from './server-dto.js';
 import {
   channelsOfServers,
   deleteServer,
@@ -21,52 +31,43 @@ import {
   serversOfUser,
 } from './servers.repo.js';
 
-export interface Actor {
-  id: bigint;
-  username: string;
+export interface ServersDeps {
+  db: Db;
+  ids: IdGenerator;
+  invites: InvitesService;
+  access: AccessService;
+  now?: () => Date;
 }
-
-export interface Outcome<T> {
-  result: T;
-  events: BusMessage[];
-}
-
-/** A server as an event audience and as a subscription topic: the same shape serves both. */
-export const serverScope = (serverId: bigint) => ({ kind: 'server', serverId: serverId.toString() }) as const;
 
 export class ServersService {
-  constructor(
-    private readonly db: Db,
-    private readonly ids: IdGenerator,
-    private readonly invites: InvitesService,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: ServersDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
 
   /** The creator owns it; it starts with a text channel `general` and a voice channel `General`. */
-  async create(actor: Actor, name: string): Promise<Outcome<Server>> {
-    const serverId = this.ids.next();
-    const server = await this.db.transaction(async (tx) => {
-      const row = await insertServer(tx, { id: serverId, name, ownerId: actor.id, createdAt: this.now() });
-      await insertMember(tx, { serverId, userId: actor.id });
-      const channelRows = await insertChannels(tx, [
-        { id: this.ids.next(), serverId, type: 'text', name: 'general' },
-        { id: this.ids.next(), serverId, type: 'voice', name: 'General' },
-      ]);
-      return toServer(row, channelRows, ALL_PERMISSIONS);
-    });
-    return {
-      result: server,
-      events: [
-        subscribe([actor.id.toString()], serverScope(serverId)),
-        dispatch('server_create', server, { kind: 'users', userIds: [actor.id.toString()] }),
-      ],
-    };
+  async create(tx: Db, actor: Actor, name: string): Promise<Outcome<Server>> {
+    const { ids } = this.deps;
+    const serverId = ids.next();
+    const row = await insertServer(tx, { id: serverId, name, ownerId: actor.id, createdAt: this.now() });
+    await insertMember(tx, { serverId, userId: actor.id });
+    const channelRows = await insertChannels(tx, [
+      { id: ids.next(), serverId, type: 'text', name: 'general' },
+      { id: ids.next(), serverId, type: 'voice', name: 'General' },
+    ]);
+    const server = toServer(row, channelRows, ALL_PERMISSIONS);
+    return outcome(server, [
+      subscribe([actor.id], serverScope(serverId)),
+      dispatch('server_create', server, toUsers(actor.id)),
+    ]);
   }
 
   async list(userId: bigint): Promise<Server[]> {
-    const rows = await serversOfUser(this.db, userId);
+    const { db } = this.deps;
+    const rows = await serversOfUser(db, userId);
     const channelRows = await channelsOfServers(
-      this.db,
+      db,
       rows.map((r) => r.server.id),
     );
     return rows.map(({ server, member }) =>
@@ -78,42 +79,42 @@ export class ServersService {
     );
   }
 
+  /** The ids of the servers a user is a member of. */
+  async idsOf(userId: bigint): Promise<bigint[]> {
+    return (await serversOfUser(this.deps.db, userId)).map((r) => r.server.id);
+  }
+
   async get(userId: bigint, serverId: bigint): Promise<Server> {
-    const access = await serverAccess(this.db, serverId, userId);
-    return toServer(access.server, await channelsOfServers(this.db, [serverId]), access.permissions);
+    const { db, access } = this.deps;
+    const standing = await access.server(db, serverId, userId);
+    return toServer(standing.server, await channelsOfServers(db, [serverId]), standing.permissions);
   }
 
-  async rename(actor: Actor, serverId: bigint, name: string): Promise<Outcome<Server>> {
-    const access = await serverAccess(this.db, serverId, actor.id);
-    requireOwner(access);
-    const row = await renameServer(this.db, serverId, name);
-    const server = toServer(row, await channelsOfServers(this.db, [serverId]), access.permissions);
-    return {
-      result: server,
-      events: [
-        dispatch(
-          'server_update',
-          { id: server.id, name: server.name, ownerId: server.ownerId },
-          serverScope(serverId),
-        ),
-      ],
-    };
+  async rename(tx: Db, actor: Actor, serverId: bigint, name: string): Promise<Outcome<Server>> {
+    const standing = await this.deps.access.server(tx, serverId, actor.id, true);
+    requireOwner(standing);
+    const row = await renameServer(tx, serverId, name);
+    const server = toServer(row, await channelsOfServers(tx, [serverId]), standing.permissions);
+    const d = { id: server.id, name: server.name, ownerId: server.ownerId };
+    return outcome(server, [dispatch('server_update', d, serverScope(serverId))]);
   }
 
-  async delete(actor: Actor, serverId: bigint): Promise<Outcome<void>> {
-    requireOwner(await serverAccess(this.db, serverId, actor.id));
-    await deleteServer(this.db, serverId);
-    return {
-      result: undefined,
-      events: [
-        dispatch('server_delete', { id: serverId.toString() }, serverScope(serverId)),
-        { kind: 'drop_topic', topic: serverScope(serverId) },
-      ],
-    };
+  async delete(tx: Db, actor: Actor, serverId: bigint): Promise<Outcome<void>> {
+    requireOwner(await this.deps.access.server(tx, serverId, actor.id, true));
+    await deleteServer(tx, serverId);
+    return outcome(undefined, [
+      dispatch('server_delete', { id: serverId.toString() }, serverScope(serverId)),
+      dropTopic(serverScope(serverId)),
+    ]);
   }
 
-  async createInvite(actor: Actor, serverId: bigint, body: CreateServerInviteBody): Promise<ServerInvite> {
-    requireOwner(await serverAccess(this.db, serverId, actor.id));
+  async createInvite(
+    tx: Db,
+    actor: Actor,
+    serverId: bigint,
+    body: CreateServerInviteBody,
+  ): Promise<Outcome<ServerInvite>> {
+    requireOwner(await this.deps.access.server(tx, serverId, actor.id, true));
     let expiresAt: Date | null = null;
     if (body.expiresAt !== undefined) {
       expiresAt = new Date(body.expiresAt);
@@ -121,61 +122,50 @@ export class ServersService {
       if (lifetime <= 0) throw invalidInput('expiresAt: must be in the future');
       if (lifetime > MAX_INVITE_LIFETIME_MS) throw invalidInput('expiresAt: must be at most 7 days from now');
     }
-    const row = await this.invites.createServerInvite(serverId, actor.id, {
+    const row = await this.deps.invites.createServerInvite(tx, serverId, actor.id, {
       maxUses: body.maxUses ?? 1,
       expiresAt,
     });
-    return toServerInvite(row, serverId);
+    return outcome(toServerInvite(row, serverId));
   }
 
   /** Joins with a server invite code; a code is only spent when the join happens. */
-  async join(actor: Actor, code: string): Promise<Outcome<Server>> {
-    return this.db.transaction(async (tx) => {
-      const invite = await this.invites.find(tx, code);
-      if (invite && invite.serverId === null) {
-        throw new DomainError('forbidden', 'This is a sign-up invite, not a server invite.', {
-          reason: 'not_server_invite',
-        });
-      }
-      if (invite?.serverId != null && (await findMember(tx, invite.serverId, actor.id))) {
-        throw conflict('You are already a member of this server.');
-      }
-      const redeemed = await this.invites.redeem(tx, code, actor.id, this.now());
-      const { result, events } = await this.addMember(tx, redeemed, actor);
-      return { result, events };
-    });
+  async join(tx: Db, actor: Actor, code: string): Promise<Outcome<Server>> {
+    const { invites } = this.deps;
+    const invite = await invites.find(tx, code);
+    if (invite && invite.serverId === null) {
+      throw forbidden('This is a sign-up invite, not a server invite.', { reason: 'not_server_invite' });
+    }
+    if (invite?.serverId != null && (await findMember(tx, invite.serverId, actor.id))) {
+      throw conflict('You are already a member of this server.');
+    }
+    const redeemed = await invites.redeem(tx, code, actor.id, this.now());
+    return this.addMember(tx, redeemed, actor);
   }
 
   /** Signup with a server code: the new account joins that server in the same transaction. */
-  readonly joinOnSignup = async (tx: Db, invite: InviteRow, userId: bigint): Promise<BusMessage[]> => {
+  readonly joinOnSignup = async (tx: Db, invite: InviteRow, user: UserRow): Promise<BusMessage[]> => {
     if (invite.serverId === null) return [];
-    const user = await findUserById(tx, userId);
-    if (!user) return [];
-    return (await this.addMember(tx, invite, { id: userId, username: user.username })).events;
+    return (await this.addMember(tx, invite, { id: user.id, username: user.username })).events;
   };
 
   private async addMember(tx: Db, invite: InviteRow, actor: Actor): Promise<Outcome<Server>> {
     const serverId = invite.serverId;
     if (serverId === null) throw new Error('not a server invite');
     const server = await findServer(tx, serverId);
-    if (!server)
-      throw new DomainError('forbidden', 'This invite code does not exist.', { reason: 'unknown_code' });
+    if (!server) throw unknownCode();
     const member = await insertMember(tx, { serverId, userId: actor.id, joinedAt: this.now() });
     if (!member) throw conflict('You are already a member of this server.');
     const view = toServer(server, await channelsOfServers(tx, [serverId]), NO_PERMISSIONS);
-    const userId = actor.id.toString();
-    return {
-      result: view,
-      events: [
-        subscribe([userId], serverScope(serverId)),
-        dispatch('server_create', view, { kind: 'users', userIds: [userId] }),
-        dispatch(
-          'member_join',
-          { serverId: view.id, member: toMember(member, actor, server.ownerId) },
-          serverScope(serverId),
-        ),
-      ],
-    };
+    return outcome(view, [
+      subscribe([actor.id], serverScope(serverId)),
+      dispatch('server_create', view, toUsers(actor.id)),
+      dispatch(
+        'member_join',
+        { serverId: view.id, member: toMember(member, actor, server.ownerId) },
+        serverScope(serverId),
+      ),
+    ]);
   }
 }
 

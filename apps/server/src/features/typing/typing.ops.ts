@@ -1,15 +1,10 @@
-import { TypingOpSchema } from '@decentra/protocol';
-import { defineOp, type OpRegistry } from '../../gateway/ops.js';
+import type { OpHandlers } from '../../gateway/ops.js';
+import type { Commands } from '../../kernel/commands.js';
 import type { TypingService } from './typing.service.js';
 
-export function registerTypingOps(ops: OpRegistry, typing: TypingService): void {
-  ops.set(
-    'typing',
-    defineOp({
-      schema: TypingOpSchema,
-      async handle({ auth }, d) {
-        return { events: (await typing.typing(auth.user.id, BigInt(d.channelId))).events };
-      },
-    }),
-  );
+export function typingOps(deps: { typing: TypingService; commands: Commands }): OpHandlers<'typing'> {
+  const { typing, commands } = deps;
+  return {
+    typing: async ({ auth }, d) => commands.run(() => typing.typing(auth.actor.id, BigInt(d.channelId))),
+  };
 }

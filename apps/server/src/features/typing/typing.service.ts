@@ -1,7 +1,7 @@
-import { dispatch } from '../../bus/bus.js';
+import { dispatch } from '../../kernel/events.js';
+import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
-import { channelAccess, type DmEnds } from '../channels/channel-access.js';
-import type { Outcome } from '../servers/servers.service.js';
+import type { AccessService } from '../access/access.service.js';
 
 export const TYPING_INTERVAL_MS = 5_000;
 const SWEEP_AT = 10_000;
@@ -16,23 +16,20 @@ export class TypingService {
 
   constructor(
     private readonly db: Db,
-    private readonly dmEnds: DmEnds,
+    private readonly access: AccessService,
     private readonly now: () => number = Date.now,
   ) {}
 
-  async typing(userId: bigint, channelId: bigint): Promise<Outcome<void>> {
+  async typing(userId: bigint, channelId: bigint): Promise<Outcome<undefined>> {
     const key = `${userId}:${channelId}`;
     const now = this.now();
     const last = this.lastSent.get(key);
-    if (last !== undefined && now - last < TYPING_INTERVAL_MS) return { result: undefined, events: [] };
-    const access = await channelAccess(this.db, channelId, userId, this.dmEnds);
-    if (access.channel.type === 'voice') return { result: undefined, events: [] };
+    if (last !== undefined && now - last < TYPING_INTERVAL_MS) return outcome(undefined);
+    const standing = await this.access.channel(this.db, channelId, userId);
+    if (standing.channel.type === 'voice') return outcome(undefined);
     this.remember(key, now);
     const d = { channelId: channelId.toString(), userId: userId.toString() };
-    return {
-      result: undefined,
-      events: [{ ...dispatch('typing_start', d, access.audience), except: d.userId }],
-    };
+    return outcome(undefined, [dispatch('typing_start', d, standing.audience, userId)]);
   }
 
   private remember(key: string, now: number): void {

@@ -6,8 +6,8 @@ export class UsersService {
   constructor(private readonly db: Db) {}
 
   /** Prefix search on usernames (case-insensitive), never the caller, with how each relates to them. */
-  async search(userId: string, q: string): Promise<UserSearchResult[]> {
-    const rows = await searchUsers(this.db, BigInt(userId), q);
+  async search(userId: bigint, q: string): Promise<UserSearchResult[]> {
+    const rows = await searchUsers(this.db, userId, q);
     return rows.map((r) => ({ id: r.id.toString(), username: r.username, relationship: r.relationship }));
   }
 }

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { CallState } from '@decentra/protocol';
-import { type BusMessage, dispatch } from '../../bus/bus.js';
 import { forbidden, invalidInput, notFound } from '../../infra/errors.js';
+import type { Actor } from '../../kernel/actor.js';
+import type { Commands } from '../../kernel/commands.js';
+import { type BusMessage, type DispatchMessage, dispatch, toUsers } from '../../kernel/events.js';
+import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
-import { areFriends } from '../friends/friends.repo.js';
+import type { FriendsService } from '../friends/friends.service.js';
 
 interface Call {
   id: string;
-  caller: { id: string; username: string };
-  callee: string;
+  caller: Actor;
+  callee: bigint;
   state: 'ringing' | 'active';
   timer: NodeJS.Timeout | undefined;
 }
@@ -18,101 +21,90 @@ export const RING_TIMEOUT_MS = 45_000;
 /**
  * One-to-one calls between friends: ringing → active, or rejected / missed; ended by either.
  * The media is WebRTC between the two browsers; this only keeps the call's state and lets the
- * two exchange `voice_signal` while it lasts.
+ * two exchange `voice_signal` while it lasts. An unanswered call is missed after the ring
+ * timeout, told through the command runner like any other change.
  */
 export class CallsService {
   private readonly calls = new Map<string, Call>();
 
   constructor(
     private readonly db: Db,
-    private readonly publish: (events: BusMessage[]) => Promise<void>,
+    private readonly friends: FriendsService,
+    private readonly commands: Commands,
     private readonly ringTimeoutMs = RING_TIMEOUT_MS,
   ) {}
 
-  async start(
-    caller: { id: bigint; username: string },
-    calleeId: bigint,
-  ): Promise<{ callId: string; events: BusMessage[] }> {
+  async start(caller: Actor, calleeId: bigint): Promise<Outcome<{ callId: string }>> {
     if (calleeId === caller.id) throw invalidInput('You cannot call yourself.');
-    if (!(await areFriends(this.db, caller.id, calleeId))) throw forbidden('You can only call your friends.');
-    const call: Call = {
-      id: randomUUID(),
-      caller: { id: caller.id.toString(), username: caller.username },
-      callee: calleeId.toString(),
-      state: 'ringing',
-      timer: undefined,
-    };
+    if (!(await this.friends.areFriends(this.db, caller.id, calleeId)))
+      throw forbidden('You can only call your friends.');
+    const call: Call = { id: randomUUID(), caller, callee: calleeId, state: 'ringing', timer: undefined };
     this.calls.set(call.id, call);
-    call.timer = setTimeout(() => void this.publish(this.finish(call, 'missed')), this.ringTimeoutMs);
+    call.timer = setTimeout(
+      () => void this.commands.run(() => this.finish(call, 'missed')),
+      this.ringTimeoutMs,
+    );
     call.timer.unref();
-    return {
-      callId: call.id,
-      events: [
-        dispatch(
-          'call_incoming',
-          { callId: call.id, from: call.caller },
-          { kind: 'users', userIds: [call.callee] },
-        ),
-        this.update(call, 'ringing'),
-      ],
-    };
+    const from = { id: caller.id.toString(), username: caller.username };
+    return outcome({ callId: call.id }, [
+      dispatch('call_incoming', { callId: call.id, from }, toUsers(call.callee)),
+      this.update(call, 'ringing'),
+    ]);
   }
 
-  accept(userId: string, callId: string): BusMessage[] {
+  accept(userId: bigint, callId: string): Outcome<undefined> {
     const call = this.find(callId, userId);
     if (call.callee !== userId || call.state !== 'ringing')
       throw invalidInput('This call is not ringing for you.');
     call.state = 'active';
     if (call.timer) clearTimeout(call.timer);
-    return [this.update(call, 'active')];
+    return outcome(undefined, [this.update(call, 'active')]);
   }
 
-  reject(userId: string, callId: string): BusMessage[] {
+  reject(userId: bigint, callId: string): Outcome<undefined> {
     const call = this.find(callId, userId);
     if (call.callee !== userId || call.state !== 'ringing')
       throw invalidInput('This call is not ringing for you.');
     return this.finish(call, 'rejected');
   }
 
-  end(userId: string, callId: string): BusMessage[] {
+  end(userId: bigint, callId: string): Outcome<undefined> {
     return this.finish(this.find(callId, userId), 'ended');
   }
 
   /** A user whose last socket went away leaves every call they are in. */
-  endAllOf(userId: string): BusMessage[] {
+  endAllOf(userId: bigint): Outcome<undefined> {
     const events: BusMessage[] = [];
     for (const call of this.calls.values()) {
-      if (call.caller.id === userId || call.callee === userId) events.push(...this.finish(call, 'ended'));
+      if (call.caller.id === userId || call.callee === userId)
+        events.push(...this.finish(call, 'ended').events);
     }
-    return events;
+    return outcome(undefined, events);
   }
 
   /** True while the two are the ends of one call (ringing or active). */
-  inCallTogether(a: string, b: string): boolean {
+  inCallTogether(a: bigint, b: bigint): boolean {
+    if (a === b) return false;
     for (const call of this.calls.values()) {
       const ends = [call.caller.id, call.callee];
-      if (a !== b && ends.includes(a) && ends.includes(b)) return true;
+      if (ends.includes(a) && ends.includes(b)) return true;
     }
     return false;
   }
 
-  private find(callId: string, userId: string): Call {
+  private find(callId: string, userId: bigint): Call {
     const call = this.calls.get(callId);
     if (!call || (call.caller.id !== userId && call.callee !== userId)) throw notFound('No such call.');
     return call;
   }
 
-  private finish(call: Call, state: CallState): BusMessage[] {
-    if (!this.calls.delete(call.id)) return [];
+  private finish(call: Call, state: CallState): Outcome<undefined> {
+    if (!this.calls.delete(call.id)) return outcome(undefined);
     if (call.timer) clearTimeout(call.timer);
-    return [this.update(call, state)];
+    return outcome(undefined, [this.update(call, state)]);
   }
 
-  private update(call: Call, state: CallState): BusMessage {
-    return dispatch(
-      'call_update',
-      { callId: call.id, state },
-      { kind: 'users', userIds: [call.caller.id, call.callee] },
-    );
+  private update(call: Call, state: CallState): DispatchMessage {
+    return dispatch('call_update', { callId: call.id, state }, toUsers(call.caller.id, call.callee));
   }
 }

@@ -1,90 +1,41 @@
-import {
-  CallIdOpSchema,
-  CallStartOpSchema,
-  VoiceJoinOpSchema,
-  VoiceLeaveOpSchema,
-  VoiceSignalOpSchema,
-  VoiceStateOpSchema,
-} from '@decentra/protocol';
-import { dispatch } from '../../bus/bus.js';
-import { defineOp, type OpRegistry } from '../../gateway/ops.js';
-import { forbidden } from '../../infra/errors.js';
+import type { OpHandlers } from '../../gateway/ops.js';
+import type { Commands } from '../../kernel/commands.js';
+import { dispatch, toUsers } from '../../kernel/events.js';
+import { outcome } from '../../kernel/outcome.js';
 import type { CallsService } from './calls.service.js';
-import type { VoiceService } from './voice.service.js';
+import { cannotSignal, type VoiceService } from './voice.service.js';
 
-export function registerVoiceOps(ops: OpRegistry, voice: VoiceService, calls: CallsService): void {
-  const me = (auth: { user: { id: bigint } }) => auth.user.id.toString();
+type VoiceOps =
+  | 'voice_join'
+  | 'voice_leave'
+  | 'voice_state'
+  | 'voice_signal'
+  | 'call_start'
+  | 'call_accept'
+  | 'call_reject'
+  | 'call_end';
 
-  ops.set(
-    'voice_join',
-    defineOp({
-      schema: VoiceJoinOpSchema,
-      handle: async ({ auth, sessionId }, d) => ({
-        events: await voice.join(auth.user.id, sessionId, BigInt(d.channelId)),
-      }),
-    }),
-  );
-  ops.set(
-    'voice_leave',
-    defineOp({ schema: VoiceLeaveOpSchema, handle: async ({ auth }) => ({ events: voice.leave(me(auth)) }) }),
-  );
-  ops.set(
-    'voice_state',
-    defineOp({
-      schema: VoiceStateOpSchema,
-      handle: async ({ auth }, d) => ({ events: voice.setMuted(me(auth), d.muted) }),
-    }),
-  );
-  ops.set(
-    'voice_signal',
-    defineOp({
-      schema: VoiceSignalOpSchema,
-      async handle({ auth }, d) {
-        const from = me(auth);
-        if (!calls.inCallTogether(from, d.to)) {
-          try {
-            voice.assertSameChannel(from, d.to);
-          } catch {
-            throw forbidden('You can only signal someone in your voice channel or call.');
-          }
-        }
-        return {
-          events: [
-            dispatch('voice_signal', { from, payload: d.payload }, { kind: 'users', userIds: [d.to] }),
-          ],
-        };
-      },
-    }),
-  );
-  ops.set(
-    'call_start',
-    defineOp({
-      schema: CallStartOpSchema,
-      async handle({ auth }, d) {
-        const { callId, events } = await calls.start(auth.user, BigInt(d.userId));
-        return { reply: { callId }, events };
-      },
-    }),
-  );
-  ops.set(
-    'call_accept',
-    defineOp({
-      schema: CallIdOpSchema,
-      handle: async ({ auth }, d) => ({ events: calls.accept(me(auth), d.callId) }),
-    }),
-  );
-  ops.set(
-    'call_reject',
-    defineOp({
-      schema: CallIdOpSchema,
-      handle: async ({ auth }, d) => ({ events: calls.reject(me(auth), d.callId) }),
-    }),
-  );
-  ops.set(
-    'call_end',
-    defineOp({
-      schema: CallIdOpSchema,
-      handle: async ({ auth }, d) => ({ events: calls.end(me(auth), d.callId) }),
-    }),
-  );
+export function voiceOps(deps: {
+  voice: VoiceService;
+  calls: CallsService;
+  commands: Commands;
+}): OpHandlers<VoiceOps> {
+  const { voice, calls, commands } = deps;
+  return {
+    voice_join: async ({ auth, sessionId }, d) =>
+      commands.run(() => voice.join(auth.actor.id, sessionId, BigInt(d.channelId))),
+    voice_leave: async ({ auth }) => commands.run(() => voice.leave(auth.actor.id)),
+    voice_state: async ({ auth }, d) => commands.run(() => voice.setMuted(auth.actor.id, d.muted)),
+    voice_signal: async ({ auth }, d) => {
+      const from = auth.actor.id;
+      const to = BigInt(d.to);
+      if (!calls.inCallTogether(from, to) && !voice.inSameChannel(from, to)) throw cannotSignal();
+      const signal = dispatch('voice_signal', { from: from.toString(), payload: d.payload }, toUsers(to));
+      return commands.run(() => outcome(undefined, [signal]));
+    },
+    call_start: async ({ auth }, d) => commands.run(() => calls.start(auth.actor, BigInt(d.userId))),
+    call_accept: async ({ auth }, d) => commands.run(() => calls.accept(auth.actor.id, d.callId)),
+    call_reject: async ({ auth }, d) => commands.run(() => calls.reject(auth.actor.id, d.callId)),
+    call_end: async ({ auth }, d) => commands.run(() => calls.end(auth.actor.id, d.callId)),
+  };
 }

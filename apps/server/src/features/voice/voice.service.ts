@@ -1,13 +1,13 @@
 import type { VoiceState } from '@decentra/protocol';
-import { type BusMessage, dispatch } from '../../bus/bus.js';
 import { forbidden, invalidInput } from '../../infra/errors.js';
+import { type DispatchMessage, dispatch, serverScope } from '../../kernel/events.js';
+import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
-import { channelAccess } from '../channels/channel-access.js';
-import { serverScope } from '../servers/servers.service.js';
+import type { AccessService } from '../access/access.service.js';
 
 interface Present {
-  channelId: string;
-  serverId: string;
+  channelId: bigint;
+  serverId: bigint;
   muted: boolean;
   /** The gateway session (one tab, one device) that joined: voice ends with it. */
   sessionId: string;
@@ -20,73 +20,70 @@ interface Present {
  * Audio itself flows peer to peer (WebRTC); the server only relays `voice_signal`.
  */
 export class VoiceService {
-  private readonly byUser = new Map<string, Present>();
+  private readonly byUser = new Map<bigint, Present>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly access: AccessService,
+  ) {}
 
-  async join(userId: bigint, sessionId: string, channelId: bigint): Promise<BusMessage[]> {
-    const access = await channelAccess(this.db, channelId, userId);
-    if (access.channel.type !== 'voice' || access.channel.serverId === null) {
-      throw invalidInput('That is not a voice channel.');
-    }
-    const uid = userId.toString();
-    const events = this.leave(uid);
-    const present: Present = {
-      channelId: channelId.toString(),
-      serverId: access.channel.serverId.toString(),
-      muted: false,
-      sessionId,
-    };
-    this.byUser.set(uid, present);
-    events.push(this.update(uid, present, true));
-    return events;
+  async join(userId: bigint, sessionId: string, channelId: bigint): Promise<Outcome<undefined>> {
+    const standing = await this.access.channel(this.db, channelId, userId);
+    const { serverId, type } = standing.channel;
+    if (type !== 'voice' || serverId === null) throw invalidInput('That is not a voice channel.');
+    const events = this.leave(userId).events;
+    const present: Present = { channelId, serverId, muted: false, sessionId };
+    this.byUser.set(userId, present);
+    events.push(this.update(userId, present, true));
+    return outcome(undefined, events);
   }
 
-  leave(userId: string): BusMessage[] {
+  leave(userId: bigint): Outcome<undefined> {
     const present = this.byUser.get(userId);
-    if (!present) return [];
+    if (!present) return outcome(undefined);
     this.byUser.delete(userId);
-    return [this.update(userId, present, false)];
+    return outcome(undefined, [this.update(userId, present, false)]);
   }
 
   /** The session that joined voice lost its socket (or ended): its user leaves voice. */
-  leaveSession(userId: string, sessionId: string): BusMessage[] {
-    return this.byUser.get(userId)?.sessionId === sessionId ? this.leave(userId) : [];
+  leaveSession(userId: bigint, sessionId: string): Outcome<undefined> {
+    return this.byUser.get(userId)?.sessionId === sessionId ? this.leave(userId) : outcome(undefined);
   }
 
-  setMuted(userId: string, muted: boolean): BusMessage[] {
+  setMuted(userId: bigint, muted: boolean): Outcome<undefined> {
     const present = this.byUser.get(userId);
     if (!present) throw invalidInput('You are not in a voice channel.');
     present.muted = muted;
-    return [this.update(userId, present, true)];
+    return outcome(undefined, [this.update(userId, present, true)]);
   }
 
-  /** Signals travel only between two people in the same voice channel. */
-  assertSameChannel(from: string, to: string): void {
-    const a = this.byUser.get(from);
-    const b = this.byUser.get(to);
-    if (!a || !b || a.channelId !== b.channelId || from === to) {
-      throw forbidden('You can only signal someone in your voice channel or call.');
-    }
+  /** Whether the two are in the same voice channel (signals may pass between them). */
+  inSameChannel(a: bigint, b: bigint): boolean {
+    const x = this.byUser.get(a);
+    const y = this.byUser.get(b);
+    return a !== b && x !== undefined && y !== undefined && x.channelId === y.channelId;
   }
 
   /** Everyone present in the voice channels of these servers (for `ready`). */
-  statesIn(serverIds: ReadonlySet<string>): VoiceState[] {
+  statesIn(serverIds: readonly bigint[]): VoiceState[] {
+    const wanted = new Set(serverIds);
     const out: VoiceState[] = [];
     for (const [userId, p] of this.byUser) {
-      if (serverIds.has(p.serverId))
-        out.push({ channelId: p.channelId, userId, muted: p.muted, present: true });
+      if (wanted.has(p.serverId)) out.push(toState(userId, p, true));
     }
     return out;
   }
 
-  /** A deleted channel or a removed member: forget them quietly (their clients hear the removal). */
-  forgetChannel(channelId: string): void {
-    for (const [userId, p] of this.byUser) if (p.channelId === channelId) this.byUser.delete(userId);
+  private update(userId: bigint, p: Present, present: boolean): DispatchMessage {
+    return dispatch('voice_state_update', toState(userId, p, present), serverScope(p.serverId));
   }
+}
 
-  private update(userId: string, p: Present, present: boolean): BusMessage {
-    const d: VoiceState = { channelId: p.channelId, userId, muted: p.muted, present };
-    return dispatch('voice_state_update', d, serverScope(BigInt(p.serverId)));
-  }
+/** Only people in the same voice channel or call exchange WebRTC signals. */
+export function cannotSignal(): Error {
+  return forbidden('You can only signal someone in your voice channel or call.');
+}
+
+function toState(userId: bigint, p: Present, present: boolean): VoiceState {
+  return { channelId: p.channelId.toString(), userId: userId.toString(), muted: p.muted, present };
 }

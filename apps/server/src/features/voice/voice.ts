@@ -1,66 +1,46 @@
-import { IceServersResponseSchema } from '@decentra/protocol';
-import type { Bus } from '../../bus/bus.js';
 import type { Config } from '../../config.js';
-import type { Gateway } from '../../gateway/gateway.js';
-import type { OpRegistry } from '../../gateway/ops.js';
-import type { ReadyBuilder } from '../../gateway/ready.js';
-import { requireAuth } from '../../http/auth.js';
-import { authedErrors, bearer } from '../../http/route-kit.js';
-import type { App } from '../../http/types.js';
+import type { ReadyContributor } from '../../gateway/ready.js';
+import type { RouteHandlers } from '../../http/api.js';
+import type { Commands } from '../../kernel/commands.js';
+import { outcome } from '../../kernel/outcome.js';
+import type { SessionsChangedHook } from '../../kernel/sessions.js';
 import type { Db } from '../../storage/db.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
-import { serversOfUser } from '../servers/servers.repo.js';
+import type { AccessService } from '../access/access.service.js';
+import type { FriendsService } from '../friends/friends.service.js';
+import type { ServersService } from '../servers/servers.service.js';
 import { CallsService } from './calls.service.js';
-import { registerVoiceOps } from './voice.ops.js';
+import { voiceOps } from './voice.ops.js';
 import { VoiceService } from './voice.service.js';
 
 /** Voice channels and one-to-one calls: state and signalling; the audio is peer to peer. */
 export function registerVoice(deps: {
-  http: App;
   db: Db;
-  bus: Bus;
-  accounts: AccountsService;
-  ready: ReadyBuilder;
-  ops: OpRegistry;
+  commands: Commands;
+  access: AccessService;
+  friends: FriendsService;
+  servers: ServersService;
   iceServers: Config['iceServers'];
   ringTimeoutMs?: number;
-}): { attach(gateway: Gateway): void } {
-  const { http, db, bus } = deps;
-  const voice = new VoiceService(db);
-  const calls = new CallsService(db, (events) => bus.publish(events), deps.ringTimeoutMs);
-  registerVoiceOps(deps.ops, voice, calls);
-
-  deps.ready.add(async (auth) => {
-    const servers = await serversOfUser(db, auth.user.id);
-    return { data: { voiceStates: voice.statesIn(new Set(servers.map((s) => s.server.id.toString()))) } };
+}) {
+  const { db, commands } = deps;
+  const voice = new VoiceService(db, deps.access);
+  const calls = new CallsService(db, deps.friends, commands, deps.ringTimeoutMs);
+  const ready: ReadyContributor = async (auth) => ({
+    data: { voiceStates: voice.statesIn(await deps.servers.idsOf(auth.actor.id)) },
   });
-
-  http.get(
-    '/api/voice/ice-servers',
-    {
-      preHandler: requireAuth(deps.accounts),
-      schema: {
-        tags: ['voice'],
-        summary: 'STUN/TURN servers for WebRTC (DECENTRA_ICE_SERVERS)',
-        security: bearer,
-        response: { 200: IceServersResponseSchema, ...authedErrors },
-      },
-    },
-    async () => ({ iceServers: deps.iceServers }),
-  );
-
-  return {
-    /**
-     * Voice ends with the session (tab, device) that joined; calls end when the user's last
-     * socket goes.
-     */
-    attach(gateway: Gateway) {
-      gateway.watchSessions((userId, _sessions, reason, attached, sessionId) => {
-        const events =
-          reason === 'identify' || reason === 'resume' ? [] : voice.leaveSession(userId, sessionId);
-        if (attached === 0) events.push(...calls.endAllOf(userId));
-        if (events.length > 0) void bus.publish(events);
-      });
-    },
+  const routes: RouteHandlers<'iceServers'> = {
+    iceServers: async () => ({ iceServers: deps.iceServers }),
   };
+  const ops = voiceOps({ voice, calls, commands });
+  /**
+   * Voice belongs to the session (tab) that joined: it ends when that session ends or loses its
+   * socket, even while the user has other tabs open. A user with no socket left leaves their calls.
+   */
+  const onSessionsChanged: SessionsChangedHook = ({ userId, reason, attached, sessionId }) => {
+    const left =
+      reason === 'identify' || reason === 'resume' ? [] : voice.leaveSession(userId, sessionId).events;
+    const ended = attached === 0 ? calls.endAllOf(userId).events : [];
+    if (left.length + ended.length > 0) void commands.run(() => outcome(undefined, [...left, ...ended]));
+  };
+  return { ready, routes, ops, onSessionsChanged };
 }

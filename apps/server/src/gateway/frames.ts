@@ -1,0 +1,158 @@
+import {
+  CLOSE_CODES,
+  ClientFrameSchema,
+  GATEWAY_LIMITS,
+  GATEWAY_OPS,
+  isOpName,
+  jsonInputProblem,
+  type OpName,
+  type OpPayload,
+  RefSchema,
+} from '@decentra/protocol';
+import type { RawData } from 'ws';
+import { DomainError } from '../infra/errors.js';
+import type { Logger } from '../infra/logger.js';
+import type { Connection } from './connection.js';
+import type { Handshake } from './handshake.js';
+import type { OpHandlers } from './ops.js';
+import type { SessionStore } from './sessions.js';
+
+/** Frames one socket may have read and waiting to be handled before its reading pauses. */
+const MAX_PENDING_FRAMES = 16;
+
+export interface FrameLimits {
+  /** Inbound frames allowed per socket per window; past it the socket closes with 4008. */
+  framesPerWindow: number;
+  frameWindowMs: number;
+}
+
+export interface FrameHandlerDeps {
+  handshake: Handshake;
+  sessions: SessionStore;
+  ops: OpHandlers;
+  log: Logger;
+  limits: FrameLimits;
+  now: () => number;
+}
+
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Frames in: the per-socket budget and read backpressure, then each frame parsed (UTF-8, JSON,
+ * depth and well-formed strings, the envelope, the op's own schema) and handled, strictly in
+ * order per socket. Any refusal is an `invalid_input` (or the op's own) reply; the socket stays.
+ */
+export class FrameHandler {
+  private readonly queues = new WeakMap<Connection, Promise<void>>();
+
+  constructor(private readonly deps: FrameHandlerDeps) {}
+
+  /** Frames from one socket are handled one at a time, in order (a send before a send). */
+  enqueue(conn: Connection, data: RawData, isBinary: boolean): void {
+    const { limits, now, log } = this.deps;
+    conn.lastSeenAt = now();
+    if (!conn.takeFrame(limits.framesPerWindow, limits.frameWindowMs, conn.lastSeenAt)) {
+      conn.close(CLOSE_CODES.rateLimited, 'too many frames');
+      return;
+    }
+    // Past a few frames waiting, stop reading the socket: a client that sends faster than its
+    // frames are handled is held back by TCP instead of growing a queue here.
+    if (++conn.pendingFrames >= MAX_PENDING_FRAMES) conn.ws.pause();
+    const previous = this.queues.get(conn) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.onFrame(conn, data, isBinary))
+      .catch((err: unknown) => {
+        log.error({ err }, 'gateway frame handler failed');
+      })
+      .finally(() => {
+        if (--conn.pendingFrames === 0 && conn.ws.isPaused) conn.ws.resume();
+      });
+    this.queues.set(conn, next);
+  }
+
+  private async onFrame(conn: Connection, data: RawData, isBinary: boolean): Promise<void> {
+    if (!conn.open) return;
+    if (isBinary) {
+      conn.close(CLOSE_CODES.invalidFrame, 'frames must be JSON text');
+      return;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(textDecoder.decode(toBuffer(data)));
+    } catch {
+      conn.fail(undefined, 'invalid_input', 'The frame is not valid JSON in UTF-8.');
+      return;
+    }
+    const ref = refOf(raw);
+    const problem = jsonInputProblem(raw, GATEWAY_LIMITS.maxJsonDepth);
+    if (problem) {
+      conn.fail(ref, 'invalid_input', problem);
+      return;
+    }
+    const envelope = ClientFrameSchema.safeParse(raw);
+    if (!envelope.success) {
+      conn.fail(ref, 'invalid_input', 'A frame is {"op": string, "d"?: object, "ref"?: string}.');
+      return;
+    }
+    const frame = envelope.data;
+    if (frame.op === 'ping') {
+      conn.sendFrame({ op: 'pong' });
+      return;
+    }
+    if (frame.op === 'identify') return this.deps.handshake.identify(conn, raw, frame.ref);
+    if (frame.op === 'resume') return this.deps.handshake.resume(conn, raw, frame.ref);
+    if (!conn.identified) {
+      conn.fail(frame.ref, 'unauthorized', 'Identify first.');
+      return;
+    }
+    if (!isOpName(frame.op)) {
+      conn.fail(frame.ref, 'invalid_input', `Unknown op "${frame.op}".`);
+      return;
+    }
+    return this.runOp(conn, frame.op, frame.d, frame.ref);
+  }
+
+  private async runOp<N extends OpName>(conn: Connection, name: N, d: unknown, ref: string | undefined) {
+    const payload = GATEWAY_OPS[name].d.safeParse(d ?? {});
+    if (!payload.success) {
+      const issue = payload.error.issues[0];
+      const message = issue ? `${issue.path.join('.') || 'd'}: ${issue.message}` : 'Invalid payload.';
+      conn.fail(ref, 'invalid_input', message);
+      return;
+    }
+    const session = conn.session;
+    if (!session) return;
+    const handler = this.deps.ops[name];
+    try {
+      const reply = await handler(
+        { auth: session.auth, sessionId: session.sessionId },
+        payload.data as OpPayload<N>,
+      );
+      if (ref !== undefined) conn.ok(ref, reply);
+    } catch (err) {
+      if (err instanceof DomainError) {
+        if (err.code === 'unauthorized') {
+          if (conn.session) this.deps.sessions.destroy(conn.session, 'closed');
+          conn.close(CLOSE_CODES.sessionRevoked, 'session revoked');
+          return;
+        }
+        conn.fail(ref, err.code, err.message, err.details);
+        return;
+      }
+      this.deps.log.error({ err, op: name }, 'gateway op failed');
+      conn.fail(ref, 'internal', 'Something went wrong on the server.');
+    }
+  }
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+function refOf(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null || !('ref' in raw)) return undefined;
+  const parsed = RefSchema.safeParse(raw.ref);
+  return parsed.success ? parsed.data : undefined;
+}

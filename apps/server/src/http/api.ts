@@ -1,0 +1,94 @@
+import {
+  ERROR_STATUS,
+  ErrorBodySchema,
+  type ErrorCode,
+  ROUTE_NAMES,
+  ROUTES,
+  type RouteName,
+  type RouteSpec,
+  type Routes,
+} from '@decentra/protocol';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type * as z from 'zod';
+import type { AuthContext, Authenticate } from '../kernel/actor.js';
+import { requireAdmin, requireAuth } from './auth.js';
+import type { App } from './types.js';
+
+type Parsed<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType }
+  ? z.output<S>
+  : undefined;
+
+/** What a route's handler gets: the validated request, the caller, and Fastify's objects. */
+export interface RouteCall<N extends RouteName> {
+  params: Parsed<Routes[N], 'params'>;
+  query: Parsed<Routes[N], 'query'>;
+  body: Parsed<Routes[N], 'body'>;
+  /** The caller; there for every route but those open to anyone. */
+  auth: Routes[N]['auth'] extends 'none' ? undefined : AuthContext;
+  req: FastifyRequest;
+  reply: FastifyReply;
+}
+
+// A 204 handler answers nothing: `void` is the honest return type of such an async function.
+// biome-ignore lint/suspicious/noConfusingVoidType: see above.
+type Answer<N extends RouteName> = Routes[N]['status'] extends 204 ? void : z.input<Routes[N]['response']>;
+export type RouteHandler<N extends RouteName> = (call: RouteCall<N>) => Promise<Answer<N>>;
+/** Handlers for the routes `K`; the app assembles one for every route of the contract. */
+export type RouteHandlers<K extends RouteName = RouteName> = { [N in K]: RouteHandler<N> };
+
+const USER_ERRORS: readonly ErrorCode[] = [
+  'invalid_input',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'rate_limited',
+];
+const PUBLIC_ERRORS: readonly ErrorCode[] = ['invalid_input', 'rate_limited'];
+
+/**
+ * Registers every route of the contract (packages/protocol routes.ts) with its handler: the
+ * contract's schemas validate the input, shape the answer and make the OpenAPI document.
+ */
+export function registerRoutes(app: App, authenticate: Authenticate, handlers: RouteHandlers): void {
+  const auth = requireAuth(authenticate);
+  const admin = [auth, requireAdmin];
+  for (const name of ROUTE_NAMES) {
+    const spec: RouteSpec = ROUTES[name];
+    const handler = handlers[name] as RouteHandler<RouteName>;
+    const errors = spec.errors ?? (spec.auth === 'none' ? PUBLIC_ERRORS : USER_ERRORS);
+    app.route({
+      method: spec.method,
+      url: spec.path,
+      ...(spec.auth === 'none' ? {} : { preHandler: spec.auth === 'admin' ? admin : auth }),
+      schema: {
+        tags: [...spec.tags],
+        summary: spec.summary,
+        operationId: name,
+        ...(spec.auth === 'none' ? {} : { security: [{ bearer: [] }, { cookie: [] }] }),
+        ...(spec.params ? { params: spec.params } : {}),
+        ...(spec.query ? { querystring: spec.query } : {}),
+        ...(spec.body ? { body: spec.body } : {}),
+        response: {
+          [spec.status]: spec.response,
+          ...spec.otherResponses,
+          ...Object.fromEntries(errors.map((code) => [ERROR_STATUS[code], ErrorBodySchema])),
+        },
+      },
+      handler: async (req, reply) => {
+        reply.status(spec.status);
+        // Validated (and defaulted) by the contract's schemas before the handler runs.
+        const call = {
+          params: req.params,
+          query: req.query,
+          body: req.body,
+          auth: spec.auth === 'none' ? undefined : (req.auth ?? undefined),
+          req,
+          reply,
+        } as RouteCall<RouteName>;
+        const answer = await handler(call);
+        return spec.status === 204 ? null : answer;
+      },
+    });
+  }
+}

@@ -1,0 +1,110 @@
+import type { EventData, EventName } from '@decentra/protocol';
+
+/** Who may see an event. Resolved against each instance's in-memory subscription indexes. */
+export type Audience =
+  | { kind: 'users'; userIds: readonly string[] }
+  | { kind: 'server'; serverId: string }
+  | { kind: 'channel'; channelId: string };
+
+export type Topic = { kind: 'server'; serverId: string } | { kind: 'channel'; channelId: string };
+
+/** A fact for clients, typed by the contract's event map: `{op: "event", t, d, seq}` to its audience. */
+export interface DispatchOf<T extends EventName> {
+  kind: 'dispatch';
+  t: T;
+  d: EventData<T>;
+  to: Audience;
+  /** A user in the audience who must not receive it (the one typing hears no own typing_start). */
+  except?: string;
+}
+export type DispatchMessage = { [T in EventName]: DispatchOf<T> }[EventName];
+
+/** Close every socket opened with these login sessions (logout, revocation). */
+export interface CloseSessionsMessage {
+  kind: 'close_sessions';
+  sessionIds: readonly string[];
+  code: number;
+  reason: string;
+}
+
+/**
+ * Membership changes for the in-memory indexes: every socket of these users starts (or stops)
+ * receiving a topic's events. Carried in order with the events around them, so a joining member
+ * gets the join's own events and a removed one gets nothing after its removal, on every instance.
+ */
+export interface SubscriptionMessage {
+  kind: 'subscribe' | 'unsubscribe';
+  userIds: readonly string[];
+  topic: Topic;
+}
+
+/** A server or channel is gone: forget its topic everywhere. */
+export interface DropTopicMessage {
+  kind: 'drop_topic';
+  topic: Topic;
+}
+
+/**
+ * Local only, never published: the bus lost its connection for a while and messages may have been
+ * missed. What is kept from bus messages (the send path's cache) is dropped and read again.
+ */
+export interface GapMessage {
+  kind: 'gap';
+}
+
+export type BusMessage =
+  | DispatchMessage
+  | CloseSessionsMessage
+  | SubscriptionMessage
+  | DropTopicMessage
+  | GapMessage;
+
+/** Where the events of a committed command go (the bus). */
+export interface EventPublisher {
+  publish(messages: readonly BusMessage[]): Promise<void>;
+}
+
+export function dispatch<T extends EventName>(
+  t: T,
+  d: EventData<T>,
+  to: Audience,
+  except?: bigint,
+): DispatchMessage {
+  const message: DispatchOf<T> = { kind: 'dispatch', t, d, to };
+  if (except !== undefined) message.except = except.toString();
+  return message as DispatchMessage;
+}
+
+/** These users' sockets. */
+export const toUsers = (...userIds: readonly bigint[]): Audience => ({
+  kind: 'users',
+  userIds: userIds.map(String),
+});
+
+/** A server as an event audience and as a subscription topic: the same shape serves both. */
+export const serverScope = (serverId: bigint) => ({ kind: 'server', serverId: serverId.toString() }) as const;
+
+export const subscribe = (userIds: readonly bigint[], topic: Topic): SubscriptionMessage => ({
+  kind: 'subscribe',
+  userIds: userIds.map(String),
+  topic,
+});
+
+export const unsubscribe = (userIds: readonly bigint[], topic: Topic): SubscriptionMessage => ({
+  kind: 'unsubscribe',
+  userIds: userIds.map(String),
+  topic,
+});
+
+export const dropTopic = (topic: Topic): DropTopicMessage => ({ kind: 'drop_topic', topic });
+
+export const closeSessions = (
+  sessionIds: readonly bigint[],
+  code: number,
+  reason: string,
+): CloseSessionsMessage => ({
+  kind: 'close_sessions',
+  sessionIds: sessionIds.map(String),
+  code,
+  reason,
+});

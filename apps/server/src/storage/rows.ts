@@ -1,0 +1,20 @@
+import type {
+  channels,
+  dmChannels,
+  invites,
+  messages,
+  serverMembers,
+  servers,
+  sessions,
+  users,
+} from './schema.js';
+
+/** Row types of the tables, shared by the repos that read them and the DTOs that show them. */
+export type UserRow = typeof users.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+export type InviteRow = typeof invites.$inferSelect;
+export type ServerRow = typeof servers.$inferSelect;
+export type MemberRow = typeof serverMembers.$inferSelect;
+export type ChannelRow = typeof channels.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;
+export type DmRow = typeof dmChannels.$inferSelect;
