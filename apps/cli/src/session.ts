@@ -85,14 +85,12 @@ export class CliSession {
           await this.openChannel(args.join(' '));
           break;
         case 'create': {
-          const server = await this.rest.request<Server>('POST', '/api/servers', { name: args.join(' ') });
+          const server = await this.rest.createServer({ name: args.join(' ') });
           this.print(`Created ${safe(server.name)}. /open #general to talk there.`);
           break;
         }
         case 'join': {
-          const server = await this.rest.request<Server>('POST', '/api/servers/join', {
-            inviteCode: args[0] ?? '',
-          });
+          const server = await this.rest.joinServer({ inviteCode: args[0] ?? '' });
           this.print(`Joined ${safe(server.name)}.`);
           break;
         }
@@ -147,11 +145,11 @@ export class CliSession {
     gateway.on('state', (state) => {
       if (state === 'reconnecting') this.print('… connection lost, reconnecting');
     });
-    gateway.onEvent<Message>('message_create', (m) => this.onMessage(m));
-    gateway.onEvent<Server>('server_create', (s) => {
+    gateway.onEvent('message_create', (m) => this.onMessage(m));
+    gateway.onEvent('server_create', (s) => {
       this.servers.push(s);
     });
-    gateway.onEvent<Channel>('dm_create', (c) => {
+    gateway.onEvent('dm_create', (c) => {
       if (!this.dms.some((d) => d.id === c.id)) this.dms.push(c);
     });
     const ready = await gateway.connect();
@@ -210,12 +208,9 @@ export class CliSession {
         c.recipients?.some((r) => r.id !== this.me && r.username.toLowerCase() === name),
       );
       if (!channel) {
-        const friends = await this.rest.request<{ friends: Array<{ id: string; username: string }> }>(
-          'GET',
-          '/api/friends',
-        );
+        const friends = await this.rest.listFriends();
         const friend = friends.friends.find((f) => f.username.toLowerCase() === name);
-        if (friend) channel = await this.rest.request<Channel>('POST', '/api/dms', { userId: friend.id });
+        if (friend) channel = await this.rest.openDm({ userId: friend.id });
       }
     } else {
       channel = this.findChannel(target);
@@ -232,11 +227,11 @@ export class CliSession {
 
   private async showHistory(): Promise<void> {
     if (!this.open) throw new Error('Open a channel first: /open #general');
-    const before = this.oldestShown ? `&before=${this.oldestShown}` : '';
-    const page = await this.rest.request<Message[]>(
-      'GET',
-      `/api/channels/${this.open.id}/messages?limit=50${before}`,
-    );
+    const page = await this.rest.listMessages({
+      channelId: this.open.id,
+      limit: 50,
+      ...(this.oldestShown ? { before: this.oldestShown } : {}),
+    });
     if (page.length === 0) this.print('(no earlier messages)');
     for (const m of page) this.print(formatMessage(m));
     this.oldestShown = page[0]?.id ?? this.oldestShown;

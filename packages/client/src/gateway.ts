@@ -1,4 +1,18 @@
-import { CLOSE_CODES, type ErrorCode, type EventFrame, type ReadyData } from '@decentra/protocol';
+import {
+  CLOSE_CODES,
+  type ErrorCode,
+  type EventFrameOf,
+  type EventName,
+  type GatewayEvent,
+  type OpInput,
+  type OpName,
+  type OpReply,
+  parseServerFrame,
+  type ReadyData,
+  type RefusalReason,
+  refusalReason,
+  type ServerFrame,
+} from '@decentra/protocol';
 
 /**
  * What the client needs of a WebSocket: the browser's global one and the `ws` package's both fit.
@@ -33,6 +47,11 @@ export interface GatewayClientOptions {
   requestTimeoutMs?: number;
   /** App-level ping period; a socket that hears nothing for twice this is deemed dead. 0: off. */
   heartbeatMs?: number;
+  /**
+   * Check every frame against the contract's schemas (tests do): a frame that does not match is
+   * reported through `invalidFrame` and dropped.
+   */
+  validate?: boolean;
 }
 
 /** A refused or failed `request`: the server's error code, or why no answer came. */
@@ -41,8 +60,14 @@ export class GatewayRequestError extends Error {
   constructor(
     readonly code: ErrorCode | 'disconnected' | 'timeout',
     message: string,
+    readonly details?: unknown,
   ) {
     super(message);
+  }
+
+  /** Why it was refused, when the contract names a reason for this code (docs/api.md). */
+  get reason(): RefusalReason | undefined {
+    return refusalReason(this.code, this.details);
   }
 }
 
@@ -59,7 +84,9 @@ export interface GatewayClientEvents {
    */
   reset: (data: ReadyData) => void;
   /** Every event, once and in order. */
-  event: (frame: EventFrame) => void;
+  event: (frame: GatewayEvent) => void;
+  /** With `validate`: a frame the contract does not allow (dropped). */
+  invalidFrame: (info: { frame: unknown; error: string }) => void;
   /** The client stopped for good: `close()` was called, or the server refused the login (4001, 4009). */
   closed: (info: { code: number; reason: string }) => void;
 }
@@ -91,12 +118,14 @@ export class GatewayClient {
   private readonly maxReconnectDelayMs: number;
   private readonly requestTimeoutMs: number;
   private readonly heartbeatMs: number;
+  private readonly validate: boolean;
   private readonly listeners: Listeners = {
     state: new Set(),
     ready: new Set(),
     resumed: new Set(),
     reset: new Set(),
     event: new Set(),
+    invalidFrame: new Set(),
     closed: new Set(),
   };
   private readonly pending = new Map<string, Pending>();
@@ -122,6 +151,7 @@ export class GatewayClient {
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 30_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
     this.heartbeatMs = options.heartbeatMs ?? 30_000;
+    this.validate = options.validate ?? false;
   }
 
   get state(): GatewayState {
@@ -174,33 +204,37 @@ export class GatewayClient {
     return () => set.delete(listener);
   }
 
-  /** Listens to one event type; `d` is typed by the caller. */
-  onEvent<D = unknown>(t: string, listener: (d: D, frame: EventFrame<string, D>) => void): () => void {
+  /** Listens to one event type; `d` is typed by the contract's event map. */
+  onEvent<T extends EventName>(
+    t: T,
+    listener: (d: EventFrameOf<T>['d'], frame: EventFrameOf<T>) => void,
+  ): () => void {
     return this.on('event', (frame) => {
-      if (frame.t === t) listener(frame.d as D, frame as EventFrame<string, D>);
+      if (isEvent(frame, t)) listener(frame.d, frame);
     });
   }
 
   /** Sends an op and resolves with its reply's `d`; rejects with the server's error code. */
-  request<T = unknown>(op: string, d: unknown = {}): Promise<T> {
+  request<N extends OpName>(op: N, d: OpInput<N>): Promise<OpReply<N>> {
     const ws = this.ws;
     if (!ws || this.currentState !== 'ready') {
       return Promise.reject(new GatewayRequestError('disconnected', 'The gateway is not connected.'));
     }
     this.nextRef += 1;
     const ref = String(this.nextRef);
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<OpReply<N>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(ref);
         reject(new GatewayRequestError('timeout', `No reply to "${op}" in time.`));
       }, this.requestTimeoutMs);
-      this.pending.set(ref, { resolve: resolve as (d: unknown) => void, reject, timer });
+      // The reply's `d` is the op's reply type by the contract (checked when validating).
+      this.pending.set(ref, { resolve: (value) => resolve(value as OpReply<N>), reject, timer });
       ws.send(JSON.stringify({ op, d, ref }));
     });
   }
 
   /** Sends an op without waiting for anything (e.g. `typing`); false when not connected. */
-  send(op: string, d: unknown = {}): boolean {
+  send<N extends OpName>(op: N, d: OpInput<N>): boolean {
     if (!this.ws || this.currentState !== 'ready') return false;
     this.ws.send(JSON.stringify({ op, d }));
     return true;
@@ -238,17 +272,17 @@ export class GatewayClient {
   }
 
   private onFrame(text: string): void {
-    let parsed: unknown;
+    let raw: unknown;
     try {
-      parsed = JSON.parse(text);
+      raw = JSON.parse(text);
     } catch {
       return;
     }
-    if (typeof parsed !== 'object' || parsed === null) return;
-    const frame = parsed as { [k: string]: unknown };
+    const frame = this.decode(raw);
+    if (!frame) return;
     switch (frame.op) {
       case 'ready':
-        this.onReady(frame.d as ReadyData);
+        this.onReady(frame.d);
         return;
       case 'resumed':
         this.attempts = 0;
@@ -260,18 +294,30 @@ export class GatewayClient {
         this.seq = 0;
         this.sendRaw({ op: 'identify', d: this.token === undefined ? {} : { token: this.token } });
         return;
-      case 'event': {
-        const event = frame as unknown as EventFrame;
+      case 'event':
         // A replay never overlaps what was delivered; the guard keeps "exactly once" if one did.
-        if (event.seq <= this.seq) return;
-        this.seq = event.seq;
-        this.emit('event', event);
+        if (frame.seq <= this.seq) return;
+        this.seq = frame.seq;
+        this.emit('event', frame);
         return;
-      }
       case 'reply':
         this.onReply(frame);
         return;
+      case 'pong':
+        return;
     }
+  }
+
+  /** The frame as the contract types it: checked when validating, else trusted from the server. */
+  private decode(raw: unknown): ServerFrame | undefined {
+    if (this.validate) {
+      const parsed = parseServerFrame(raw);
+      if (parsed.success) return parsed.data;
+      this.emit('invalidFrame', { frame: raw, error: parsed.error });
+      return undefined;
+    }
+    if (typeof raw !== 'object' || raw === null || !('op' in raw)) return undefined;
+    return raw as ServerFrame;
   }
 
   private onReady(data: ReadyData): void {
@@ -287,18 +333,18 @@ export class GatewayClient {
     this.firstReady = undefined;
   }
 
-  private onReply(frame: { [k: string]: unknown }): void {
-    const ref = typeof frame.ref === 'string' ? frame.ref : undefined;
+  private onReply(frame: Extract<ServerFrame, { op: 'reply' }>): void {
+    const ref = frame.ref;
     const pending = ref === undefined ? undefined : this.pending.get(ref);
     if (!pending || ref === undefined) return;
     this.pending.delete(ref);
     clearTimeout(pending.timer);
-    if (frame.ok === true) {
+    if (frame.ok) {
       pending.resolve(frame.d);
       return;
     }
-    const error = frame.error as { code: ErrorCode; message: string } | undefined;
-    pending.reject(new GatewayRequestError(error?.code ?? 'internal', error?.message ?? 'Refused.'));
+    const { code, message, details } = frame.error;
+    pending.reject(new GatewayRequestError(code, message, details));
   }
 
   private onDrop(code: number, reason: string): void {
@@ -401,6 +447,10 @@ function deferred<T>(): Deferred<T> {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+function isEvent<T extends EventName>(frame: GatewayEvent, t: T): frame is EventFrameOf<T> & GatewayEvent {
+  return frame.t === t;
 }
 
 function defaultUrl(): string {

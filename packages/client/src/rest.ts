@@ -1,34 +1,20 @@
 import {
-  type AuthResponse,
-  type Channel,
   CSRF_HEADER,
   CSRF_HEADER_VALUE,
   type ErrorBody,
   ErrorBodySchema,
   type ErrorCode,
-  type FriendRequest,
-  type Friends,
-  type InviteResponse,
-  type LoginBody,
-  type Member,
-  type Message,
-  type Permissions,
-  type Server,
-  type ServerInvite,
-  type SignupBody,
-  type User,
-  type UserRef,
-  type UserSearchResult,
+  type RefusalReason,
+  ROUTE_NAMES,
+  ROUTES,
+  type RouteInput,
+  type RouteName,
+  type RouteOutput,
+  type RouteSpec,
+  refusalReason,
 } from '@decentra/protocol';
 
-/** A history page query: `before`/`after` are message ids, `limit` 1–100. */
-export interface HistoryPage {
-  before?: string;
-  after?: string;
-  limit?: number;
-}
-
-/** A refusal from the server, in the contract's error shape. */
+/** A refusal from the server, in the contract's error shape (or `network`: no answer at all). */
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
@@ -40,6 +26,11 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+
+  /** Why it was refused, when the contract names a reason for this code (docs/api.md). */
+  get reason(): RefusalReason | undefined {
+    return refusalReason(this.code, this.details);
+  }
 }
 
 export interface RestClientOptions {
@@ -48,96 +39,65 @@ export interface RestClientOptions {
   /** Bearer token (desktop apps, scripts, the CLI). Without it the browser's session cookie is used. */
   token?: string;
   fetch?: typeof fetch;
+  /** Check every answer against the contract's schema (tests do; a mismatch throws). */
+  validate?: boolean;
 }
 
-/** Typed REST calls of the contract. One instance per logged-in user. */
+/** One method per operation of the contract, named as in ROUTES, taking params, query and body in one object. */
+type Empty = Record<never, never>;
+export type RestMethods = {
+  [N in RouteName]: Empty extends RouteInput<N>
+    ? (input?: RouteInput<N>) => Promise<RouteOutput<N>>
+    : (input: RouteInput<N>) => Promise<RouteOutput<N>>;
+};
+
+// The methods are made from the route table in the constructor (declaration merging types them).
+export interface RestClient extends RestMethods {}
+
+/**
+ * The SDK's REST client, made from the route contract (packages/protocol routes.ts): a method
+ * for every operation, so that server and clients cannot drift. `signup` and `login` keep the
+ * token they answer; `logout` drops it.
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above is what the constructor fills in.
 export class RestClient {
+  token: string | undefined;
   private readonly baseUrl: string;
   private readonly doFetch: typeof fetch;
-  token: string | undefined;
+  private readonly validate: boolean;
 
   constructor(options: RestClientOptions = {}) {
     this.baseUrl = options.baseUrl?.replace(/\/$/, '') ?? '';
     this.token = options.token;
     this.doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.validate = options.validate ?? false;
+    const methods: Record<string, (input?: Record<string, unknown>) => Promise<unknown>> = {};
+    for (const name of ROUTE_NAMES) methods[name] = (input = {}) => this.call(ROUTES[name], input);
+    Object.assign(this, methods);
   }
 
-  async signup(body: SignupBody): Promise<AuthResponse> {
-    const res = await this.request<AuthResponse>('POST', '/api/auth/signup', body);
-    this.token = res.token;
-    return res;
+  private async call(spec: RouteSpec, input: Record<string, unknown>): Promise<unknown> {
+    const rest = { ...input };
+    const path = spec.path.replace(/:([A-Za-z]+)/g, (_, key: string) => {
+      const value = rest[key];
+      delete rest[key];
+      return encodeURIComponent(String(value));
+    });
+    const query = new URLSearchParams();
+    for (const key of Object.keys(spec.query?.shape ?? {})) {
+      const value = rest[key];
+      delete rest[key];
+      if (value !== undefined) query.set(key, String(value));
+    }
+    const qs = query.size > 0 ? `?${query.toString()}` : '';
+    const answer = await this.request(spec.method, `${path}${qs}`, spec.body ? rest : undefined);
+    const result = this.validate && spec.status !== 204 ? spec.response.parse(answer) : answer;
+    if (spec.session === 'start' && isTokenAnswer(result)) this.token = result.token;
+    if (spec.session === 'end') this.token = undefined;
+    return result;
   }
 
-  async login(body: LoginBody): Promise<AuthResponse> {
-    const res = await this.request<AuthResponse>('POST', '/api/auth/login', body);
-    this.token = res.token;
-    return res;
-  }
-
-  async logout(): Promise<void> {
-    await this.request<void>('POST', '/api/auth/logout');
-    this.token = undefined;
-  }
-
-  me(): Promise<User> {
-    return this.request<User>('GET', '/api/users/@me');
-  }
-
-  createInvite(): Promise<InviteResponse> {
-    return this.request<InviteResponse>('POST', '/api/invites');
-  }
-
-  // Servers and members
-  listServers = (): Promise<Server[]> => this.request('GET', '/api/servers');
-  getServer = (id: string): Promise<Server> => this.request('GET', `/api/servers/${id}`);
-  createServer = (name: string): Promise<Server> => this.request('POST', '/api/servers', { name });
-  renameServer = (id: string, name: string): Promise<Server> =>
-    this.request('PATCH', `/api/servers/${id}`, { name });
-  deleteServer = (id: string): Promise<void> => this.request('DELETE', `/api/servers/${id}`);
-  createServerInvite = (id: string): Promise<ServerInvite> =>
-    this.request('POST', `/api/servers/${id}/invites`, {});
-  joinServer = (inviteCode: string): Promise<Server> =>
-    this.request('POST', '/api/servers/join', { inviteCode });
-  listMembers = (id: string): Promise<Member[]> => this.request('GET', `/api/servers/${id}/members`);
-  updateMember = (id: string, userId: string, permissions: Partial<Permissions>): Promise<Member> =>
-    this.request('PATCH', `/api/servers/${id}/members/${userId}`, { permissions });
-  removeMember = (id: string, userId: string): Promise<void> =>
-    this.request('DELETE', `/api/servers/${id}/members/${userId}`);
-  leaveServer = (id: string): Promise<void> => this.request('DELETE', `/api/servers/${id}/members/@me`);
-
-  // Channels and messages
-  createChannel = (serverId: string, name: string, type: 'text' | 'voice'): Promise<Channel> =>
-    this.request('POST', `/api/servers/${serverId}/channels`, { name, type });
-  renameChannel = (id: string, name: string): Promise<Channel> =>
-    this.request('PATCH', `/api/channels/${id}`, { name });
-  deleteChannel = (id: string): Promise<void> => this.request('DELETE', `/api/channels/${id}`);
-  messages = (channelId: string, page: HistoryPage = {}): Promise<Message[]> => {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(page)) if (v !== undefined) q.set(k, String(v));
-    const qs = q.toString() ? `?${q.toString()}` : '';
-    return this.request('GET', `/api/channels/${channelId}/messages${qs}`);
-  };
-  sendMessage = (channelId: string, content: string, nonce?: string): Promise<Message> =>
-    this.request('POST', `/api/channels/${channelId}/messages`, nonce ? { content, nonce } : { content });
-  editMessage = (channelId: string, id: string, content: string): Promise<Message> =>
-    this.request('PATCH', `/api/channels/${channelId}/messages/${id}`, { content });
-  deleteMessage = (channelId: string, id: string): Promise<void> =>
-    this.request('DELETE', `/api/channels/${channelId}/messages/${id}`);
-
-  // Friends, DMs, users
-  friends = (): Promise<Friends> => this.request('GET', '/api/friends');
-  sendFriendRequest = (username: string): Promise<FriendRequest> =>
-    this.request('POST', '/api/friends/requests', { username });
-  acceptFriendRequest = (id: string): Promise<UserRef> =>
-    this.request('POST', `/api/friends/requests/${id}/accept`);
-  deleteFriendRequest = (id: string): Promise<void> => this.request('DELETE', `/api/friends/requests/${id}`);
-  removeFriend = (userId: string): Promise<void> => this.request('DELETE', `/api/friends/${userId}`);
-  listDms = (): Promise<Channel[]> => this.request('GET', '/api/dms');
-  openDm = (userId: string): Promise<Channel> => this.request('POST', '/api/dms', { userId });
-  searchUsers = (q: string): Promise<UserSearchResult[]> =>
-    this.request('GET', `/api/users/search?q=${encodeURIComponent(q)}`);
-
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request(method: string, path: string, body?: unknown): Promise<unknown> {
     const headers: Record<string, string> = { [CSRF_HEADER]: CSRF_HEADER_VALUE };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -152,12 +112,21 @@ export class RestClient {
     } catch (err) {
       throw new ApiError(0, 'network', `Could not reach the server: ${(err as Error).message}`);
     }
-    if (res.status === 204) return undefined as T;
+    if (res.status === 204) return undefined;
     const text = await res.text();
-    const json: unknown = text ? JSON.parse(text) : undefined;
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new ApiError(res.status, 'internal', `The server answered ${res.status} without JSON.`);
+    }
     if (!res.ok) throw toApiError(res, json);
-    return json as T;
+    return json;
   }
+}
+
+function isTokenAnswer(value: unknown): value is { token: string } {
+  return typeof value === 'object' && value !== null && 'token' in value && typeof value.token === 'string';
 }
 
 function toApiError(res: Response, json: unknown): ApiError {

@@ -1,4 +1,4 @@
-import { ChatSession, createChatStore, GatewayClient, RestClient } from '@decentra/client';
+import { ChatSession, createChatStore, GatewayClient, RestClient, resetChatStore } from '@decentra/client';
 import { create } from 'zustand';
 
 /** The one REST client of the page: same origin, the session cookie (set at login) authenticates. */
@@ -44,7 +44,7 @@ export function endSession(notice: string | null = null): void {
   session = null;
   s?.stop();
   rest.token = undefined;
-  chatStore.setState(chatStore.getInitialState(), true);
+  resetChatStore(chatStore);
   useAuth.setState({ status: 'anonymous', notice });
 }
 

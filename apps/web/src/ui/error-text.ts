@@ -1,6 +1,8 @@
 import { ApiError, GatewayRequestError } from '@decentra/client';
+import { ERROR_DETAILS, type RefusalReason } from '@decentra/protocol';
 
-const REASONS: Record<string, string> = {
+/** Words for every refusal reason of the contract (a new reason fails the type-check here). */
+const REASONS: Record<RefusalReason, string> = {
   invite_required: 'You need an invite code to sign up. Ask someone who already has an account for one.',
   unknown_code: 'That invite code does not exist. Check it for typos.',
   used: 'That invite code has already been used. Ask for a new one.',
@@ -10,6 +12,8 @@ const REASONS: Record<string, string> = {
   already_requested: 'You have already sent this person a friend request.',
   already_friends: 'You are already friends.',
   outgoing_limit: 'You have too many friend requests waiting. Cancel one first.',
+  invite_limit: 'You have many unused invite codes already. Share those first.',
+  csrf: 'The request was refused as unsafe. Reload the page and try again.',
 };
 
 const FIELD_NAMES: Record<string, string> = {
@@ -24,22 +28,19 @@ const FIELD_NAMES: Record<string, string> = {
 /** A server refusal (or a network failure) in words a person understands. */
 export function errorText(err: unknown): string {
   if (err instanceof ApiError) {
-    const details = (err.details ?? {}) as {
-      reason?: string;
-      issues?: Array<{ path: string; message: string }>;
-    };
-    if (details.reason && REASONS[details.reason]) return REASONS[details.reason] as string;
+    const reason = err.reason;
+    if (reason) return REASONS[reason];
     switch (err.code) {
       case 'network':
         return 'Cannot reach the server. Check your connection and try again.';
       case 'rate_limited':
         return `Too many attempts. Try again in ${err.retryAfter ?? 'a few'} seconds.`;
       case 'conflict':
-        return (details as { field?: string }).field === 'username'
+        return ERROR_DETAILS.conflict.safeParse(err.details).data?.field === 'username'
           ? 'That username is already taken. Pick another one.'
           : err.message;
       case 'invalid_input': {
-        const issue = details.issues?.[0];
+        const issue = ERROR_DETAILS.invalid_input.safeParse(err.details).data?.issues?.[0];
         if (issue) {
           const field = FIELD_NAMES[issue.path] ?? issue.path;
           return field ? `${field} ${issue.message}.` : `${capitalise(issue.message)}.`;

@@ -1,42 +1,30 @@
-import type {
-  Channel,
-  FriendRequest,
-  Member,
-  Message,
-  Server,
-  UserRef,
-  VoiceState,
-} from '@decentra/protocol';
-import {
-  type ChatState,
-  type PresenceStatus,
-  withDm,
-  withoutServer,
-  withServer,
-  withUsers,
-} from './chat-store.js';
+import type { Channel, EventData, EventName, GatewayEvent, Member } from '@decentra/protocol';
+import { type ChatState, withDm, withoutServer, withServer, withUsers } from './chat-store.js';
 import { EMPTY_CHANNEL, mergeMessages, removeMessage } from './message-list.js';
 
 /** How long a `typing_start` keeps someone shown as typing. */
 export const TYPING_MS = 8_000;
 
-type Reducer = (state: ChatState, d: never, now: number) => Partial<ChatState>;
+type Reducers = { [T in EventName]: (state: ChatState, d: EventData<T>, now: number) => Partial<ChatState> };
 
-/** Gateway events as state changes. Unknown events change nothing. */
-const reducers: Record<string, Reducer> = {
-  server_create: (s, d: Server) => withServer(s, d),
-  server_update: (s, d: { id: string; name: string; ownerId: string }) => {
+/**
+ * Every gateway event as a state change, by `t`. The map is exhaustive: an event the contract
+ * adds fails the type-check here until it has a reducer.
+ */
+const reducers: Reducers = {
+  server_create: (s, d) => withServer(s, d),
+  server_update: (s, d) => {
     const server = s.servers[d.id];
     if (!server) return {};
     return { servers: { ...s.servers, [d.id]: { ...server, name: d.name, ownerId: d.ownerId } } };
   },
-  server_delete: (s, d: { id: string }) => withoutServer(s, d.id),
-  voice_state_update: (s, d: VoiceState) => {
+  server_delete: (s, d) => withoutServer(s, d.id),
+  voice_state_update: (s, d) => {
     const others = (s.voice[d.channelId] ?? []).filter((id) => id !== d.userId);
     return { voice: { ...s.voice, [d.channelId]: d.present ? [...others, d.userId] : others } };
   },
-  member_join: (s, d: { serverId: string; member: Member }) => withMember(s, d.serverId, d.member),
-  member_update: (s, d: { serverId: string; member: Member }) => {
+  member_join: (s, d) => withMember(s, d.serverId, d.member),
+  member_update: (s, d) => {
     const next = withMember(s, d.serverId, d.member);
     const server = s.servers[d.serverId];
     if (server && d.member.user.id === s.me?.id) {
@@ -44,15 +32,15 @@ const reducers: Record<string, Reducer> = {
     }
     return next;
   },
-  member_leave: (s, d: { serverId: string; userId: string }) => {
+  member_leave: (s, d) => {
     if (d.userId === s.me?.id) return withoutServer(s, d.serverId);
     const list = s.members[d.serverId];
     if (!list) return {};
     return { members: { ...s.members, [d.serverId]: list.filter((m) => m.user.id !== d.userId) } };
   },
-  channel_create: (s, d: Channel) => withChannel(s, d),
-  channel_update: (s, d: Channel) => withChannel(s, d),
-  channel_delete: (s, d: { id: string; serverId: string }) => {
+  channel_create: (s, d) => withChannel(s, d),
+  channel_update: (s, d) => withChannel(s, d),
+  channel_delete: (s, d) => {
     const channels = { ...s.channels };
     delete channels[d.id];
     const messages = { ...s.messages };
@@ -66,7 +54,7 @@ const reducers: Record<string, Reducer> = {
       : s.servers;
     return { channels, messages, servers };
   },
-  message_create: (s, d: Message) => {
+  message_create: (s, d) => {
     const list = s.messages[d.channelId] ?? EMPTY_CHANNEL;
     const typing = s.typing[d.channelId];
     const next: Partial<ChatState> = {
@@ -80,46 +68,70 @@ const reducers: Record<string, Reducer> = {
     }
     return next;
   },
-  message_update: (s, d: Message) => {
+  message_update: (s, d) => {
     const list = s.messages[d.channelId];
     if (!list) return {};
     return { messages: { ...s.messages, [d.channelId]: mergeMessages(list, [d]) } };
   },
-  message_delete: (s, d: { id: string; channelId: string }) => {
+  message_delete: (s, d) => {
     const list = s.messages[d.channelId];
     if (!list) return {};
     return { messages: { ...s.messages, [d.channelId]: removeMessage(list, d.id) } };
   },
-  dm_create: (s, d: Channel) => withDm(s, d),
-  friend_request_create: (s, d: FriendRequest) => {
+  dm_create: (s, d) => withDm(s, d),
+  friend_request_create: (s, d) => {
     const users = withUsers(s.users, [d.from, d.to]);
     if (d.to.id === s.me?.id) return { users, incoming: [...s.incoming.filter((r) => r.id !== d.id), d] };
     return { users, outgoing: [...s.outgoing.filter((r) => r.id !== d.id), d] };
   },
-  friend_request_delete: (s, d: { id: string }) => ({
+  friend_request_delete: (s, d) => ({
     incoming: s.incoming.filter((r) => r.id !== d.id),
     outgoing: s.outgoing.filter((r) => r.id !== d.id),
   }),
-  friend_add: (s, d: UserRef) => ({
+  friend_add: (s, d) => ({
     friends: { ...s.friends, [d.id]: { id: d.id, username: d.username } },
     users: withUsers(s.users, [d]),
   }),
-  friend_remove: (s, d: { userId: string }) => {
+  friend_remove: (s, d) => {
     const friends = { ...s.friends };
     delete friends[d.userId];
     return { friends };
   },
-  presence_update: (s, d: { userId: string; status: PresenceStatus }) => ({
+  presence_update: (s, d) => ({
     presence: { ...s.presence, [d.userId]: d.status },
   }),
-  typing_start: (s, d: { channelId: string; userId: string }, now) => ({
+  typing_start: (s, d, now) => ({
     typing: { ...s.typing, [d.channelId]: { ...s.typing[d.channelId], [d.userId]: now + TYPING_MS } },
   }),
+  // Signals carry WebRTC media negotiation: they go to the voice engine, not into the store.
+  voice_signal: () => ({}),
+  call_incoming: (s, d) => ({
+    calls: { ...s.calls, [d.callId]: { id: d.callId, state: 'ringing', from: d.from } },
+    users: withUsers(s.users, [d.from]),
+  }),
+  call_update: (s, d) => {
+    const calls = { ...s.calls };
+    if (d.state === 'ringing' || d.state === 'active')
+      calls[d.callId] = { ...calls[d.callId], id: d.callId, state: d.state };
+    else delete calls[d.callId];
+    return { calls };
+  },
 };
 
-export function reduceEvent(state: ChatState, t: string, d: unknown, now = Date.now()): Partial<ChatState> {
-  const reducer = reducers[t];
-  return reducer ? reducer(state, d as never, now) : {};
+/** The state change one event makes. */
+export function reduceEvent(state: ChatState, event: GatewayEvent, now = Date.now()): Partial<ChatState> {
+  // A newer server may send events this client does not know yet: they change nothing.
+  if (!Object.hasOwn(reducers, event.t)) return {};
+  return reduceTyped(state, event.t, event.d, now);
+}
+
+function reduceTyped<T extends EventName>(
+  state: ChatState,
+  t: T,
+  d: EventData<T>,
+  now: number,
+): Partial<ChatState> {
+  return reducers[t](state, d, now);
 }
 
 /** A server channel (or DM) added or replaced; applying it twice changes nothing. */
@@ -132,7 +144,7 @@ export function withChannel(s: ChatState, c: Channel): Partial<ChatState> {
   return { channels, servers: { ...s.servers, [c.serverId]: { ...server, channelIds } } };
 }
 
-function withMember(s: ChatState, serverId: string, member: Member): Partial<ChatState> {
+export function withMember(s: ChatState, serverId: string, member: Member): Partial<ChatState> {
   const users = withUsers(s.users, [member.user]);
   const list = s.members[serverId];
   if (!list) return { users };

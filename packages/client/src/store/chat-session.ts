@@ -1,9 +1,9 @@
-import type { Message, ReadyData } from '@decentra/protocol';
+import type { Channel, ChannelType, Member, Permission, ReadyData, Server } from '@decentra/protocol';
 import type { GatewayClient } from '../gateway.js';
 import { GatewayRequestError } from '../gateway.js';
 import type { RestClient } from '../rest.js';
-import { reduceEvent } from './apply-event.js';
-import { applyReady, type ChatStore } from './chat-store.js';
+import { reduceEvent, withChannel, withMember } from './apply-event.js';
+import { applyReady, type ChatStore, withDm, withServer } from './chat-store.js';
 import {
   addPending,
   EMPTY_CHANNEL,
@@ -17,7 +17,20 @@ import {
 } from './message-list.js';
 
 export type GatewayLike = Pick<GatewayClient, 'on' | 'request' | 'send' | 'connect' | 'close' | 'state'>;
-export type RestLike = Pick<RestClient, 'messages' | 'editMessage' | 'deleteMessage'>;
+export type RestLike = Pick<
+  RestClient,
+  | 'listMessages'
+  | 'editMessage'
+  | 'deleteMessage'
+  | 'createServer'
+  | 'joinServer'
+  | 'renameServer'
+  | 'createChannel'
+  | 'renameChannel'
+  | 'openDm'
+  | 'listMembers'
+  | 'updateMember'
+>;
 
 export const PAGE_SIZE = 50;
 /** `typing` is sent at most this often while someone types. */
@@ -61,7 +74,7 @@ export class ChatSession {
       gateway.on('ready', (data) => this.onReady(data)),
       gateway.on('resumed', () => this.flush()),
       gateway.on('reset', () => void this.catchUp()),
-      gateway.on('event', (frame) => store.setState((s) => reduceEvent(s, frame.t, frame.d, this.now()))),
+      gateway.on('event', (frame) => store.setState((s) => reduceEvent(s, frame, this.now()))),
     );
   }
 
@@ -127,7 +140,7 @@ export class ChatSession {
   async open(channelId: string): Promise<void> {
     const list = this.store.getState().messages[channelId];
     if (list?.loaded) return;
-    const page = await this.rest.messages(channelId, { limit: PAGE_SIZE });
+    const page = await this.rest.listMessages({ channelId, limit: PAGE_SIZE });
     this.updateChannel(channelId, (l) => ({
       ...mergeMessages(l, page),
       loaded: true,
@@ -143,7 +156,7 @@ export class ChatSession {
     if (!before) return false;
     this.loadingOlder.add(channelId);
     try {
-      const page = await this.rest.messages(channelId, { before, limit: PAGE_SIZE });
+      const page = await this.rest.listMessages({ channelId, before, limit: PAGE_SIZE });
       this.updateChannel(channelId, (l) => prependPage(l, page, page.length === PAGE_SIZE));
       return page.length > 0;
     } finally {
@@ -152,14 +165,76 @@ export class ChatSession {
   }
 
   /** Edits a message of mine; the answer (and later its event) updates the store. */
-  async edit(channelId: string, id: string, content: string): Promise<void> {
-    const message = await this.rest.editMessage(channelId, id, content);
+  async edit(channelId: string, messageId: string, content: string): Promise<void> {
+    const message = await this.rest.editMessage({ channelId, messageId, content });
     this.updateChannel(channelId, (list) => mergeMessages(list, [message]));
   }
 
-  async remove(channelId: string, id: string): Promise<void> {
-    await this.rest.deleteMessage(channelId, id);
-    this.updateChannel(channelId, (list) => removeMessage(list, id));
+  async remove(channelId: string, messageId: string): Promise<void> {
+    await this.rest.deleteMessage({ channelId, messageId });
+    this.updateChannel(channelId, (list) => removeMessage(list, messageId));
+  }
+
+  // Actions whose answer goes into the store at once (its event brings the same a moment later,
+  // and applying both changes nothing): the screen never waits on the gateway to show what it did.
+
+  async createServer(name: string): Promise<Server> {
+    const server = await this.rest.createServer({ name });
+    this.store.setState((s) => withServer(s, server));
+    return server;
+  }
+
+  async joinServer(inviteCode: string): Promise<Server> {
+    const server = await this.rest.joinServer({ inviteCode });
+    this.store.setState((s) => withServer(s, server));
+    return server;
+  }
+
+  async renameServer(serverId: string, name: string): Promise<void> {
+    const updated = await this.rest.renameServer({ serverId, name });
+    this.store.setState((s) => {
+      const current = s.servers[serverId];
+      return current ? { servers: { ...s.servers, [serverId]: { ...current, name: updated.name } } } : {};
+    });
+  }
+
+  async createChannel(serverId: string, name: string, type: Exclude<ChannelType, 'dm'>): Promise<Channel> {
+    const channel = await this.rest.createChannel({ serverId, name, type });
+    this.store.setState((s) => withChannel(s, channel));
+    return channel;
+  }
+
+  async renameChannel(channelId: string, name: string): Promise<void> {
+    const channel = await this.rest.renameChannel({ channelId, name });
+    this.store.setState((s) => withChannel(s, channel));
+  }
+
+  /** The DM with a friend (made on first open), in the store. */
+  async openDm(userId: string): Promise<Channel> {
+    const dm = await this.rest.openDm({ userId });
+    this.store.setState((s) => withDm(s, dm));
+    return dm;
+  }
+
+  /** Fetches a server's member list into the store (events keep it current afterwards). */
+  async loadMembers(serverId: string): Promise<void> {
+    const members = await this.rest.listMembers({ serverId });
+    this.store.setState((s) => ({ members: { ...s.members, [serverId]: members } }));
+  }
+
+  /**
+   * Grants or withdraws one permission. The member changes in the store at once (a box that
+   * waits on the server reads as a missed click) and goes back as it was if the server refuses.
+   */
+  async setPermission(serverId: string, member: Member, key: Permission, value: boolean): Promise<void> {
+    const put = (m: Member) => this.store.setState((s) => withMember(s, serverId, m));
+    put({ ...member, permissions: { ...member.permissions, [key]: value } });
+    try {
+      put(await this.rest.updateMember({ serverId, userId: member.user.id, permissions: { [key]: value } }));
+    } catch (err) {
+      put(member);
+      throw err;
+    }
   }
 
   /** Tells the others that I am typing, at most once per TYPING_THROTTLE_MS per channel. */
@@ -183,7 +258,7 @@ export class ChatSession {
         let after = newestId(list);
         if (!after || !list.loaded) return;
         for (;;) {
-          const page = await this.rest.messages(channelId, { after, limit: 100 });
+          const page = await this.rest.listMessages({ channelId, after, limit: 100 });
           this.updateChannel(channelId, (l) => mergeMessages(l, page));
           const last = page[page.length - 1];
           if (page.length < 100 || !last) break;
@@ -202,7 +277,7 @@ export class ChatSession {
     if (!item || item.inFlight || this.gateway.state !== 'ready') return;
     item.inFlight = true;
     const { channelId, content } = item;
-    this.gateway.request<Message>('send_message', { channelId, content, nonce }).then(
+    this.gateway.request('send_message', { channelId, content, nonce }).then(
       (message) => {
         this.outbox.delete(nonce);
         this.updateChannel(message.channelId, (list) => mergeMessages(list, [message]));

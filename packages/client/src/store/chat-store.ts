@@ -1,8 +1,10 @@
 import type {
+  CallState,
   Channel,
   FriendRequest,
   Member,
   Permissions,
+  PresenceStatus,
   ReadyData,
   Server,
   User,
@@ -21,7 +23,14 @@ export interface ServerInfo {
   channelIds: string[];
 }
 
-export type PresenceStatus = 'online' | 'offline';
+export type { PresenceStatus };
+
+/** A call between friends while it rings or lasts; `from` is set on the callee's side. */
+export interface CallInfo {
+  id: string;
+  state: Extract<CallState, 'ringing' | 'active'>;
+  from?: UserRef;
+}
 
 /** The normalised client state, fed by REST answers and gateway events. */
 export interface ChatState {
@@ -46,6 +55,8 @@ export interface ChatState {
   typing: Record<string, Record<string, number>>;
   /** Voice channelId -> the users in it. */
   voice: Record<string, string[]>;
+  /** Calls ringing or under way, by call id. */
+  calls: Record<string, CallInfo>;
 }
 
 export type ChatStore = StoreApi<ChatState>;
@@ -67,6 +78,7 @@ export function initialChatState(): ChatState {
     messages: {},
     typing: {},
     voice: {},
+    calls: {},
   };
 }
 
@@ -151,13 +163,9 @@ export function applyReady(state: ChatState, ready: ReadyData): ChatState {
     members: {},
     users: withUsers(state.users, [ready.user]),
   };
-  for (const s of ready.servers as Server[]) next = { ...next, ...withServer(next, s) };
-  for (const dm of ready.dms as Channel[]) next = { ...next, ...withDm(next, dm) };
-  const friends = ready.friends as {
-    friends: UserRef[];
-    incoming: FriendRequest[];
-    outgoing: FriendRequest[];
-  };
+  for (const s of ready.servers) next = { ...next, ...withServer(next, s) };
+  for (const dm of ready.dms) next = { ...next, ...withDm(next, dm) };
+  const friends = ready.friends;
   next.friends = Object.fromEntries(friends.friends.map((f) => [f.id, f]));
   next.incoming = friends.incoming;
   next.outgoing = friends.outgoing;
@@ -174,6 +182,12 @@ export function applyReady(state: ChatState, ready: ReadyData): ChatState {
   next.messages = Object.fromEntries(Object.entries(state.messages).filter(([id]) => next.channels[id]));
   next.typing = {};
   next.voice = {};
+  next.calls = {};
   for (const v of ready.voiceStates) next.voice[v.channelId] = [...(next.voice[v.channelId] ?? []), v.userId];
   return next;
+}
+
+/** Forgets everything (logout): the store is as before the first `ready`. */
+export function resetChatStore(store: ChatStore): void {
+  store.setState(initialChatState(), true);
 }

@@ -1,8 +1,7 @@
-import { withChannel } from '@decentra/client';
 import type { Channel } from '@decentra/protocol';
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { chatStore, rest } from '../../app/client';
+import { chat } from '../../app/client';
 import { channelPath } from '../../app/routes';
 import { Dialog } from '../../ui/Dialog';
 import { errorText } from '../../ui/error-text';
@@ -28,12 +27,10 @@ export function ChannelDialog({
     setBusy(true);
     setError(null);
     try {
-      if (channel) await rest.renameChannel(channel.id, name.trim());
+      if (channel) await chat().renameChannel(channel.id, name.trim());
       else {
-        const created = await rest.createChannel(serverId, name.trim(), type);
-        // The gateway's channel_create brings the same, maybe a moment later: without this the
-        // new channel's page would not know it yet and send the creator back to the first one.
-        chatStore.setState((s) => withChannel(s, created));
+        // The store has the channel when this returns, so its page knows it at once.
+        const created = await chat().createChannel(serverId, name.trim(), type);
         if (created.type === 'text') navigate(channelPath(serverId, created.id));
       }
       onClose();

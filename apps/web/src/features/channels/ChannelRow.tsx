@@ -64,7 +64,7 @@ export function ChannelRow({ channel, permissions }: { channel: Channel; permiss
           message={`Delete #${channel.name} and all of its messages? This cannot be undone.`}
           confirmLabel="Delete channel"
           onConfirm={async () => {
-            await rest.deleteChannel(channel.id);
+            await rest.deleteChannel({ channelId: channel.id });
             if (active) navigate(channelPath(serverId));
           }}
           onClose={() => setDialog(null)}

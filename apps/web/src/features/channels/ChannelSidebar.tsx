@@ -91,7 +91,7 @@ export function ChannelSidebar({ serverId }: { serverId: string }) {
           message={`Leave "${server.name}"? You will need a new invite to come back.`}
           confirmLabel="Leave server"
           onConfirm={async () => {
-            await rest.leaveServer(serverId);
+            await rest.removeMember({ serverId, userId: '@me' });
             navigate(homePath);
           }}
           onClose={() => setDialog(null)}

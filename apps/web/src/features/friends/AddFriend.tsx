@@ -25,7 +25,7 @@ export function AddFriend() {
     }
     let live = true;
     const timer = setTimeout(() => {
-      rest.searchUsers(q).then(
+      rest.searchUsers({ q }).then(
         (r) => live && setResults(r),
         () => live && setResults([]),
       );
@@ -39,7 +39,7 @@ export function AddFriend() {
   const send = async (username: string) => {
     setMessage(null);
     try {
-      const request = await rest.sendFriendRequest(username);
+      const request = await rest.sendFriendRequest({ username });
       const instant = request.to.username.toLowerCase() !== username.toLowerCase();
       setMessage({
         ok: true,

@@ -1,8 +1,7 @@
-import { withDm } from '@decentra/client';
 import type { UserRef } from '@decentra/protocol';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { chatStore, rest } from '../../app/client';
+import { chat, rest } from '../../app/client';
 import { useChat } from '../../app/hooks';
 import { dmPath } from '../../app/routes';
 import { Avatar } from '../../ui/Avatar';
@@ -21,8 +20,7 @@ export function AllFriends({ onAdd }: { onAdd: () => void }) {
 
   const message = async (friend: UserRef) => {
     try {
-      const dm = await rest.openDm(friend.id);
-      chatStore.setState((s) => withDm(s, dm));
+      const dm = await chat().openDm(friend.id);
       navigate(dmPath(dm.id));
     } catch (err) {
       setError(errorText(err));
@@ -84,7 +82,7 @@ export function AllFriends({ onAdd }: { onAdd: () => void }) {
           title="Remove friend"
           message={`Remove ${removing.username} from your friends?`}
           confirmLabel="Remove friend"
-          onConfirm={() => rest.removeFriend(removing.id)}
+          onConfirm={() => rest.removeFriend({ userId: removing.id })}
           onClose={() => setRemoving(null)}
         />
       )}

@@ -31,7 +31,7 @@ export function PendingRequests() {
                 type="button"
                 className="button small"
                 aria-label={`Accept ${r.from.username}`}
-                onClick={act(() => rest.acceptFriendRequest(r.id))}
+                onClick={act(() => rest.acceptFriendRequest({ requestId: r.id }))}
               >
                 Accept
               </button>
@@ -39,7 +39,7 @@ export function PendingRequests() {
                 type="button"
                 className="button small secondary"
                 aria-label={`Decline ${r.from.username}`}
-                onClick={act(() => rest.deleteFriendRequest(r.id))}
+                onClick={act(() => rest.deleteFriendRequest({ requestId: r.id }))}
               >
                 Decline
               </button>
@@ -54,7 +54,7 @@ export function PendingRequests() {
               type="button"
               className="button small secondary"
               aria-label={`Cancel request to ${r.to.username}`}
-              onClick={act(() => rest.deleteFriendRequest(r.id))}
+              onClick={act(() => rest.deleteFriendRequest({ requestId: r.id }))}
             >
               Cancel
             </button>

@@ -1,8 +1,7 @@
-import { withServer } from '@decentra/client';
 import type { Server } from '@decentra/protocol';
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { chatStore, rest } from '../../app/client';
+import { chat } from '../../app/client';
 import { channelPath } from '../../app/routes';
 import { Dialog } from '../../ui/Dialog';
 import { errorText } from '../../ui/error-text';
@@ -20,9 +19,8 @@ export function AddServerDialog({ onClose }: { onClose: () => void }) {
     setBusy(true);
     setError(null);
     try {
+      // In the store when this returns (no blank moment waiting for server_create).
       const server = await action();
-      // The gateway's server_create brings the same; applying the answer now avoids a blank moment.
-      chatStore.setState((s) => withServer(s, server));
       onClose();
       const first = server.channels.find((c) => c.type === 'text');
       navigate(channelPath(server.id, first?.id));
@@ -34,7 +32,7 @@ export function AddServerDialog({ onClose }: { onClose: () => void }) {
 
   return (
     <Dialog title="Create a server" onClose={onClose}>
-      <form onSubmit={run(() => rest.createServer(name.trim()))} className="stack">
+      <form onSubmit={run(() => chat().createServer(name.trim()))} className="stack">
         <label className="field">
           <span>Server name</span>
           <input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
@@ -44,7 +42,7 @@ export function AddServerDialog({ onClose }: { onClose: () => void }) {
         </button>
       </form>
       <div className="divider">or</div>
-      <form onSubmit={run(() => rest.joinServer(code.trim()))} className="stack">
+      <form onSubmit={run(() => chat().joinServer(code.trim()))} className="stack">
         <label className="field">
           <span>Server invite code</span>
           <input required value={code} onChange={(e) => setCode(e.target.value)} />

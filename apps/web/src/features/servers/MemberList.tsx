@@ -1,5 +1,5 @@
 import type { Member, Permission } from '@decentra/protocol';
-import { chatStore, rest } from '../../app/client';
+import { chat } from '../../app/client';
 import { useChat } from '../../app/hooks';
 import { Avatar } from '../../ui/Avatar';
 import { errorText } from '../../ui/error-text';
@@ -57,20 +57,9 @@ async function toggle(
   value: boolean,
   onError: (e: string) => void,
 ) {
-  replaceMember(serverId, { ...m, permissions: { ...m.permissions, [key]: value } });
   try {
-    replaceMember(serverId, await rest.updateMember(serverId, m.user.id, { [key]: value }));
+    await chat().setPermission(serverId, m, key, value);
   } catch (err) {
-    replaceMember(serverId, m);
     onError(errorText(err));
   }
-}
-
-function replaceMember(serverId: string, member: Member): void {
-  chatStore.setState((s) => ({
-    members: {
-      ...s.members,
-      [serverId]: (s.members[serverId] ?? []).map((x) => (x.user.id === member.user.id ? member : x)),
-    },
-  }));
 }

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { chatStore, rest } from '../../app/client';
+import { chat, rest } from '../../app/client';
 import { useChat } from '../../app/hooks';
 import { homePath } from '../../app/routes';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
@@ -20,10 +20,9 @@ export function ServerSettingsDialog({ serverId, onClose }: { serverId: string; 
   const [confirmDelete, setConfirmDelete] = useState(false);
 
   useEffect(() => {
-    rest.listMembers(serverId).then(
-      (members) => chatStore.setState((s) => ({ members: { ...s.members, [serverId]: members } })),
-      (err) => setError(errorText(err)),
-    );
+    chat()
+      .loadMembers(serverId)
+      .catch((err: unknown) => setError(errorText(err)));
   }, [serverId]);
 
   if (!server) return null;
@@ -33,11 +32,7 @@ export function ServerSettingsDialog({ serverId, onClose }: { serverId: string; 
     setError(null);
     setSaved(false);
     try {
-      const updated = await rest.renameServer(serverId, name.trim());
-      chatStore.setState((s) => {
-        const current = s.servers[serverId];
-        return current ? { servers: { ...s.servers, [serverId]: { ...current, name: updated.name } } } : {};
-      });
+      await chat().renameServer(serverId, name.trim());
       setSaved(true);
     } catch (err) {
       setError(errorText(err));
@@ -47,7 +42,7 @@ export function ServerSettingsDialog({ serverId, onClose }: { serverId: string; 
   const generate = async () => {
     setError(null);
     try {
-      setInvite((await rest.createServerInvite(serverId)).code);
+      setInvite((await rest.createServerInvite({ serverId })).code);
     } catch (err) {
       setError(errorText(err));
     }
@@ -95,7 +90,7 @@ export function ServerSettingsDialog({ serverId, onClose }: { serverId: string; 
           message={`Delete "${server.name}" with all its channels and messages? This cannot be undone.`}
           confirmLabel="Delete server"
           onConfirm={async () => {
-            await rest.deleteServer(serverId);
+            await rest.deleteServer({ serverId });
             onClose();
             navigate(homePath);
           }}
