@@ -40,6 +40,7 @@ export default defineConfig({
           include: integration,
           exclude: [...excluded, ...unit],
           env: { TEST_ENGINE: engine },
+          setupFiles: ['apps/server/test/frame-check.ts'],
           ...(engine === 'pglite' ? { globalSetup: ['apps/server/test/pglite-template.ts'] } : {}),
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -1,4 +1,12 @@
+import { GATEWAY_OPS, isOpName, parseServerFrame } from '@decentra/protocol';
 import WebSocket from 'ws';
+import * as z from 'zod';
+
+/**
+ * Frames the server sent that the contract does not allow, from every TestSocket of the test
+ * file; the integration setup (frame-check.ts) fails the test that received one.
+ */
+export const framesOutsideContract: string[] = [];
 
 export interface Frame {
   op: string;
@@ -18,7 +26,11 @@ export class TestSocket {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      this.frames.push(JSON.parse(String(data)) as Frame);
+      const raw: unknown = JSON.parse(String(data));
+      const checked = parseServerFrame(raw);
+      if (!checked.success)
+        framesOutsideContract.push(`${checked.error}\n  in ${String(data).slice(0, 300)}`);
+      this.frames.push(raw as Frame);
       for (const w of this.waiters.splice(0)) w();
     });
     this.closed = new Promise((resolve) => {
@@ -54,10 +66,15 @@ export class TestSocket {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
-  /** Sends a frame with a ref and waits for its reply. */
+  /** Sends a frame with a ref and waits for its reply (whose `d` is checked against the op's reply schema). */
   async request(op: string, d: unknown, ref = `r${Math.random().toString(36).slice(2)}`): Promise<Frame> {
     this.send({ op, d, ref });
-    return this.next((f) => f.op === 'reply' && f.ref === ref);
+    const reply = await this.next((f) => f.op === 'reply' && f.ref === ref);
+    if (reply.ok && isOpName(op)) {
+      const checked = GATEWAY_OPS[op].reply.safeParse(reply.d);
+      if (!checked.success) framesOutsideContract.push(`reply to ${op}: ${z.prettifyError(checked.error)}`);
+    }
+    return reply;
   }
 
   /** The first frame (already received or still to come) that matches; fails after `timeoutMs`. */

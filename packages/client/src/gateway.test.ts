@@ -1,7 +1,7 @@
-import type { EventFrame } from '@decentra/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayEvent } from '@decentra/protocol';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { dispatch } from '../../../apps/server/src/bus/bus.js';
+import { dispatch, toUsers } from '../../../apps/server/src/kernel/events.js';
 import { startTestServer, type TestServer } from '../../../apps/server/test/test-server.js';
 import { TestSocket } from '../../../apps/server/test/ws-client.js';
 import {
@@ -37,6 +37,12 @@ async function newUser(): Promise<{ token: string; id: string }> {
   return { token, id: user.id };
 }
 
+/** Frames from the server that the contract does not allow: there must be none. */
+const invalidFrames: string[] = [];
+afterEach(() => {
+  expect(invalidFrames).toEqual([]);
+});
+
 /** A client with everything it reports recorded. */
 function watched(token: string) {
   const client = new GatewayClient({
@@ -45,20 +51,24 @@ function watched(token: string) {
     WebSocket,
     reconnectDelayMs: 10,
     maxReconnectDelayMs: 50,
+    validate: true,
   });
-  const seen = { events: [] as EventFrame[], states: [] as GatewayState[], signals: [] as string[] };
+  client.on('invalidFrame', ({ error }) => invalidFrames.push(error));
+  const seen = { events: [] as GatewayEvent[], states: [] as GatewayState[], signals: [] as string[] };
   client.on('event', (frame) => seen.events.push(frame));
   client.on('state', (state) => seen.states.push(state));
   for (const signal of ['ready', 'resumed', 'reset', 'closed'] as const) {
     client.on(signal, (() => seen.signals.push(signal)) as GatewayClientEvents[typeof signal]);
   }
-  return { client, seen, ns: () => seen.events.map((e) => (e.d as { n: number }).n) };
+  const ns = () => seen.events.flatMap((e) => (e.t === 'typing_start' ? [Number(e.d.channelId)] : []));
+  return { client, seen, ns };
 }
 
+/** Events numbered `from`..`to`: `typing_start` whose channelId is the number (nothing reads it). */
 function publish(userId: string, from: number, to: number) {
   const messages = [];
   for (let n = from; n <= to; n++) {
-    messages.push(dispatch('test_event', { n }, { kind: 'users', userIds: [userId] }));
+    messages.push(dispatch('typing_start', { channelId: String(n), userId }, toUsers(BigInt(userId))));
   }
   return server.app.bus.publish(messages);
 }
@@ -163,12 +173,14 @@ describe('GatewayClient against a real server', () => {
   it('rejects a refused request with the server code, and any request while disconnected', async () => {
     const user = await newUser();
     const { client } = watched(user.token);
-    await expect(client.request('teleport', {})).rejects.toMatchObject({ code: 'disconnected' });
+    await expect(client.request('voice_state', { muted: true })).rejects.toMatchObject({
+      code: 'disconnected',
+    });
     await client.connect();
-    const err = await client.request('teleport', {}).catch((e: unknown) => e);
+    const err = await client.request('voice_state', { muted: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayRequestError);
     expect(err).toMatchObject({ code: 'invalid_input' });
-    expect((err as Error).message).toMatch(/teleport/);
+    expect((err as Error).message).toMatch(/not in a voice channel/);
     client.close();
   });
 

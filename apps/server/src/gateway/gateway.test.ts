@@ -2,9 +2,9 @@ import type { Message } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeServer, makeUsers, textChannel } from '../../test/factories.js';
 import { type Api, api } from '../../test/http.js';
+import { numbered, numberOf } from '../../test/numbered-events.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { TestSocket } from '../../test/ws-client.js';
-import { dispatch } from '../bus/bus.js';
 
 interface AuthBody {
   token: string;
@@ -204,18 +204,16 @@ describe('the event path', () => {
     const a2 = await TestSocket.identified(server.wsUrl, alice.token);
     const b1 = await TestSocket.identified(server.wsUrl, bob.token);
     await server.app.bus.publish([
-      dispatch('test_event', { n: 1 }, { kind: 'users', userIds: [alice.user.id] }),
-      dispatch('test_event', { n: 2 }, { kind: 'users', userIds: [alice.user.id] }),
+      numbered(1, { kind: 'users', userIds: [alice.user.id] }),
+      numbered(2, { kind: 'users', userIds: [alice.user.id] }),
     ]);
     for (const { socket } of [a1, a2]) {
-      const second = await socket.next((f) => f.op === 'event' && (f.d as { n: number }).n === 2);
-      const events = socket.events('test_event');
+      const second = await socket.next((f) => numberOf(f) === 2);
+      const events = socket.events('typing_start');
       expect(events.map((e) => e.seq)).toEqual([1, 2]);
-      expect(second).toEqual({ op: 'event', seq: 2, t: 'test_event', d: { n: 2 } });
+      expect(second).toEqual({ op: 'event', seq: 2, t: 'typing_start', d: { channelId: '2', userId: '1' } });
     }
-    await server.app.bus.publish([
-      dispatch('test_event', { n: 3 }, { kind: 'users', userIds: [bob.user.id] }),
-    ]);
+    await server.app.bus.publish([numbered(3, { kind: 'users', userIds: [bob.user.id] })]);
     await b1.socket.next((f) => f.op === 'event');
     expect(b1.socket.events()).toHaveLength(1);
     expect(a1.socket.events()).toHaveLength(2);

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, api } from '../../test/http.js';
+import { numbered, numberOf } from '../../test/numbered-events.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { type Frame, TestSocket } from '../../test/ws-client.js';
-import { dispatch, subscribe, unsubscribe } from '../bus/bus.js';
-import type { SessionsChangedReason } from './gateway.js';
+import { subscribe, unsubscribe } from '../kernel/events.js';
+import type { SessionsChangedReason } from '../kernel/sessions.js';
 import type { GatewaySession } from './session.js';
 
 interface AuthBody {
@@ -46,9 +47,7 @@ async function identified(token: string) {
 }
 
 function publish(userId: string, ...ns: number[]) {
-  return server.app.bus.publish(
-    ns.map((n) => dispatch('test_event', { n }, { kind: 'users', userIds: [userId] })),
-  );
+  return server.app.bus.publish(ns.map((n) => numbered(n, { kind: 'users', userIds: [userId] })));
 }
 
 function sessionOf(userId: string, sessionId: string): GatewaySession | undefined {
@@ -76,7 +75,7 @@ async function resume(token: string | undefined, sessionId: string, seq: number,
   return socket;
 }
 
-const ns = (frames: Frame[]) => frames.filter((f) => f.op === 'event').map((f) => (f.d as { n: number }).n);
+const ns = (frames: Frame[]) => frames.filter((f) => f.op === 'event').map(numberOf);
 const seqs = (frames: Frame[]) => frames.filter((f) => f.op === 'event').map((f) => f.seq);
 const ops = (frames: Frame[]) => frames.map((f) => f.op);
 
@@ -89,7 +88,12 @@ describe('resume', () => {
     // The client claims seq 2: the third event was lost in flight with the socket.
     const again = await resume(alice.token, sessionId, 2);
     expect(ops(again.frames)).toEqual(['event', 'resumed']);
-    expect(again.frames[0]).toEqual({ op: 'event', seq: 3, t: 'test_event', d: { n: 3 } });
+    expect(again.frames[0]).toEqual({
+      op: 'event',
+      seq: 3,
+      t: 'typing_start',
+      d: { channelId: '3', userId: '1' },
+    });
     await publish(alice.user.id, 4);
     await again.next((f) => f.seq === 4);
     expect(seqs(again.frames)).toEqual([3, 4]);
@@ -226,7 +230,7 @@ describe('resume', () => {
     expect(ns(resumed.frames)).toEqual([3]);
     expect(seqs(resumed.frames)).toEqual([3]);
     // The other socket saw its events live, numbered by its own session, and stays open.
-    await a2.socket.next((f) => (f.d as { n?: number } | undefined)?.n === 3);
+    await a2.socket.next((f) => numberOf(f) === 3);
     expect(ns(a2.socket.frames)).toEqual([2, 3]);
     expect(seqs(a2.socket.frames)).toEqual([1, 2]);
     expect(a2.socket.ws.readyState).toBe(a2.socket.ws.OPEN);
@@ -270,14 +274,14 @@ describe('a detached session keeps its subscriptions current', () => {
     const { socket, sessionId } = await identified(alice.token);
     const joined = { kind: 'channel', channelId: '1001' } as const;
     const left = { kind: 'channel', channelId: '1002' } as const;
-    await server.app.bus.publish([subscribe([alice.user.id], left)]);
+    await server.app.bus.publish([subscribe([BigInt(alice.user.id)], left)]);
     await drop(socket, alice.user.id, sessionId);
     await server.app.bus.publish([
-      subscribe([alice.user.id], joined),
-      dispatch('test_event', { n: 1 }, { kind: 'channel', channelId: joined.channelId }),
-      unsubscribe([alice.user.id], left),
-      dispatch('test_event', { n: 2 }, { kind: 'channel', channelId: left.channelId }),
-      dispatch('test_event', { n: 3 }, { kind: 'channel', channelId: joined.channelId }),
+      subscribe([BigInt(alice.user.id)], joined),
+      numbered(1, { kind: 'channel', channelId: joined.channelId }),
+      unsubscribe([BigInt(alice.user.id)], left),
+      numbered(2, { kind: 'channel', channelId: left.channelId }),
+      numbered(3, { kind: 'channel', channelId: joined.channelId }),
     ]);
     const again = await resume(alice.token, sessionId, 0);
     expect(ns(again.frames)).toEqual([1, 3]);
@@ -291,14 +295,14 @@ describe('identify', () => {
     const dave = await signup('dave');
     // The hook runs as the session begins, before ready is built: a publish there stands for an
     // event that happens meanwhile.
-    const stop = server.app.gateway.watchSessions((userId, _count, reason) => {
-      if (userId === dave.user.id && reason === 'identify') void publish(dave.user.id, 1);
+    const stop = server.app.gateway.watchSessions(({ userId, reason }) => {
+      if (userId === BigInt(dave.user.id) && reason === 'identify') void publish(dave.user.id, 1);
     });
     const { socket } = await identified(dave.token);
     stop();
     await socket.next((f) => f.op === 'event');
     expect(ops(socket.frames)).toEqual(['ready', 'event']);
-    expect(socket.frames[1]).toMatchObject({ seq: 1, d: { n: 1 } });
+    expect(socket.frames[1]).toMatchObject({ seq: 1, d: { channelId: '1' } });
     socket.close();
   });
 });
@@ -307,8 +311,8 @@ describe('sessions-changed hook', () => {
   it("tells when a user's sessions begin, drop, resume, close and expire", async () => {
     const carol = await signup('carol');
     const calls: Array<[number, SessionsChangedReason, number]> = [];
-    const stop = server.app.gateway.watchSessions((userId, count, reason, attached) => {
-      if (userId === carol.user.id) calls.push([count, reason, attached]);
+    const stop = server.app.gateway.watchSessions(({ userId, sessions, reason, attached }) => {
+      if (userId === BigInt(carol.user.id)) calls.push([sessions, reason, attached]);
     });
     const first = await identified(carol.token);
     const second = await identified(carol.token);

@@ -1,13 +1,30 @@
 import type { Socket } from 'node:net';
-import { CLOSE_CODES } from '@decentra/protocol';
+import { CLOSE_CODES, type Message } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../test/http.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
-import { TestSocket } from '../../test/ws-client.js';
-import { dispatch } from '../bus/bus.js';
+import { type Frame, TestSocket } from '../../test/ws-client.js';
+import { dispatch } from '../kernel/events.js';
 
 const EVENTS = 1_200;
 const PAD = 'x'.repeat(8 * 1024);
+
+/** A big event numbered `n` (its message id is n + 1). */
+function padded(n: number): Message {
+  const at = new Date(0).toISOString();
+  const author = { id: '1', username: 'slowpoke' };
+  return {
+    id: String(n + 1),
+    channelId: '1',
+    author,
+    content: PAD,
+    mentions: [],
+    createdAt: at,
+    editedAt: null,
+  };
+}
+
+const numberOf = (f: Frame) => Number((f.d as { id: string }).id) - 1;
 
 let server: TestServer;
 let token: string;
@@ -32,24 +49,22 @@ describe('a slow consumer', () => {
     const from = socket.frames.length;
     for (let n = 0; n < EVENTS; n++) {
       await server.app.bus.publish([
-        dispatch('test_event', { n, pad: PAD }, { kind: 'users', userIds: [userId] }),
+        dispatch('message_create', padded(n), { kind: 'users', userIds: [userId] }),
       ]);
     }
     raw.resume();
     const closed = await socket.closed;
     expect(closed.code).toBe(CLOSE_CODES.slowConsumer);
-    const seen = socket.frames.slice(from).filter((f) => f.t === 'test_event');
+    const seen = socket.frames.slice(from).filter((f) => f.t === 'message_create');
     expect(seen.length).toBeLessThan(EVENTS);
     const lastSeq = seen.at(-1)?.seq ?? 0;
 
     const again = await TestSocket.open(server.wsUrl);
     again.send({ op: 'resume', d: { token, sessionId: ready.sessionId, seq: lastSeq } });
     await again.next((f) => f.op === 'resumed');
-    const last = await again.next((f) => f.t === 'test_event' && (f.d as { n: number }).n === EVENTS - 1);
+    const last = await again.next((f) => f.t === 'message_create' && numberOf(f) === EVENTS - 1);
     expect(last).toBeDefined();
-    const ns = [...seen, ...again.frames.filter((f) => f.t === 'test_event')].map(
-      (f) => (f.d as { n: number }).n,
-    );
+    const ns = [...seen, ...again.frames.filter((f) => f.t === 'message_create')].map(numberOf);
     expect(ns).toEqual(Array.from({ length: EVENTS }, (_, n) => n));
     expect(again.ws.readyState).toBe(again.ws.OPEN);
     again.ws.close(1000);

@@ -1,6 +1,9 @@
 import {
   type Channel,
   DEFAULT_USER_SETTINGS,
+  type EventData,
+  type EventName,
+  type GatewayEvent,
   type Message,
   type ReadyData,
   type Server,
@@ -40,8 +43,12 @@ function ready(extra: Partial<ReadyData> = {}): ReadyData {
   };
 }
 
-function apply(state: ChatState, t: string, d: unknown, now = 1000): ChatState {
-  return { ...state, ...reduceEvent(state, t, d, now) };
+function event<T extends EventName>(t: T, d: EventData<T>): GatewayEvent {
+  return { op: 'event', t, d, seq: 1 } as GatewayEvent;
+}
+
+function apply<T extends EventName>(state: ChatState, t: T, d: EventData<T>, now = 1000): ChatState {
+  return { ...state, ...reduceEvent(state, event(t, d), now) };
 }
 
 function message(id: string, channelId = '11', extra: Partial<Message> = {}): Message {
@@ -204,9 +211,10 @@ describe('events', () => {
     expect(s.dmIds).toEqual(['50', '51']);
   });
 
-  it('ignores unknown events', () => {
+  it('ignores events it does not know (a newer server)', () => {
     const s = base();
-    expect(reduceEvent(s, 'something_new', {})).toEqual({});
+    const unknown = JSON.parse('{"op":"event","t":"something_new","d":{},"seq":1}');
+    expect(reduceEvent(s, unknown)).toEqual({});
   });
 });
 
@@ -221,8 +229,7 @@ describe('voice', () => {
       ...s,
       ...reduceEvent(
         s,
-        'voice_state_update',
-        { channelId: '70', userId: '3', muted: false, present: true },
+        event('voice_state_update', { channelId: '70', userId: '3', muted: false, present: true }),
         0,
       ),
     };
@@ -230,8 +237,7 @@ describe('voice', () => {
       ...s,
       ...reduceEvent(
         s,
-        'voice_state_update',
-        { channelId: '70', userId: '3', muted: true, present: true },
+        event('voice_state_update', { channelId: '70', userId: '3', muted: true, present: true }),
         0,
       ),
     };
@@ -240,8 +246,7 @@ describe('voice', () => {
       ...s,
       ...reduceEvent(
         s,
-        'voice_state_update',
-        { channelId: '70', userId: '2', muted: false, present: false },
+        event('voice_state_update', { channelId: '70', userId: '2', muted: false, present: false }),
         0,
       ),
     };

@@ -1,8 +1,13 @@
 import { DEFAULT_USER_SETTINGS, type Message, type ReadyData } from '@decentra/protocol';
 import { describe, expect, it } from 'vitest';
 import { type GatewayClientEvents, GatewayRequestError, type GatewayState } from '../gateway.js';
-import type { HistoryPage } from '../rest.js';
-import { ChatSession, type GatewayLike, PAGE_SIZE, TYPING_THROTTLE_MS } from './chat-session.js';
+import {
+  ChatSession,
+  type GatewayLike,
+  PAGE_SIZE,
+  type RestLike,
+  TYPING_THROTTLE_MS,
+} from './chat-session.js';
 import { createChatStore } from './chat-store.js';
 
 const me = { id: '1', username: 'me', isAdmin: false, createdAt: '2026-01-01T00:00:00.000Z' };
@@ -95,18 +100,34 @@ function ack(sent: Sent, id: string): Message {
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
+interface HistoryPage {
+  before?: string;
+  after?: string;
+  limit?: number;
+}
+
+const notUsed = async (): Promise<never> => {
+  throw new Error('not used');
+};
+
 function setup(history: (channelId: string, page: HistoryPage) => Message[] = () => []) {
   const gateway = new FakeGateway();
   const calls: HistoryPage[] = [];
-  const rest = {
-    messages: async (channelId: string, page: HistoryPage = {}) => {
+  const rest: RestLike = {
+    listMessages: async ({ channelId, ...page }) => {
       calls.push(page);
       return history(channelId, page);
     },
-    editMessage: async () => {
-      throw new Error('not used');
-    },
+    editMessage: notUsed,
     deleteMessage: async () => undefined,
+    createServer: notUsed,
+    joinServer: notUsed,
+    renameServer: notUsed,
+    createChannel: notUsed,
+    renameChannel: notUsed,
+    openDm: notUsed,
+    listMembers: notUsed,
+    updateMember: notUsed,
   };
   let clock = 10_000;
   const store = createChatStore();

@@ -4,9 +4,10 @@ import { createTestDatabase, type TestDatabase } from '../../../test/test-db.js'
 import { IdGenerator } from '../../infra/ids.js';
 import { executeRows, openStorage, type Storage } from '../../storage/db.js';
 import { migrate } from '../../storage/migrate.js';
+import type { MessageRow } from '../../storage/rows.js';
 import { channels, servers, users } from '../../storage/schema.js';
 import { MessageWriter } from './message-writer.js';
-import type { MessageRow, NewMessageRow } from './messages.repo.js';
+import type { NewMessageRow } from './messages.repo.js';
 
 let testDb: TestDatabase;
 let storage: Storage;

@@ -87,17 +87,27 @@ describe('voice channels', () => {
     const a = await TestSocket.identified(server.wsUrl, ann.token);
     const b = await TestSocket.identified(server.wsUrl, ben.token);
     const c = await TestSocket.identified(server.wsUrl, cat.token);
-    expect(await a.socket.request('voice_signal', { to: ben.id, payload: { sdp: 'x' } })).toMatchObject({
+    expect(
+      await a.socket.request('voice_signal', {
+        to: ben.id,
+        payload: { description: { type: 'offer', sdp: 'x' } },
+      }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
     });
     await a.socket.request('voice_join', { channelId: voiceChannel });
     await b.socket.request('voice_join', { channelId: voiceChannel });
     expect(
-      (await a.socket.request('voice_signal', { to: ben.id, payload: { type: 'offer', sdp: 'v=0' } })).ok,
+      (
+        await a.socket.request('voice_signal', {
+          to: ben.id,
+          payload: { description: { type: 'offer', sdp: 'v=0' } },
+        })
+      ).ok,
     ).toBe(true);
     const signal = await b.socket.next((f) => f.t === 'voice_signal');
-    expect(signal.d).toEqual({ from: ann.id, payload: { type: 'offer', sdp: 'v=0' } });
+    expect(signal.d).toEqual({ from: ann.id, payload: { description: { type: 'offer', sdp: 'v=0' } } });
     expect(c.socket.events('voice_signal')).toHaveLength(0);
     a.socket.ws.close(1000);
     const gone = await b.socket.next(
@@ -146,16 +156,18 @@ describe('calls', () => {
     expect((await a.socket.next((f) => f.t === 'call_update')).d).toEqual({ callId, state: 'ringing' });
     expect((await s.socket.request('call_accept', { callId })).ok).toBe(true);
     await a.socket.next((f) => f.t === 'call_update' && (f.d as { state: string }).state === 'active');
-    expect((await s.socket.request('voice_signal', { to: ann.id, payload: { candidate: 'c' } })).ok).toBe(
-      true,
-    );
+    expect(
+      (await s.socket.request('voice_signal', { to: ann.id, payload: { candidate: { candidate: 'c' } } })).ok,
+    ).toBe(true);
     expect((await a.socket.next((f) => f.t === 'voice_signal')).d).toEqual({
       from: stranger.id,
-      payload: { candidate: 'c' },
+      payload: { candidate: { candidate: 'c' } },
     });
     expect((await a.socket.request('call_end', { callId })).ok).toBe(true);
     await s.socket.next((f) => f.t === 'call_update' && (f.d as { state: string }).state === 'ended');
-    expect(await s.socket.request('voice_signal', { to: ann.id, payload: {} })).toMatchObject({ ok: false });
+    expect(
+      await s.socket.request('voice_signal', { to: ann.id, payload: { candidate: null } }),
+    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     a.socket.close();
     s.socket.close();
   });
