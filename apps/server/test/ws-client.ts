@@ -1,4 +1,11 @@
-import { GATEWAY_OPS, isOpName, parseServerFrame } from '@decentra/protocol';
+import {
+  type EventData,
+  type EventFrameOf,
+  type EventName,
+  GATEWAY_OPS,
+  isOpName,
+  parseServerFrame,
+} from '@decentra/protocol';
 import WebSocket from 'ws';
 import * as z from 'zod';
 
@@ -96,6 +103,27 @@ export class TestSocket {
         });
       });
     }
+  }
+
+  /**
+   * The first event of type `t` (already received or still to come) whose payload matches, typed
+   * by the contract (every frame was checked against it on arrival).
+   */
+  async nextEvent<T extends EventName>(
+    t: T,
+    match: (d: EventData<T>) => boolean = () => true,
+    timeoutMs = 5_000,
+  ): Promise<EventFrameOf<T>> {
+    const frame = await this.next(
+      (f) => f.op === 'event' && f.t === t && match(f.d as EventData<T>),
+      timeoutMs,
+    );
+    return frame as unknown as EventFrameOf<T>;
+  }
+
+  /** The payloads of every `t` event received so far, typed by the contract. */
+  payloads<T extends EventName>(t: T): Array<EventData<T>> {
+    return this.events(t).map((f) => f.d as EventData<T>);
   }
 
   events(t?: string): Frame[] {

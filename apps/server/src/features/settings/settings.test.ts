@@ -1,19 +1,17 @@
 import { DEFAULT_USER_SETTINGS, type UserSettings } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeUsers, type TestUser } from '../../../test/factories.js';
-import { type Api, api } from '../../../test/http.js';
+import { api } from '../../../test/http.js';
+import { type Person, people } from '../../../test/people.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { TestSocket } from '../../../test/ws-client.js';
 
 let server: TestServer;
-let http: Api;
-let ann: TestUser;
-let ben: TestUser;
+let ann: Person;
+let ben: Person;
 
 beforeAll(async () => {
   server = await startTestServer();
-  http = api(server.url);
-  [ann, ben] = await makeUsers(http, ['ann', 'ben']);
+  [ann, ben] = await people(server.url, ['ann', 'ben']);
 });
 afterAll(() => server.close());
 
@@ -23,30 +21,26 @@ const quiet: UserSettings = {
 
 describe('user settings', () => {
   it('start at the defaults, are saved per user and come back in ready', async () => {
-    expect((await http.get('/api/users/@me/settings', { token: ann.token })).body).toEqual(
-      DEFAULT_USER_SETTINGS,
-    );
-    const saved = await http.put<UserSettings>('/api/users/@me/settings', quiet, { token: ann.token });
-    expect(saved.status).toBe(200);
-    expect(saved.body).toEqual(quiet);
-    expect((await http.get('/api/users/@me/settings', { token: ann.token })).body).toEqual(quiet);
-    expect((await http.get('/api/users/@me/settings', { token: ben.token })).body).toEqual(
-      DEFAULT_USER_SETTINGS,
-    );
+    expect(await ann.rest.getSettings()).toEqual(DEFAULT_USER_SETTINGS);
+    expect(await ann.rest.putSettings(quiet)).toEqual(quiet);
+    expect(await ann.rest.getSettings()).toEqual(quiet);
+    expect(await ben.rest.getSettings()).toEqual(DEFAULT_USER_SETTINGS);
     const { socket, ready } = await TestSocket.identified(server.wsUrl, ann.token);
     expect(ready.settings).toEqual(quiet);
     socket.close();
   });
 
   it('refuse partial, unknown or out-of-range values and keep what was saved', async () => {
+    // Bodies the SDK's types would not let through: sent raw.
+    const raw = api(server.url);
     for (const body of [
       { notifications: { ...quiet.notifications, mode: 'loud' } },
       { notifications: { enabled: true } },
       { notifications: { ...quiet.notifications, messageSound: 'https://evil/sound.mp3' } },
       { ...quiet, theme: 'dark' },
     ]) {
-      expect((await http.put('/api/users/@me/settings', body, { token: ann.token })).status).toBe(400);
+      expect((await raw.put('/api/users/@me/settings', body, { token: ann.token })).status).toBe(400);
     }
-    expect((await http.get('/api/users/@me/settings', { token: ann.token })).body).toEqual(quiet);
+    expect(await ann.rest.getSettings()).toEqual(quiet);
   });
 });
