@@ -47,6 +47,7 @@ import { IdGenerator } from './infra/ids.js';
 import { createLogger, type Logger } from './infra/logger.js';
 import { memoryLimiters, redisLimiters } from './infra/rate-limiter.js';
 import { loadTls } from './infra/tls.js';
+import type { Clock } from './kernel/clock.js';
 import { Commands } from './kernel/commands.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import { openStorage, type Storage } from './storage/db.js';
@@ -62,6 +63,8 @@ export interface AppOptions {
   sendLimits?: SendLimits;
   presence?: PresenceOptions;
   ringTimeoutMs?: number;
+  /** Time for keepalive, expiries, presence grace, typing and ringing (tests pass a manual one). */
+  clock?: Clock;
 }
 
 export interface DecentraApp {
@@ -165,6 +168,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       friends,
       sendLimits: options.sendLimits,
       limiters,
+      clock: options.clock,
     });
     const voice = registerVoice({
       db,
@@ -174,8 +178,9 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       servers: chat.servers,
       iceServers: config.iceServers,
       ringTimeoutMs: options.ringTimeoutMs,
+      clock: options.clock,
     });
-    const presence = new PresenceService(db, commands, log, options.presence);
+    const presence = new PresenceService(db, commands, log, options.presence, options.clock);
 
     // Every route and op of the contract, each once: a missing handler fails the type-check.
     const routes: RouteHandlers = {
@@ -208,6 +213,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       log,
       parseCookie: (header) => http.parseCookie(header),
       options: options.gateway,
+      clock: options.clock,
     });
     gateway.attach(http.server);
     gateway.watchSessions(voice.onSessionsChanged);

@@ -4,6 +4,7 @@ import type { ReadyContributor } from '../gateway/ready.js';
 import type { RouteHandlers } from '../http/api.js';
 import type { IdGenerator } from '../infra/ids.js';
 import type { LimiterFactory } from '../infra/rate-limiter.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Commands } from '../kernel/commands.js';
 import { serverScope } from '../kernel/events.js';
 import type { Db } from '../storage/db.js';
@@ -38,6 +39,7 @@ export interface ChatCoreDeps {
   friends: FriendsService;
   sendLimits?: SendLimits;
   limiters?: LimiterFactory;
+  clock?: Clock;
 }
 
 /** Servers, members, channels, messages, DMs and typing: services, routes, ops, their part of `ready`. */
@@ -55,7 +57,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
     canSendDm: dms.canSend,
     cache: new SendAccessCache(deps.bus),
   });
-  const typing = new TypingService(db, access);
+  const typing = new TypingService(db, access, deps.clock);
   deps.accounts.onInviteRedeemed(servers.joinOnSignup);
 
   const ready: ReadyContributor[] = [

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { CLOSE_CODES, type ErrorCode, type ReplyFrame, type ServerFrame } from '@decentra/protocol';
 import type { WebSocket } from 'ws';
+import type { TimerHandle } from '../kernel/clock.js';
 import { corkForThisTick } from './cork.js';
 import type { GatewaySession } from './session.js';
 
@@ -11,7 +12,7 @@ import type { GatewaySession } from './session.js';
 export class Connection {
   session: GatewaySession | undefined;
   /** Closes the socket with 4001 unless it identifies (or resumes) in time. */
-  identifyTimer: NodeJS.Timeout | undefined;
+  identifyTimer: TimerHandle | undefined;
   lastSeenAt: number;
   /** Frames read and not yet handled (see the gateway's read backpressure). */
   pendingFrames = 0;
@@ -36,7 +37,7 @@ export class Connection {
   }
 
   stopIdentifyTimer(): void {
-    clearTimeout(this.identifyTimer);
+    this.identifyTimer?.cancel();
     this.identifyTimer = undefined;
   }
 

@@ -4,6 +4,7 @@ import { CLOSE_CODES, GATEWAY_LIMITS, SESSION_COOKIE } from '@decentra/protocol'
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../infra/logger.js';
 import type { Authenticate } from '../kernel/actor.js';
+import { type Clock, systemClock, type TimerHandle } from '../kernel/clock.js';
 import type { BusMessage } from '../kernel/events.js';
 import type { SessionsChangedHook } from '../kernel/sessions.js';
 import { Connection } from './connection.js';
@@ -62,10 +63,8 @@ export interface GatewayDeps {
   log: Logger;
   parseCookie: (header: string) => Record<string, string | undefined>;
   options?: Partial<GatewayOptions>;
-  /** The clock for keepalive, frame budgets and session lifetimes; tests move it by hand. */
-  now?: () => number;
-  /** Whether the gateway pings and sweeps on its own timer (tests call `sweep` instead). */
-  autoSweep?: boolean;
+  /** Time for keepalive, the identify timeout, frame budgets and session lifetimes. */
+  clock?: Clock;
 }
 
 /**
@@ -79,13 +78,15 @@ export class Gateway {
   private readonly options: GatewayOptions;
   private readonly connections = new Set<Connection>();
   private readonly frames: FrameHandler;
+  private readonly clock: Clock;
   private readonly now: () => number;
-  private readonly sweeper: NodeJS.Timeout | undefined;
+  private sweeper: TimerHandle | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: GatewayDeps) {
     this.options = { ...DEFAULT_GATEWAY_OPTIONS, ...deps.options };
-    this.now = deps.now ?? Date.now;
+    this.clock = deps.clock ?? systemClock;
+    this.now = () => this.clock.now();
     this.sessions = new SessionStore(this.subscriptions, this.options, deps.log);
     const handshake = new Handshake({
       authenticate: deps.authenticate,
@@ -111,10 +112,14 @@ export class Gateway {
       skipUTF8Validation: true,
     });
     this.unsubscribe = deps.bus.subscribe(fanOut(this.sessions, this.subscriptions));
-    if (deps.autoSweep !== false) {
-      this.sweeper = setInterval(() => this.sweep(), this.options.pingIntervalMs);
-      this.sweeper.unref();
-    }
+    this.scheduleSweep();
+  }
+
+  private scheduleSweep(): void {
+    this.sweeper = this.clock.setTimeout(() => {
+      this.sweep();
+      this.scheduleSweep();
+    }, this.options.pingIntervalMs);
   }
 
   attach(server: Server): void {
@@ -146,7 +151,7 @@ export class Gateway {
    * Keepalive, run every ping interval: drops sockets silent past the idle timeout, pings the
    * others, and ends detached sessions past their time to live.
    */
-  sweep(): void {
+  private sweep(): void {
     const now = this.now();
     for (const conn of this.connections) {
       if (now - conn.lastSeenAt > this.options.idleTimeoutMs) {
@@ -159,7 +164,8 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
-    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper?.cancel();
+    this.sweeper = undefined;
     this.unsubscribe();
     for (const conn of this.connections) conn.close(1001, 'server shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
@@ -176,7 +182,7 @@ export class Gateway {
       this.now(),
     );
     this.connections.add(conn);
-    conn.identifyTimer = setTimeout(() => {
+    conn.identifyTimer = this.clock.setTimeout(() => {
       if (!conn.identified) conn.close(CLOSE_CODES.unauthorized, 'identify timeout');
     }, this.options.identifyTimeoutMs);
     ws.on('message', (data, isBinary) => this.frames.enqueue(conn, data, isBinary));

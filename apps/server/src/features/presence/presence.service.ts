@@ -1,5 +1,6 @@
 import type { Presence } from '@decentra/protocol';
 import type { Logger } from '../../infra/logger.js';
+import { type Clock, systemClock, type TimerHandle } from '../../kernel/clock.js';
 import type { Commands } from '../../kernel/commands.js';
 import { type BusMessage, type DispatchOf, dispatch, toUsers } from '../../kernel/events.js';
 import { outcome } from '../../kernel/outcome.js';
@@ -14,16 +15,6 @@ export interface PresenceOptions {
 
 export const DEFAULT_PRESENCE: PresenceOptions = { offlineGraceMs: 25_000 };
 
-/** The timers presence needs; tests pass fake ones to move time by hand. */
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): { unref?: () => unknown };
-  clearTimeout(handle: unknown): void;
-}
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
 /**
  * A user is online while at least one socket of theirs is open. The last socket closing cleanly
  * makes them offline at once; the last one dropping gives them `offlineGraceMs` to resume first.
@@ -33,7 +24,7 @@ const realTimers: Timers = {
  */
 export class PresenceService {
   private readonly online = new Set<bigint>();
-  private readonly graceTimers = new Map<bigint, unknown>();
+  private readonly graceTimers = new Map<bigint, TimerHandle>();
   /** Announcements go out one after another, so a quick online→offline is never told backwards. */
   private announcing: Promise<void> = Promise.resolve();
 
@@ -42,7 +33,7 @@ export class PresenceService {
     private readonly commands: Commands,
     private readonly log: Logger,
     private readonly options: PresenceOptions = DEFAULT_PRESENCE,
-    private readonly timers: Timers = realTimers,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   isOnline(userId: bigint): boolean {
@@ -59,11 +50,10 @@ export class PresenceService {
     if (!this.online.has(userId)) return;
     if (reason === 'detached') {
       if (!this.graceTimers.has(userId)) {
-        const timer = this.timers.setTimeout(() => {
+        const timer = this.clock.setTimeout(() => {
           this.graceTimers.delete(userId);
           if (this.online.has(userId)) this.set(userId, 'offline');
         }, this.options.offlineGraceMs);
-        timer.unref?.();
         this.graceTimers.set(userId, timer);
       }
       return;
@@ -90,7 +80,7 @@ export class PresenceService {
   }
 
   close(): void {
-    for (const timer of this.graceTimers.values()) this.timers.clearTimeout(timer);
+    for (const timer of this.graceTimers.values()) timer.cancel();
     this.graceTimers.clear();
   }
 
@@ -121,8 +111,7 @@ export class PresenceService {
   }
 
   private cancelGrace(userId: bigint): void {
-    const timer = this.graceTimers.get(userId);
-    if (timer !== undefined) this.timers.clearTimeout(timer);
+    this.graceTimers.get(userId)?.cancel();
     this.graceTimers.delete(userId);
   }
 

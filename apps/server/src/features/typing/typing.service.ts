@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../../kernel/clock.js';
 import { dispatch } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
@@ -17,12 +18,12 @@ export class TypingService {
   constructor(
     private readonly db: Db,
     private readonly access: AccessService,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async typing(userId: bigint, channelId: bigint): Promise<Outcome<undefined>> {
     const key = `${userId}:${channelId}`;
-    const now = this.now();
+    const now = this.clock.now();
     const last = this.lastSent.get(key);
     if (last !== undefined && now - last < TYPING_INTERVAL_MS) return outcome(undefined);
     const standing = await this.access.channel(this.db, channelId, userId);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CallState } from '@decentra/protocol';
 import { forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { Actor } from '../../kernel/actor.js';
+import { type Clock, systemClock, type TimerHandle } from '../../kernel/clock.js';
 import type { Commands } from '../../kernel/commands.js';
 import { type BusMessage, type DispatchMessage, dispatch, toUsers } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
@@ -13,7 +14,7 @@ interface Call {
   caller: Actor;
   callee: bigint;
   state: 'ringing' | 'active';
-  timer: NodeJS.Timeout | undefined;
+  timer: TimerHandle | undefined;
 }
 
 export const RING_TIMEOUT_MS = 45_000;
@@ -32,6 +33,7 @@ export class CallsService {
     private readonly friends: FriendsService,
     private readonly commands: Commands,
     private readonly ringTimeoutMs = RING_TIMEOUT_MS,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async start(caller: Actor, calleeId: bigint): Promise<Outcome<{ callId: string }>> {
@@ -40,11 +42,10 @@ export class CallsService {
       throw forbidden('You can only call your friends.');
     const call: Call = { id: randomUUID(), caller, callee: calleeId, state: 'ringing', timer: undefined };
     this.calls.set(call.id, call);
-    call.timer = setTimeout(
+    call.timer = this.clock.setTimeout(
       () => void this.commands.run(() => this.finish(call, 'missed')),
       this.ringTimeoutMs,
     );
-    call.timer.unref();
     const from = { id: caller.id.toString(), username: caller.username };
     return outcome({ callId: call.id }, [
       dispatch('call_incoming', { callId: call.id, from }, toUsers(call.callee)),
@@ -57,7 +58,7 @@ export class CallsService {
     if (call.callee !== userId || call.state !== 'ringing')
       throw invalidInput('This call is not ringing for you.');
     call.state = 'active';
-    if (call.timer) clearTimeout(call.timer);
+    call.timer?.cancel();
     return outcome(undefined, [this.update(call, 'active')]);
   }
 
@@ -100,7 +101,7 @@ export class CallsService {
 
   private finish(call: Call, state: CallState): Outcome<undefined> {
     if (!this.calls.delete(call.id)) return outcome(undefined);
-    if (call.timer) clearTimeout(call.timer);
+    call.timer?.cancel();
     return outcome(undefined, [this.update(call, state)]);
   }
 

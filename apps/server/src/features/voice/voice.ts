@@ -1,6 +1,7 @@
 import type { Config } from '../../config.js';
 import type { ReadyContributor } from '../../gateway/ready.js';
 import type { RouteHandlers } from '../../http/api.js';
+import type { Clock } from '../../kernel/clock.js';
 import type { Commands } from '../../kernel/commands.js';
 import { outcome } from '../../kernel/outcome.js';
 import type { SessionsChangedHook } from '../../kernel/sessions.js';
@@ -21,10 +22,11 @@ export function registerVoice(deps: {
   servers: ServersService;
   iceServers: Config['iceServers'];
   ringTimeoutMs?: number;
+  clock?: Clock;
 }) {
   const { db, commands } = deps;
   const voice = new VoiceService(db, deps.access);
-  const calls = new CallsService(db, deps.friends, commands, deps.ringTimeoutMs);
+  const calls = new CallsService(db, deps.friends, commands, deps.ringTimeoutMs, deps.clock);
   const ready: ReadyContributor = async (auth) => ({
     data: { voiceStates: voice.statesIn(await deps.servers.idsOf(auth.actor.id)) },
   });
