@@ -32,4 +32,3 @@ export const conflict = (message: string, details?: ErrorDetails<'conflict'>) =>
   new DomainError('conflict', message, details);
 export const rateLimited = (retryAfter: number, message = 'Too many attempts. Try again later.') =>
   new DomainError('rate_limited', message, undefined, Math.max(1, Math.ceil(retryAfter)));
-export const unavailable = (message: string) => new DomainError('unavailable', message);

@@ -1,17 +1,7 @@
-import type {
-  channels,
-  dmChannels,
-  invites,
-  messages,
-  serverMembers,
-  servers,
-  sessions,
-  users,
-} from './schema.js';
+import type { channels, dmChannels, invites, messages, serverMembers, servers, users } from './schema.js';
 
 /** Row types of the tables, shared by the repos that read them and the DTOs that show them. */
 export type UserRow = typeof users.$inferSelect;
-export type SessionRow = typeof sessions.$inferSelect;
 export type InviteRow = typeof invites.$inferSelect;
 export type ServerRow = typeof servers.$inferSelect;
 export type MemberRow = typeof serverMembers.$inferSelect;
