@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
+  check,
   customType,
   index,
   integer,
@@ -38,7 +40,11 @@ export const users = pgTable(
     isAdmin: boolean('is_admin').notNull().default(false),
     createdAt: time('created_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('users_username_lower_idx').on(sql`lower(${t.username})`)],
+  (t) => [
+    uniqueIndex('users_username_lower_idx').on(sql`lower(${t.username})`),
+    // Prefix search: text_pattern_ops lets `lower(username) LIKE 'ab%'` use the index.
+    index('users_username_prefix_idx').using('btree', sql`lower(${t.username}) text_pattern_ops`),
+  ],
 );
 
 export const sessions = pgTable(
@@ -54,15 +60,22 @@ export const sessions = pgTable(
   (t) => [uniqueIndex('sessions_token_hash_idx').on(t.tokenHash), index('sessions_user_idx').on(t.userId)],
 );
 
-export const invites = pgTable('invites', {
-  code: text('code').primaryKey(),
-  createdBy: id('created_by').references(() => users.id, { onDelete: 'cascade' }),
-  serverId: id('server_id'),
-  maxUses: integer('max_uses').notNull().default(1),
-  uses: integer('uses').notNull().default(0),
-  expiresAt: time('expires_at'),
-  createdAt: time('created_at').notNull().defaultNow(),
-});
+export const invites = pgTable(
+  'invites',
+  {
+    code: text('code').primaryKey(),
+    createdBy: id('created_by').references(() => users.id, { onDelete: 'cascade' }),
+    serverId: id('server_id').references((): AnyPgColumn => servers.id, { onDelete: 'cascade' }),
+    maxUses: integer('max_uses').notNull().default(1),
+    uses: integer('uses').notNull().default(0),
+    expiresAt: time('expires_at'),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    check('invites_max_uses_check', sql`${t.maxUses} >= 1`),
+    check('invites_uses_check', sql`${t.uses} >= 0 and ${t.uses} <= ${t.maxUses}`),
+  ],
+);
 
 export const inviteUses = pgTable(
   'invite_uses',
@@ -109,7 +122,11 @@ export const channels = pgTable(
     name: text('name').notNull(),
     createdAt: time('created_at').notNull().defaultNow(),
   },
-  (t) => [index('channels_server_idx').on(t.serverId)],
+  (t) => [
+    index('channels_server_idx').on(t.serverId),
+    check('channels_type_check', sql`${t.type} in ('text', 'voice', 'dm')`),
+    check('channels_check', sql`(${t.type} = 'dm') = (${t.serverId} is null)`),
+  ],
 );
 
 export const messages = pgTable(
@@ -143,6 +160,7 @@ export const friendRequests = pgTable(
   (t) => [
     uniqueIndex('friend_requests_pair_idx').on(t.fromId, t.toId),
     index('friend_requests_to_idx').on(t.toId),
+    check('friend_requests_check', sql`${t.fromId} <> ${t.toId}`),
   ],
 );
 
@@ -154,7 +172,11 @@ export const friendships = pgTable(
     userHigh: userRef('user_high'),
     createdAt: time('created_at').notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.userLow, t.userHigh] }), index('friendships_high_idx').on(t.userHigh)],
+  (t) => [
+    primaryKey({ columns: [t.userLow, t.userHigh] }),
+    index('friendships_high_idx').on(t.userHigh),
+    check('friendships_check', sql`${t.userLow} < ${t.userHigh}`),
+  ],
 );
 
 export const dmChannels = pgTable(
@@ -169,6 +191,7 @@ export const dmChannels = pgTable(
   (t) => [
     uniqueIndex('dm_channels_pair_idx').on(t.userLow, t.userHigh),
     index('dm_channels_high_idx').on(t.userHigh),
+    check('dm_channels_check', sql`${t.userLow} < ${t.userHigh}`),
   ],
 );
 
