@@ -1,20 +1,27 @@
 import { createHash } from 'node:crypto';
+import { ApiError, type RestClient } from '@decentra/client';
+import type { AuthResponse } from '@decentra/protocol';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exactRestClient } from '../../../test/exact-rest.js';
 import { type Api, api } from '../../../test/http.js';
+import { PASSWORD, refused, restClient } from '../../../test/people.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 
-interface AuthBody {
-  token: string;
-  user: { id: string; username: string; isAdmin: boolean; email?: string; createdAt: string };
-}
 interface ErrorResponse {
   error: { code: string; message: string; details?: unknown };
 }
 
 let server: TestServer;
+/** Raw HTTP, only for what the SDK cannot send or hides: malformed bodies, odd headers, cookies. */
 let http: Api;
-let admin: AuthBody;
+let admin: AuthResponse;
+let adminRest: RestClient;
+
+/** A client with no session yet, as a visitor of the signup and login pages. */
+const visitor = () => restClient(server.url);
+/** A client that sends `token` as its session. */
+const as = (token: string) => restClient(server.url, token);
 
 async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
   const result = (await server.app.storage.db.execute(query)) as unknown as { rows: T[] };
@@ -26,22 +33,15 @@ async function userCount(): Promise<number> {
   return Number(row?.n);
 }
 
-async function invite(token = admin.token): Promise<string> {
-  const res = await http.post<{ code: string }>('/api/invites', undefined, { token });
-  expect(res.status).toBe(201);
-  return res.body.code;
+async function invite(): Promise<string> {
+  return (await adminRest.createInvite()).code;
 }
 
 beforeAll(async () => {
   server = await startTestServer({ throttle: { perUsername: 3, perAddress: 1000, windowSeconds: 60 } });
   http = api(server.url);
-  const res = await http.post<AuthBody>('/api/auth/signup', {
-    username: 'Admin',
-    password: 'correct horse',
-    email: 'a@example.com',
-  });
-  expect(res.status).toBe(201);
-  admin = res.body;
+  adminRest = visitor();
+  admin = await adminRest.signup({ username: 'Admin', password: 'correct horse', email: 'a@example.com' });
 });
 afterAll(() => server.close());
 
@@ -55,83 +55,56 @@ describe('signup', () => {
 
   it('refuses later accounts without a code, and creates nothing', async () => {
     const before = await userCount();
-    const res = await http.post<ErrorResponse>('/api/auth/signup', {
-      username: 'nocode',
-      password: 'password123',
-    });
-    expect(res.status).toBe(403);
-    expect(res.body.error.code).toBe('forbidden');
-    expect(res.body.error.message).toMatch(/invite code/i);
+    const err = await refused(visitor().signup({ username: 'nocode', password: PASSWORD }));
+    expect(err).toMatchObject({ status: 403, code: 'forbidden', reason: 'invite_required' });
+    expect(err.message).toMatch(/invite code/i);
     expect(await userCount()).toBe(before);
   });
 
   it('accepts an unused code once, as a regular user', async () => {
     const code = await invite();
-    const first = await http.post<AuthBody>('/api/auth/signup', {
-      username: 'bob',
-      password: 'password123',
-      inviteCode: code,
-    });
-    expect(first.status).toBe(201);
-    expect(first.body.user.isAdmin).toBe(false);
-    expect(first.body.user.email).toBeUndefined();
-    const second = await http.post<ErrorResponse>('/api/auth/signup', {
-      username: 'carol',
-      password: 'password123',
-      inviteCode: code,
-    });
-    expect(second.status).toBe(403);
-    expect(second.body.error.message).toMatch(/already been used/);
+    const first = await visitor().signup({ username: 'bob', password: PASSWORD, inviteCode: code });
+    expect(first.user.isAdmin).toBe(false);
+    expect(first.user.email).toBeUndefined();
+    const second = await refused(
+      visitor().signup({ username: 'carol', password: PASSWORD, inviteCode: code }),
+    );
+    expect(second).toMatchObject({ status: 403, reason: 'used' });
+    expect(second.message).toMatch(/already been used/);
   });
 
   it('says so when a code does not exist', async () => {
-    const res = await http.post<ErrorResponse>('/api/auth/signup', {
-      username: 'dave',
-      password: 'password123',
-      inviteCode: 'nope',
-    });
-    expect(res.status).toBe(403);
-    expect(res.body.error.message).toMatch(/does not exist/);
+    const err = await refused(visitor().signup({ username: 'dave', password: PASSWORD, inviteCode: 'nope' }));
+    expect(err).toMatchObject({ status: 403, reason: 'unknown_code' });
+    expect(err.message).toMatch(/does not exist/);
   });
 
   it('turns 30 concurrent signups with one code into exactly one account', async () => {
     const code = await invite();
     const before = await userCount();
-    const results = await Promise.all(
+    const results = await Promise.allSettled(
       Array.from({ length: 30 }, (_, i) =>
-        http.post('/api/auth/signup', { username: `racer${i}`, password: 'password123', inviteCode: code }),
+        visitor().signup({ username: `racer${i}`, password: PASSWORD, inviteCode: code }),
       ),
     );
-    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
-    expect(results.filter((r) => r.status === 403)).toHaveLength(29);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refusals = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    expect(refusals.filter((e) => e instanceof ApiError && e.status === 403)).toHaveLength(29);
     expect(await userCount()).toBe(before + 1);
   });
 
   it('refuses a taken username whatever its case, and gives the code back', async () => {
     const code = await invite();
-    const res = await http.post<ErrorResponse>('/api/auth/signup', {
-      username: 'ADMIN',
-      password: 'password123',
-      inviteCode: code,
-    });
-    expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('conflict');
-    const retry = await http.post('/api/auth/signup', {
-      username: 'admin2',
-      password: 'password123',
-      inviteCode: code,
-    });
-    expect(retry.status).toBe(201);
+    const err = await refused(visitor().signup({ username: 'ADMIN', password: PASSWORD, inviteCode: code }));
+    expect(err).toMatchObject({ status: 409, code: 'conflict', details: { field: 'username' } });
+    const retry = await visitor().signup({ username: 'admin2', password: PASSWORD, inviteCode: code });
+    expect(retry.user.username).toBe('admin2');
   });
 
   it('keeps the name as typed', async () => {
     const code = await invite();
-    const res = await http.post<AuthBody>('/api/auth/signup', {
-      username: 'Mixed.Case_1',
-      password: 'password123',
-      inviteCode: code,
-    });
-    expect(res.body.user.username).toBe('Mixed.Case_1');
+    const made = await visitor().signup({ username: 'Mixed.Case_1', password: PASSWORD, inviteCode: code });
+    expect(made.user.username).toBe('Mixed.Case_1');
   });
 
   it('stores an argon2id hash and only the SHA-256 of the token', async () => {
@@ -151,6 +124,7 @@ describe('signup', () => {
 });
 
 describe('bad input changes nothing', () => {
+  // Bodies the SDK's types would not let through (or not even JSON): sent raw.
   const cases: Array<[string, number, string, string]> = [
     ['malformed JSON', 400, 'invalid_input', '{"username": "x",'],
     ['an array', 400, 'invalid_input', '[]'],
@@ -206,11 +180,9 @@ describe('bad input changes nothing', () => {
   });
 
   it('names the field at fault', async () => {
-    const res = await http.post<ErrorResponse>('/api/auth/signup', {
-      username: 'x',
-      password: 'password123',
-    });
-    expect(res.body.error.message).toMatch(/username/);
+    const err = await refused(visitor().signup({ username: 'x', password: PASSWORD }));
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/username/);
   });
 
   it('answers a non-JSON content type with invalid_input', async () => {
@@ -231,89 +203,80 @@ describe('bad input changes nothing', () => {
 
 describe('login', () => {
   it('gives a fresh token for the right password, whatever the name case', async () => {
-    const res = await http.post<AuthBody>('/api/auth/login', {
-      username: 'admin',
-      password: 'correct horse',
-    });
-    expect(res.status).toBe(200);
-    expect(res.body.user.id).toBe(admin.user.id);
-    expect(res.body.token).not.toBe(admin.token);
-    const me = await http.get<AuthBody['user']>('/api/users/@me', { token: res.body.token });
-    expect(me.body.username).toBe('Admin');
+    const login = await visitor().login({ username: 'admin', password: 'correct horse' });
+    expect(login.user.id).toBe(admin.user.id);
+    expect(login.token).not.toBe(admin.token);
+    expect((await as(login.token).me()).username).toBe('Admin');
   });
 
   it('answers 401 alike for a wrong password and an unknown user', async () => {
-    const wrong = await http.post<ErrorResponse>('/api/auth/login', {
-      username: 'bob',
-      password: 'wrong-password',
-    });
-    const unknown = await http.post<ErrorResponse>('/api/auth/login', {
-      username: 'ghost',
-      password: 'wrong-password',
+    const wrong = await refused(visitor().login({ username: 'bob', password: 'wrong-password' }));
+    const unknown = await refused(visitor().login({ username: 'ghost', password: 'wrong-password' }));
+    const seen = (e: ApiError) => ({
+      status: e.status,
+      code: e.code,
+      message: e.message,
+      details: e.details,
     });
     expect(wrong.status).toBe(401);
-    expect(unknown.status).toBe(401);
-    expect(wrong.body).toEqual(unknown.body);
+    expect(seen(wrong)).toEqual(seen(unknown));
   });
 
   it('throttles failed logins per username with 429 and Retry-After, even for the right password', async () => {
     const code = await invite();
-    await http.post('/api/auth/signup', { username: 'target', password: 'password123', inviteCode: code });
+    await visitor().signup({ username: 'target', password: PASSWORD, inviteCode: code });
     for (let i = 0; i < 3; i++) {
-      expect((await http.post('/api/auth/login', { username: 'target', password: `guess${i}` })).status).toBe(
+      expect((await refused(visitor().login({ username: 'target', password: `guess${i}` }))).status).toBe(
         401,
       );
     }
-    const blocked = await http.post<ErrorResponse>('/api/auth/login', {
-      username: 'target',
-      password: 'password123',
-    });
-    expect(blocked.status).toBe(429);
-    expect(blocked.body.error.code).toBe('rate_limited');
-    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    const blocked = await refused(visitor().login({ username: 'target', password: PASSWORD }));
+    expect(blocked).toMatchObject({ status: 429, code: 'rate_limited' });
+    expect(blocked.retryAfter).toBeGreaterThan(0);
     // Another account is not affected.
-    expect((await http.post('/api/auth/login', { username: 'bob', password: 'password123' })).status).toBe(
-      200,
-    );
+    expect((await visitor().login({ username: 'bob', password: PASSWORD })).user.username).toBe('bob');
   });
 });
 
 describe('sessions', () => {
   it('answers @me with the contract user shape', async () => {
-    const res = await http.get<Record<string, unknown>>('/api/users/@me', { token: admin.token });
-    expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(['createdAt', 'email', 'id', 'isAdmin', 'username']);
+    // As sent: the validating client would drop a key outside the contract before we saw it.
+    const me = await exactRestClient(server.url, admin.token).me();
+    expect(Object.keys(me).sort()).toEqual(['createdAt', 'email', 'id', 'isAdmin', 'username']);
   });
 
   it('refuses a missing, malformed or unknown token with 401', async () => {
-    expect((await http.get('/api/users/@me')).status).toBe(401);
+    expect((await refused(visitor().me())).status).toBe(401);
+    // A header the SDK never sends: raw.
     expect((await http.get('/api/users/@me', { headers: { authorization: 'Basic abc' } })).status).toBe(401);
-    const res = await http.get<ErrorResponse>('/api/users/@me', { token: 'x'.repeat(43) });
-    expect(res.status).toBe(401);
-    expect(res.body.error.code).toBe('unauthorized');
+    const err = await refused(as('x'.repeat(43)).me());
+    expect(err).toMatchObject({ status: 401, code: 'unauthorized' });
   });
 
   it('revokes the token at logout', async () => {
-    const login = await http.post<AuthBody>('/api/auth/login', { username: 'bob', password: 'password123' });
-    const token = login.body.token;
-    expect((await http.post('/api/auth/logout', undefined, { token })).status).toBe(204);
-    expect((await http.get('/api/users/@me', { token })).status).toBe(401);
-    expect((await http.post('/api/auth/logout', undefined, { token })).status).toBe(401);
+    const client = visitor();
+    const { token } = await client.login({ username: 'bob', password: PASSWORD });
+    expect(await client.logout()).toBeUndefined();
+    expect((await refused(as(token).me())).status).toBe(401);
+    expect((await refused(as(token).logout())).status).toBe(401);
     // Other sessions of the same user live on.
-    const other = await http.post<AuthBody>('/api/auth/login', { username: 'bob', password: 'password123' });
-    expect((await http.get('/api/users/@me', { token: other.body.token })).status).toBe(200);
+    const other = await visitor().login({ username: 'bob', password: PASSWORD });
+    expect((await as(other.token).me()).username).toBe('bob');
   });
 
   it('refuses an expired session', async () => {
-    const login = await http.post<AuthBody>('/api/auth/login', { username: 'bob', password: 'password123' });
-    const digest = createHash('sha256').update(login.body.token).digest();
+    const { token } = await visitor().login({ username: 'bob', password: PASSWORD });
+    expect((await as(token).me()).username).toBe('bob');
+    const digest = createHash('sha256').update(token).digest();
     await server.app.storage.db.execute(
       sql`update sessions set expires_at = now() - interval '1 second' where token_hash = ${digest}`,
     );
-    expect((await http.get('/api/users/@me', { token: login.body.token })).status).toBe(401);
+    expect((await refused(as(token).me())).status).toBe(401);
   });
 });
 
+// Cookies, Set-Cookie and the CSRF header are what the SDK hides (it sends a bearer token and
+// always the CSRF header): these stay raw.
 describe('the session cookie', () => {
   async function cookieLogin(): Promise<string> {
     const res = await http.post('/api/auth/login', { username: 'bob', password: 'password123' });
@@ -358,20 +321,21 @@ describe('the session cookie', () => {
 describe('logs', () => {
   it('never hold passwords or tokens', async () => {
     const code = await invite();
-    const signup = await http.post<AuthBody>('/api/auth/signup', {
+    const signup = await visitor().signup({
       username: 'logwatch',
       password: 'secret-pass-123',
       inviteCode: code,
     });
-    const login = await http.post<AuthBody>('/api/auth/login', {
-      username: 'logwatch',
-      password: 'secret-pass-123',
+    const login = await visitor().login({ username: 'logwatch', password: 'secret-pass-123' });
+    await as(login.token).me();
+    // The cookie path (raw: the SDK never sends cookies).
+    const cookieMe = await http.get('/api/users/@me', {
+      headers: { cookie: `decentra_session=${login.token}` },
     });
-    await http.get('/api/users/@me', { token: login.body.token });
-    await http.get('/api/users/@me', { headers: { cookie: `decentra_session=${login.body.token}` } });
+    expect(cookieMe.status).toBe(200);
     const all = server.logs.join('');
     expect(server.logs.length).toBeGreaterThan(0);
-    for (const secret of ['secret-pass-123', signup.body.token, login.body.token, code])
+    for (const secret of ['secret-pass-123', signup.token, login.token, code])
       expect(all).not.toContain(secret);
   });
 });
