@@ -1,9 +1,19 @@
 import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * Where screenshots go: `e2e/.screenshots/` (ignored by git), so that a test run never changes a
+ * tracked file. `npm run screenshots` points SCREENSHOTS_DIR (relative to the repository root) at
+ * `docs/screenshots/` to refresh the pictures in the docs.
+ */
+export const SCREENSHOTS = resolve(ROOT, process.env.SCREENSHOTS_DIR ?? 'e2e/.screenshots');
+/** What the pages looked like when a step failed; always in the ignored folder, never in the docs. */
+export const FAILURE_SHOTS = resolve(ROOT, 'e2e/.screenshots/failed');
 
 /** Debian's Chromium, headless. Certificate errors are ignored for the local HTTPS media server only. */
 export function launchBrowser(): Promise<Browser> {
@@ -49,7 +59,7 @@ export async function person(browser: Browser, baseURL: string, viewport = { wid
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
 
 /** Signs up through the login page; the first account needs no code. */
@@ -64,12 +74,11 @@ export async function signUp(page: Page, username: string, inviteCode?: string):
   await page.getByRole('navigation', { name: 'Servers' }).waitFor();
 }
 
-/** Reads the code out of a copy field in the open dialog, then closes the dialog. */
+/** Reads the code out of a copy field (a read-only textbox named `label`) once it is shown. */
 export async function readCode(page: Page, label: string): Promise<string> {
   const field = page.getByRole('textbox', { name: label });
   await field.waitFor();
-  const code = await field.inputValue();
-  return code;
+  return field.inputValue();
 }
 
 /** Types into the composer and presses Enter. */
