@@ -1,8 +1,10 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { people } from '../apps/server/test/people.js';
 import { startTestServer, type TestServer } from '../apps/server/test/test-server.js';
-import { account, loggedIn } from './support/accounts.js';
+import { loggedIn } from './support/accounts.js';
 import { launchBrowser, type Person, say, screenshot } from './support/browser.js';
+import { story } from './support/story.js';
 
 /** Friends (search, request, accept, presence) and direct messages, live in two browsers. */
 describe('friends and direct messages', () => {
@@ -10,14 +12,16 @@ describe('friends and direct messages', () => {
   let browser: Browser;
   let ann: Person;
   let ben: Person;
+  let a: Page;
+  let b: Page;
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-    const annToken = await account(server.url, 'ann');
-    const benToken = await account(server.url, 'ben', annToken);
-    await account(server.url, 'benedict', annToken);
-    ann = await loggedIn(browser, server.url, annToken);
-    ben = await loggedIn(browser, server.url, benToken);
+    const [annUser, benUser] = await people(server.url, ['ann', 'ben', 'benedict']);
+    ann = await loggedIn(browser, server.url, annUser.token);
+    ben = await loggedIn(browser, server.url, benUser.token);
+    a = ann.page;
+    b = ben.page;
   });
 
   afterAll(async () => {
@@ -25,54 +29,73 @@ describe('friends and direct messages', () => {
     await server?.close();
   });
 
-  it('finds people as you type, sends and accepts a request, and opens a DM', async () => {
-    const a = ann.page;
-    const b = ben.page;
+  story(() => ({ ann, ben }));
+
+  it('says so when there are no friends yet', async () => {
     await a.goto('/channels/@me');
     await b.goto('/channels/@me');
     await a.getByText('No friends yet.').waitFor();
+  });
 
-    // Add friend: search as you type.
+  it('finds people as you type and sends one a friend request', async () => {
     await a.getByRole('tab', { name: 'Add friend' }).click();
     await a.getByLabel('Search by username').pressSequentially('ben');
     const results = a.getByRole('list', { name: 'Search results' });
     await results.getByText('benedict').waitFor();
     await results.getByRole('button', { name: 'Send friend request to ben', exact: true }).click();
     await a.getByText('Friend request sent to ben.').waitFor();
+  });
 
-    // Outgoing shows on Ann's side, incoming on Ben's, live.
+  it('shows the request as outgoing to the sender and, live, as incoming to the receiver', async () => {
     await a.getByRole('tab', { name: 'Pending' }).click();
     await a.getByRole('button', { name: 'Cancel request to ben' }).waitFor();
     await b.getByRole('tab', { name: 'Pending (1)' }).click();
     await screenshot(b, 'friends-pending');
-    await b.getByRole('button', { name: 'Accept ann' }).click();
+  });
 
-    // Both are friends, live. (The server tells presence on connect and on change, not when a
-    // friendship begins: after a reload Ann's `ready` carries Ben's presence.)
+  it('makes both friends when the request is accepted, live for the sender', async () => {
+    await b.getByRole('button', { name: 'Accept ann' }).click();
     await a.getByRole('tab', { name: 'All friends' }).click();
+    await a
+      .getByRole('list', { name: 'All friends' })
+      .getByRole('listitem')
+      .filter({ hasText: 'ben' })
+      .waitFor();
+  });
+
+  it("shows a new friend's presence at once", async () => {
     const friends = a.getByRole('list', { name: 'All friends' });
-    await friends.getByRole('listitem').filter({ hasText: 'ben' }).waitFor();
+    await friends.getByRole('listitem').filter({ hasText: 'ben' }).getByText('Online').waitFor();
+  });
+
+  it("shows a friend's presence after a reload, from the new session's ready", async () => {
     await a.reload();
+    const friends = a.getByRole('list', { name: 'All friends' });
     await friends.getByRole('listitem').filter({ hasText: 'ben' }).getByText('Online').waitFor();
     await screenshot(a, 'friends');
+  });
 
-    // DM: open from the friends list; the other side's list updates live.
+  it('opens a DM from the friends list, which appears live in the other side’s DM list', async () => {
     await a.getByRole('button', { name: 'Message ben' }).click();
     await a.waitForURL(/\/channels\/@me\/\d+$/);
     await say(a, 'Message @ben', 'hey @ben, a DM for you');
     await b.getByRole('link', { name: /^ann \(/ }).click();
     await b.getByRole('log').getByText('a DM for you').waitFor();
+  });
+
+  it('highlights a mention of me in a DM', async () => {
     await b.locator('.message.mentions-me .mention-me', { hasText: '@ben' }).waitFor();
+  });
+
+  it('delivers a DM reply live', async () => {
     await say(b, 'Message @ann', 'got it');
     await a.getByRole('log').getByText('got it').waitFor();
     await screenshot(a, 'dm');
+  });
 
-    // Logging out takes Ben offline for Ann at once.
+  it('takes a person offline for their friends at once when they log out', async () => {
     await b.getByRole('button', { name: 'Log out' }).click();
     await b.waitForURL('**/login');
     await a.getByRole('link', { name: 'ben (offline)' }).waitFor();
-
-    expect(ann.problems).toEqual([]);
-    expect(ben.problems).toEqual([]);
   });
 });
