@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RestClient } from '@decentra/client';
+import { ROUTES } from '@decentra/protocol';
 import { describe, expect, it } from 'vitest';
 import { api } from '../test/http.js';
 import { httpsRequest } from '../test/https-get.js';
+import { PASSWORD, refused, restClient } from '../test/people.js';
+import { pinnedFetch } from '../test/pinned-fetch.js';
 import { createTestDatabase } from '../test/test-db.js';
 import { startTestServer } from '../test/test-server.js';
 
@@ -10,35 +14,28 @@ describe('restart', () => {
   it('keeps accounts, sessions and invites across a restart', async () => {
     const db = await createTestDatabase();
     const first = await startTestServer({ db });
-    const http1 = api(first.url);
-    const admin = await http1.post<{ token: string }>('/api/auth/signup', {
-      username: 'keeper',
-      password: 'password123',
-    });
-    const code = (await http1.post<{ code: string }>('/api/invites', undefined, { token: admin.body.token }))
-      .body.code;
+    const admin = await restClient(first.url).signup({ username: 'keeper', password: PASSWORD });
+    const { code } = await restClient(first.url, admin.token).createInvite();
     await first.close({ keepData: true });
 
     const second = await startTestServer({ db });
     try {
-      const http2 = api(second.url);
-      expect((await http2.get('/api/users/@me', { token: admin.body.token })).status).toBe(200);
-      expect(
-        (await http2.post('/api/auth/login', { username: 'keeper', password: 'password123' })).status,
-      ).toBe(200);
-      const joined = await http2.post('/api/auth/signup', {
+      expect((await restClient(second.url, admin.token).me()).username).toBe('keeper');
+      const login = await restClient(second.url).login({ username: 'keeper', password: PASSWORD });
+      expect(login.user.id).toBe(admin.user.id);
+      const joined = await restClient(second.url).signup({
         username: 'newcomer',
-        password: 'password123',
+        password: PASSWORD,
         inviteCode: code,
       });
-      expect(joined.status).toBe(201);
+      expect(joined.user.isAdmin).toBe(false);
       // Still the only admin: the restart did not reopen the first-account path.
-      const third = await http2.post('/api/auth/signup', { username: 'sneaky', password: 'password123' });
+      const third = await refused(restClient(second.url).signup({ username: 'sneaky', password: PASSWORD }));
       expect(third.status).toBe(403);
     } finally {
       await second.close();
     }
-  });
+  }, 60_000); // two server starts on one database: more than the default 30 s on a busy machine
 });
 
 describe('HTTPS', () => {
@@ -47,8 +44,12 @@ describe('HTTPS', () => {
     try {
       expect(server.url).toMatch(/^https:\/\//);
       const ca = readFileSync(join(server.db.dataDir, 'tls', 'cert.pem'), 'utf8');
-      const health = await httpsRequest(`${server.url}/healthz`, ca);
-      expect(health.status).toBe(200);
+      // The SDK, trusting exactly that certificate.
+      const rest = new RestClient({ baseUrl: server.url, fetch: pinnedFetch(ca), validate: true });
+      expect(await rest.health()).toEqual({ status: 'ok', database: 'ok' });
+      // Without it, the certificate is refused: no answer at all.
+      expect(await refused(restClient(server.url).health())).toMatchObject({ status: 0, code: 'network' });
+      // Set-Cookie is what the SDK hides: raw.
       const signup = await httpsRequest(`${server.url}/api/auth/signup`, ca, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -81,15 +82,8 @@ describe('HTTP surface', () => {
       );
       expect(doc.status).toBe(200);
       expect(doc.body.openapi).toMatch(/^3\./);
-      for (const path of [
-        '/api/auth/signup',
-        '/api/auth/login',
-        '/api/auth/logout',
-        '/api/users/@me',
-        '/api/invites',
-        '/healthz',
-      ]) {
-        expect(Object.keys(doc.body.paths)).toContain(path);
+      for (const name of ['signup', 'login', 'logout', 'me', 'createInvite', 'health'] as const) {
+        expect(Object.keys(doc.body.paths)).toContain(ROUTES[name].path);
       }
       expect((await api(server.url).get('/api/docs/')).status).toBe(200);
     } finally {

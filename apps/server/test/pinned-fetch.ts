@@ -1,0 +1,35 @@
+import { request } from 'node:https';
+
+/**
+ * A `fetch` over HTTPS that trusts exactly the given certificate (as a browser told to trust it
+ * would), for the SDK's client (`new RestClient({ fetch: pinnedFetch(ca) })`) against a server
+ * with a self-signed certificate. Only what the SDK uses: a URL string, method, headers, a string body.
+ */
+export function pinnedFetch(ca: string): typeof fetch {
+  const pinned = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    if (input instanceof Request) throw new Error('pinnedFetch takes a URL, not a Request');
+    if (init.body !== undefined && init.body !== null && typeof init.body !== 'string')
+      throw new Error('pinnedFetch sends string bodies only');
+    const headers = Object.fromEntries(new Headers(init.headers));
+    return new Promise((resolve, reject) => {
+      const req = request(String(input), { ca, method: init.method ?? 'GET', headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const answered = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value === undefined) continue;
+            for (const one of Array.isArray(value) ? value : [value]) answered.append(name, one);
+          }
+          const status = res.statusCode ?? 0;
+          const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+          resolve(new Response(body, { status, headers: answered }));
+        });
+      });
+      req.on('error', reject);
+      req.end(init.body ?? undefined);
+    });
+  };
+  return pinned as typeof fetch;
+}
