@@ -1,6 +1,8 @@
+import { ROUTES, type RouteName, type Routes } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { joinServer, makeServer, makeUsers, send, type TestUser, textChannel } from '../../test/factories.js';
+import type * as z from 'zod';
 import { type Api, api } from '../../test/http.js';
+import { type Person, people, serverWith, textChannelOf } from '../../test/people.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 
 /**
@@ -29,9 +31,10 @@ const HOSTILE: unknown[] = [
 ];
 
 let server: TestServer;
+/** Raw on purpose: this file sends what the SDK's types never would. */
 let http: Api;
-let owner: TestUser;
-let other: TestUser;
+let owner: Person;
+let other: Person;
 let serverId: string;
 let channelId: string;
 let messageId: string;
@@ -39,91 +42,71 @@ let messageId: string;
 beforeAll(async () => {
   server = await startTestServer({ sendLimits: { points: 100_000, windowSeconds: 5 } });
   http = api(server.url);
-  [owner, other] = await makeUsers(http, ['owner', 'other']);
-  const guild = await makeServer(http, owner, 'Hostile');
-  await joinServer(http, guild, owner, [other]);
+  [owner, other] = await people(server.url, ['owner', 'other']);
+  const guild = await serverWith(owner, 'Hostile', [other]);
   serverId = guild.id;
-  channelId = textChannel(guild);
-  messageId = (await send(http, owner, channelId, 'target')).body.id;
+  channelId = textChannelOf(guild);
+  messageId = (await owner.rest.sendMessage({ channelId, content: 'target' })).id;
 });
 afterAll(() => server.close());
 
+type ParamsOf<N extends RouteName> = Routes[N] extends { params: infer P extends z.ZodType }
+  ? z.input<P>
+  : Record<never, never>;
+type BodyOf<N extends RouteName> = Routes[N] extends { body: infer B extends z.ZodType }
+  ? NonNullable<z.input<B>>
+  : never;
+
+/**
+ * The path of route `name` with its parameters put in as given, unencoded: hostile values such
+ * as `%00` or `..%2F..` must reach the server as they are.
+ */
+function pathOf<N extends RouteName>(name: N, params: ParamsOf<N>): string {
+  const values = params as Record<string, string | undefined>;
+  return ROUTES[name].path.replace(/:([A-Za-z]+)/g, (_, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new Error(`${name}: no value for :${key}`);
+    return value;
+  });
+}
+
+/** A route with a body, and a valid body for it (typed by the contract) whose fields are spoiled one by one. */
 interface Target {
-  name: string;
-  method: 'POST' | 'PATCH' | 'PUT';
+  route: RouteName;
   path: () => string;
   body: Record<string, unknown>;
 }
 
+function target<N extends RouteName>(route: N, params: () => ParamsOf<N>, body: BodyOf<N>): Target {
+  return { route, path: () => pathOf(route, params()), body };
+}
+
+const none = () => ({});
 const future = () => new Date(Date.now() + 60_000).toISOString();
 
 const targets: Target[] = [
-  {
-    name: 'signup',
-    method: 'POST',
-    path: () => '/api/auth/signup',
-    body: { username: 'newuser', password: 'password123', inviteCode: 'x' },
-  },
-  {
-    name: 'login',
-    method: 'POST',
-    path: () => '/api/auth/login',
-    body: { username: 'owner', password: 'password123' },
-  },
-  { name: 'create server', method: 'POST', path: () => '/api/servers', body: { name: 'ok' } },
-  {
-    name: 'rename server',
-    method: 'PATCH',
-    path: () => `/api/servers/${serverId}`,
-    body: { name: 'Hostile' },
-  },
-  {
-    name: 'server invite',
-    method: 'POST',
-    path: () => `/api/servers/${serverId}/invites`,
-    body: { maxUses: 2, expiresAt: future() },
-  },
-  { name: 'join', method: 'POST', path: () => '/api/servers/join', body: { inviteCode: 'nope' } },
-  {
-    name: 'member permissions',
-    method: 'PATCH',
-    path: () => `/api/servers/${serverId}/members/${other.id}`,
-    body: { permissions: { createChannel: false } },
-  },
-  {
-    name: 'create channel',
-    method: 'POST',
-    path: () => `/api/servers/${serverId}/channels`,
-    body: { name: 'c', type: 'text' },
-  },
-  {
-    name: 'send message',
-    method: 'POST',
-    path: () => `/api/channels/${channelId}/messages`,
-    body: { content: 'hi', nonce: 'n' },
-  },
-  {
-    name: 'edit message',
-    method: 'PATCH',
-    path: () => `/api/channels/${channelId}/messages/${messageId}`,
-    body: { content: 'edited' },
-  },
-  {
-    name: 'friend request',
-    method: 'POST',
-    path: () => '/api/friends/requests',
-    body: { username: 'other' },
-  },
-  { name: 'open DM', method: 'POST', path: () => '/api/dms', body: { userId: '1' } },
+  target('signup', none, { username: 'newuser', password: 'password123', inviteCode: 'x' }),
+  target('login', none, { username: 'owner', password: 'password123' }),
+  target('createServer', none, { name: 'ok' }),
+  target('renameServer', () => ({ serverId }), { name: 'Hostile' }),
+  target('createServerInvite', () => ({ serverId }), { maxUses: 2, expiresAt: future() }),
+  target('joinServer', none, { inviteCode: 'nope' }),
+  target('updateMember', () => ({ serverId, userId: other.id }), { permissions: { createChannel: false } }),
+  target('createChannel', () => ({ serverId }), { name: 'c', type: 'text' }),
+  target('sendMessage', () => ({ channelId }), { content: 'hi', nonce: 'n' }),
+  target('editMessage', () => ({ channelId, messageId }), { content: 'edited' }),
+  target('sendFriendRequest', none, { username: 'other' }),
+  target('openDm', none, { userId: '1' }),
 ];
 
 describe('hostile input', () => {
-  it.each(targets.map((t) => [t.name, t] as const))('%s never answers 5xx', async (_name, target) => {
+  it.each(targets.map((t) => [t.route, t] as const))('%s never answers 5xx', async (_name, target) => {
+    const { method } = ROUTES[target.route];
     for (const field of Object.keys(target.body)) {
       for (const value of HOSTILE) {
         const body = { ...target.body, [field]: value };
         const res = await http.request<{ error?: { code: string; message: string } }>(
-          target.method,
+          method,
           target.path(),
           body,
           {
@@ -143,22 +126,36 @@ describe('hostile input', () => {
   });
 
   it('never answers 5xx to hostile path parameters and queries', async () => {
+    const history = pathOf('listMessages', { channelId });
+    // Query keys checked against the contract, so they cannot drift either.
+    const historyKey = (key: keyof z.input<Routes['listMessages']['query']>, value: string) =>
+      `${history}?${key}=${value}`;
+    const searchKey = (key: keyof z.input<Routes['searchUsers']['query']>, value: string) =>
+      `${ROUTES.searchUsers.path}?${key}=${value}`;
     const ids = ['abc', '-1', '0', '1e5', '99999999999999999999999', '%00', '..%2F..', '@me'];
     for (const id of ids) {
       for (const path of [
-        `/api/servers/${id}`,
-        `/api/servers/${id}/members`,
-        `/api/channels/${id}/messages`,
-        `/api/channels/${channelId}/messages?before=${id}`,
-        `/api/channels/${channelId}/messages?limit=${id}`,
-        `/api/users/search?q=${id}`,
+        pathOf('getServer', { serverId: id }),
+        pathOf('listMembers', { serverId: id }),
+        pathOf('listMessages', { channelId: id }),
+        historyKey('before', id),
+        historyKey('limit', id),
+        searchKey('q', id),
       ]) {
         const res = await http.get(path, { token: owner.token });
         expect(res.status, path).toBeLessThan(500);
       }
-      const del = await http.delete(`/api/servers/${serverId}/members/${id}`, { token: owner.token });
+      const kick = ROUTES.removeMember;
+      const del = await http.request(
+        kick.method,
+        pathOf('removeMember', { serverId, userId: id }),
+        undefined,
+        {
+          token: owner.token,
+        },
+      );
       expect(del.status).toBeLessThan(500);
     }
-    expect((await http.get('/healthz')).status).toBe(200);
+    expect((await http.request(ROUTES.health.method, ROUTES.health.path)).status).toBe(200);
   });
 });
