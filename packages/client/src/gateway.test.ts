@@ -2,6 +2,7 @@ import type { GatewayEvent } from '@decentra/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { dispatch, toUsers } from '../../../apps/server/src/kernel/events.js';
+import { ManualClock } from '../../../apps/server/test/manual-clock.js';
 import { startTestServer, type TestServer } from '../../../apps/server/test/test-server.js';
 import { TestSocket } from '../../../apps/server/test/ws-client.js';
 import {
@@ -43,8 +44,8 @@ afterEach(() => {
   expect(invalidFrames).toEqual([]);
 });
 
-/** A client with everything it reports recorded. */
-function watched(token: string) {
+/** A client with everything it reports recorded (on a clock of the test's, if given). */
+function watched(token: string, clock?: ManualClock) {
   const client = new GatewayClient({
     url: server.wsUrl,
     token,
@@ -52,6 +53,7 @@ function watched(token: string) {
     reconnectDelayMs: 10,
     maxReconnectDelayMs: 50,
     validate: true,
+    ...(clock ? { clock } : {}),
   });
   client.on('invalidFrame', ({ error }) => invalidFrames.push(error));
   const seen = { events: [] as GatewayEvent[], states: [] as GatewayState[], signals: [] as string[] };
@@ -163,8 +165,11 @@ describe('GatewayClient against a real server', () => {
     await until(() => seen.signals.includes('reset'));
     expect(client.sessionId).not.toBe(first.sessionId);
     expect(client.state).toBe('ready');
-    // The taker keeps the old session: the client did not fight back for it.
-    await new Promise((r) => setTimeout(r, 100));
+    // The client identified afresh (it got a new session): it did not fight back for the old one,
+    // which the taker still holds and is served on.
+    const from = taker.frames.length;
+    taker.send({ op: 'ping' });
+    await taker.next((f) => f.op === 'pong', 5_000, from);
     expect(taker.ws.readyState).toBe(taker.ws.OPEN);
     taker.close();
     client.close();
@@ -188,12 +193,15 @@ describe('GatewayClient against a real server', () => {
     const user = await newUser();
     const rest = new RestClient({ baseUrl: server.url });
     const login = await rest.login({ username: `gwuser${users}`, password: 'password123' });
-    const doomed = watched(login.token);
+    const clientClock = new ManualClock();
+    const doomed = watched(login.token, clientClock);
     await doomed.client.connect();
     await rest.logout();
     await until(() => doomed.client.state === 'closed');
     expect(doomed.seen.signals).toEqual(['ready', 'closed']);
-    await new Promise((r) => setTimeout(r, 100));
+    // Nothing is left scheduled (no reconnect, no heartbeat), and time passing changes nothing.
+    expect(clientClock.pending).toBe(0);
+    clientClock.advance(60_000);
     expect(doomed.seen.states.at(-1)).toBe('closed');
 
     const { client } = watched(user.token);

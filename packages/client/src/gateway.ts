@@ -33,6 +33,25 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 export type GatewayState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
+/** A scheduled callback that can be called off. */
+export interface ClockTimer {
+  cancel(): void;
+}
+
+/** Time for reconnect backoff, heartbeats and request timeouts; tests pass a manual one. */
+export interface ClientClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): ClockTimer;
+}
+
+const systemClock: ClientClock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    const timer = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(timer) };
+  },
+};
+
 export interface GatewayClientOptions {
   /** `wss://host/ws`; in a browser it defaults to this page's host. */
   url?: string;
@@ -52,6 +71,7 @@ export interface GatewayClientOptions {
    * reported through `invalidFrame` and dropped.
    */
   validate?: boolean;
+  clock?: ClientClock;
 }
 
 /** A refused or failed `request`: the server's error code, or why no answer came. */
@@ -96,7 +116,7 @@ type Listeners = { [K in keyof GatewayClientEvents]: Set<GatewayClientEvents[K]>
 interface Pending {
   resolve: (d: unknown) => void;
   reject: (err: GatewayRequestError) => void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: ClockTimer;
 }
 
 /** Close codes after which reconnecting cannot help: the login itself is refused or revoked. */
@@ -137,8 +157,9 @@ export class GatewayClient {
   private attempts = 0;
   private nextRef = 0;
   private lastFrameAt = 0;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private reconnectTimer: ClockTimer | undefined;
+  private heartbeat: ClockTimer | undefined;
+  private readonly clock: ClientClock;
   private firstReady: Deferred<ReadyData> | undefined;
 
   constructor(options: GatewayClientOptions = {}) {
@@ -152,6 +173,7 @@ export class GatewayClient {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
     this.heartbeatMs = options.heartbeatMs ?? 30_000;
     this.validate = options.validate ?? false;
+    this.clock = options.clock ?? systemClock;
   }
 
   get state(): GatewayState {
@@ -223,7 +245,7 @@ export class GatewayClient {
     this.nextRef += 1;
     const ref = String(this.nextRef);
     return new Promise<OpReply<N>>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.pending.delete(ref);
         reject(new GatewayRequestError('timeout', `No reply to "${op}" in time.`));
       }, this.requestTimeoutMs);
@@ -251,7 +273,7 @@ export class GatewayClient {
     this.ws = ws;
     ws.onopen = () => {
       if (this.ws !== ws) return;
-      this.lastFrameAt = Date.now();
+      this.lastFrameAt = this.clock.now();
       this.startHeartbeat();
       const token = this.token === undefined ? {} : { token: this.token };
       if (this.session)
@@ -260,7 +282,7 @@ export class GatewayClient {
     };
     ws.onmessage = (ev) => {
       if (this.ws !== ws) return;
-      this.lastFrameAt = Date.now();
+      this.lastFrameAt = this.clock.now();
       if (typeof ev.data === 'string') this.onFrame(ev.data);
     };
     ws.onclose = (ev) => {
@@ -338,7 +360,7 @@ export class GatewayClient {
     const pending = ref === undefined ? undefined : this.pending.get(ref);
     if (!pending || ref === undefined) return;
     this.pending.delete(ref);
-    clearTimeout(pending.timer);
+    pending.timer.cancel();
     if (frame.ok) {
       pending.resolve(frame.d);
       return;
@@ -362,14 +384,14 @@ export class GatewayClient {
     this.attempts += 1;
     // Jitter spreads the reconnects of many clients after a server restart.
     const delay = ceiling / 2 + Math.random() * (ceiling / 2);
-    this.reconnectTimer = setTimeout(() => {
+    this.reconnectTimer = this.clock.setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.currentState === 'reconnecting') this.open();
     }, delay);
   }
 
   private stop(info: { code: number; reason: string }): void {
-    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer?.cancel();
     this.stopHeartbeat();
     this.failPending();
     this.setState('closed');
@@ -381,28 +403,31 @@ export class GatewayClient {
   private startHeartbeat(): void {
     this.stopHeartbeat();
     if (this.heartbeatMs <= 0) return;
-    this.heartbeat = setInterval(() => {
-      const ws = this.ws;
-      if (!ws) return;
-      if (Date.now() - this.lastFrameAt > 2 * this.heartbeatMs) {
-        // Silent too long: the connection is dead even if the socket does not know it yet.
-        this.ws = undefined;
-        ws.close(ABANDONED, 'heartbeat timeout');
-        this.onDrop(ABANDONED, 'heartbeat timeout');
-        return;
-      }
-      this.sendRaw({ op: 'ping' });
-    }, this.heartbeatMs);
+    this.heartbeat = this.clock.setTimeout(() => this.beat(), this.heartbeatMs);
+  }
+
+  private beat(): void {
+    const ws = this.ws;
+    if (!ws) return;
+    if (this.clock.now() - this.lastFrameAt > 2 * this.heartbeatMs) {
+      // Silent too long: the connection is dead even if the socket does not know it yet.
+      this.ws = undefined;
+      ws.close(ABANDONED, 'heartbeat timeout');
+      this.onDrop(ABANDONED, 'heartbeat timeout');
+      return;
+    }
+    this.sendRaw({ op: 'ping' });
+    this.heartbeat = this.clock.setTimeout(() => this.beat(), this.heartbeatMs);
   }
 
   private stopHeartbeat(): void {
-    clearInterval(this.heartbeat);
+    this.heartbeat?.cancel();
     this.heartbeat = undefined;
   }
 
   private failPending(): void {
     for (const pending of this.pending.values()) {
-      clearTimeout(pending.timer);
+      pending.timer.cancel();
       pending.reject(new GatewayRequestError('disconnected', 'The connection dropped before the reply.'));
     }
     this.pending.clear();

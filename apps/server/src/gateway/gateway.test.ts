@@ -1,45 +1,50 @@
 import type { Message } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeServer, makeUsers, textChannel } from '../../test/factories.js';
-import { type Api, api } from '../../test/http.js';
+import { ManualClock } from '../../test/manual-clock.js';
 import { numbered, numberOf } from '../../test/numbered-events.js';
+import { PASSWORD, type Person, people, restClient, textChannelOf } from '../../test/people.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { TestSocket } from '../../test/ws-client.js';
 
-interface AuthBody {
-  token: string;
-  user: { id: string; username: string };
-}
+const PING_INTERVAL_MS = 10_000;
+const IDLE_TIMEOUT_MS = 60_000;
+const IDENTIFY_TIMEOUT_MS = 10_000;
 
+/** The server's time moves only when a test says so: keepalive and timeouts without sleeping. */
+const clock = new ManualClock();
 let server: TestServer;
-let http: Api;
-let alice: AuthBody;
-let bob: AuthBody;
+let alice: Person;
+let bob: Person;
 
 beforeAll(async () => {
   server = await startTestServer({
+    clock,
     gateway: {
-      identifyTimeoutMs: 300,
+      identifyTimeoutMs: IDENTIFY_TIMEOUT_MS,
       framesPerWindow: 40,
       frameWindowMs: 60_000,
-      pingIntervalMs: 100,
-      idleTimeoutMs: 400,
+      pingIntervalMs: PING_INTERVAL_MS,
+      idleTimeoutMs: IDLE_TIMEOUT_MS,
     },
   });
-  http = api(server.url);
-  alice = (await http.post<AuthBody>('/api/auth/signup', { username: 'alice', password: 'password123' }))
-    .body;
-  const code = (await http.post<{ code: string }>('/api/invites', undefined, { token: alice.token })).body
-    .code;
-  bob = (
-    await http.post<AuthBody>('/api/auth/signup', {
-      username: 'bob',
-      password: 'password123',
-      inviteCode: code,
-    })
-  ).body;
+  [alice, bob] = await people(server.url, ['alice', 'bob']);
 });
 afterAll(() => server.close());
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Waits until the server has handled every frame this socket sent so far (one socket's frames are handled in order). */
+async function settled(socket: TestSocket): Promise<void> {
+  const from = socket.frames.length;
+  socket.send({ op: 'ping' });
+  await socket.next((f) => f.op === 'pong', 5_000, from);
+}
 
 describe('identify', () => {
   it('answers a token with ready, carrying the contract fields', async () => {
@@ -54,7 +59,7 @@ describe('identify', () => {
       'user',
       'voiceStates',
     ]);
-    expect(ready.user).toMatchObject({ id: alice.user.id, username: 'alice', isAdmin: true });
+    expect(ready.user).toMatchObject({ id: alice.id, username: 'alice', isAdmin: true });
     expect(typeof ready.sessionId).toBe('string');
     socket.close();
   });
@@ -82,8 +87,12 @@ describe('identify', () => {
     expect((await socket.closed).code).toBe(4001);
   });
 
-  it('closes with 4001 when nobody identifies in time', async () => {
+  it('closes with 4001 when nobody identifies in time, and not before', async () => {
     const socket = await TestSocket.open(server.wsUrl);
+    clock.advance(IDENTIFY_TIMEOUT_MS - 1);
+    // Still open: an op is answered (with "identify first").
+    expect(await socket.request('typing', { channelId: '1' })).toMatchObject({ ok: false });
+    clock.advance(1);
     expect((await socket.closed).code).toBe(4001);
   });
 
@@ -170,31 +179,50 @@ describe('frames a client should not send', () => {
     ];
     const sockets = await Promise.all(Array.from({ length: 5 }, () => TestSocket.open(server.wsUrl)));
     for (const s of sockets) for (const g of garbage) s.send(g);
-    await new Promise((r) => setTimeout(r, 200));
+    // Each socket answers a ping after all its garbage: every frame was handled, none took it down.
+    for (const s of sockets) await settled(s);
     for (const s of sockets) s.close();
-    expect((await http.get('/healthz')).status).toBe(200);
+    expect(await restClient(server.url).health()).toEqual({ status: 'ok', database: 'ok' });
     const { socket } = await TestSocket.identified(server.wsUrl, alice.token);
     socket.close();
   });
 });
 
 describe('keepalive', () => {
-  it('pings, and keeps a socket that answers', async () => {
+  it('pings every interval, and keeps a socket that answers however long it lasts', async () => {
     const { socket } = await TestSocket.identified(server.wsUrl, alice.token);
     let pings = 0;
     socket.ws.on('ping', () => pings++);
-    await new Promise((r) => setTimeout(r, 700));
-    expect(pings).toBeGreaterThan(2);
+    // Ten intervals, well past the idle timeout: each ping is answered (ws pongs by itself).
+    for (let round = 1; round <= 10; round++) {
+      clock.advance(PING_INTERVAL_MS);
+      await until(() => pings >= round);
+    }
+    await settled(socket);
     expect(socket.ws.readyState).toBe(socket.ws.OPEN);
     socket.close();
   });
 
-  it('drops a socket that stays silent past the idle timeout', async () => {
-    const { socket } = await TestSocket.identified(server.wsUrl, alice.token);
+  it('drops a socket that stays silent past the idle timeout, and not before', async () => {
+    const { socket, ready } = await TestSocket.identified(server.wsUrl, alice.token);
+    const dropped: string[] = [];
+    const stop = server.app.gateway.watchSessions((change) => {
+      if (change.reason === 'detached') dropped.push(change.sessionId);
+    });
     // Stop answering pings, as a dead peer would.
     (socket.ws as unknown as { pong: () => void }).pong = () => {};
-    const closed = await socket.closed;
-    expect(closed.code).toBe(1006);
+    clock.advance(IDLE_TIMEOUT_MS);
+    // Any drop by that sweep is told at once (the socket's close event comes before the next
+    // frame is read): after another socket's round trip, none was.
+    const { socket: witness } = await TestSocket.identified(server.wsUrl, bob.token);
+    await settled(witness);
+    expect(dropped).toEqual([]);
+    clock.advance(PING_INTERVAL_MS);
+    expect((await socket.closed).code).toBe(1006);
+    await until(() => dropped.length === 1);
+    expect(dropped).toEqual([ready.sessionId]);
+    stop();
+    witness.close();
   });
 });
 
@@ -204,8 +232,8 @@ describe('the event path', () => {
     const a2 = await TestSocket.identified(server.wsUrl, alice.token);
     const b1 = await TestSocket.identified(server.wsUrl, bob.token);
     await server.app.bus.publish([
-      numbered(1, { kind: 'users', userIds: [alice.user.id] }),
-      numbered(2, { kind: 'users', userIds: [alice.user.id] }),
+      numbered(1, { kind: 'users', userIds: [alice.id] }),
+      numbered(2, { kind: 'users', userIds: [alice.id] }),
     ]);
     for (const { socket } of [a1, a2]) {
       const second = await socket.next((f) => numberOf(f) === 2);
@@ -213,7 +241,7 @@ describe('the event path', () => {
       expect(events.map((e) => e.seq)).toEqual([1, 2]);
       expect(second).toEqual({ op: 'event', seq: 2, t: 'typing_start', d: { channelId: '2', userId: '1' } });
     }
-    await server.app.bus.publish([numbered(3, { kind: 'users', userIds: [bob.user.id] })]);
+    await server.app.bus.publish([numbered(3, { kind: 'users', userIds: [bob.id] })]);
     await b1.socket.next((f) => f.op === 'event');
     expect(b1.socket.events()).toHaveLength(1);
     expect(a1.socket.events()).toHaveLength(2);
@@ -223,17 +251,18 @@ describe('the event path', () => {
 
 describe('logout', () => {
   it('closes the sockets of that session with 4009 and leaves other sessions open', async () => {
-    const login = await http.post<AuthBody>('/api/auth/login', { username: 'bob', password: 'password123' });
-    const doomed = await TestSocket.identified(server.wsUrl, login.body.token);
+    const second = restClient(server.url);
+    const login = await second.login({ username: 'bob', password: PASSWORD });
+    const doomed = await TestSocket.identified(server.wsUrl, login.token);
     const survivor = await TestSocket.identified(server.wsUrl, bob.token);
-    expect((await http.post('/api/auth/logout', undefined, { token: login.body.token })).status).toBe(204);
+    await second.logout();
     expect((await doomed.socket.closed).code).toBe(4009);
     const before = survivor.socket.frames.length;
     survivor.socket.send({ op: 'ping' });
     await survivor.socket.next((f) => f.op === 'pong', 5_000, before);
     survivor.socket.close();
     const again = await TestSocket.open(server.wsUrl);
-    again.send({ op: 'identify', d: { token: login.body.token } });
+    again.send({ op: 'identify', d: { token: login.token } });
     expect((await again.closed).code).toBe(4001);
   });
 });
@@ -257,9 +286,8 @@ describe('a client that writes faster than its frames are handled', () => {
   afterAll(() => busy.close());
 
   it('gets every answer, in order, while other sockets are still served', async () => {
-    const h = api(busy.url);
-    const [owner, other] = await makeUsers(h, ['flood-owner', 'flood-other']);
-    const channel = textChannel(await makeServer(h, owner, 'Flood'));
+    const [owner, other] = await people(busy.url, ['flood-owner', 'flood-other']);
+    const channel = textChannelOf(await owner.rest.createServer({ name: 'Flood' }));
     const { socket } = await TestSocket.identified(busy.wsUrl, owner.token);
     const { socket: bystander } = await TestSocket.identified(busy.wsUrl, other.token);
 
@@ -277,7 +305,7 @@ describe('a client that writes faster than its frames are handled', () => {
     const pong = bystander.frames.length;
     bystander.send({ op: 'ping' });
     await bystander.next((f) => f.op === 'pong', 10_000, pong);
-    expect((await h.get('/healthz')).status).toBe(200);
+    expect(await owner.rest.health()).toEqual({ status: 'ok', database: 'ok' });
     // ...not after the flood: the busy socket is still being worked through.
     expect(socket.frames.slice(from).filter((f) => f.op === 'reply').length).toBeLessThan(FRAMES);
 
@@ -300,14 +328,16 @@ describe('a client that writes faster than its frames are handled', () => {
 
     // Stored in the order written, all of them.
     const stored: string[] = [];
-    let before = '';
+    let before: string | undefined;
     for (;;) {
-      const page = await h.get<Message[]>(`/api/channels/${channel}/messages?limit=100${before}`, {
-        token: owner.token,
+      const page = await owner.rest.listMessages({
+        channelId: channel,
+        limit: 100,
+        ...(before ? { before } : {}),
       });
-      if (page.body.length === 0) break;
-      stored.unshift(...page.body.map((m) => m.content));
-      before = `&before=${page.body[0]?.id}`;
+      if (page.length === 0) break;
+      stored.unshift(...page.map((m) => m.content));
+      before = page[0]?.id;
     }
     expect(stored).toEqual(Array.from({ length: FRAMES }, (_, i) => `f${i}`));
     socket.close();

@@ -1,44 +1,38 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, api } from '../../test/http.js';
+import { ManualClock } from '../../test/manual-clock.js';
 import { numbered, numberOf } from '../../test/numbered-events.js';
+import { PASSWORD, type Person, people, restClient } from '../../test/people.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { type Frame, TestSocket } from '../../test/ws-client.js';
 import { subscribe, unsubscribe } from '../kernel/events.js';
 import type { SessionsChangedReason } from '../kernel/sessions.js';
 import type { GatewaySession } from './session.js';
 
-interface AuthBody {
-  token: string;
-  user: { id: string; username: string };
-}
-
 const BUFFER = 5;
-const TTL_MS = 1_000;
+const TTL_MS = 180_000;
+const PING_INTERVAL_MS = 25_000;
 
+/** Session lifetimes run on a clock the tests move by hand (no waiting for a TTL to pass). */
+const clock = new ManualClock();
 let server: TestServer;
-let http: Api;
-let alice: AuthBody;
-let bob: AuthBody;
-let inviter: AuthBody;
+let alice: Person;
+let bob: Person;
+let inviter: Person;
 
 beforeAll(async () => {
   server = await startTestServer({
-    gateway: { replayBufferSize: BUFFER, sessionTtlMs: TTL_MS, pingIntervalMs: 100, idleTimeoutMs: 5_000 },
+    clock,
+    gateway: { replayBufferSize: BUFFER, sessionTtlMs: TTL_MS, pingIntervalMs: PING_INTERVAL_MS },
   });
-  http = api(server.url);
-  inviter = (await http.post<AuthBody>('/api/auth/signup', { username: 'admin', password: 'password123' }))
-    .body;
+  [inviter] = await people(server.url, ['admin']);
   alice = await signup('alice');
   bob = await signup('bob');
 });
 afterAll(() => server.close());
 
-async function signup(username: string): Promise<AuthBody> {
-  const { code } = (await http.post<{ code: string }>('/api/invites', undefined, { token: inviter.token }))
-    .body;
-  return (
-    await http.post<AuthBody>('/api/auth/signup', { username, password: 'password123', inviteCode: code })
-  ).body;
+async function signup(username: string): Promise<Person> {
+  const [person] = await people(server.url, [username], inviter);
+  return person;
 }
 
 async function identified(token: string) {
@@ -82,9 +76,9 @@ const ops = (frames: Frame[]) => frames.map((f) => f.op);
 describe('resume', () => {
   it('replays exactly the events after the given seq, in order, then resumed, and seq continues', async () => {
     const { socket, sessionId } = await identified(alice.token);
-    await publish(alice.user.id, 1, 2, 3);
+    await publish(alice.id, 1, 2, 3);
     await socket.next((f) => f.seq === 3);
-    await drop(socket, alice.user.id, sessionId);
+    await drop(socket, alice.id, sessionId);
     // The client claims seq 2: the third event was lost in flight with the socket.
     const again = await resume(alice.token, sessionId, 2);
     expect(ops(again.frames)).toEqual(['event', 'resumed']);
@@ -94,7 +88,7 @@ describe('resume', () => {
       t: 'typing_start',
       d: { channelId: '3', userId: '1' },
     });
-    await publish(alice.user.id, 4);
+    await publish(alice.id, 4);
     await again.next((f) => f.seq === 4);
     expect(seqs(again.frames)).toEqual([3, 4]);
     again.close();
@@ -102,10 +96,10 @@ describe('resume', () => {
 
   it('replays the events published while the socket was away', async () => {
     const { socket, sessionId } = await identified(alice.token);
-    await publish(alice.user.id, 1);
+    await publish(alice.id, 1);
     await socket.next((f) => f.seq === 1);
-    await drop(socket, alice.user.id, sessionId);
-    await publish(alice.user.id, 2, 3, 4);
+    await drop(socket, alice.id, sessionId);
+    await publish(alice.id, 2, 3, 4);
     const again = await resume(alice.token, sessionId, 1);
     expect(ops(again.frames)).toEqual(['event', 'event', 'event', 'resumed']);
     expect(ns(again.frames)).toEqual([2, 3, 4]);
@@ -115,18 +109,18 @@ describe('resume', () => {
 
   it('replays a full buffer after a drop, and refuses once more happened than it holds', async () => {
     const full = await identified(alice.token);
-    await drop(full.socket, alice.user.id, full.sessionId);
-    await publish(alice.user.id, 1, 2, 3, 4, 5);
+    await drop(full.socket, alice.id, full.sessionId);
+    await publish(alice.id, 1, 2, 3, 4, 5);
     const resumed = await resume(alice.token, full.sessionId, 0);
     expect(ns(resumed.frames)).toEqual([1, 2, 3, 4, 5]);
     expect(resumed.frames.at(-1)?.op).toBe('resumed');
     resumed.close();
 
     const over = await identified(alice.token);
-    await drop(over.socket, alice.user.id, over.sessionId);
-    await publish(alice.user.id, 1, 2, 3, 4, 5, 6);
+    await drop(over.socket, alice.id, over.sessionId);
+    await publish(alice.id, 1, 2, 3, 4, 5, 6);
     // Nothing can resume it any more, so it is gone at once rather than at its expiry.
-    expect(sessionOf(alice.user.id, over.sessionId)).toBeUndefined();
+    expect(sessionOf(alice.id, over.sessionId)).toBeUndefined();
     const refused = await resume(alice.token, over.sessionId, 0);
     expect(ops(refused.frames)).toEqual(['invalid_session']);
     // The client identifies afresh on the same socket.
@@ -138,25 +132,27 @@ describe('resume', () => {
 
   it('refuses a seq older than the buffer or newer than anything sent', async () => {
     const { socket, sessionId } = await identified(alice.token);
-    await publish(alice.user.id, 1, 2, 3, 4, 5, 6, 7);
+    await publish(alice.id, 1, 2, 3, 4, 5, 6, 7);
     await socket.next((f) => f.seq === 7);
-    await drop(socket, alice.user.id, sessionId);
+    await drop(socket, alice.id, sessionId);
     expect(ops((await resume(alice.token, sessionId, 9)).frames)).toEqual(['invalid_session']);
     // A refused resume ends the detached session, so even a good seq is now too late.
     expect(ops((await resume(alice.token, sessionId, 7)).frames)).toEqual(['invalid_session']);
 
     const other = await identified(alice.token);
-    await publish(alice.user.id, 1, 2, 3, 4, 5, 6, 7);
+    await publish(alice.id, 1, 2, 3, 4, 5, 6, 7);
     await other.socket.next((f) => f.seq === 7);
-    await drop(other.socket, alice.user.id, other.sessionId);
+    await drop(other.socket, alice.id, other.sessionId);
     expect(ops((await resume(alice.token, other.sessionId, 1)).frames)).toEqual(['invalid_session']);
   });
 
   it('refuses a session detached for longer than its time to live', async () => {
     const { socket, sessionId } = await identified(alice.token);
-    await drop(socket, alice.user.id, sessionId);
-    await new Promise((r) => setTimeout(r, TTL_MS + 300));
-    expect(sessionOf(alice.user.id, sessionId)).toBeUndefined();
+    await drop(socket, alice.id, sessionId);
+    clock.advance(TTL_MS);
+    expect(sessionOf(alice.id, sessionId)).toBeDefined();
+    clock.advance(PING_INTERVAL_MS);
+    expect(sessionOf(alice.id, sessionId)).toBeUndefined();
     const refused = await resume(alice.token, sessionId, 0);
     expect(ops(refused.frames)).toEqual(['invalid_session']);
     refused.close();
@@ -170,7 +166,7 @@ describe('resume', () => {
 
   it("refuses another user's token, a bad token and no token, and the owner can still resume", async () => {
     const { socket, sessionId } = await identified(alice.token);
-    await drop(socket, alice.user.id, sessionId);
+    await drop(socket, alice.id, sessionId);
     for (const token of [bob.token, 'not-a-token', undefined]) {
       const refused = await resume(token, sessionId, 0);
       expect(ops(refused.frames)).toEqual(['invalid_session']);
@@ -182,35 +178,32 @@ describe('resume', () => {
   });
 
   it('refuses a token of another login session of the same user', async () => {
-    const login = await http.post<AuthBody>('/api/auth/login', {
-      username: 'alice',
-      password: 'password123',
-    });
+    const login = await restClient(server.url).login({ username: 'alice', password: PASSWORD });
     const { socket, sessionId } = await identified(alice.token);
-    await drop(socket, alice.user.id, sessionId);
-    const refused = await resume(login.body.token, sessionId, 0);
+    await drop(socket, alice.id, sessionId);
+    const refused = await resume(login.token, sessionId, 0);
     expect(ops(refused.frames)).toEqual(['invalid_session']);
     refused.close();
   });
 
   it('accepts the session cookie in place of a token', async () => {
     const { socket, sessionId } = await identified(bob.token);
-    await drop(socket, bob.user.id, sessionId);
+    await drop(socket, bob.id, sessionId);
     const again = await resume(undefined, sessionId, 0, { cookie: `decentra_session=${bob.token}` });
     expect(ops(again.frames)).toEqual(['resumed']);
     again.close();
   });
 
   it('is impossible after logout, for attached and detached sessions alike', async () => {
-    const login = await http.post<AuthBody>('/api/auth/login', { username: 'bob', password: 'password123' });
-    const token = login.body.token;
+    const second = restClient(server.url);
+    const { token } = await second.login({ username: 'bob', password: PASSWORD });
     const attached = await identified(token);
     const detached = await identified(token);
-    await drop(detached.socket, bob.user.id, detached.sessionId);
-    expect((await http.post('/api/auth/logout', undefined, { token })).status).toBe(204);
+    await drop(detached.socket, bob.id, detached.sessionId);
+    await second.logout();
     expect((await attached.socket.closed).code).toBe(4009);
-    expect(sessionOf(bob.user.id, attached.sessionId)).toBeUndefined();
-    expect(sessionOf(bob.user.id, detached.sessionId)).toBeUndefined();
+    expect(sessionOf(bob.id, attached.sessionId)).toBeUndefined();
+    expect(sessionOf(bob.id, detached.sessionId)).toBeUndefined();
     for (const sessionId of [attached.sessionId, detached.sessionId]) {
       const refused = await resume(token, sessionId, 0);
       expect(ops(refused.frames)).toEqual(['invalid_session']);
@@ -220,12 +213,12 @@ describe('resume', () => {
 
   it('keeps several sessions of one user independent', async () => {
     const a1 = await identified(alice.token);
-    await publish(alice.user.id, 1);
+    await publish(alice.id, 1);
     const a2 = await identified(alice.token);
-    await publish(alice.user.id, 2);
+    await publish(alice.id, 2);
     await a1.socket.next((f) => f.seq === 2);
-    await drop(a1.socket, alice.user.id, a1.sessionId);
-    await publish(alice.user.id, 3);
+    await drop(a1.socket, alice.id, a1.sessionId);
+    await publish(alice.id, 3);
     const resumed = await resume(alice.token, a1.sessionId, 2);
     expect(ns(resumed.frames)).toEqual([3]);
     expect(seqs(resumed.frames)).toEqual([3]);
@@ -240,14 +233,14 @@ describe('resume', () => {
 
   it('moves a session that still has a socket to the resuming one, closing the old with 4010', async () => {
     const { socket, sessionId } = await identified(alice.token);
-    await publish(alice.user.id, 1);
+    await publish(alice.id, 1);
     await socket.next((f) => f.seq === 1);
     const taker = await resume(alice.token, sessionId, 0);
     expect(ops(taker.frames)).toEqual(['event', 'resumed']);
     expect((await socket.closed).code).toBe(4010);
-    await publish(alice.user.id, 2);
+    await publish(alice.id, 2);
     await taker.next((f) => f.seq === 2);
-    expect(sessionOf(alice.user.id, sessionId)?.conn).toBeDefined();
+    expect(sessionOf(alice.id, sessionId)?.conn).toBeDefined();
     taker.close();
   });
 
@@ -255,7 +248,7 @@ describe('resume', () => {
     const { socket, sessionId } = await identified(alice.token);
     socket.ws.close(1000);
     await socket.closed;
-    await until(() => sessionOf(alice.user.id, sessionId) === undefined);
+    await until(() => sessionOf(alice.id, sessionId) === undefined);
     const refused = await resume(alice.token, sessionId, 0);
     expect(ops(refused.frames)).toEqual(['invalid_session']);
     refused.close();
@@ -274,12 +267,12 @@ describe('a detached session keeps its subscriptions current', () => {
     const { socket, sessionId } = await identified(alice.token);
     const joined = { kind: 'channel', channelId: '1001' } as const;
     const left = { kind: 'channel', channelId: '1002' } as const;
-    await server.app.bus.publish([subscribe([BigInt(alice.user.id)], left)]);
-    await drop(socket, alice.user.id, sessionId);
+    await server.app.bus.publish([subscribe([BigInt(alice.id)], left)]);
+    await drop(socket, alice.id, sessionId);
     await server.app.bus.publish([
-      subscribe([BigInt(alice.user.id)], joined),
+      subscribe([BigInt(alice.id)], joined),
       numbered(1, { kind: 'channel', channelId: joined.channelId }),
-      unsubscribe([BigInt(alice.user.id)], left),
+      unsubscribe([BigInt(alice.id)], left),
       numbered(2, { kind: 'channel', channelId: left.channelId }),
       numbered(3, { kind: 'channel', channelId: joined.channelId }),
     ]);
@@ -296,7 +289,7 @@ describe('identify', () => {
     // The hook runs as the session begins, before ready is built: a publish there stands for an
     // event that happens meanwhile.
     const stop = server.app.gateway.watchSessions(({ userId, reason }) => {
-      if (userId === BigInt(dave.user.id) && reason === 'identify') void publish(dave.user.id, 1);
+      if (userId === BigInt(dave.id) && reason === 'identify') void publish(dave.id, 1);
     });
     const { socket } = await identified(dave.token);
     stop();
@@ -312,16 +305,17 @@ describe('sessions-changed hook', () => {
     const carol = await signup('carol');
     const calls: Array<[number, SessionsChangedReason, number]> = [];
     const stop = server.app.gateway.watchSessions(({ userId, sessions, reason, attached }) => {
-      if (userId === BigInt(carol.user.id)) calls.push([sessions, reason, attached]);
+      if (userId === BigInt(carol.id)) calls.push([sessions, reason, attached]);
     });
     const first = await identified(carol.token);
     const second = await identified(carol.token);
-    await drop(first.socket, carol.user.id, first.sessionId);
+    await drop(first.socket, carol.id, first.sessionId);
     const resumed = await resume(carol.token, first.sessionId, 0);
     resumed.ws.close(1000);
     await until(() => calls.length === 5);
-    await drop(second.socket, carol.user.id, second.sessionId);
-    await until(() => calls.length === 7, TTL_MS * 3);
+    await drop(second.socket, carol.id, second.sessionId);
+    expect(calls).toHaveLength(6);
+    clock.advance(TTL_MS + PING_INTERVAL_MS);
     stop();
     expect(calls).toEqual([
       [1, 'identify', 1],

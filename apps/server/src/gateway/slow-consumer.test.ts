@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { CLOSE_CODES, type Message } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api } from '../../test/http.js';
+import { people } from '../../test/people.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { type Frame, TestSocket } from '../../test/ws-client.js';
 import { dispatch } from '../kernel/events.js';
@@ -32,12 +32,9 @@ let userId: string;
 
 beforeAll(async () => {
   server = await startTestServer({ gateway: { maxBufferedBytes: 64 * 1024, replayBufferSize: 2_000 } });
-  const res = await api(server.url).post<{ token: string; user: { id: string } }>('/api/auth/signup', {
-    username: 'slowpoke',
-    password: 'password123',
-  });
-  token = res.body.token;
-  userId = res.body.user.id;
+  const [slowpoke] = await people(server.url, ['slowpoke']);
+  token = slowpoke.token;
+  userId = slowpoke.id;
 });
 afterAll(() => server.close());
 
