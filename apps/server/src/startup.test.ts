@@ -3,8 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RestClient } from '@decentra/client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { httpsRequest } from '../test/https-get.js';
+import { PASSWORD, restClient } from '../test/people.js';
+import { pinnedFetch } from '../test/pinned-fetch.js';
 import { createTestDatabase, ENGINE } from '../test/test-db.js';
 
 /** These start the real entry point (`npm start` runs the same file) as a separate process. */
@@ -102,7 +104,9 @@ describe('starting the server', () => {
       const first = await start({ DECENTRA_DATA_DIR: dataDir });
       expect(first.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       const ca = readFileSync(join(dataDir, 'tls', 'cert.pem'), 'utf8');
-      expect((await httpsRequest(`${first.url}/healthz`, ca)).status).toBe(200);
+      // The SDK, trusting exactly the certificate the server made.
+      const sdk = (url: string) => new RestClient({ baseUrl: url, fetch: pinnedFetch(ca), validate: true });
+      expect(await sdk(first.url).health()).toEqual({ status: 'ok', database: 'ok' });
 
       // The generated encryption key: in the data folder, owner-only, announced with a warning.
       const keyFile = join(dataDir, 'encryption.key');
@@ -114,12 +118,8 @@ describe('starting the server', () => {
         ),
       ).toBe(true);
 
-      const signup = await httpsRequest(`${first.url}/api/auth/signup`, ca, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'owner', password: 'password123' }),
-      });
-      expect(signup.status).toBe(201);
+      const signup = await sdk(first.url).signup({ username: 'owner', password: PASSWORD });
+      expect(signup.user.isAdmin).toBe(true);
 
       // A second process on the same folder fails fast with a clear message.
       const second = await failure({ DECENTRA_DATA_DIR: dataDir });
@@ -132,12 +132,8 @@ describe('starting the server', () => {
       first.child.kill('SIGKILL');
       await exited(first.child);
       const third = await start({ DECENTRA_DATA_DIR: dataDir });
-      const login = await httpsRequest(`${third.url}/api/auth/login`, ca, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'owner', password: 'password123' }),
-      });
-      expect(login.status).toBe(200);
+      const login = await sdk(third.url).login({ username: 'owner', password: PASSWORD });
+      expect(login.user.id).toBe(signup.user.id);
       // Same key and certificate as before: made once, reused.
       expect(readFileSync(join(dataDir, 'tls', 'cert.pem'), 'utf8')).toBe(ca);
       expect(third.stdout.some((l) => l.includes('generated a new key'))).toBe(false);
@@ -161,8 +157,7 @@ describe('starting the server', () => {
           DECENTRA_DATA_DIR: db.dataDir,
         });
         expect(server.url).toMatch(/^http:\/\//);
-        const res = await fetch(`${server.url}/healthz`);
-        expect(res.status).toBe(200);
+        expect(await restClient(server.url).health()).toEqual({ status: 'ok', database: 'ok' });
         server.child.kill('SIGTERM');
         expect(await exited(server.child)).toBe(0);
       } finally {
