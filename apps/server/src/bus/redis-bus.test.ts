@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api } from '../../test/http.js';
+import { PASSWORD, refused, restClient } from '../../test/people.js';
 import { createTestDatabase, ENGINE, type TestDatabase } from '../../test/test-db.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { TestSocket } from '../../test/ws-client.js';
@@ -26,46 +26,29 @@ describe.runIf(ENGINE === 'postgres')('two instances behind one Redis', () => {
   });
 
   it('take distinct worker ids, so their ids never collide', async () => {
-    const onA = await api(a.url).post<{ token: string }>('/api/auth/signup', {
-      username: 'first',
-      password: 'password123',
-    });
-    const codes = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        api(a.url).post<{ code: string }>('/api/invites', undefined, { token: onA.body.token }),
-      ),
-    );
+    const first = restClient(a.url);
+    await first.signup({ username: 'first', password: PASSWORD });
+    const invites = await Promise.all(Array.from({ length: 20 }, () => first.createInvite()));
     const users = await Promise.all(
-      codes.map((c, i) =>
-        api(i % 2 ? a.url : b.url).post<{ user: { id: string } }>('/api/auth/signup', {
-          username: `u${i}`,
-          password: 'password123',
-          inviteCode: c.body.code,
-        }),
+      invites.map(({ code }, i) =>
+        restClient(i % 2 ? a.url : b.url).signup({ username: `u${i}`, password: PASSWORD, inviteCode: code }),
       ),
     );
-    const ids = users.map((u) => u.body.user.id);
+    const ids = users.map((u) => u.user.id);
     expect(new Set(ids).size).toBe(20);
   });
 
   it('carry a logout on one instance to the sockets on the other', async () => {
-    const login = await api(a.url).post<{ token: string }>('/api/auth/login', {
-      username: 'first',
-      password: 'password123',
-    });
-    const { socket } = await TestSocket.identified(b.wsUrl, login.body.token);
-    expect((await api(a.url).post('/api/auth/logout', undefined, { token: login.body.token })).status).toBe(
-      204,
-    );
+    const onA = restClient(a.url);
+    const { token } = await onA.login({ username: 'first', password: PASSWORD });
+    const { socket } = await TestSocket.identified(b.wsUrl, token);
+    await onA.logout();
     expect((await socket.closed).code).toBe(4009);
   });
 
   it('close every gateway session when the bus comes back from a gap, and none can be resumed', async () => {
-    const login = await api(b.url).post<{ token: string }>('/api/auth/login', {
-      username: 'first',
-      password: 'password123',
-    });
-    const { socket, ready } = await TestSocket.identified(b.wsUrl, login.body.token);
+    const { token } = await restClient(b.url).login({ username: 'first', password: PASSWORD });
+    const { socket, ready } = await TestSocket.identified(b.wsUrl, token);
     const bus = b.app.bus;
     if (!(bus instanceof RedisBus)) throw new Error('instance b runs without the Redis bus');
     // Cut only b's subscriber connection (other test files share this Redis); ioredis reconnects.
@@ -82,7 +65,7 @@ describe.runIf(ENGINE === 'postgres')('two instances behind one Redis', () => {
     expect((await socket.closed).code).toBe(1012);
 
     const again = await TestSocket.open(b.wsUrl);
-    again.send({ op: 'resume', d: { token: login.body.token, sessionId: ready.sessionId, seq: 0 } });
+    again.send({ op: 'resume', d: { token, sessionId: ready.sessionId, seq: 0 } });
     const answer = await again.next((f) => f.op === 'resumed' || f.op === 'invalid_session');
     expect(answer.op).toBe('invalid_session');
     again.close();
@@ -90,20 +73,16 @@ describe.runIf(ENGINE === 'postgres')('two instances behind one Redis', () => {
 
   it('share the login throttle: failures on one instance count on the other', async () => {
     const name = `victim${Math.random().toString(36).slice(2, 8)}`;
-    const first = await api(a.url).post<{ token: string }>('/api/auth/login', {
-      username: 'first',
-      password: 'password123',
-    });
-    const code = (
-      await api(a.url).post<{ code: string }>('/api/invites', undefined, { token: first.body.token })
-    ).body.code;
-    await api(a.url).post('/api/auth/signup', { username: name, password: 'password123', inviteCode: code });
+    const first = restClient(a.url);
+    await first.login({ username: 'first', password: PASSWORD });
+    const { code } = await first.createInvite();
+    await restClient(a.url).signup({ username: name, password: PASSWORD, inviteCode: code });
     for (let i = 0; i < 3; i++) {
-      expect(
-        (await api(a.url).post('/api/auth/login', { username: name, password: `wrong${i}` })).status,
-      ).toBe(401);
+      expect((await refused(restClient(a.url).login({ username: name, password: `wrong${i}` }))).status).toBe(
+        401,
+      );
     }
-    const blocked = await api(b.url).post('/api/auth/login', { username: name, password: 'password123' });
-    expect(blocked.status).toBe(429);
+    const blocked = await refused(restClient(b.url).login({ username: name, password: PASSWORD }));
+    expect(blocked).toMatchObject({ status: 429, code: 'rate_limited' });
   });
 });
