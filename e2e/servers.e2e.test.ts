@@ -156,12 +156,14 @@ describe('server management, small screens and restarts', () => {
       const port = Number(new URL(server.url).port);
       const db = server.db;
       await server.close({ keepData: true });
-      await a.getByRole('status').filter({ hasText: 'Reconnecting' }).waitFor();
-
-      await say(a, 'Message #general', 'sent while offline');
-      await a.locator('.message.pending', { hasText: 'sent while offline' }).waitFor();
-
-      server = await startTestServer({ db, config: { port } });
+      try {
+        await a.getByRole('status').filter({ hasText: 'Reconnecting' }).waitFor();
+        await say(a, 'Message #general', 'sent while offline');
+        await a.locator('.message.pending', { hasText: 'sent while offline' }).waitFor();
+      } finally {
+        // Back up even when this step fails, so that the rest of the file still has a server.
+        server = await startTestServer({ db, config: { port } });
+      }
     });
 
     it('delivers the pending message once the server is back, and the chat goes on both ways', async () => {
