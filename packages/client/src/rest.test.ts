@@ -152,6 +152,37 @@ describe('RestClient on the wire', () => {
     expect(await unchecked.me()).toEqual(notAUser);
   });
 
+  it('with validate: true, rejects an answer that carries a field the contract does not name', async () => {
+    const user = { id: '1', username: 'ann', isAdmin: false, createdAt: '2026-01-01T00:00:00.000Z' };
+    const leaky = fakeFetch(() =>
+      json(200, [{ id: '1', username: 'ann', relationship: 'none', passwordHash: '$argon2id$…' }]),
+    );
+    const client = new RestClient({
+      baseUrl: 'http://decentra.test',
+      token: 't',
+      fetch: leaky.fetch,
+      validate: true,
+    });
+    await expect(client.searchUsers({ q: 'a' })).rejects.toThrow(/outside the contract: \[0\]\.passwordHash/);
+    const exact = fakeFetch(() => json(200, user));
+    const fine = new RestClient({
+      baseUrl: 'http://decentra.test',
+      token: 't',
+      fetch: exact.fetch,
+      validate: true,
+    });
+    expect(await fine.me()).toEqual(user);
+  });
+
+  it('reads a 503 that is not an error body (health) as unavailable, keeping the body', async () => {
+    const down = { status: 'unavailable', database: 'down' };
+    const { fetch } = fakeFetch(() => json(503, down));
+    const err = await new RestClient({ baseUrl: 'http://decentra.test', fetch })
+      .health()
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 503, code: 'unavailable', details: down });
+  });
+
   it('makes ApiError from the contract’s error body: reason from details.reason, retryAfter from Retry-After', async () => {
     const { fetch } = fakeFetch(() =>
       json(

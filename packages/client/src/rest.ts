@@ -39,7 +39,10 @@ export interface RestClientOptions {
   /** Bearer token (desktop apps, scripts, the CLI). Without it the browser's session cookie is used. */
   token?: string;
   fetch?: typeof fetch;
-  /** Check every answer against the contract's schema (tests do; a mismatch throws). */
+  /**
+   * Check every answer against the contract's schema (tests do): an answer that does not match,
+   * or carries a field the contract does not name (which parsing would quietly drop), throws.
+   */
   validate?: boolean;
 }
 
@@ -91,7 +94,7 @@ export class RestClient {
     }
     const qs = query.size > 0 ? `?${query.toString()}` : '';
     const answer = await this.request(spec.method, `${path}${qs}`, spec.body ? rest : undefined);
-    const result = this.validate && spec.status !== 204 ? spec.response.parse(answer) : answer;
+    const result = this.validate && spec.status !== 204 ? checked(spec, answer) : answer;
     if (spec.session === 'start' && isTokenAnswer(result)) this.token = result.token;
     if (spec.session === 'end') this.token = undefined;
     return result;
@@ -125,6 +128,31 @@ export class RestClient {
   }
 }
 
+/** The answer parsed by its schema; throws when it does not match or holds fields beyond it. */
+function checked(spec: RouteSpec, answer: unknown): unknown {
+  const parsed = spec.response.parse(answer);
+  const extra = fieldsBeyond(answer, parsed, '');
+  if (extra.length > 0) {
+    throw new Error(`${spec.method} ${spec.path} answered fields outside the contract: ${extra.join(', ')}`);
+  }
+  return parsed;
+}
+
+/** Paths of the object keys in `sent` that `kept` (its parse) no longer has. */
+function fieldsBeyond(sent: unknown, kept: unknown, path: string): string[] {
+  if (Array.isArray(sent) && Array.isArray(kept)) {
+    return sent.flatMap((item, i) => fieldsBeyond(item, kept[i], `${path}[${i}]`));
+  }
+  if (!isRecord(sent) || !isRecord(kept)) return [];
+  return Object.keys(sent).flatMap((key) =>
+    key in kept ? fieldsBeyond(sent[key], kept[key], `${path}.${key}`) : [`${path}.${key}`],
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function isTokenAnswer(value: unknown): value is { token: string } {
   return typeof value === 'object' && value !== null && 'token' in value && typeof value.token === 'string';
 }
@@ -132,7 +160,11 @@ function isTokenAnswer(value: unknown): value is { token: string } {
 function toApiError(res: Response, json: unknown): ApiError {
   const parsed = ErrorBodySchema.safeParse(json);
   const retry = Number(res.headers.get('retry-after'));
-  if (!parsed.success) return new ApiError(res.status, 'internal', `The server answered ${res.status}.`);
+  if (!parsed.success) {
+    // Not the error shape (a proxy's page, health's 503 body): say what the status means.
+    const code = res.status === 503 ? 'unavailable' : 'internal';
+    return new ApiError(res.status, code, `The server answered ${res.status}.`, json);
+  }
   const { code, message, details }: ErrorBody['error'] = parsed.data.error;
   return new ApiError(
     res.status,

@@ -62,7 +62,9 @@ export class AuthThrottle {
 
   private async assertUnder(limiter: RateLimiterAbstract, key: string, points: number): Promise<void> {
     const state = await limiter.get(key);
-    if (state && state.consumedPoints >= points) throw rateLimited(state.msBeforeNext / 1000);
+    // A key whose window has passed may linger until the limiter's timer removes it: it counts no more.
+    if (state && state.msBeforeNext > 0 && state.consumedPoints >= points)
+      throw rateLimited(state.msBeforeNext / 1000);
   }
 }
 

@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactRestClient } from '../../../test/exact-rest.js';
 import { api } from '../../../test/http.js';
 import { type Person, people, refused, restClient } from '../../../test/people.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
@@ -30,7 +29,7 @@ async function insertUsers(names: string[], firstId: number): Promise<void> {
  * Search as `who`, the answer as sent: results must carry nothing beyond the contract's three
  * fields (the validating client would drop, say, a leaked email before the test saw it).
  */
-const search = (q: string, who: Person = me) => exactRestClient(server.url, who.token).searchUsers({ q });
+const search = (q: string, who: Person = me) => restClient(server.url, who.token).searchUsers({ q });
 
 beforeAll(async () => {
   server = await startTestServer();
