@@ -44,8 +44,10 @@ export interface ChatCoreDeps {
 
 /** Servers, members, channels, messages, DMs and typing: services, routes, ops, their part of `ready`. */
 export function registerChatCore(deps: ChatCoreDeps) {
-  const { db, ids, commands, access } = deps;
-  const servers = new ServersService({ db, ids, invites: deps.invites, access });
+  const { db, ids, commands, access, clock } = deps;
+  // Invite expiry and join times follow the app's clock (tests move it by hand).
+  const now = clock && (() => new Date(clock.now()));
+  const servers = new ServersService({ db, ids, invites: deps.invites, access, now });
   const members = new MembersService(db, access);
   const dms = new DmsService(db, ids, deps.friends);
   const channels = new ChannelsService(ids, access);
