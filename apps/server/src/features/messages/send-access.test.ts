@@ -1,15 +1,16 @@
-import type { Message, Server } from '@decentra/protocol';
+import { ApiError } from '@decentra/client';
+import type { Server } from '@decentra/protocol';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  joinServer,
-  makeServer,
-  makeUsers,
-  send,
-  type TestUser,
-  textChannel,
-} from '../../../test/factories.js';
-import { type Api, api } from '../../../test/http.js';
+  joinAll,
+  type Person,
+  people,
+  refused,
+  restClient,
+  serverWith,
+  textChannelOf,
+} from '../../../test/people.js';
 import { createTestDatabase, ENGINE, type TestDatabase } from '../../../test/test-db.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { TestSocket } from '../../../test/ws-client.js';
@@ -20,25 +21,23 @@ import { TestSocket } from '../../../test/ws-client.js';
  * must come from the cache having forgotten, not from a cold lookup.
  */
 
-interface ErrorResponse {
-  error: { code: string; message: string };
-}
-
 const SEND_LIMITS = { points: 1000, windowSeconds: 5 };
 
-async function contents(http: Api, reader: TestUser, channelId: string): Promise<string[]> {
-  const res = await http.get<Message[]>(`/api/channels/${channelId}/messages?limit=100`, {
-    token: reader.token,
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body.map((m) => m.content);
+async function contents(reader: Person, channelId: string): Promise<string[]> {
+  return (await reader.rest.listMessages({ channelId, limit: 100 })).map((m) => m.content);
 }
 
-/** A send over REST and one over the gateway, both expected to be refused as not found. */
-async function expectRefused(http: Api, socket: TestSocket, user: TestUser, channelId: string, tag: string) {
-  const rest = await send(http, user, channelId, `${tag} (rest)`);
-  expect(rest.status, JSON.stringify(rest.body)).toBe(404);
-  expect((rest.body as unknown as ErrorResponse).error.code).toBe('not_found');
+/** What a send over REST came to: `sent`, or the status it was refused with. */
+const outcomeOf = (send: Promise<unknown>): Promise<'sent' | number> =>
+  send.then(
+    () => 'sent' as const,
+    (err: unknown) => (err instanceof ApiError ? err.status : Promise.reject(err)),
+  );
+
+/** A send over REST (through `user.rest`'s instance) and one over the gateway, both refused as not found. */
+async function expectRefused(socket: TestSocket, user: Person, channelId: string, tag: string) {
+  const rest = await refused(user.rest.sendMessage({ channelId, content: `${tag} (rest)` }));
+  expect([rest.status, rest.code]).toEqual([404, 'not_found']);
   const gw = await socket.request('send_message', {
     channelId,
     content: `${tag} (gateway)`,
@@ -48,9 +47,9 @@ async function expectRefused(http: Api, socket: TestSocket, user: TestUser, chan
 }
 
 /** A send over REST and one over the gateway, both stored; fills the cache for this user. */
-async function expectSent(http: Api, socket: TestSocket, user: TestUser, channelId: string, tag: string) {
-  const rest = await send(http, user, channelId, `${tag} (rest)`);
-  expect(rest.status, JSON.stringify(rest.body)).toBe(201);
+async function expectSent(socket: TestSocket, user: Person, channelId: string, tag: string) {
+  const rest = await user.rest.sendMessage({ channelId, content: `${tag} (rest)` });
+  expect(rest.content).toBe(`${tag} (rest)`);
   const gw = await socket.request('send_message', {
     channelId,
     content: `${tag} (gateway)`,
@@ -61,93 +60,71 @@ async function expectSent(http: Api, socket: TestSocket, user: TestUser, channel
 
 describe('one instance: a cached sender loses access at once', () => {
   let server: TestServer;
-  let http: Api;
-  let owner: TestUser;
-  let ann: TestUser;
-  let ben: TestUser;
+  let owner: Person;
+  let ann: Person;
+  let ben: Person;
 
   beforeAll(async () => {
     server = await startTestServer({ sendLimits: SEND_LIMITS });
-    http = api(server.url);
-    [owner, ann, ben] = await makeUsers(http, ['owner', 'ann', 'ben']);
+    [owner, ann, ben] = await people(server.url, ['owner', 'ann', 'ben']);
   });
   afterAll(() => server.close());
 
   async function freshServer(name: string): Promise<{ guild: Server; channel: string }> {
-    const guild = await makeServer(http, owner, name);
-    await joinServer(http, guild, owner, [ann, ben]);
-    return { guild, channel: textChannel(guild) };
+    const guild = await serverWith(owner, name, [ann, ben]);
+    return { guild, channel: textChannelOf(guild) };
   }
 
   it('kicked: 404 over REST, not_found on the gateway, nothing stored; re-invited: sends again', async () => {
     const { guild, channel } = await freshServer('Kick');
     const { socket } = await TestSocket.identified(server.wsUrl, ann.token);
-    await expectSent(http, socket, ann, channel, 'before kick');
-    expect(
-      (await http.delete(`/api/servers/${guild.id}/members/${ann.id}`, { token: owner.token })).status,
-    ).toBe(204);
-    await expectRefused(http, socket, ann, channel, 'after kick');
-    const stored = await contents(http, owner, channel);
+    await expectSent(socket, ann, channel, 'before kick');
+    await owner.rest.removeMember({ serverId: guild.id, userId: ann.id });
+    await expectRefused(socket, ann, channel, 'after kick');
+    const stored = await contents(owner, channel);
     expect(stored).toEqual(['before kick (rest)', 'before kick (gateway)']);
 
-    await joinServer(http, guild, owner, [ann]);
-    await expectSent(http, socket, ann, channel, 'back again');
-    expect(await contents(http, owner, channel)).toEqual([
-      ...stored,
-      'back again (rest)',
-      'back again (gateway)',
-    ]);
+    await joinAll(guild, owner, [ann]);
+    await expectSent(socket, ann, channel, 'back again');
+    expect(await contents(owner, channel)).toEqual([...stored, 'back again (rest)', 'back again (gateway)']);
     socket.close();
   });
 
   it('left with @me: refused the same way, and can send again after rejoining', async () => {
     const { guild, channel } = await freshServer('Leave');
     const { socket } = await TestSocket.identified(server.wsUrl, ben.token);
-    await expectSent(http, socket, ben, channel, 'before leaving');
-    expect((await http.delete(`/api/servers/${guild.id}/members/@me`, { token: ben.token })).status).toBe(
-      204,
-    );
-    await expectRefused(http, socket, ben, channel, 'after leaving');
-    expect(await contents(http, owner, channel)).toEqual([
-      'before leaving (rest)',
-      'before leaving (gateway)',
-    ]);
-    await joinServer(http, guild, owner, [ben]);
-    await expectSent(http, socket, ben, channel, 'rejoined');
-    expect(await contents(http, owner, channel)).toHaveLength(4);
+    await expectSent(socket, ben, channel, 'before leaving');
+    await ben.rest.removeMember({ serverId: guild.id, userId: '@me' });
+    await expectRefused(socket, ben, channel, 'after leaving');
+    expect(await contents(owner, channel)).toEqual(['before leaving (rest)', 'before leaving (gateway)']);
+    await joinAll(guild, owner, [ben]);
+    await expectSent(socket, ben, channel, 'rejoined');
+    expect(await contents(owner, channel)).toHaveLength(4);
     socket.close();
   });
 
   it('a kick takes only that member: the others, cached too, keep sending', async () => {
     const { guild, channel } = await freshServer('Others');
-    expect((await send(http, ann, channel, 'ann 1')).status).toBe(201);
-    expect((await send(http, ben, channel, 'ben 1')).status).toBe(201);
-    expect(
-      (await http.delete(`/api/servers/${guild.id}/members/${ann.id}`, { token: owner.token })).status,
-    ).toBe(204);
-    expect((await send(http, ann, channel, 'ann 2')).status).toBe(404);
-    expect((await send(http, ben, channel, 'ben 2')).status).toBe(201);
-    expect((await send(http, owner, channel, 'owner 1')).status).toBe(201);
-    expect(await contents(http, owner, channel)).toEqual(['ann 1', 'ben 1', 'ben 2', 'owner 1']);
+    await ann.rest.sendMessage({ channelId: channel, content: 'ann 1' });
+    await ben.rest.sendMessage({ channelId: channel, content: 'ben 1' });
+    await owner.rest.removeMember({ serverId: guild.id, userId: ann.id });
+    expect(await outcomeOf(ann.rest.sendMessage({ channelId: channel, content: 'ann 2' }))).toBe(404);
+    expect(await outcomeOf(ben.rest.sendMessage({ channelId: channel, content: 'ben 2' }))).toBe('sent');
+    expect(await outcomeOf(owner.rest.sendMessage({ channelId: channel, content: 'owner 1' }))).toBe('sent');
+    expect(await contents(owner, channel)).toEqual(['ann 1', 'ben 1', 'ben 2', 'owner 1']);
   });
 
   it('channel deleted: 404 (not 500) for every cached sender, the other channels unharmed', async () => {
     const { guild, channel: kept } = await freshServer('Channel gone');
-    const created = await http.post<{ id: string }>(
-      `/api/servers/${guild.id}/channels`,
-      { name: 'doomed', type: 'text' },
-      { token: owner.token },
-    );
-    expect(created.status).toBe(201);
-    const doomed = created.body.id;
+    const doomed = (await owner.rest.createChannel({ serverId: guild.id, name: 'doomed', type: 'text' })).id;
     const { socket } = await TestSocket.identified(server.wsUrl, ann.token);
     const { socket: ownerSocket } = await TestSocket.identified(server.wsUrl, owner.token);
-    await expectSent(http, socket, ann, doomed, 'in doomed');
-    await expectSent(http, ownerSocket, owner, doomed, 'owner in doomed');
-    expect((await http.delete(`/api/channels/${doomed}`, { token: owner.token })).status).toBe(204);
-    await expectRefused(http, socket, ann, doomed, 'after channel delete');
-    await expectRefused(http, ownerSocket, owner, doomed, 'owner after channel delete');
-    expect((await send(http, ann, kept, 'still here')).status).toBe(201);
+    await expectSent(socket, ann, doomed, 'in doomed');
+    await expectSent(ownerSocket, owner, doomed, 'owner in doomed');
+    await owner.rest.deleteChannel({ channelId: doomed });
+    await expectRefused(socket, ann, doomed, 'after channel delete');
+    await expectRefused(ownerSocket, owner, doomed, 'owner after channel delete');
+    expect(await outcomeOf(ann.rest.sendMessage({ channelId: kept, content: 'still here' }))).toBe('sent');
     expect(server.logs.join('')).not.toMatch(/"level":50/);
     socket.close();
     ownerSocket.close();
@@ -155,18 +132,14 @@ describe('one instance: a cached sender loses access at once', () => {
 
   it('channel row gone without any bus message (the cache still holds it): the insert fails as 404', async () => {
     const { guild } = await freshServer('Behind the back');
-    const created = await http.post<{ id: string }>(
-      `/api/servers/${guild.id}/channels`,
-      { name: 'vanishing', type: 'text' },
-      { token: owner.token },
-    );
-    const channel = created.body.id;
+    const channel = (await owner.rest.createChannel({ serverId: guild.id, name: 'vanishing', type: 'text' }))
+      .id;
     const { socket } = await TestSocket.identified(server.wsUrl, ann.token);
-    await expectSent(http, socket, ann, channel, 'cached');
+    await expectSent(socket, ann, channel, 'cached');
     // As if another instance deleted it and this one has not heard yet.
     await server.app.storage.db.execute(sql`delete from channels where id = ${BigInt(channel)}`);
     const logsBefore = server.logs.length;
-    await expectRefused(http, socket, ann, channel, 'into the void');
+    await expectRefused(socket, ann, channel, 'into the void');
     expect(server.logs.slice(logsBefore).join('')).not.toMatch(/"level":50/);
     socket.close();
   });
@@ -175,11 +148,11 @@ describe('one instance: a cached sender loses access at once', () => {
     const { guild, channel } = await freshServer('Server gone');
     const { socket } = await TestSocket.identified(server.wsUrl, ann.token);
     const { socket: ownerSocket } = await TestSocket.identified(server.wsUrl, owner.token);
-    await expectSent(http, socket, ann, channel, 'before server delete');
-    await expectSent(http, ownerSocket, owner, channel, 'owner before server delete');
-    expect((await http.delete(`/api/servers/${guild.id}`, { token: owner.token })).status).toBe(204);
-    await expectRefused(http, socket, ann, channel, 'after server delete');
-    await expectRefused(http, ownerSocket, owner, channel, 'owner after server delete');
+    await expectSent(socket, ann, channel, 'before server delete');
+    await expectSent(ownerSocket, owner, channel, 'owner before server delete');
+    await owner.rest.deleteServer({ serverId: guild.id });
+    await expectRefused(socket, ann, channel, 'after server delete');
+    await expectRefused(ownerSocket, owner, channel, 'owner after server delete');
     const left = await server.app.storage.db.execute(
       sql`select count(*)::int as n from messages where channel_id = ${BigInt(channel)}`,
     );
@@ -196,18 +169,17 @@ describe.runIf(ENGINE === 'postgres')('two instances behind one Redis: the cache
   let db: TestDatabase;
   let a: TestServer;
   let b: TestServer;
-  let httpA: Api;
-  let httpB: Api;
-  let owner: TestUser;
-  let ann: TestUser;
+  /** On A (their own `rest` is A's). */
+  let owner: Person;
+  let ann: Person;
+  /** The same two people, their calls going to B. */
+  const atB = (p: Person): Person => ({ ...p, rest: restClient(b.url, p.token) });
 
   beforeAll(async () => {
     db = await createTestDatabase();
     a = await startTestServer({ db, config: { redisUrl: REDIS_URL }, sendLimits: SEND_LIMITS });
     b = await startTestServer({ db, config: { redisUrl: REDIS_URL }, sendLimits: SEND_LIMITS });
-    httpA = api(a.url);
-    httpB = api(b.url);
-    [owner, ann] = await makeUsers(httpA, ['owner', 'ann']);
+    [owner, ann] = await people(a.url, ['owner', 'ann']);
   });
   afterAll(async () => {
     await b?.close({ keepData: true });
@@ -215,52 +187,51 @@ describe.runIf(ENGINE === 'postgres')('two instances behind one Redis: the cache
   });
 
   it('kicked through B: the next send on A is refused and not stored', async () => {
-    const guild = await makeServer(httpB, owner, 'Across');
-    await joinServer(httpB, guild, owner, [ann]);
-    const channel = textChannel(guild);
+    const guild = await serverWith(atB(owner), 'Across', [atB(ann)]);
+    const channel = textChannelOf(guild);
     const { socket } = await TestSocket.identified(a.wsUrl, ann.token);
-    await expectSent(httpA, socket, ann, channel, 'on A');
-    expect(
-      (await httpB.delete(`/api/servers/${guild.id}/members/${ann.id}`, { token: owner.token })).status,
-    ).toBe(204);
+    await expectSent(socket, ann, channel, 'on A');
+    await atB(owner).rest.removeMember({ serverId: guild.id, userId: ann.id });
     // The Redis hop is asynchronous: A has handled the kick once it has told ann's socket.
-    await socket.next((f) => f.t === 'member_leave');
-    await expectRefused(httpA, socket, ann, channel, 'on A after kick');
-    expect(await contents(httpB, owner, channel)).toEqual(['on A (rest)', 'on A (gateway)']);
+    await socket.nextEvent('member_leave');
+    await expectRefused(socket, ann, channel, 'on A after kick');
+    expect(await contents(atB(owner), channel)).toEqual(['on A (rest)', 'on A (gateway)']);
     socket.close();
   });
 
   it('kicked through B, without waiting for any event: A refuses as soon as the message lands', async () => {
-    const guild = await makeServer(httpB, owner, 'Across 2');
-    await joinServer(httpB, guild, owner, [ann]);
-    const channel = textChannel(guild);
-    expect((await send(httpA, ann, channel, 'cached on A')).status).toBe(201);
-    expect(
-      (await httpB.delete(`/api/servers/${guild.id}/members/${ann.id}`, { token: owner.token })).status,
-    ).toBe(204);
+    const guild = await serverWith(atB(owner), 'Across 2', [atB(ann)]);
+    const channel = textChannelOf(guild);
+    await ann.rest.sendMessage({ channelId: channel, content: 'cached on A' });
+    await atB(owner).rest.removeMember({ serverId: guild.id, userId: ann.id });
     // History answers from the database, so it says nothing of the cache; only a send does.
     await expect
-      .poll(async () => (await send(httpA, ann, channel, 'probe')).status, { timeout: 5_000, interval: 20 })
+      .poll(() => outcomeOf(ann.rest.sendMessage({ channelId: channel, content: 'probe' })), {
+        timeout: 5_000,
+        interval: 20,
+      })
       .toBe(404);
     // A probe that beat the Redis message to A was stored (that window is the design); once
     // refused, they stay refused.
-    for (let i = 0; i < 5; i++) expect((await send(httpA, ann, channel, 'late')).status).toBe(404);
-    const stored = await contents(httpB, owner, channel);
+    for (let i = 0; i < 5; i++)
+      expect(await outcomeOf(ann.rest.sendMessage({ channelId: channel, content: 'late' }))).toBe(404);
+    const stored = await contents(atB(owner), channel);
     expect(stored[0]).toBe('cached on A');
     expect(stored).not.toContain('late');
   });
 
   it('channel deleted through B: A answers 404 for its cached senders', async () => {
-    const guild = await makeServer(httpB, owner, 'Across 3');
-    await joinServer(httpB, guild, owner, [ann]);
-    const channel = textChannel(guild);
+    const guild = await serverWith(atB(owner), 'Across 3', [atB(ann)]);
+    const channel = textChannelOf(guild);
     const { socket } = await TestSocket.identified(a.wsUrl, ann.token);
-    await expectSent(httpA, socket, ann, channel, 'on A');
-    expect((await send(httpA, owner, channel, 'owner on A')).status).toBe(201);
-    expect((await httpB.delete(`/api/channels/${channel}`, { token: owner.token })).status).toBe(204);
-    await socket.next((f) => f.t === 'channel_delete');
-    await expectRefused(httpA, socket, ann, channel, 'on A after delete');
-    expect((await send(httpA, owner, channel, 'owner after delete')).status).toBe(404);
+    await expectSent(socket, ann, channel, 'on A');
+    await owner.rest.sendMessage({ channelId: channel, content: 'owner on A' });
+    await atB(owner).rest.deleteChannel({ channelId: channel });
+    await socket.nextEvent('channel_delete');
+    await expectRefused(socket, ann, channel, 'on A after delete');
+    expect(
+      await outcomeOf(owner.rest.sendMessage({ channelId: channel, content: 'owner after delete' })),
+    ).toBe(404);
     socket.close();
   });
 });
