@@ -1,36 +1,20 @@
 import type { Channel, Message } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeUsers, send, type TestUser } from '../../../test/factories.js';
-import { type Api, api } from '../../../test/http.js';
+import { settled } from '../../../test/barriers.js';
+import { befriend, type Person, people, refused } from '../../../test/people.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { TestSocket } from '../../../test/ws-client.js';
 
 let server: TestServer;
-let http: Api;
-let ann: TestUser;
-let ben: TestUser;
-let cat: TestUser;
+let ann: Person;
+let ben: Person;
+let cat: Person;
 
-async function befriend(a: TestUser, b: TestUser): Promise<void> {
-  const req = await http.post<{ id: string }>(
-    '/api/friends/requests',
-    { username: b.username },
-    { token: a.token },
-  );
-  expect(req.status).toBe(201);
-  expect(
-    (await http.post(`/api/friends/requests/${req.body.id}/accept`, undefined, { token: b.token })).status,
-  ).toBe(200);
-}
-
-async function openDm(a: TestUser, b: TestUser) {
-  return http.post<Channel>('/api/dms', { userId: b.id }, { token: a.token });
-}
+const openDm = (a: Person, b: Person): Promise<Channel> => a.rest.openDm({ userId: b.id });
 
 beforeAll(async () => {
   server = await startTestServer();
-  http = api(server.url);
-  [ann, ben, cat] = await makeUsers(http, ['ann', 'ben', 'cat']);
+  [ann, ben, cat] = await people(server.url, ['ann', 'ben', 'cat']);
   await befriend(ann, ben);
 });
 afterAll(() => server.close());
@@ -39,96 +23,111 @@ describe('direct messages', () => {
   it('open one channel per pair, the same every time, and tell both ends live', async () => {
     const b = await TestSocket.identified(server.wsUrl, ben.token);
     const first = await openDm(ann, ben);
-    expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ serverId: null, type: 'dm' });
-    expect(first.body.recipients?.map((r) => r.username).sort()).toEqual(['ann', 'ben']);
-    expect((await b.socket.next((f) => f.t === 'dm_create')).d).toEqual(first.body);
-    expect((await openDm(ann, ben)).body.id).toBe(first.body.id);
-    expect((await openDm(ben, ann)).body.id).toBe(first.body.id);
-    const listed = await http.get<Channel[]>('/api/dms', { token: ben.token });
-    expect(listed.body.map((c) => c.id)).toEqual([first.body.id]);
+    expect(first).toMatchObject({ serverId: null, type: 'dm' });
+    expect(first.recipients?.map((r) => r.username).sort()).toEqual(['ann', 'ben']);
+    expect((await b.socket.nextEvent('dm_create')).d).toEqual(first);
+    expect((await openDm(ann, ben)).id).toBe(first.id);
+    expect((await openDm(ben, ann)).id).toBe(first.id);
+    expect((await ben.rest.listDms()).map((c) => c.id)).toEqual([first.id]);
     b.socket.close();
   });
 
   it('agree on one channel when both open at once', async () => {
-    const [x, y] = await makeUsers(http, ['xavier', 'yolanda'], ann);
+    const [x, y] = await people(server.url, ['xavier', 'yolanda'], ann);
     await befriend(x, y);
     const opened = await Promise.all([
       ...Array.from({ length: 4 }, () => openDm(x, y)),
       ...Array.from({ length: 4 }, () => openDm(y, x)),
     ]);
-    expect(new Set(opened.map((r) => r.body.id)).size).toBe(1);
-    expect((await http.get<Channel[]>('/api/dms', { token: x.token })).body).toHaveLength(1);
+    expect(new Set(opened.map((c) => c.id)).size).toBe(1);
+    expect(await x.rest.listDms()).toHaveLength(1);
   });
 
   it('need a friend, and not yourself', async () => {
-    expect((await openDm(ann, cat)).status).toBe(403);
-    expect((await openDm(ann, ann)).status).toBe(400);
-    expect((await http.post('/api/dms', { userId: 'abc' }, { token: ann.token })).status).toBe(400);
-  });
-
-  it('carry messages to the two ends only (all their sockets), with the message endpoints, nonce and history', async () => {
-    const dm = (await openDm(ann, ben)).body.id;
-    const a1 = await TestSocket.identified(server.wsUrl, ann.token);
-    const a2 = await TestSocket.identified(server.wsUrl, ann.token);
-    const b = await TestSocket.identified(server.wsUrl, ben.token);
-    const c = await TestSocket.identified(server.wsUrl, cat.token);
-    const sent = await send(http, ann, dm, 'psst @ben', 'dm-1');
-    expect(sent.status).toBe(201);
-    expect(sent.body.mentions).toEqual([ben.id]);
-    for (const s of [a1, a2, b])
-      expect((await s.socket.next((f) => f.t === 'message_create')).d).toEqual(sent.body);
-    const reply = await b.socket.request('send_message', {
-      channelId: dm,
-      content: 'hi back',
-      nonce: 'dm-2',
-    });
-    expect(reply.ok).toBe(true);
-    expect((await send(http, ann, dm, 'psst @ben', 'dm-1')).body.id).toBe(sent.body.id);
-    const history = await http.get<Message[]>(`/api/channels/${dm}/messages`, { token: ben.token });
-    expect(history.body.map((m) => m.content)).toEqual(['psst @ben', 'hi back']);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(c.socket.events('message_create')).toHaveLength(0);
-    // A third user can neither read nor write it.
-    expect((await http.get(`/api/channels/${dm}/messages`, { token: cat.token })).status).toBe(404);
-    expect((await send(http, cat, dm, 'let me in')).status).toBe(404);
-    const edited = await http.patch<Message>(
-      `/api/channels/${dm}/messages/${sent.body.id}`,
-      { content: 'edited' },
-      { token: ann.token },
-    );
-    expect(edited.status).toBe(200);
-    expect((await b.socket.next((f) => f.t === 'message_update')).d).toEqual(edited.body);
-    for (const s of [a1, a2, b, c]) s.socket.close();
+    expect((await refused(openDm(ann, cat))).status).toBe(403);
+    expect((await refused(openDm(ann, ann))).status).toBe(400);
+    expect((await refused(ann.rest.openDm({ userId: 'abc' }))).status).toBe(400);
   });
 
   it('stop taking messages when the friendship ends, yet keep their history readable to both', async () => {
-    const [p, q] = await makeUsers(http, ['pia', 'quinn'], ann);
+    const [p, q] = await people(server.url, ['pia', 'quinn'], ann);
     await befriend(p, q);
-    const dm = (await openDm(p, q)).body.id;
-    await send(http, p, dm, 'while friends');
-    expect((await http.delete(`/api/friends/${q.id}`, { token: p.token })).status).toBe(204);
-    const refused = await send(http, q, dm, 'after');
-    expect(refused.status).toBe(403);
+    const dm = (await openDm(p, q)).id;
+    await p.rest.sendMessage({ channelId: dm, content: 'while friends' });
+    await p.rest.removeFriend({ userId: q.id });
+    expect((await refused(q.rest.sendMessage({ channelId: dm, content: 'after' }))).status).toBe(403);
     for (const u of [p, q]) {
-      const h = await http.get<Message[]>(`/api/channels/${dm}/messages`, { token: u.token });
-      expect(h.body.map((m) => m.content)).toEqual(['while friends']);
+      expect((await u.rest.listMessages({ channelId: dm })).map((m) => m.content)).toEqual(['while friends']);
     }
-    expect((await http.get<Channel[]>('/api/dms', { token: q.token })).body.map((c) => c.id)).toContain(dm);
+    expect((await q.rest.listDms()).map((c) => c.id)).toContain(dm);
     // Reopening an existing DM still answers it, even without the friendship.
-    expect((await openDm(q, p)).body.id).toBe(dm);
+    expect((await openDm(q, p)).id).toBe(dm);
   });
 
   it('are in ready', async () => {
-    const dm = (await openDm(ann, ben)).body.id;
+    const dm = (await openDm(ann, ben)).id;
     const { socket, ready } = await TestSocket.identified(server.wsUrl, ben.token);
     expect((ready.dms as Channel[]).map((c) => c.id)).toContain(dm);
     socket.close();
   });
 
   it('cannot be renamed or deleted as channels', async () => {
-    const dm = (await openDm(ann, ben)).body.id;
-    expect((await http.patch(`/api/channels/${dm}`, { name: 'x' }, { token: ann.token })).status).toBe(400);
-    expect((await http.delete(`/api/channels/${dm}`, { token: ann.token })).status).toBe(400);
+    const dm = (await openDm(ann, ben)).id;
+    expect((await refused(ann.rest.renameChannel({ channelId: dm, name: 'x' }))).status).toBe(400);
+    expect((await refused(ann.rest.deleteChannel({ channelId: dm }))).status).toBe(400);
+  });
+});
+
+describe("a DM's messages", () => {
+  let dm: string;
+  let a1: TestSocket;
+  let a2: TestSocket;
+  let b: TestSocket;
+  let c: TestSocket;
+  let sent: Message;
+
+  beforeAll(async () => {
+    dm = (await openDm(ann, ben)).id;
+    const open = async (p: Person) => (await TestSocket.identified(server.wsUrl, p.token)).socket;
+    [a1, a2, b, c] = [await open(ann), await open(ann), await open(ben), await open(cat)];
+  });
+  afterAll(() => {
+    for (const s of [a1, a2, b, c]) s.close();
+  });
+
+  it('reach both ends, on all their sockets, with mentions resolved', async () => {
+    sent = await ann.rest.sendMessage({ channelId: dm, content: 'psst @ben', nonce: 'dm-1' });
+    expect(sent.mentions).toEqual([ben.id]);
+    for (const s of [a1, a2, b]) expect((await s.nextEvent('message_create')).d).toEqual(sent);
+  });
+
+  it('go over the gateway op too, and a resent nonce answers the first message', async () => {
+    const reply = await b.request('send_message', { channelId: dm, content: 'hi back', nonce: 'dm-2' });
+    expect(reply.ok).toBe(true);
+    expect((await ann.rest.sendMessage({ channelId: dm, content: 'psst @ben', nonce: 'dm-1' })).id).toBe(
+      sent.id,
+    );
+  });
+
+  it('are kept in order in the history of both ends', async () => {
+    for (const u of [ann, ben])
+      expect((await u.rest.listMessages({ channelId: dm })).map((m) => m.content)).toEqual([
+        'psst @ben',
+        'hi back',
+      ]);
+  });
+
+  it('never reach a third user, who can neither read nor write them', async () => {
+    // Both messages went out before their sends were answered: had one gone to Cat, it is here now.
+    await settled(c);
+    expect(c.events('message_create')).toHaveLength(0);
+    expect((await refused(cat.rest.listMessages({ channelId: dm }))).status).toBe(404);
+    expect((await refused(cat.rest.sendMessage({ channelId: dm, content: 'let me in' }))).status).toBe(404);
+  });
+
+  it('are edited by their author, and the other end hears message_update', async () => {
+    const edited = await ann.rest.editMessage({ channelId: dm, messageId: sent.id, content: 'edited' });
+    expect(edited).toMatchObject({ id: sent.id, content: 'edited' });
+    expect((await b.nextEvent('message_update')).d).toEqual(edited);
   });
 });

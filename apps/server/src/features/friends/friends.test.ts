@@ -1,34 +1,27 @@
 import type { FriendRequest, Friends, UserRef } from '@decentra/protocol';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, api } from '../../../test/http.js';
+import { settled } from '../../../test/barriers.js';
+import { api } from '../../../test/http.js';
+import { type Person, people, refused, restClient } from '../../../test/people.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { type Frame, TestSocket } from '../../../test/ws-client.js';
 
-interface AuthBody {
-  token: string;
-  user: UserRef;
-}
-interface ErrorResponse {
-  error: { code: string; message: string; details?: { reason?: string } };
-}
-interface Person {
-  token: string;
+/** A person logged in on one identified socket, with the `{id, username}` events carry. */
+interface Online extends Person {
   ref: UserRef;
   socket: TestSocket;
 }
 
 let server: TestServer;
-let http: Api;
-let admin: AuthBody;
+let admin: Person;
 let nameCounter = 0;
 let rawUserId = 1_000_000;
 const openSockets: TestSocket[] = [];
 
 beforeAll(async () => {
   server = await startTestServer();
-  http = api(server.url);
-  admin = (await http.post<AuthBody>('/api/auth/signup', { username: 'root', password: 'password123' })).body;
+  [admin] = await people(server.url, ['root']);
 });
 afterEach(() => {
   for (const s of openSockets.splice(0)) s.close();
@@ -36,52 +29,25 @@ afterEach(() => {
 afterAll(() => server.close());
 
 /** A new account, logged in on one identified socket. */
-async function person(prefix = 'user'): Promise<Person> {
-  const code = (await http.post<{ code: string }>('/api/invites', undefined, { token: admin.token })).body
-    .code;
-  const username = `${prefix}${++nameCounter}`;
-  const res = await http.post<AuthBody>('/api/auth/signup', {
-    username,
-    password: 'password123',
-    inviteCode: code,
-  });
-  expect(res.status).toBe(201);
-  const { socket } = await TestSocket.identified(server.wsUrl, res.body.token);
+async function person(prefix = 'user'): Promise<Online> {
+  const [p] = await people(server.url, [`${prefix}${++nameCounter}`], admin);
+  const { socket } = await TestSocket.identified(server.wsUrl, p.token);
   openSockets.push(socket);
-  return {
-    token: res.body.token,
-    ref: { id: res.body.user.id, username: res.body.user.username },
-    socket,
-  };
+  return { ...p, ref: { id: p.id, username: p.username }, socket };
 }
 
-/** A ping round trip: every frame sent to this socket before it has now arrived. */
-async function settle(...people: Person[]): Promise<void> {
-  await Promise.all(
-    people.map(async (p) => {
-      const from = p.socket.frames.length;
-      p.socket.send({ op: 'ping' });
-      await p.socket.next((f) => f.op === 'pong', 5_000, from);
-    }),
-  );
-}
+/** A ping round trip: every frame sent to these sockets before it has now arrived. */
+const settle = (...them: Online[]): Promise<void> => settled(...them.map((p) => p.socket));
 
-const friendEvents = (p: Person): Frame[] => p.socket.events().filter((f) => f.t?.startsWith('friend_'));
-const summary = (p: Person) => friendEvents(p).map((f) => ({ t: f.t, d: f.d }));
+const friendEvents = (p: Online): Frame[] => p.socket.events().filter((f) => f.t?.startsWith('friend_'));
+const summary = (p: Online) => friendEvents(p).map((f) => ({ t: f.t, d: f.d }));
 
-const send = (from: Person, username: string) =>
-  http.post<FriendRequest & ErrorResponse>('/api/friends/requests', { username }, { token: from.token });
-const accept = (p: Person, id: string) =>
-  http.post<UserRef & ErrorResponse>(`/api/friends/requests/${id}/accept`, undefined, { token: p.token });
-const removeRequest = (p: Person, id: string) =>
-  http.delete<ErrorResponse>(`/api/friends/requests/${id}`, { token: p.token });
-const unfriend = (p: Person, userId: string) =>
-  http.delete<ErrorResponse>(`/api/friends/${userId}`, { token: p.token });
-const friendsOf = async (p: Person): Promise<Friends> => {
-  const res = await http.get<Friends>('/api/friends', { token: p.token });
-  expect(res.status).toBe(200);
-  return res.body;
-};
+const send = (from: Person, username: string): Promise<FriendRequest> =>
+  from.rest.sendFriendRequest({ username });
+const accept = (p: Person, requestId: string): Promise<UserRef> => p.rest.acceptFriendRequest({ requestId });
+const removeRequest = (p: Person, requestId: string) => p.rest.deleteFriendRequest({ requestId });
+const unfriend = (p: Person, userId: string) => p.rest.removeFriend({ userId });
+const friendsOf = (p: Person): Promise<Friends> => p.rest.listFriends();
 
 async function count(table: 'friend_requests' | 'friendships'): Promise<number> {
   const result = (await server.app.storage.db.execute(
@@ -90,19 +56,22 @@ async function count(table: 'friend_requests' | 'friendships'): Promise<number> 
   return Number(result.rows[0]?.n);
 }
 
-async function makeFriends(a: Person, b: Person): Promise<void> {
-  const req = await send(a, b.ref.username);
-  expect(req.status).toBe(201);
-  expect((await accept(b, req.body.id)).status).toBe(200);
+async function makeFriends(a: Online, b: Online): Promise<void> {
+  const request = await send(a, b.username);
+  expect(await accept(b, request.id)).toEqual(a.ref);
+}
+
+/** The refusal `attempt` ends in: its status, code and (when given) reason. */
+async function expectRefusal(attempt: Promise<unknown>, status: number, code: string, reason?: string) {
+  const err = await refused(attempt);
+  expect([err.status, err.code]).toEqual([status, code]);
+  if (reason) expect(err.reason).toBe(reason);
 }
 
 describe('a friend request', () => {
-  it('reaches both ends live, and accepting makes friends on both sides', async () => {
-    const [alice, bob, carol] = [await person(), await person(), await person()];
-
-    const sent = await send(alice, bob.ref.username.toUpperCase());
-    expect(sent.status).toBe(201);
-    const request = sent.body;
+  it('reaches both ends live', async () => {
+    const [alice, bob] = [await person(), await person()];
+    const request = await send(alice, bob.username.toUpperCase());
     expect(request).toEqual({
       id: expect.stringMatching(/^[1-9][0-9]+$/),
       from: alice.ref,
@@ -115,10 +84,12 @@ describe('a friend request', () => {
     expect(summary(alice)).toEqual([{ t: 'friend_request_create', d: request }]);
     expect(await friendsOf(alice)).toEqual({ friends: [], incoming: [], outgoing: [request] });
     expect(await friendsOf(bob)).toEqual({ friends: [], incoming: [request], outgoing: [] });
+  });
 
-    const accepted = await accept(bob, request.id);
-    expect(accepted.status).toBe(200);
-    expect(accepted.body).toEqual(alice.ref);
+  it('once accepted makes friends on both sides, and only they hear of it', async () => {
+    const [alice, bob, carol] = [await person(), await person(), await person()];
+    const request = await send(alice, bob.username);
+    expect(await accept(bob, request.id)).toEqual(alice.ref);
     await settle(alice, bob, carol);
     const gone = { t: 'friend_request_delete', d: { id: request.id } };
     expect(summary(alice).slice(1)).toEqual([gone, { t: 'friend_add', d: bob.ref }]);
@@ -130,9 +101,9 @@ describe('a friend request', () => {
 
   it('can be declined by the receiver', async () => {
     const [alice, bob, carol] = [await person(), await person(), await person()];
-    const { body: request } = await send(alice, bob.ref.username);
+    const request = await send(alice, bob.username);
 
-    expect((await removeRequest(bob, request.id)).status).toBe(204);
+    await removeRequest(bob, request.id);
     await settle(alice, bob, carol);
     const gone = { t: 'friend_request_delete', d: { id: request.id } };
     expect(summary(alice).slice(1)).toEqual([gone]);
@@ -140,15 +111,15 @@ describe('a friend request', () => {
     expect(friendEvents(carol)).toEqual([]);
     expect(await friendsOf(alice)).toEqual({ friends: [], incoming: [], outgoing: [] });
     expect(await friendsOf(bob)).toEqual({ friends: [], incoming: [], outgoing: [] });
-    expect((await removeRequest(bob, request.id)).status).toBe(404);
-    expect((await accept(bob, request.id)).status).toBe(404);
+    expect((await refused(removeRequest(bob, request.id))).status).toBe(404);
+    expect((await refused(accept(bob, request.id))).status).toBe(404);
   });
 
   it('can be cancelled by the sender', async () => {
     const [alice, bob, carol] = [await person(), await person(), await person()];
-    const { body: request } = await send(alice, bob.ref.username);
+    const request = await send(alice, bob.username);
 
-    expect((await removeRequest(alice, request.id)).status).toBe(204);
+    await removeRequest(alice, request.id);
     await settle(alice, bob, carol);
     const gone = { t: 'friend_request_delete', d: { id: request.id } };
     expect(summary(alice).slice(1)).toEqual([gone]);
@@ -156,23 +127,19 @@ describe('a friend request', () => {
     expect(friendEvents(carol)).toEqual([]);
     expect((await friendsOf(bob)).incoming).toEqual([]);
     // Once cancelled, asking again is allowed.
-    expect((await send(alice, bob.ref.username)).status).toBe(201);
+    expect((await send(alice, bob.username)).to).toEqual(bob.ref);
   });
 
   it('is accepted only by its receiver, and is invisible to anyone else', async () => {
     const [alice, bob, carol] = [await person(), await person(), await person()];
-    const { body: request } = await send(alice, bob.ref.username);
+    const request = await send(alice, bob.username);
     const before = await Promise.all([count('friend_requests'), count('friendships')]);
 
-    const bySender = await accept(alice, request.id);
-    expect(bySender.status).toBe(403);
-    expect(bySender.body.error.code).toBe('forbidden');
-    expect((await accept(carol, request.id)).status).toBe(404);
-    expect((await removeRequest(carol, request.id)).status).toBe(404);
-    expect((await accept(bob, '12345')).status).toBe(404);
-    const badId = await accept(bob, 'abc');
-    expect(badId.status).toBe(400);
-    expect(badId.body.error.code).toBe('invalid_input');
+    await expectRefusal(accept(alice, request.id), 403, 'forbidden');
+    expect((await refused(accept(carol, request.id))).status).toBe(404);
+    expect((await refused(removeRequest(carol, request.id))).status).toBe(404);
+    expect((await refused(accept(bob, '12345'))).status).toBe(404);
+    await expectRefusal(accept(bob, 'abc'), 400, 'invalid_input');
 
     expect(await Promise.all([count('friend_requests'), count('friendships')])).toEqual(before);
     await settle(alice, bob, carol);
@@ -190,30 +157,31 @@ describe('removing a friend', () => {
     await settle(alice, bob);
     const seen = [friendEvents(alice).length, friendEvents(bob).length];
 
-    expect((await unfriend(alice, bob.ref.id)).status).toBe(204);
+    await unfriend(alice, bob.id);
     await settle(alice, bob, carol);
-    expect(summary(alice).slice(seen[0])).toEqual([{ t: 'friend_remove', d: { userId: bob.ref.id } }]);
-    expect(summary(bob).slice(seen[1])).toEqual([{ t: 'friend_remove', d: { userId: alice.ref.id } }]);
+    expect(summary(alice).slice(seen[0])).toEqual([{ t: 'friend_remove', d: { userId: bob.id } }]);
+    expect(summary(bob).slice(seen[1])).toEqual([{ t: 'friend_remove', d: { userId: alice.id } }]);
     expect(friendEvents(carol)).toEqual([]);
     expect((await friendsOf(alice)).friends).toEqual([]);
     expect((await friendsOf(bob)).friends).toEqual([]);
+  });
 
-    const again = await unfriend(bob, alice.ref.id);
-    expect(again.status).toBe(404);
-    expect(again.body.error.code).toBe('not_found');
-    expect((await unfriend(bob, carol.ref.id)).status).toBe(404);
-    expect((await unfriend(bob, 'x')).status).toBe(400);
+  it('is refused when there is no such friend, or no such id', async () => {
+    const [alice, bob, carol] = [await person(), await person(), await person()];
+    await makeFriends(alice, bob);
+    await unfriend(alice, bob.id);
+    await expectRefusal(unfriend(bob, alice.id), 404, 'not_found');
+    expect((await refused(unfriend(bob, carol.id))).status).toBe(404);
+    expect((await refused(unfriend(bob, 'x'))).status).toBe(400);
   });
 });
 
 describe('asking someone who already asked you', () => {
   it('makes friends at once and answers their request', async () => {
     const [alice, bob, carol] = [await person(), await person(), await person()];
-    const { body: first } = await send(alice, bob.ref.username);
+    const first = await send(alice, bob.username);
 
-    const mutual = await send(bob, alice.ref.username);
-    expect(mutual.status).toBe(201);
-    expect(mutual.body).toEqual(first);
+    expect(await send(bob, alice.username)).toEqual(first);
     await settle(alice, bob, carol);
     const gone = { t: 'friend_request_delete', d: { id: first.id } };
     expect(summary(alice).slice(1)).toEqual([gone, { t: 'friend_add', d: bob.ref }]);
@@ -230,10 +198,8 @@ describe('asking someone who already asked you', () => {
     const requestsBefore = await count('friend_requests');
     const friendshipsBefore = await count('friendships');
 
-    const answers = await Promise.all(
-      pairs.flatMap(([a, b]) => [send(a, b.ref.username), send(b, a.ref.username)]),
-    );
-    expect(answers.map((r) => r.status)).toEqual(answers.map(() => 201));
+    // Every one of the twelve is answered with a request (a refusal fails here).
+    await Promise.all(pairs.flatMap(([a, b]) => [send(a, b.username), send(b, a.username)]));
     expect(await count('friend_requests')).toBe(requestsBefore);
     expect(await count('friendships')).toBe(friendshipsBefore + pairs.length);
     for (const [a, b] of pairs) {
@@ -250,44 +216,32 @@ describe('asking someone who already asked you', () => {
 });
 
 describe('refusals change nothing', () => {
-  async function expectRefusal(
-    attempt: Promise<{ status: number; body: ErrorResponse }>,
-    status: number,
-    code: string,
-    reason?: string,
-  ): Promise<void> {
-    const res = await attempt;
-    expect(res.status).toBe(status);
-    expect(res.body.error.code).toBe(code);
-    if (reason) expect(res.body.error.details?.reason).toBe(reason);
-  }
-
   it('refuses yourself, unknown names, asking twice and asking a friend', async () => {
     const [alice, bob, carol] = [await person(), await person(), await person()];
     await makeFriends(alice, carol);
-    const { body: pending } = await send(alice, bob.ref.username);
+    const pending = await send(alice, bob.username);
     await settle(alice, bob, carol);
     const seen = [alice, bob, carol].map((p) => friendEvents(p).length);
     const before = await Promise.all([count('friend_requests'), count('friendships')]);
 
-    await expectRefusal(send(alice, alice.ref.username.toUpperCase()), 400, 'invalid_input', 'self');
+    await expectRefusal(send(alice, alice.username.toUpperCase()), 400, 'invalid_input', 'self');
     await expectRefusal(send(alice, 'nobody-by-that-name'), 404, 'not_found');
-    await expectRefusal(send(alice, bob.ref.username), 409, 'conflict', 'already_requested');
-    await expectRefusal(send(alice, carol.ref.username), 409, 'conflict', 'already_friends');
-    await expectRefusal(send(carol, alice.ref.username), 409, 'conflict', 'already_friends');
+    await expectRefusal(send(alice, bob.username), 409, 'conflict', 'already_requested');
+    await expectRefusal(send(alice, carol.username), 409, 'conflict', 'already_friends');
+    await expectRefusal(send(carol, alice.username), 409, 'conflict', 'already_friends');
     await expectRefusal(send(alice, ''), 400, 'invalid_input');
     await expectRefusal(send(alice, 'a\u0000b'), 400, 'invalid_input');
-    await expectRefusal(
-      http.post<ErrorResponse>(
-        '/api/friends/requests',
-        { username: bob.ref.username, extra: 1 },
-        { token: alice.token },
-      ),
-      400,
-      'invalid_input',
+    // An unknown field: the SDK's types would not let it through.
+    const extra = await api(server.url).post<{ error: { code: string } }>(
+      '/api/friends/requests',
+      { username: bob.username, extra: 1 },
+      { token: alice.token },
     );
-    expect((await http.get('/api/friends')).status).toBe(401);
-    expect((await http.post('/api/friends/requests', { username: bob.ref.username })).status).toBe(401);
+    expect([extra.status, extra.body.error.code]).toEqual([400, 'invalid_input']);
+    // Nobody logged in.
+    const anonymous = restClient(server.url);
+    await expectRefusal(anonymous.listFriends(), 401, 'unauthorized');
+    await expectRefusal(anonymous.sendFriendRequest({ username: bob.username }), 401, 'unauthorized');
 
     expect(await Promise.all([count('friend_requests'), count('friendships')])).toEqual(before);
     await settle(alice, bob, carol);
@@ -299,17 +253,17 @@ describe('refusals change nothing', () => {
     const sender = await person('busy');
     const targets = await insertUsers('target', 30);
 
-    const answers = await Promise.all(targets.map((name) => send(sender, name)));
-    const created = answers.filter((r) => r.status === 201);
-    const refused = answers.filter((r) => r.status === 403);
+    const answers = await Promise.allSettled(targets.map((name) => send(sender, name)));
+    const created = answers.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const refusals = answers.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
     expect(created).toHaveLength(25);
-    expect(refused).toHaveLength(5);
-    expect(refused[0]?.body.error.details).toEqual({ reason: 'outgoing_limit', limit: 25 });
+    expect(refusals.map((e) => e.status)).toEqual([403, 403, 403, 403, 403]);
+    expect(refusals[0]?.details).toEqual({ reason: 'outgoing_limit', limit: 25 });
     expect((await friendsOf(sender)).outgoing).toHaveLength(25);
 
-    const [first, second] = targets.filter((_, i) => answers[i]?.status === 403);
-    expect((await removeRequest(sender, created[0]?.body.id ?? '')).status).toBe(204);
-    expect((await send(sender, first ?? '')).status).toBe(201);
+    const [first, second] = targets.filter((_, i) => answers[i]?.status === 'rejected');
+    await removeRequest(sender, created[0]?.id ?? '');
+    expect((await send(sender, first ?? '')).to.username).toBe(first);
     await expectRefusal(send(sender, second ?? ''), 403, 'forbidden', 'outgoing_limit');
   });
 });
@@ -318,8 +272,8 @@ describe('ready', () => {
   it('carries friends, incoming and outgoing like GET /friends', async () => {
     const [alice, bob, carol, dave] = [await person(), await person(), await person(), await person()];
     await makeFriends(alice, bob);
-    const { body: incoming } = await send(carol, alice.ref.username);
-    const { body: outgoing } = await send(alice, dave.ref.username);
+    const incoming = await send(carol, alice.username);
+    const outgoing = await send(alice, dave.username);
 
     const { socket, ready } = await TestSocket.identified(server.wsUrl, alice.token);
     openSockets.push(socket);
