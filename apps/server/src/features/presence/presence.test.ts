@@ -1,68 +1,133 @@
+import type { Presence } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { joinServer, makeServer, makeUsers, type TestUser } from '../../../test/factories.js';
-import { type Api, api } from '../../../test/http.js';
+import { ManualClock } from '../../../test/manual-clock.js';
+import { befriend, type Person, people, serverWith } from '../../../test/people.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
-import { type Frame, TestSocket } from '../../../test/ws-client.js';
+import { TestSocket } from '../../../test/ws-client.js';
+import type { SessionsChangedReason } from '../../kernel/sessions.js';
 
-const GRACE_MS = 300;
+/** The grace runs on this clock: it passes only when a test moves it. */
+const clock = new ManualClock();
+const GRACE_MS = 5_000;
 
 let server: TestServer;
-let http: Api;
-let ann: TestUser;
-let friend: TestUser;
-let comember: TestUser;
-let stranger: TestUser;
+let ann: Person;
+let friend: Person;
+let comember: Person;
+let stranger: Person;
+/** Friends with friend, comember and stranger (never with ann): its comings and goings are the barrier. */
+let beacon: Person;
 
 beforeAll(async () => {
-  server = await startTestServer({ presence: { offlineGraceMs: GRACE_MS } });
-  http = api(server.url);
-  [ann, friend, comember, stranger] = await makeUsers(http, ['ann', 'friend', 'comember', 'stranger']);
-  const req = await http.post<{ id: string }>(
-    '/api/friends/requests',
-    { username: 'friend' },
-    { token: ann.token },
-  );
-  await http.post(`/api/friends/requests/${req.body.id}/accept`, undefined, { token: friend.token });
-  const guild = await makeServer(http, ann, 'Presence');
-  await joinServer(http, guild, ann, [comember]);
+  server = await startTestServer({ clock, presence: { offlineGraceMs: GRACE_MS } });
+  [ann, friend, comember, stranger, beacon] = await people(server.url, [
+    'ann',
+    'friend',
+    'comember',
+    'stranger',
+    'beacon',
+  ]);
+  await befriend(ann, friend);
+  await serverWith(ann, 'Presence', [comember]);
+  for (const watcher of [friend, comember, stranger]) await befriend(beacon, watcher);
 });
 afterAll(() => server.close());
 
-const statusesOf = (socket: TestSocket, userId: string) =>
+const statusesOf = (socket: TestSocket, user: Person) =>
   socket
-    .events('presence_update')
-    .map((f: Frame) => f.d as { userId: string; status: string })
-    .filter((d) => d.userId === userId)
+    .payloads('presence_update')
+    .filter((d) => d.userId === user.id)
     .map((d) => d.status);
+
+const heard = (socket: TestSocket, user: Person, status: Presence['status'], from: number) =>
+  socket.next(
+    (f) =>
+      f.op === 'event' &&
+      f.t === 'presence_update' &&
+      (f.d as Presence).userId === user.id &&
+      (f.d as Presence).status === status,
+    5_000,
+    from,
+  );
+
+/**
+ * Every presence change the server has already decided has reached `watchers`. Announcements
+ * go out one after another, so the beacon's coming online, decided after, arrives after them;
+ * it then leaves cleanly, and is offline again once the watchers have heard so.
+ */
+async function presenceBarrier(...watchers: TestSocket[]): Promise<void> {
+  const from = watchers.map((w) => w.frames.length);
+  const { socket } = await TestSocket.identified(server.wsUrl, beacon.token);
+  await Promise.all(watchers.map((w, i) => heard(w, beacon, 'online', from[i] ?? 0)));
+  socket.ws.close(1000);
+  await Promise.all(watchers.map((w, i) => heard(w, beacon, 'offline', from[i] ?? 0)));
+}
+
+/**
+ * Resolves once the gateway has told its watchers of the next `reason` change of `user`'s
+ * sessions (presence's watcher, registered first, has seen it by then).
+ */
+function sessionChange(user: Person, reason: SessionsChangedReason): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = server.app.gateway.watchSessions((change) => {
+      if (change.userId !== BigInt(user.id) || change.reason !== reason) return;
+      stop();
+      resolve();
+    });
+  });
+}
 
 type Identified = Awaited<ReturnType<typeof TestSocket.identified>>;
 
 async function watchers(): Promise<[Identified, Identified, Identified]> {
-  const open = (u: TestUser) => TestSocket.identified(server.wsUrl, u.token);
+  const open = (u: Person) => TestSocket.identified(server.wsUrl, u.token);
   return [await open(friend), await open(comember), await open(stranger)];
 }
 
+/** Ann online on one socket, as `watcher` has heard. */
+async function annOnline(watcher: TestSocket): Promise<Identified> {
+  const tab = await TestSocket.identified(server.wsUrl, ann.token);
+  await watcher.nextEvent('presence_update', (d) => d.userId === ann.id && d.status === 'online');
+  return tab;
+}
+
 describe('presence', () => {
-  it('goes online with the first socket and offline at once when the last closes cleanly, for friends and co-members only', async () => {
+  it('goes online with the first socket, for friends and co-members only', async () => {
     const [f, c, s] = await watchers();
-    const tab1 = await TestSocket.identified(server.wsUrl, ann.token);
+    const tab = await TestSocket.identified(server.wsUrl, ann.token);
     for (const w of [f, c]) {
-      expect((await w.socket.next((e) => e.t === 'presence_update')).d).toEqual({
+      expect((await w.socket.nextEvent('presence_update', (d) => d.userId === ann.id)).d).toEqual({
         userId: ann.id,
         status: 'online',
       });
     }
+    const closed = sessionChange(ann, 'closed');
+    tab.socket.ws.close(1000);
+    await closed;
+    await presenceBarrier(f.socket, s.socket);
+    expect(statusesOf(f.socket, ann)).toEqual(['online', 'offline']);
+    expect(statusesOf(s.socket, ann)).toEqual([]);
+    for (const w of [f, c, s]) w.socket.close();
+  });
+
+  it('stays online while another socket is open, and goes offline at once when the last closes cleanly', async () => {
+    const [f, c, s] = await watchers();
+    const tab1 = await annOnline(f.socket);
     const tab2 = await TestSocket.identified(server.wsUrl, ann.token);
+    const firstClosed = sessionChange(ann, 'closed');
     tab1.socket.ws.close(1000);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(statusesOf(f.socket, ann.id)).toEqual(['online']);
-    const closedAt = Date.now();
+    await firstClosed;
+    await presenceBarrier(f.socket);
+    expect(statusesOf(f.socket, ann)).toEqual(['online']);
+    // The clock stands still: an offline that arrives now came at once, not after a grace.
     tab2.socket.ws.close(1000);
-    await f.socket.next((e) => e.t === 'presence_update' && (e.d as { status: string }).status === 'offline');
-    expect(Date.now() - closedAt).toBeLessThan(GRACE_MS);
-    await c.socket.next((e) => e.t === 'presence_update' && (e.d as { status: string }).status === 'offline');
-    expect(statusesOf(f.socket, ann.id)).toEqual(['online', 'offline']);
-    expect(statusesOf(s.socket, ann.id)).toEqual([]);
+    for (const w of [f, c]) {
+      await w.socket.nextEvent('presence_update', (d) => d.userId === ann.id && d.status === 'offline');
+    }
+    await presenceBarrier(f.socket, c.socket, s.socket);
+    expect(statusesOf(f.socket, ann)).toEqual(['online', 'offline']);
+    expect(statusesOf(c.socket, ann)).toEqual(['online', 'offline']);
+    expect(statusesOf(s.socket, ann)).toEqual([]);
     for (const w of [f, c, s]) w.socket.close();
   });
 
@@ -74,54 +139,68 @@ describe('presence', () => {
     expect(strangerView.ready.presences).toEqual([]);
     tab.socket.ws.close(1000);
     // Let the offline announcement land here, so it cannot leak into the next test.
-    await socket.next((e) => e.t === 'presence_update' && (e.d as { status: string }).status === 'offline');
+    await socket.nextEvent('presence_update', (d) => d.userId === ann.id && d.status === 'offline');
     socket.close();
     strangerView.socket.close();
   });
 
-  it('waits for a resume after a dropped socket, then goes offline', async () => {
-    const [f] = await watchers();
-    const tab = await TestSocket.identified(server.wsUrl, ann.token);
-    await f.socket.next((e) => e.t === 'presence_update' && (e.d as { status: string }).status === 'online');
-    // Dropped and resumed within the grace: nobody sees a flicker.
+  it('does not flicker when a dropped socket resumes within the grace', async () => {
+    const [f, c, s] = await watchers();
+    const tab = await annOnline(f.socket);
+    const dropped = sessionChange(ann, 'detached');
     tab.socket.ws.terminate();
-    await new Promise((r) => setTimeout(r, 50));
+    await dropped;
+    clock.advance(GRACE_MS - 1);
     const back = await TestSocket.open(server.wsUrl);
     back.send({ op: 'resume', d: { token: ann.token, sessionId: tab.ready.sessionId, seq: 0 } });
     await back.next((e) => e.op === 'resumed');
-    await new Promise((r) => setTimeout(r, GRACE_MS + 200));
-    expect(statusesOf(f.socket, ann.id)).toEqual(['online']);
-    // Dropped for good: offline after the grace.
-    back.ws.terminate();
-    await f.socket.next(
-      (e) => e.t === 'presence_update' && (e.d as { status: string }).status === 'offline',
-      5_000,
-    );
-    expect(statusesOf(f.socket, ann.id)).toEqual(['online', 'offline']);
-    f.socket.close();
+    // Well past the moment the grace would have ended: had it not been called off, it ran.
+    clock.advance(GRACE_MS);
+    await presenceBarrier(f.socket);
+    expect(statusesOf(f.socket, ann)).toEqual(['online']);
+    back.ws.close(1000);
+    await f.socket.nextEvent('presence_update', (d) => d.userId === ann.id && d.status === 'offline');
+    for (const w of [f, c, s]) w.socket.close();
+  });
+
+  it('goes offline when a dropped socket stays away for the grace, not before', async () => {
+    const [f, c, s] = await watchers();
+    const tab = await annOnline(f.socket);
+    const dropped = sessionChange(ann, 'detached');
+    tab.socket.ws.terminate();
+    await dropped;
+    clock.advance(GRACE_MS - 1);
+    await presenceBarrier(f.socket);
+    expect(statusesOf(f.socket, ann)).toEqual(['online']);
+    clock.advance(1);
+    await f.socket.nextEvent('presence_update', (d) => d.userId === ann.id && d.status === 'offline');
+    expect(statusesOf(f.socket, ann)).toEqual(['online', 'offline']);
+    for (const w of [f, c, s]) w.socket.close();
   });
 
   it('is introduced at once when people become friends or co-members', async () => {
-    const [x, y, z] = await makeUsers(http, ['xena', 'yuri', 'zoe'], ann);
+    const [x, y, z] = await people(server.url, ['xena', 'yuri', 'zoe'], ann);
     const xs = await TestSocket.identified(server.wsUrl, x.token);
     const ys = await TestSocket.identified(server.wsUrl, y.token);
     const zs = await TestSocket.identified(server.wsUrl, z.token);
-    // Strangers so far: nobody has heard anybody.
-    expect(xs.socket.events('presence_update')).toHaveLength(0);
-    const req = await http.post<{ id: string }>(
-      '/api/friends/requests',
-      { username: 'yuri' },
-      { token: x.token },
-    );
-    await http.post(`/api/friends/requests/${req.body.id}/accept`, undefined, { token: y.token });
-    await xs.socket.next((e) => e.t === 'presence_update' && (e.d as { userId: string }).userId === y.id);
-    await ys.socket.next((e) => e.t === 'presence_update' && (e.d as { userId: string }).userId === x.id);
+    await befriend(x, y);
+    await xs.socket.nextEvent('presence_update', (d) => d.userId === y.id);
+    await ys.socket.nextEvent('presence_update', (d) => d.userId === x.id);
     // Zoe joins a server of Xena's: each learns the other is online.
-    const guild = await makeServer(http, x, 'Intro');
-    await joinServer(http, guild, x, [z]);
-    await zs.socket.next((e) => e.t === 'presence_update' && (e.d as { userId: string }).userId === x.id);
-    await xs.socket.next((e) => e.t === 'presence_update' && (e.d as { userId: string }).userId === z.id);
-    expect(statusesOf(zs.socket, z.id)).toEqual([]);
-    for (const s of [xs, ys, zs]) s.socket.close();
+    await serverWith(x, 'Intro', [z]);
+    // Sent right after Zoe's own online to the server's members (not to her): it is the later.
+    await zs.socket.nextEvent('presence_update', (d) => d.userId === x.id);
+    await xs.socket.nextEvent('presence_update', (d) => d.userId === z.id);
+    expect(zs.socket.payloads('presence_update')).toEqual([{ userId: x.id, status: 'online' }]);
+    // Yuri leaves: an announcement, which goes out after any the three's coming online made. So
+    // once Xena hears it, she has heard all she ever will of them: as strangers, nothing.
+    ys.socket.ws.close(1000);
+    await xs.socket.nextEvent('presence_update', (d) => d.userId === y.id && d.status === 'offline');
+    expect(xs.socket.payloads('presence_update')).toEqual([
+      { userId: y.id, status: 'online' },
+      { userId: z.id, status: 'online' },
+      { userId: y.id, status: 'offline' },
+    ]);
+    for (const s of [xs, zs]) s.socket.close();
   });
 });
