@@ -1,41 +1,55 @@
-import type { Server } from '@decentra/protocol';
+import type { OpReply, Server } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { joinServer, makeServer, makeUsers, type TestUser } from '../../../test/factories.js';
-import { type Api, api } from '../../../test/http.js';
+import { settled } from '../../../test/barriers.js';
+import { ManualClock } from '../../../test/manual-clock.js';
+import {
+  befriend,
+  type Person,
+  people,
+  refused,
+  restClient,
+  serverWith,
+  textChannelOf,
+  voiceChannelOf,
+} from '../../../test/people.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { TestSocket } from '../../../test/ws-client.js';
 
+/** Ringing runs on this clock: a call is missed only when a test moves it. */
+const clock = new ManualClock();
+const RING_MS = 10_000;
+
 let server: TestServer;
-let http: Api;
-let ann: TestUser;
-let ben: TestUser;
-let cat: TestUser;
-let stranger: TestUser;
+let ann: Person;
+let ben: Person;
+let cat: Person;
+let stranger: Person;
 let guild: Server;
 let voiceChannel: string;
-
-async function befriend(a: TestUser, b: TestUser): Promise<void> {
-  const req = await http.post<{ id: string }>(
-    '/api/friends/requests',
-    { username: b.username },
-    { token: a.token },
-  );
-  await http.post(`/api/friends/requests/${req.body.id}/accept`, undefined, { token: b.token });
-}
 
 beforeAll(async () => {
   server = await startTestServer({
     config: { iceServers: [{ urls: 'stun:stun.example.test:3478' }] },
-    ringTimeoutMs: 300,
+    ringTimeoutMs: RING_MS,
+    clock,
   });
-  http = api(server.url);
-  [ann, ben, cat, stranger] = await makeUsers(http, ['ann', 'ben', 'cat', 'stranger']);
-  guild = await makeServer(http, ann, 'Voice');
-  await joinServer(http, guild, ann, [ben, cat]);
-  voiceChannel = guild.channels.find((c) => c.type === 'voice')?.id as string;
+  [ann, ben, cat, stranger] = await people(server.url, ['ann', 'ben', 'cat', 'stranger']);
+  guild = await serverWith(ann, 'Voice', [ben, cat]);
+  voiceChannel = voiceChannelOf(guild);
   await befriend(ann, stranger);
 });
 afterAll(() => server.close());
+
+const startCall = async (socket: TestSocket, userId: string): Promise<string> => {
+  const reply = await socket.request('call_start', { userId });
+  expect(reply.ok, JSON.stringify(reply)).toBe(true);
+  return (reply.d as OpReply<'call_start'>).callId;
+};
+const statesOf = (socket: TestSocket, callId: string) =>
+  socket
+    .payloads('call_update')
+    .filter((d) => d.callId === callId)
+    .map((d) => d.state);
 
 describe('voice channels', () => {
   it('tell members who joins, mutes and leaves; ready lists who is there', async () => {
@@ -43,22 +57,20 @@ describe('voice channels', () => {
     const b = await TestSocket.identified(server.wsUrl, ben.token);
     const s = await TestSocket.identified(server.wsUrl, stranger.token);
     expect((await a.socket.request('voice_join', { channelId: voiceChannel })).ok).toBe(true);
-    const joined = await b.socket.next((f) => f.t === 'voice_state_update');
+    const joined = await b.socket.nextEvent('voice_state_update');
     expect(joined.d).toEqual({ channelId: voiceChannel, userId: ann.id, muted: false, present: true });
     await a.socket.request('voice_state', { muted: true });
-    const muted = await b.socket.next(
-      (f) => f.t === 'voice_state_update' && (f.d as { muted: boolean }).muted,
-    );
+    const muted = await b.socket.nextEvent('voice_state_update', (d) => d.muted);
     expect(muted.d).toMatchObject({ userId: ann.id, muted: true, present: true });
     const c = await TestSocket.identified(server.wsUrl, cat.token);
     expect(c.ready.voiceStates).toEqual([
       { channelId: voiceChannel, userId: ann.id, muted: true, present: true },
     ]);
     await a.socket.request('voice_leave', {});
-    const left = await b.socket.next(
-      (f) => f.t === 'voice_state_update' && !(f.d as { present: boolean }).present,
-    );
+    const left = await b.socket.nextEvent('voice_state_update', (d) => !d.present);
     expect(left.d).toMatchObject({ userId: ann.id, present: false });
+    // Each change went out before its reply to Ann: had one gone to the stranger, it is here now.
+    await settled(s.socket);
     expect(s.socket.events('voice_state_update')).toHaveLength(0);
     for (const x of [a, b, c, s]) x.socket.close();
   });
@@ -66,8 +78,7 @@ describe('voice channels', () => {
   it('refuse text channels, strangers and muting outside voice', async () => {
     const a = await TestSocket.identified(server.wsUrl, ann.token);
     const s = await TestSocket.identified(server.wsUrl, stranger.token);
-    const text = guild.channels.find((ch) => ch.type === 'text')?.id;
-    expect(await a.socket.request('voice_join', { channelId: text })).toMatchObject({
+    expect(await a.socket.request('voice_join', { channelId: textChannelOf(guild) })).toMatchObject({
       ok: false,
       error: { code: 'invalid_input' },
     });
@@ -83,7 +94,7 @@ describe('voice channels', () => {
     s.socket.close();
   });
 
-  it('relay signals only between people in the same channel, and drop a user whose socket goes', async () => {
+  it('relay signals only between people in the same channel', async () => {
     const a = await TestSocket.identified(server.wsUrl, ann.token);
     const b = await TestSocket.identified(server.wsUrl, ben.token);
     const c = await TestSocket.identified(server.wsUrl, cat.token);
@@ -92,10 +103,7 @@ describe('voice channels', () => {
         to: ben.id,
         payload: { description: { type: 'offer', sdp: 'x' } },
       }),
-    ).toMatchObject({
-      ok: false,
-      error: { code: 'forbidden' },
-    });
+    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     await a.socket.request('voice_join', { channelId: voiceChannel });
     await b.socket.request('voice_join', { channelId: voiceChannel });
     expect(
@@ -106,35 +114,39 @@ describe('voice channels', () => {
         })
       ).ok,
     ).toBe(true);
-    const signal = await b.socket.next((f) => f.t === 'voice_signal');
-    expect(signal.d).toEqual({ from: ann.id, payload: { description: { type: 'offer', sdp: 'v=0' } } });
+    expect((await b.socket.nextEvent('voice_signal')).d).toEqual({
+      from: ann.id,
+      payload: { description: { type: 'offer', sdp: 'v=0' } },
+    });
+    // The signals went out before their replies to Ann: had one gone to Cat, it is here now.
+    await settled(c.socket);
     expect(c.socket.events('voice_signal')).toHaveLength(0);
-    a.socket.ws.close(1000);
-    const gone = await b.socket.next(
-      (f) =>
-        f.t === 'voice_state_update' &&
-        (f.d as { userId: string; present: boolean }).userId === ann.id &&
-        !(f.d as { present: boolean }).present,
-    );
-    expect(gone.d).toMatchObject({ present: false });
+    await a.socket.request('voice_leave', {});
     await b.socket.request('voice_leave', {});
-    b.socket.close();
-    c.socket.close();
+    for (const x of [a, b, c]) x.socket.close();
   });
+
+  it('drop a user whose socket closes', async () => {
+    const a = await TestSocket.identified(server.wsUrl, ann.token);
+    const b = await TestSocket.identified(server.wsUrl, ben.token);
+    await a.socket.request('voice_join', { channelId: voiceChannel });
+    await b.socket.nextEvent('voice_state_update', (d) => d.userId === ann.id && d.present);
+    a.socket.ws.close(1000);
+    const gone = await b.socket.nextEvent('voice_state_update', (d) => d.userId === ann.id && !d.present);
+    expect(gone.d).toMatchObject({ channelId: voiceChannel, present: false });
+    b.socket.close();
+  });
+
   it('end with the tab that joined, even while the user has other tabs open', async () => {
     const watcher = await TestSocket.identified(server.wsUrl, ben.token);
     const tab1 = await TestSocket.identified(server.wsUrl, cat.token);
     const tab2 = await TestSocket.identified(server.wsUrl, cat.token);
     expect((await tab1.socket.request('voice_join', { channelId: voiceChannel })).ok).toBe(true);
-    await watcher.socket.next(
-      (f) => f.t === 'voice_state_update' && (f.d as { userId: string }).userId === cat.id,
-    );
+    await watcher.socket.nextEvent('voice_state_update', (d) => d.userId === cat.id);
     tab1.socket.ws.terminate();
-    const gone = await watcher.socket.next(
-      (f) =>
-        f.t === 'voice_state_update' &&
-        (f.d as { userId: string; present: boolean }).userId === cat.id &&
-        !(f.d as { present: boolean }).present,
+    const gone = await watcher.socket.nextEvent(
+      'voice_state_update',
+      (d) => d.userId === cat.id && !d.present,
     );
     expect(gone.d).toMatchObject({ channelId: voiceChannel, present: false });
     expect(tab2.socket.ws.readyState).toBe(tab2.socket.ws.OPEN);
@@ -147,41 +159,72 @@ describe('calls', () => {
   it('ring a friend, connect on accept, carry signals and end for both', async () => {
     const a = await TestSocket.identified(server.wsUrl, ann.token);
     const s = await TestSocket.identified(server.wsUrl, stranger.token);
-    const started = await a.socket.request('call_start', { userId: stranger.id });
-    const { callId } = started.d as { callId: string };
-    expect((await s.socket.next((f) => f.t === 'call_incoming')).d).toEqual({
+    const callId = await startCall(a.socket, stranger.id);
+    expect((await s.socket.nextEvent('call_incoming')).d).toEqual({
       callId,
       from: { id: ann.id, username: 'ann' },
     });
-    expect((await a.socket.next((f) => f.t === 'call_update')).d).toEqual({ callId, state: 'ringing' });
+    expect((await a.socket.nextEvent('call_update')).d).toEqual({ callId, state: 'ringing' });
     expect((await s.socket.request('call_accept', { callId })).ok).toBe(true);
-    await a.socket.next((f) => f.t === 'call_update' && (f.d as { state: string }).state === 'active');
+    await a.socket.nextEvent('call_update', (d) => d.callId === callId && d.state === 'active');
     expect(
       (await s.socket.request('voice_signal', { to: ann.id, payload: { candidate: { candidate: 'c' } } })).ok,
     ).toBe(true);
-    expect((await a.socket.next((f) => f.t === 'voice_signal')).d).toEqual({
+    expect((await a.socket.nextEvent('voice_signal')).d).toEqual({
       from: stranger.id,
       payload: { candidate: { candidate: 'c' } },
     });
     expect((await a.socket.request('call_end', { callId })).ok).toBe(true);
-    await s.socket.next((f) => f.t === 'call_update' && (f.d as { state: string }).state === 'ended');
+    await s.socket.nextEvent('call_update', (d) => d.callId === callId && d.state === 'ended');
     expect(
       await s.socket.request('voice_signal', { to: ann.id, payload: { candidate: null } }),
-    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     a.socket.close();
     s.socket.close();
   });
 
-  it('can be rejected, go unanswered (missed), and only reach friends', async () => {
+  it('can be rejected by the callee, not the caller', async () => {
     const a = await TestSocket.identified(server.wsUrl, ann.token);
     const s = await TestSocket.identified(server.wsUrl, stranger.token);
-    const first = ((await a.socket.request('call_start', { userId: stranger.id })).d as { callId: string })
-      .callId;
-    expect((await a.socket.request('call_reject', { callId: first })).ok).toBe(false);
-    expect((await s.socket.request('call_reject', { callId: first })).ok).toBe(true);
-    await a.socket.next((f) => f.t === 'call_update' && (f.d as { state: string }).state === 'rejected');
-    await a.socket.request('call_start', { userId: stranger.id });
-    await a.socket.next((f) => f.t === 'call_update' && (f.d as { state: string }).state === 'missed', 3_000);
+    const callId = await startCall(a.socket, stranger.id);
+    expect(await a.socket.request('call_reject', { callId })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
+    expect((await s.socket.request('call_reject', { callId })).ok).toBe(true);
+    await a.socket.nextEvent('call_update', (d) => d.callId === callId && d.state === 'rejected');
+    expect(statesOf(a.socket, callId)).toEqual(['ringing', 'rejected']);
+    a.socket.close();
+    s.socket.close();
+  });
+
+  it('are missed once the ring timeout passes unanswered, not before', async () => {
+    const a = await TestSocket.identified(server.wsUrl, ann.token);
+    const s = await TestSocket.identified(server.wsUrl, stranger.token);
+    const callId = await startCall(a.socket, stranger.id);
+    await s.socket.nextEvent('call_incoming', (d) => d.callId === callId);
+    clock.advance(RING_MS - 1);
+    // Had the call been missed by now, that went out before this ping is even read.
+    await settled(a.socket, s.socket);
+    expect(statesOf(a.socket, callId)).toEqual(['ringing']);
+    clock.advance(1);
+    for (const x of [a, s])
+      await x.socket.nextEvent('call_update', (d) => d.callId === callId && d.state === 'missed');
+    expect(statesOf(a.socket, callId)).toEqual(['ringing', 'missed']);
+    // And it is over: it can no longer be accepted.
+    expect(await s.socket.request('call_accept', { callId })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+    a.socket.close();
+    s.socket.close();
+  });
+
+  it('only reach friends, and need a call that exists', async () => {
+    const a = await TestSocket.identified(server.wsUrl, ann.token);
     expect(await a.socket.request('call_start', { userId: ben.id })).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
@@ -191,12 +234,10 @@ describe('calls', () => {
       error: { code: 'not_found' },
     });
     a.socket.close();
-    s.socket.close();
   });
 
-  it('serve the configured ICE servers', async () => {
-    const res = await http.get('/api/voice/ice-servers', { token: ann.token });
-    expect(res.body).toEqual({ iceServers: [{ urls: 'stun:stun.example.test:3478' }] });
-    expect((await http.get('/api/voice/ice-servers')).status).toBe(401);
+  it('serve the configured ICE servers, to logged-in users only', async () => {
+    expect(await ann.rest.iceServers()).toEqual({ iceServers: [{ urls: 'stun:stun.example.test:3478' }] });
+    expect((await refused(restClient(server.url).iceServers())).status).toBe(401);
   });
 });
