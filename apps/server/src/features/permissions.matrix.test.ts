@@ -1,27 +1,28 @@
-import type { Server } from '@decentra/protocol';
+import { ApiError } from '@decentra/client';
+import { ERROR_STATUS, type ErrorCode, type Server } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { joinServer, makeServer, makeUsers, send, type TestUser, textChannel } from '../../test/factories.js';
-import { type Api, api } from '../../test/http.js';
+import { joinAll, type Person, people, refused, serverWith, textChannelOf } from '../../test/people.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { TestSocket } from '../../test/ws-client.js';
 
 /**
  * Every chat-core endpoint and op against every standing a caller can have in a server: the
  * owner, a member holding the channel permissions, a member without them, and a stranger.
+ * A call comes to `ok` (its route's success status, which the server takes from the contract)
+ * or to the status it was refused with.
  */
 type Role = 'owner' | 'permitted' | 'member' | 'stranger';
+type Outcome = 'ok' | number;
 const ROLES: Role[] = ['owner', 'permitted', 'member', 'stranger'];
 
 let server: TestServer;
-let http: Api;
-let users: Record<Role | 'target', TestUser>;
+let users: Record<Role | 'target', Person>;
 let guild: Server;
 let channel: string;
 
 beforeAll(async () => {
   server = await startTestServer({ sendLimits: { points: 10_000, windowSeconds: 5 } });
-  http = api(server.url);
-  const [owner, permitted, member, stranger, target] = await makeUsers(http, [
+  const [owner, permitted, member, stranger, target] = await people(server.url, [
     'owner',
     'permitted',
     'member',
@@ -29,147 +30,129 @@ beforeAll(async () => {
     'target',
   ]);
   users = { owner, permitted, member, stranger, target };
-  guild = await makeServer(http, users.owner, 'Matrix');
-  await joinServer(http, guild, users.owner, [users.permitted, users.member, users.target]);
-  const granted = await http.patch(
-    `/api/servers/${guild.id}/members/${users.permitted.id}`,
-    { permissions: { createChannel: true, editChannel: true, deleteChannel: true } },
-    { token: users.owner.token },
-  );
-  expect(granted.status).toBe(200);
-  channel = textChannel(guild);
+  guild = await serverWith(users.owner, 'Matrix', [users.permitted, users.member, users.target]);
+  const granted = await users.owner.rest.updateMember({
+    serverId: guild.id,
+    userId: users.permitted.id,
+    permissions: { createChannel: true, editChannel: true, deleteChannel: true },
+  });
+  expect(granted.permissions).toEqual({ createChannel: true, editChannel: true, deleteChannel: true });
+  channel = textChannelOf(guild);
 });
 afterAll(() => server.close());
 
+const outcomeOf = (call: Promise<unknown>): Promise<Outcome> =>
+  call.then(
+    () => 'ok' as const,
+    (err: unknown) => (err instanceof ApiError ? err.status : Promise.reject(err)),
+  );
+
 const newChannel = async () =>
-  (
-    await http.post<{ id: string }>(
-      `/api/servers/${guild.id}/channels`,
-      { name: 'tmp', type: 'text' },
-      { token: users.owner.token },
-    )
-  ).body.id;
-const targetMessage = async () => (await send(http, users.target, channel, 'by target')).body.id;
+  (await users.owner.rest.createChannel({ serverId: guild.id, name: 'tmp', type: 'text' })).id;
+const targetMessage = async () =>
+  (await users.target.rest.sendMessage({ channelId: channel, content: 'by target' })).id;
 
 interface Case {
   name: string;
-  expect: Record<Role, number>;
-  run: (user: TestUser) => Promise<number>;
+  expect: Record<Role, Outcome>;
+  run: (user: Person) => Promise<Outcome>;
 }
 
 const cases: Case[] = [
   {
     name: 'GET /servers/:id',
-    expect: { owner: 200, permitted: 200, member: 200, stranger: 404 },
-    run: async (u) => (await http.get(`/api/servers/${guild.id}`, { token: u.token })).status,
+    expect: { owner: 'ok', permitted: 'ok', member: 'ok', stranger: 404 },
+    run: (u) => outcomeOf(u.rest.getServer({ serverId: guild.id })),
   },
   {
     name: 'PATCH /servers/:id',
-    expect: { owner: 200, permitted: 403, member: 403, stranger: 404 },
-    run: async (u) =>
-      (await http.patch(`/api/servers/${guild.id}`, { name: 'Matrix' }, { token: u.token })).status,
+    expect: { owner: 'ok', permitted: 403, member: 403, stranger: 404 },
+    run: (u) => outcomeOf(u.rest.renameServer({ serverId: guild.id, name: 'Matrix' })),
   },
   {
     name: 'POST /servers/:id/invites',
-    expect: { owner: 201, permitted: 403, member: 403, stranger: 404 },
-    run: async (u) => (await http.post(`/api/servers/${guild.id}/invites`, {}, { token: u.token })).status,
+    expect: { owner: 'ok', permitted: 403, member: 403, stranger: 404 },
+    run: (u) => outcomeOf(u.rest.createServerInvite({ serverId: guild.id })),
   },
   {
     name: 'GET /servers/:id/members',
-    expect: { owner: 200, permitted: 200, member: 200, stranger: 404 },
-    run: async (u) => (await http.get(`/api/servers/${guild.id}/members`, { token: u.token })).status,
+    expect: { owner: 'ok', permitted: 'ok', member: 'ok', stranger: 404 },
+    run: (u) => outcomeOf(u.rest.listMembers({ serverId: guild.id })),
   },
   {
     name: 'PATCH /servers/:id/members/:userId',
-    expect: { owner: 200, permitted: 403, member: 403, stranger: 404 },
-    run: async (u) =>
-      (
-        await http.patch(
-          `/api/servers/${guild.id}/members/${users.target.id}`,
-          { permissions: { editChannel: false } },
-          { token: u.token },
-        )
-      ).status,
+    expect: { owner: 'ok', permitted: 403, member: 403, stranger: 404 },
+    run: (u) =>
+      outcomeOf(
+        u.rest.updateMember({
+          serverId: guild.id,
+          userId: users.target.id,
+          permissions: { editChannel: false },
+        }),
+      ),
   },
   {
     name: 'DELETE /servers/:id/members/:userId (kick)',
-    expect: { owner: 204, permitted: 403, member: 403, stranger: 404 },
+    expect: { owner: 'ok', permitted: 403, member: 403, stranger: 404 },
     run: async (u) => {
-      const [victim] = await makeUsers(http, [`v${Math.random().toString(36).slice(2, 10)}`], users.owner);
-      await joinServer(http, guild, users.owner, [victim]);
-      return (await http.delete(`/api/servers/${guild.id}/members/${victim.id}`, { token: u.token })).status;
+      const [victim] = await people(server.url, [`v${Math.random().toString(36).slice(2, 10)}`], users.owner);
+      await joinAll(guild, users.owner, [victim]);
+      return outcomeOf(u.rest.removeMember({ serverId: guild.id, userId: victim.id }));
     },
   },
   {
     name: 'POST /servers/:id/channels',
-    expect: { owner: 201, permitted: 201, member: 403, stranger: 404 },
-    run: async (u) =>
-      (
-        await http.post(
-          `/api/servers/${guild.id}/channels`,
-          { name: 'new', type: 'voice' },
-          { token: u.token },
-        )
-      ).status,
+    expect: { owner: 'ok', permitted: 'ok', member: 403, stranger: 404 },
+    run: (u) => outcomeOf(u.rest.createChannel({ serverId: guild.id, name: 'new', type: 'voice' })),
   },
   {
     name: 'PATCH /channels/:id',
-    expect: { owner: 200, permitted: 200, member: 403, stranger: 404 },
-    run: async (u) =>
-      (await http.patch(`/api/channels/${await newChannel()}`, { name: 'renamed' }, { token: u.token }))
-        .status,
+    expect: { owner: 'ok', permitted: 'ok', member: 403, stranger: 404 },
+    run: async (u) => outcomeOf(u.rest.renameChannel({ channelId: await newChannel(), name: 'renamed' })),
   },
   {
     name: 'DELETE /channels/:id',
-    expect: { owner: 204, permitted: 204, member: 403, stranger: 404 },
-    run: async (u) => (await http.delete(`/api/channels/${await newChannel()}`, { token: u.token })).status,
+    expect: { owner: 'ok', permitted: 'ok', member: 403, stranger: 404 },
+    run: async (u) => outcomeOf(u.rest.deleteChannel({ channelId: await newChannel() })),
   },
   {
     name: 'GET /channels/:id/messages',
-    expect: { owner: 200, permitted: 200, member: 200, stranger: 404 },
-    run: async (u) => (await http.get(`/api/channels/${channel}/messages`, { token: u.token })).status,
+    expect: { owner: 'ok', permitted: 'ok', member: 'ok', stranger: 404 },
+    run: (u) => outcomeOf(u.rest.listMessages({ channelId: channel })),
   },
   {
     name: 'POST /channels/:id/messages',
-    expect: { owner: 201, permitted: 201, member: 201, stranger: 404 },
-    run: async (u) => (await send(http, u, channel, 'hi')).status,
+    expect: { owner: 'ok', permitted: 'ok', member: 'ok', stranger: 404 },
+    run: (u) => outcomeOf(u.rest.sendMessage({ channelId: channel, content: 'hi' })),
   },
   {
     name: "PATCH someone else's message",
     expect: { owner: 403, permitted: 403, member: 403, stranger: 404 },
     run: async (u) =>
-      (
-        await http.patch(
-          `/api/channels/${channel}/messages/${await targetMessage()}`,
-          { content: 'x' },
-          { token: u.token },
-        )
-      ).status,
+      outcomeOf(u.rest.editMessage({ channelId: channel, messageId: await targetMessage(), content: 'x' })),
   },
   {
     name: "DELETE someone else's message",
-    expect: { owner: 204, permitted: 403, member: 403, stranger: 404 },
+    expect: { owner: 'ok', permitted: 403, member: 403, stranger: 404 },
     run: async (u) =>
-      (await http.delete(`/api/channels/${channel}/messages/${await targetMessage()}`, { token: u.token }))
-        .status,
+      outcomeOf(u.rest.deleteMessage({ channelId: channel, messageId: await targetMessage() })),
   },
   {
     name: 'DELETE /servers/:id',
-    expect: { owner: 204, permitted: 403, member: 403, stranger: 404 },
+    expect: { owner: 'ok', permitted: 403, member: 403, stranger: 404 },
     run: async (u) => {
-      const doomed = await makeServer(http, users.owner, 'Doomed');
-      await joinServer(http, doomed, users.owner, [users.permitted, users.member]);
-      await http.patch(
-        `/api/servers/${doomed.id}/members/${users.permitted.id}`,
-        { permissions: { deleteChannel: true } },
-        { token: users.owner.token },
-      );
-      return (await http.delete(`/api/servers/${doomed.id}`, { token: u.token })).status;
+      const doomed = await serverWith(users.owner, 'Doomed', [users.permitted, users.member]);
+      await users.owner.rest.updateMember({
+        serverId: doomed.id,
+        userId: users.permitted.id,
+        permissions: { deleteChannel: true },
+      });
+      return outcomeOf(u.rest.deleteServer({ serverId: doomed.id }));
     },
   },
   {
     name: 'gateway send_message',
-    expect: { owner: 1, permitted: 1, member: 1, stranger: 404 },
+    expect: { owner: 'ok', permitted: 'ok', member: 'ok', stranger: 404 },
     run: async (u) => {
       const { socket } = await TestSocket.identified(server.wsUrl, u.token);
       const reply = await socket.request('send_message', {
@@ -178,7 +161,7 @@ const cases: Case[] = [
         nonce: `m-${Math.random()}`,
       });
       socket.close();
-      return reply.ok ? 1 : reply.error?.code === 'not_found' ? 404 : 403;
+      return reply.ok ? 'ok' : ERROR_STATUS[reply.error?.code as ErrorCode];
     },
   },
 ];
@@ -191,17 +174,13 @@ describe('permission matrix', () => {
   }
 
   it('refusals change nothing', async () => {
-    const before = await http.get<Server>(`/api/servers/${guild.id}`, { token: users.owner.token });
-    await http.patch(`/api/servers/${guild.id}`, { name: 'Hijacked' }, { token: users.member.token });
-    await http.post(
-      `/api/servers/${guild.id}/channels`,
-      { name: 'sneaky', type: 'text' },
-      { token: users.member.token },
-    );
-    await http.delete(`/api/channels/${channel}`, { token: users.stranger.token });
-    const after = await http.get<Server>(`/api/servers/${guild.id}`, { token: users.owner.token });
-    expect(after.body.name).toBe(before.body.name);
-    expect(after.body.channels.map((ch) => ch.name)).not.toContain('sneaky');
-    expect(after.body.channels.map((ch) => ch.id)).toContain(channel);
+    const before = await users.owner.rest.getServer({ serverId: guild.id });
+    await refused(users.member.rest.renameServer({ serverId: guild.id, name: 'Hijacked' }));
+    await refused(users.member.rest.createChannel({ serverId: guild.id, name: 'sneaky', type: 'text' }));
+    await refused(users.stranger.rest.deleteChannel({ channelId: channel }));
+    const after = await users.owner.rest.getServer({ serverId: guild.id });
+    expect(after.name).toBe(before.name);
+    expect(after.channels.map((ch) => ch.name)).not.toContain('sneaky');
+    expect(after.channels.map((ch) => ch.id)).toContain(channel);
   });
 });
