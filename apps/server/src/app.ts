@@ -144,6 +144,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     limiterRedis?.on('error', (err) => log.warn({ err: err.message }, 'redis (rate limits) error'));
     const limiters = limiterRedis ? redisLimiters(limiterRedis) : memoryLimiters;
     const db = store.db;
+    const clock = options.clock;
     const commands = new Commands(db, bus);
     const access = new AccessService();
     const invites = new InvitesService();
@@ -154,6 +155,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       invites,
       throttle: new AuthThrottle(options.throttle, limiters),
       sessionTtlMs: config.sessionTtlMs,
+      ...(clock ? { now: () => new Date(clock.now()) } : {}),
     });
     const friends = new FriendsService({ db, ids });
     const instance = registerInstanceFeatures({ db, commands, accounts, encryptionKey, log });

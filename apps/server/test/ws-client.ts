@@ -113,10 +113,13 @@ export class TestSocket {
     t: T,
     match: (d: EventData<T>) => boolean = () => true,
     timeoutMs = 5_000,
+    /** Look only at frames from this index on (`socket.frames.length` before the action). */
+    from = 0,
   ): Promise<EventFrameOf<T>> {
     const frame = await this.next(
       (f) => f.op === 'event' && f.t === t && match(f.d as EventData<T>),
       timeoutMs,
+      from,
     );
     return frame as unknown as EventFrameOf<T>;
   }

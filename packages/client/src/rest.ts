@@ -40,8 +40,9 @@ export interface RestClientOptions {
   token?: string;
   fetch?: typeof fetch;
   /**
-   * Check every answer against the contract's schema (tests do): an answer that does not match,
-   * or carries a field the contract does not name (which parsing would quietly drop), throws.
+   * Check every answer against the contract (tests do): an answer with another success status,
+   * one that does not match its schema, or one that carries a field the schema does not name
+   * (which parsing would quietly drop) throws.
    */
   validate?: boolean;
 }
@@ -93,14 +94,21 @@ export class RestClient {
       if (value !== undefined) query.set(key, String(value));
     }
     const qs = query.size > 0 ? `?${query.toString()}` : '';
-    const answer = await this.request(spec.method, `${path}${qs}`, spec.body ? rest : undefined);
+    const { status, answer } = await this.request(spec.method, `${path}${qs}`, spec.body ? rest : undefined);
+    if (this.validate && status !== spec.status) {
+      throw new Error(`${spec.method} ${spec.path} answered ${status}; the contract says ${spec.status}`);
+    }
     const result = this.validate && spec.status !== 204 ? checked(spec, answer) : answer;
     if (spec.session === 'start' && isTokenAnswer(result)) this.token = result.token;
     if (spec.session === 'end') this.token = undefined;
     return result;
   }
 
-  private async request(method: string, path: string, body?: unknown): Promise<unknown> {
+  private async request(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; answer: unknown }> {
     const headers: Record<string, string> = { [CSRF_HEADER]: CSRF_HEADER_VALUE };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -115,7 +123,7 @@ export class RestClient {
     } catch (err) {
       throw new ApiError(0, 'network', `Could not reach the server: ${(err as Error).message}`);
     }
-    if (res.status === 204) return undefined;
+    if (res.status === 204) return { status: 204, answer: undefined };
     const text = await res.text();
     let json: unknown;
     try {
@@ -124,7 +132,7 @@ export class RestClient {
       throw new ApiError(res.status, 'internal', `The server answered ${res.status} without JSON.`);
     }
     if (!res.ok) throw toApiError(res, json);
-    return json;
+    return { status: res.status, answer: json };
   }
 }
 

@@ -1,7 +1,7 @@
 import { ROUTE_NAMES, ROUTES, type RouteSpec } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeServer, makeUsers, send, type TestUser, textChannel } from '../../test/factories.js';
 import { type Api, api } from '../../test/http.js';
+import { type Person, people, refused, textChannelOf } from '../../test/people.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { TestSocket } from '../../test/ws-client.js';
 
@@ -10,14 +10,14 @@ const OUT_OF_RANGE = ['9223372036854775808', '9999999999999999999'];
 
 let server: TestServer;
 let http: Api;
-let owner: TestUser;
+let owner: Person;
 let channelId: string;
 
 beforeAll(async () => {
   server = await startTestServer({ sendLimits: { points: 100_000, windowSeconds: 5 } });
   http = api(server.url);
-  [owner] = await makeUsers(http, ['owner']);
-  channelId = textChannel(await makeServer(http, owner, 'Edges'));
+  [owner] = await people(server.url, ['owner']);
+  channelId = textChannelOf(await owner.rest.createServer({ name: 'Edges' }));
 });
 afterAll(() => server.close());
 
@@ -82,7 +82,7 @@ describe('JSON nesting', () => {
       raw: `{"content":"x","nonce":${nested(5_000, '[', ']')}}`,
     });
     expect({ status: res.status, body: res.body }).toMatchObject(invalid);
-    expect((await http.get(`/api/channels/${channelId}/messages`, { token: owner.token })).body).toEqual([]);
+    expect(await owner.rest.listMessages({ channelId })).toEqual([]);
   });
 
   it('is bounded in gateway frames: a voice_signal nested thousands deep gets invalid_input', async () => {
@@ -97,14 +97,18 @@ describe('JSON nesting', () => {
 
 describe('lone surrogates', () => {
   it('are refused in REST bodies, so two nonces that differ only there cannot collide', async () => {
-    const first = await send(http, owner, channelId, 'first', 'nonce-\ud800');
-    expect({ status: first.status, body: first.body }).toMatchObject(invalid);
-    const second = await send(http, owner, channelId, 'second', 'nonce-\udbff');
-    expect({ status: second.status, body: second.body }).toMatchObject(invalid);
-    const content = await send(http, owner, channelId, 'half an emoji \ud83d');
-    expect({ status: content.status, body: content.body }).toMatchObject(invalid);
+    const send = (content: string, nonce?: string) =>
+      owner.rest.sendMessage({ channelId, content, ...(nonce === undefined ? {} : { nonce }) });
+    for (const call of [
+      send('first', 'nonce-\ud800'),
+      send('second', 'nonce-\udbff'),
+      send('half an emoji \ud83d'),
+    ]) {
+      expect(await refused(call)).toMatchObject({ status: 400, code: 'invalid_input' });
+    }
+    expect(await owner.rest.listMessages({ channelId })).toEqual([]);
     // A whole emoji (a surrogate pair) is of course fine.
-    expect((await send(http, owner, channelId, 'a whole emoji 😀')).status).toBe(201);
+    expect((await send('a whole emoji 😀')).content).toBe('a whole emoji 😀');
   });
 
   it('are refused in gateway frames', async () => {
