@@ -99,12 +99,14 @@ describe('lone surrogates', () => {
   it('are refused in REST bodies, so two nonces that differ only there cannot collide', async () => {
     const send = (content: string, nonce?: string) =>
       owner.rest.sendMessage({ channelId, content, ...(nonce === undefined ? {} : { nonce }) });
-    for (const call of [
-      send('first', 'nonce-\ud800'),
-      send('second', 'nonce-\udbff'),
-      send('half an emoji \ud83d'),
-    ]) {
-      expect(await refused(call)).toMatchObject({ status: 400, code: 'invalid_input' });
+    // One at a time: each refusal is awaited before the next request is made.
+    const calls = [
+      () => send('first', 'nonce-\ud800'),
+      () => send('second', 'nonce-\udbff'),
+      () => send('half an emoji \ud83d'),
+    ];
+    for (const call of calls) {
+      expect(await refused(call())).toMatchObject({ status: 400, code: 'invalid_input' });
     }
     expect(await owner.rest.listMessages({ channelId })).toEqual([]);
     // A whole emoji (a surrogate pair) is of course fine.
