@@ -66,13 +66,18 @@ export const TARGETS = {
 };
 
 const MANIFEST = 'build.json';
-const MANIFEST_VERSION = 1;
+const MANIFEST_VERSION = 2;
 
-/** @param {string} file absolute */
-function fingerprint(file) {
+/**
+ * Size, mtime and ctime: npm writes packages with a fixed mtime, but a reinstall changes ctime.
+ * The bundle itself is compared without ctime, since npm chmods a bin's file when it links it.
+ * @param {string} file absolute
+ * @param {boolean} [withCtime]
+ */
+function fingerprint(file, withCtime = true) {
   try {
     const s = statSync(file);
-    return `${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+    return `${s.size}:${s.mtimeMs}${withCtime ? `:${s.ctimeMs}` : ''}`;
   } catch {
     return 'missing';
   }
@@ -93,9 +98,8 @@ export function staleReason(target) {
     return 'not built yet';
   }
   if (manifest.version !== MANIFEST_VERSION) return 'built by another version of this script';
-  if (fingerprint(out) !== manifest.files[target.outfile]) return `${target.outfile} changed`;
   for (const [file, recorded] of Object.entries(manifest.files)) {
-    if (fingerprint(join(ROOT, file)) !== recorded) return `${file} changed`;
+    if (fingerprint(join(ROOT, file), file !== target.outfile) !== recorded) return `${file} changed`;
   }
   return undefined;
 }
@@ -184,7 +188,7 @@ export async function buildTarget(name, target) {
   for (const file of [...Object.keys(result.metafile.inputs), ...target.config]) {
     files[file] = fingerprint(join(ROOT, file));
   }
-  files[target.outfile] = fingerprint(out);
+  files[target.outfile] = fingerprint(out, false);
   const manifest = { version: MANIFEST_VERSION, esbuild: version, files };
   const manifestFile = join(outdir, MANIFEST);
   writeFileSync(manifestFile + suffix, `${JSON.stringify(manifest, null, 1)}\n`);
