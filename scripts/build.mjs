@@ -115,6 +115,7 @@ export function staleReason(target) {
  */
 function keepFileLocations(outdir) {
   const marker = /__dirname|__filename|import\.meta\.(?:url|dirname|filename)/;
+  const PROLOGUE = /^(?:#![^\n]*\n)?(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*(?:(['"])use strict\1;?)?/;
   return {
     name: 'keep-file-locations',
     setup(build) {
@@ -132,8 +133,11 @@ function keepFileLocations(outdir) {
             .replace(/\bimport\.meta\.filename\b/g, `__decentraPath(${file})`)
             .replace(/\bimport\.meta\.dirname\b/g, `__decentraPath(${dir})`);
         } else {
-          // CommonJS: esbuild wraps the module in a function, so these stay local to it.
-          contents = `var __filename = __decentraPath(${file}), __dirname = __decentraPath(${dir});${source}`;
+          // CommonJS: esbuild wraps the module in a function, so these stay local to it. They go
+          // after a hashbang and a 'use strict' prologue (which must stay first to count), and on
+          // the same line, so line numbers do not move.
+          const prologue = PROLOGUE.exec(source)?.[0] ?? '';
+          contents = `${prologue};var __filename = __decentraPath(${file}), __dirname = __decentraPath(${dir});${source.slice(prologue.length)}`;
         }
         return { contents, loader };
       });
