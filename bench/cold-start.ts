@@ -6,7 +6,8 @@
  * memory of the server's whole process tree (the process and its descendants, summed from /proc)
  * SETTLE_MS after it first answered, and its peak while starting. Baseline: a bare `node -e` HTTP
  * server spawned the same way, so the figures read as ratios on this machine. Last, `npm start`
- * itself on the reused folder, to show what npm and its shell add.
+ * itself on the reused folder, to show what npm and its shell add. Every figure is the median of
+ * BENCH_RUNS starts (default 3), with the range.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -114,65 +115,110 @@ async function timeToHealthy(
 const build = spawnSync(process.execPath, ['scripts/build.mjs', 'server'], { cwd: ROOT, stdio: 'inherit' });
 if (build.status !== 0) throw new Error('the server did not build');
 
+/** Each figure is the median of this many starts (the machine is shared, single runs are noisy). */
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+
+interface Figure {
+  ms: number;
+  msRange: [number, number];
+  /** Of the run with the median time. */
+  tree: Proc[];
+  treeMaxMb: number;
+  peakMb: number;
+}
+
+async function figure(run: () => Promise<Start>): Promise<Figure> {
+  const runs: Start[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await run());
+  const byTime = [...runs].sort((a, b) => a.ms - b.ms);
+  const median = byTime[Math.floor(byTime.length / 2)] as Start;
+  return {
+    ms: median.ms,
+    msRange: [(byTime[0] as Start).ms, (byTime.at(-1) as Start).ms],
+    tree: median.tree,
+    treeMaxMb: Math.max(...runs.map((r) => sum(r.tree))),
+    peakMb: Math.max(...runs.map((r) => r.peakMb)),
+  };
+}
+
 const start = startCommand();
 const env = { PORT: String(PORT), HOST: '127.0.0.1', DECENTRA_TLS: 'off', LOG_LEVEL: 'warn', ...start.env };
 const bare = ['-e', `require('http').createServer((q,s)=>s.end('ok')).listen(${PORT},'127.0.0.1')`];
+const folders: string[] = [];
+const newFolder = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  folders.push(dir);
+  return dir;
+};
 
-const baseline = await timeToHealthy(process.execPath, bare, {});
-const dataDir = mkdtempSync(join(tmpdir(), 'cold-'));
-const fresh = await timeToHealthy(process.execPath, start.args, { ...env, DECENTRA_DATA_DIR: dataDir });
-const warm = await timeToHealthy(process.execPath, start.args, { ...env, DECENTRA_DATA_DIR: dataDir });
+const baseline = await figure(() => timeToHealthy(process.execPath, bare, {}));
+let dataDir = '';
+const fresh = await figure(() => {
+  dataDir = newFolder('cold-');
+  return timeToHealthy(process.execPath, start.args, { ...env, DECENTRA_DATA_DIR: dataDir });
+});
+const warm = await figure(() =>
+  timeToHealthy(process.execPath, start.args, { ...env, DECENTRA_DATA_DIR: dataDir }),
+);
 
 // npm start as a user runs it. npm hands SIGTERM to its shell only, so the server is stopped itself.
 const npm = process.env.npm_execpath;
-const viaNpm = await timeToHealthy(
-  npm ? process.execPath : 'npm',
-  [...(npm ? [npm] : []), 'start'],
-  { ...env, DECENTRA_DATA_DIR: dataDir },
-  (child, tree) => {
-    const server = tree.at(-1);
-    if (server && server.pid !== child.pid) process.kill(server.pid, 'SIGTERM');
-    else child.kill('SIGTERM');
-  },
+const viaNpm = await figure(() =>
+  timeToHealthy(
+    npm ? process.execPath : 'npm',
+    [...(npm ? [npm] : []), 'start'],
+    { ...env, DECENTRA_DATA_DIR: dataDir },
+    (child, tree) => {
+      const server = tree.at(-1);
+      if (server && server.pid !== child.pid) process.kill(server.pid, 'SIGTERM');
+      else child.kill('SIGTERM');
+    },
+  ),
 );
-rmSync(dataDir, { recursive: true, force: true });
 
-let postgres: Start | undefined;
+let postgres: Figure | undefined;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const admin = new pg.Client({ connectionString: adminUrl });
 try {
   await admin.connect();
-  const name = `decentra_bench_${Date.now()}`;
-  await admin.query(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const pgDir = mkdtempSync(join(tmpdir(), 'cold-pg-'));
-  postgres = await timeToHealthy(process.execPath, start.args, {
-    ...env,
-    DATABASE_URL: url.toString(),
-    DECENTRA_DATA_DIR: pgDir,
+  postgres = await figure(async () => {
+    const name = `decentra_bench_${Date.now()}`;
+    await admin.query(`create database ${name}`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    try {
+      return await timeToHealthy(process.execPath, start.args, {
+        ...env,
+        DATABASE_URL: url.toString(),
+        DECENTRA_DATA_DIR: newFolder('cold-pg-'),
+      });
+    } finally {
+      await admin.query(`drop database ${name} with (force)`);
+    }
   });
-  await admin.query(`drop database ${name} with (force)`);
-  rmSync(pgDir, { recursive: true, force: true });
 } catch (err) {
   console.log(`postgres: skipped (${(err as Error).message})`);
 } finally {
   await admin.end().catch(() => {});
 }
+for (const dir of folders) rmSync(dir, { recursive: true, force: true });
 
-const time = (s: Start) => `${Math.round(s.ms)} ms (${(s.ms / baseline.ms).toFixed(1)}× bare node)`;
+const time = (f: Figure) =>
+  `${Math.round(f.ms)} ms (${(f.ms / baseline.ms).toFixed(1)}× bare node; ${f.msRange.map(Math.round).join('-')})`;
 const mb = (n: number) => `${Math.round(n)} MB`;
-const memory = (s: Start) => {
-  const total = sum(s.tree);
-  const parts = s.tree.length > 1 ? `: ${s.tree.map((p) => `${p.name} ${mb(p.rssMb)}`).join(', ')}` : '';
-  return `tree RSS ${mb(total)} (${(total / sum(baseline.tree)).toFixed(1)}× bare node${parts}), peak ${mb(s.peakMb)}`;
+const memory = (f: Figure) => {
+  const total = sum(f.tree);
+  const parts = f.tree.length > 1 ? `: ${f.tree.map((p) => `${p.name} ${mb(p.rssMb)}`).join(', ')}` : '';
+  return `tree RSS ${mb(total)} (${(total / sum(baseline.tree)).toFixed(1)}× bare node${parts}; max ${mb(f.treeMaxMb)}), peak while starting ${mb(f.peakMb)}`;
 };
 
 console.log(
-  `machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  `machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}; median of ${RUNS} starts each (range)`,
 );
 console.log(`start command (package.json "start"): ${start.script}`);
-console.log(`bare node http server: ${Math.round(baseline.ms)} ms, RSS ${mb(sum(baseline.tree))}`);
+console.log(
+  `bare node http server: ${Math.round(baseline.ms)} ms (${baseline.msRange.map(Math.round).join('-')}), RSS ${mb(sum(baseline.tree))}`,
+);
 console.log(`PGlite, fresh data folder: ${time(fresh)}; ${memory(fresh)}`);
 console.log(`PGlite, existing data folder: ${time(warm)}; ${memory(warm)}`);
 if (postgres !== undefined) console.log(`PostgreSQL, fresh database: ${time(postgres)}; ${memory(postgres)}`);
