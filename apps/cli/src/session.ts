@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayClient, RestClient } from '@decentra/client';
 import type { AuthResponse, Channel, Message, ReadyData, Server } from '@decentra/protocol';
-import WebSocket from 'ws';
+import WebSocket, { type ClientOptions } from 'ws';
 import { channelLabel, formatMessage, safe } from './format.js';
 
 export interface CliOptions {
   server: string;
   token?: string;
-  /** Accept the server's self-signed certificate (development, LAN). */
-  insecure?: boolean;
+  /** For REST calls, e.g. one that trusts the server's certificate (tls-trust.ts). */
+  fetch?: typeof fetch;
+  /** Options for the gateway's sockets, e.g. the agent that trusts the server's certificate. */
+  webSocket?: ClientOptions;
   print: (line: string) => void;
 }
 
@@ -41,6 +43,7 @@ export class CliSession {
     this.rest = new RestClient({
       baseUrl: options.server,
       ...(options.token ? { token: options.token } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
     });
   }
 
@@ -157,10 +160,10 @@ export class CliSession {
   }
 
   private webSocketClass() {
-    const insecure = this.options.insecure;
+    const options = this.options.webSocket ?? {};
     return class extends WebSocket {
       constructor(url: string) {
-        super(url, insecure ? { rejectUnauthorized: false } : {});
+        super(url, options);
       }
     };
   }
