@@ -1,11 +1,15 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RestClient } from '@decentra/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { httpsRequest } from '../test/https-get.js';
+import { PASSWORD, restClient } from '../test/people.js';
+import { pinnedFetch } from '../test/pinned-fetch.js';
+import { exited, SpawnedServers } from '../test/spawned-server.js';
 import { createTestDatabase, ENGINE } from '../test/test-db.js';
 
 /**
@@ -16,7 +20,8 @@ import { createTestDatabase, ENGINE } from '../test/test-db.js';
  */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BUNDLE = join(ROOT, 'apps/server/dist/main.js');
-const children = new Set<ChildProcess>();
+const servers = new SpawnedServers([BUNDLE], ROOT);
+const start = (env: Record<string, string>) => servers.start(env);
 
 beforeAll(() => {
   const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'server'], {
@@ -24,46 +29,9 @@ beforeAll(() => {
   });
   expect(build.status).toBe(0);
 });
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
-});
+afterAll(() => servers.killAll());
 
-function start(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BUNDLE], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: string) => {
-      output += chunk;
-      const url = /Decentra is listening on (\S+)"/.exec(output)?.[1];
-      if (url) resolve({ child, url });
-    };
-    child.stdout?.setEncoding('utf8').on('data', onData);
-    child.stderr?.setEncoding('utf8').on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited ${code} before listening: ${output}`)));
-  });
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.on('exit', (code) => resolve(code));
-  });
-}
-
-const json = { 'content-type': 'application/json' };
-const owner = JSON.stringify({ username: 'owner', password: 'password123' });
+const owner = { username: 'owner', password: PASSWORD };
 
 describe('the built server', () => {
   it.runIf(ENGINE === 'pglite')(
@@ -76,13 +44,11 @@ describe('the built server', () => {
       const spec = await httpsRequest(`${first.url}/api/openapi.json`, ca);
       expect(JSON.parse(spec.body)).toMatchObject({ openapi: expect.stringMatching(/^3\./) });
       expect((await httpsRequest(`${first.url}/api/docs/static/swagger-ui.css`, ca)).status).toBe(200);
-      const signup = await httpsRequest(`${first.url}/api/auth/signup`, ca, {
-        method: 'POST',
-        headers: json,
-        body: owner,
-      });
-      expect(signup.status).toBe(201);
-      const { token } = JSON.parse(signup.body) as { token: string };
+      const { token } = await new RestClient({
+        baseUrl: first.url,
+        fetch: pinnedFetch(ca),
+        validate: true,
+      }).signup(owner);
 
       const ws = new WebSocket(`${first.url.replace('https', 'wss')}/ws`, { ca });
       const ready = await new Promise<{ op: string }>((resolve, reject) => {
@@ -96,12 +62,8 @@ describe('the built server', () => {
       first.child.kill('SIGTERM');
       expect(await exited(first.child)).toBe(0);
       const second = await start({ DECENTRA_DATA_DIR: dataDir });
-      const login = await httpsRequest(`${second.url}/api/auth/login`, ca, {
-        method: 'POST',
-        headers: json,
-        body: owner,
-      });
-      expect(login.status).toBe(200);
+      const again = new RestClient({ baseUrl: second.url, fetch: pinnedFetch(ca), validate: true });
+      expect((await again.login(owner)).user.username).toBe('owner');
       second.child.kill('SIGTERM');
       expect(await exited(second.child)).toBe(0);
     },
@@ -117,13 +79,9 @@ describe('the built server', () => {
         DECENTRA_TLS: 'off',
         DECENTRA_DATA_DIR: db.dataDir,
       });
-      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-      const signup = await fetch(`${server.url}/api/auth/signup`, {
-        method: 'POST',
-        headers: json,
-        body: owner,
-      });
-      expect(signup.status).toBe(201);
+      const rest = restClient(server.url);
+      expect(await rest.health()).toEqual({ status: 'ok', database: 'ok' });
+      expect((await rest.signup(owner)).user.isAdmin).toBe(true);
       server.child.kill('SIGTERM');
       expect(await exited(server.child)).toBe(0);
     } finally {

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,75 +6,24 @@ import { RestClient } from '@decentra/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PASSWORD, restClient } from '../test/people.js';
 import { pinnedFetch } from '../test/pinned-fetch.js';
+import { exited, SpawnedServers } from '../test/spawned-server.js';
 import { createTestDatabase, ENGINE } from '../test/test-db.js';
 
 /** These start the real entry point (`npm start` runs the same file) as a separate process. */
 const SERVER_DIR = fileURLToPath(new URL('..', import.meta.url));
-const children = new Set<ChildProcess>();
+const servers = new SpawnedServers(['--import', 'tsx', 'src/main.ts'], SERVER_DIR);
+const start = (env: Record<string, string>) => servers.start(env);
 
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
-});
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  stdout: string[];
-}
-
-function run(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: SERVER_DIR,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return child;
-}
-
-function start(env: Record<string, string>): Promise<Started> {
-  const child = run(env);
-  const stdout: string[] = [];
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      for (const line of chunk.split('\n').filter(Boolean)) {
-        stdout.push(line);
-        const url = /Decentra is listening on (\S+)"/.exec(line)?.[1];
-        if (url) resolve({ child, url, stdout });
-      }
-    });
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('exit', (code) =>
-      reject(new Error(`exited ${code} before listening: ${stderr}${stdout.join('\n')}`)),
-    );
-  });
-}
+afterAll(() => servers.killAll());
 
 function failure(env: Record<string, string>): Promise<{ code: number | null; stderr: string; ms: number }> {
   const t0 = Date.now();
-  const child = run(env);
+  const child = servers.run(env);
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr, ms: Date.now() - t0 })));
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.on('exit', (code) => resolve(code));
-  });
 }
 
 describe('starting the server', () => {
