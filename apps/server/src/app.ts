@@ -9,7 +9,6 @@ import { createServer as createHttpsServer } from 'node:https';
 import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { Redis } from 'ioredis';
 import type { Bus } from './bus/bus.js';
 import { LocalBus } from './bus/local-bus.js';
 import { RedisBus } from './bus/redis-bus.js';
@@ -139,7 +138,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, log) : new LocalBus();
     // With several instances, rate limits are shared through Redis too.
     const limiterRedis = config.redisUrl
-      ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 })
+      ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 2 })
       : undefined;
     limiterRedis?.on('error', (err) => log.warn({ err: err.message }, 'redis (rate limits) error'));
     const limiters = limiterRedis ? redisLimiters(limiterRedis) : memoryLimiters;

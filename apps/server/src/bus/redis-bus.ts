@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../infra/logger.js';
 import type { BusMessage } from '../kernel/events.js';
 import type { Bus, BusHandler } from './bus.js';
@@ -17,12 +17,13 @@ export class RedisBus implements Bus {
   readonly subscriberName = `decentra-bus-sub-${randomUUID()}`;
 
   private constructor(
+    RedisClient: typeof Redis,
     url: string,
     private readonly channel: string,
     private readonly log: Logger,
   ) {
-    this.pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-    this.sub = new Redis(url, { lazyConnect: true, connectionName: this.subscriberName });
+    this.pub = new RedisClient(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    this.sub = new RedisClient(url, { lazyConnect: true, connectionName: this.subscriberName });
     for (const client of [this.pub, this.sub])
       client.on('error', (err) => log.warn({ err }, 'redis bus error'));
     this.sub.on('message', (_channel: string, payload: string) => this.deliver(payload));
@@ -35,7 +36,9 @@ export class RedisBus implements Bus {
   }
 
   static async connect(url: string, log: Logger, channel = 'decentra:bus'): Promise<RedisBus> {
-    const bus = new RedisBus(url, channel, log);
+    // ioredis is loaded only when there is a Redis to talk to.
+    const { Redis: RedisClient } = await import('ioredis');
+    const bus = new RedisBus(RedisClient, url, channel, log);
     await Promise.all([bus.pub.connect(), bus.sub.connect()]);
     await bus.sub.subscribe(channel);
     return bus;

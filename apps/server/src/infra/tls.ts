@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import type { Config } from '../config.js';
 import type { Logger } from './logger.js';
 
@@ -40,6 +39,8 @@ export async function selfSignedCertificate(
   }
   const host = hostname();
   const names = [...new Set(['localhost', host])];
+  // Loaded only when a certificate has to be made (most starts reuse the one on disk).
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keyType: 'ec',
     curve: 'P-256',

@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { Logger } from '../../infra/logger.js';
 import type { SmtpConfig, SmtpSettingsStore } from '../admin/smtp-settings.js';
 
@@ -21,6 +20,8 @@ export class Mailer {
   async send(mail: Mail, config?: SmtpConfig): Promise<void> {
     const smtp = config ?? (await this.smtp.config());
     if (!smtp?.enabled) throw new Error('Email is not set up: an admin has to enable SMTP first.');
+    // Loaded on the first mail: most starts never send one.
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport({
       host: smtp.host,
       port: smtp.port,
