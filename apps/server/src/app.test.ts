@@ -4,7 +4,6 @@ import { RestClient } from '@decentra/client';
 import { ROUTES } from '@decentra/protocol';
 import { describe, expect, it } from 'vitest';
 import { api } from '../test/http.js';
-import { httpsRequest } from '../test/https-get.js';
 import { PASSWORD, refused, restClient } from '../test/people.js';
 import { pinnedFetch } from '../test/pinned-fetch.js';
 import { createTestDatabase } from '../test/test-db.js';
@@ -50,13 +49,13 @@ describe('HTTPS', () => {
       // Without it, the certificate is refused: no answer at all.
       expect(await refused(restClient(server.url).health())).toMatchObject({ status: 0, code: 'network' });
       // Set-Cookie is what the SDK hides: raw.
-      const signup = await httpsRequest(`${server.url}/api/auth/signup`, ca, {
+      const signup = await pinnedFetch(ca)(`${server.url}/api/auth/signup`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'secure', password: 'password123' }),
+        body: JSON.stringify({ username: 'secure', password: PASSWORD }),
       });
       expect(signup.status).toBe(201);
-      expect(String(signup.headers['set-cookie'])).toMatch(/; Secure/);
+      expect(signup.headers.get('set-cookie')).toMatch(/; Secure/);
     } finally {
       await server.close();
     }

@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { RestClient } from '@decentra/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { httpsRequest } from '../test/https-get.js';
 import { PASSWORD, restClient } from '../test/people.js';
 import { pinnedFetch } from '../test/pinned-fetch.js';
 import { exited, SpawnedServers } from '../test/spawned-server.js';
@@ -40,10 +39,11 @@ describe('the built server', () => {
       const dataDir = join(mkdtempSync(join(tmpdir(), 'bundle-')), 'data');
       const first = await start({ DECENTRA_DATA_DIR: dataDir });
       const ca = readFileSync(join(dataDir, 'tls', 'cert.pem'), 'utf8');
-      expect((await httpsRequest(`${first.url}/healthz`, ca)).status).toBe(200);
-      const spec = await httpsRequest(`${first.url}/api/openapi.json`, ca);
-      expect(JSON.parse(spec.body)).toMatchObject({ openapi: expect.stringMatching(/^3\./) });
-      expect((await httpsRequest(`${first.url}/api/docs/static/swagger-ui.css`, ca)).status).toBe(200);
+      const get = pinnedFetch(ca);
+      expect((await get(`${first.url}/healthz`)).status).toBe(200);
+      const spec = await get(`${first.url}/api/openapi.json`);
+      expect(await spec.json()).toMatchObject({ openapi: expect.stringMatching(/^3\./) });
+      expect((await get(`${first.url}/api/docs/static/swagger-ui.css`)).status).toBe(200);
       const { token } = await new RestClient({
         baseUrl: first.url,
         fetch: pinnedFetch(ca),
