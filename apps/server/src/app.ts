@@ -177,6 +177,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       access,
       friends,
       servers: chat.servers,
+      dms: chat.dms,
       iceServers: config.iceServers,
       ringTimeoutMs: options.ringTimeoutMs,
       clock: options.clock,

@@ -178,11 +178,13 @@ describe('GatewayClient against a real server', () => {
   it('rejects a refused request with the server code, and any request while disconnected', async () => {
     const user = await newUser();
     const { client } = watched(user.token);
-    await expect(client.request('voice_state', { muted: true })).rejects.toMatchObject({
+    await expect(client.request('voice_state', { muted: true, deafened: false })).rejects.toMatchObject({
       code: 'disconnected',
     });
     await client.connect();
-    const err = await client.request('voice_state', { muted: true }).catch((e: unknown) => e);
+    const err = await client
+      .request('voice_state', { muted: true, deafened: false })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayRequestError);
     expect(err).toMatchObject({ code: 'invalid_input' });
     expect((err as Error).message).toMatch(/not in a voice channel/);

@@ -33,7 +33,7 @@ export const REFUSAL_REASONS = {
     'outgoing_limit',
     'csrf',
   ],
-  conflict: ['already_friends', 'already_requested'],
+  conflict: ['already_friends', 'already_requested', 'busy', 'channel_full'],
 } as const satisfies Partial<Record<ErrorCode, readonly string[]>>;
 
 export type ReasonedCode = keyof typeof REFUSAL_REASONS;

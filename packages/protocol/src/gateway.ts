@@ -6,7 +6,7 @@ import { PresenceSchema } from './presence.js';
 import { ChannelSchema, ServerSchema } from './servers.js';
 import { UserSettingsSchema } from './settings.js';
 import { UserSchema } from './users.js';
-import { VoiceStateSchema } from './voice.js';
+import { CallSchema, VoiceStateSchema } from './voice.js';
 
 export const CLOSE_CODES = {
   unauthorized: 4001,
@@ -92,6 +92,8 @@ export const ReadyDataSchema = z
     friends: FriendsSchema,
     presences: z.array(PresenceSchema),
     voiceStates: z.array(VoiceStateSchema),
+    /** Calls the user is in, ringing or under way (a tab opened while a call rings shows it). */
+    calls: z.array(CallSchema),
     settings: UserSettingsSchema,
   })
   .meta({ id: 'Ready' });

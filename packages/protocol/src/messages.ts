@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { IdSchema, IsoTimeSchema, NO_CONTROL, NO_NUL } from './common.js';
 import { UserRefSchema } from './users.js';
+import { CallOutcomeSchema } from './voice.js';
 
 export const MAX_MESSAGE_LENGTH = 4000;
 export const MAX_HISTORY_PAGE = 100;
@@ -15,6 +16,12 @@ export const ContentSchema = z
 
 export const NonceSchema = z.string().min(1).max(64).regex(NO_CONTROL, 'must not contain control characters');
 
+/** A call's record in a DM: the message's author is the caller; its content is empty. */
+export const CallRecordSchema = z
+  .object({ outcome: CallOutcomeSchema, durationSeconds: z.number().int().min(0) })
+  .meta({ id: 'CallRecord' });
+export type CallRecord = z.infer<typeof CallRecordSchema>;
+
 export const MessageSchema = z
   .object({
     id: IdSchema,
@@ -25,6 +32,8 @@ export const MessageSchema = z
     createdAt: IsoTimeSchema,
     editedAt: IsoTimeSchema.nullable(),
     nonce: z.string().optional(),
+    /** Set on a call's record (missed, declined, or ended with its length), which the server writes. */
+    call: CallRecordSchema.optional(),
   })
   .meta({ id: 'Message' });
 export type Message = z.infer<typeof MessageSchema>;

@@ -35,12 +35,16 @@ export const GATEWAY_OPS = {
   typing: op(TypingOpSchema, NO_REPLY, 'tells the others in the channel; at most one `typing_start` per 5 s'),
   voice_join: op(VoiceJoinOpSchema, NO_REPLY, 'join a voice channel (leaves any other)'),
   voice_leave: op(VoiceLeaveOpSchema, NO_REPLY, 'leave voice'),
-  voice_state: op(VoiceStateOpSchema, NO_REPLY, 'mute or unmute yourself in voice'),
-  voice_signal: op(VoiceSignalOpSchema, NO_REPLY, 'relay a WebRTC description or candidate to a peer'),
+  voice_state: op(VoiceStateOpSchema, NO_REPLY, 'set your mute and deafen in voice'),
+  voice_signal: op(
+    VoiceSignalOpSchema,
+    NO_REPLY,
+    'relay a WebRTC description or candidate to a peer in your voice channel or call',
+  ),
   call_start: op(CallStartOpSchema, CallStartReplySchema, 'ring a friend'),
   call_accept: op(CallIdOpSchema, NO_REPLY, 'the callee answers'),
   call_reject: op(CallIdOpSchema, NO_REPLY, 'the callee declines'),
-  call_end: op(CallIdOpSchema, NO_REPLY, 'either end hangs up'),
+  call_end: op(CallIdOpSchema, NO_REPLY, 'either end hangs up (the caller cancels while it rings)'),
 } as const satisfies Record<string, OpSpec>;
 
 export type OpName = keyof typeof GATEWAY_OPS;

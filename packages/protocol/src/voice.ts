@@ -1,10 +1,14 @@
 import * as z from 'zod';
-import { IdSchema } from './common.js';
+import { IdSchema, IsoTimeSchema } from './common.js';
 import { UserRefSchema } from './users.js';
 
 export const VoiceJoinOpSchema = z.strictObject({ channelId: IdSchema });
 export const VoiceLeaveOpSchema = z.strictObject({});
-export const VoiceStateOpSchema = z.strictObject({ muted: z.boolean() });
+/** Your own state in voice: muted (you send silence) and deafened (you hear nothing; implies muted). */
+export const VoiceStateOpSchema = z.strictObject({ muted: z.boolean(), deafened: z.boolean() });
+
+/** Default cap on people in one voice channel: a WebRTC mesh sends each one's audio to every other. */
+export const DEFAULT_VOICE_CHANNEL_LIMIT = 10;
 
 /** An SDP offer or answer (RTCSessionDescriptionInit); the frame limit (16 KiB) bounds the SDP. */
 export const SessionDescriptionSchema = z.strictObject({
@@ -39,16 +43,45 @@ export const CallIdOpSchema = z.strictObject({ callId: CallIdSchema });
 export const CallStartReplySchema = z.object({ callId: CallIdSchema });
 
 export const VoiceStateSchema = z
-  .object({ channelId: IdSchema, userId: IdSchema, muted: z.boolean(), present: z.boolean() })
+  .object({
+    channelId: IdSchema,
+    userId: IdSchema,
+    muted: z.boolean(),
+    deafened: z.boolean(),
+    present: z.boolean(),
+  })
   .meta({ id: 'VoiceState' });
 export type VoiceState = z.infer<typeof VoiceStateSchema>;
 
 export const CallStateSchema = z.enum(['ringing', 'active', 'rejected', 'ended', 'missed']);
 export type CallState = z.infer<typeof CallStateSchema>;
 
+/** How a call ended, as recorded in the DM: `rejected` is a declined call. */
+export const CallOutcomeSchema = z.enum(['missed', 'rejected', 'ended']);
+
+/**
+ * A call between two friends. `startedAt` is set once the callee answers; `channelId` is their DM,
+ * where the call's record lands when it ends.
+ */
+export const CallSchema = z
+  .object({
+    callId: CallIdSchema,
+    state: CallStateSchema,
+    caller: UserRefSchema,
+    callee: UserRefSchema,
+    channelId: IdSchema,
+    startedAt: IsoTimeSchema.nullable(),
+  })
+  .meta({ id: 'Call' });
+export type Call = z.infer<typeof CallSchema>;
+
 export const VoiceSignalEventSchema = z.object({ from: IdSchema, payload: VoiceSignalPayloadSchema });
-export const CallIncomingEventSchema = z.object({ callId: CallIdSchema, from: UserRefSchema });
-export const CallUpdateEventSchema = z.object({ callId: CallIdSchema, state: CallStateSchema });
+export const CallIncomingEventSchema = z.object({
+  callId: CallIdSchema,
+  from: UserRefSchema,
+  channelId: IdSchema,
+});
+export const CallUpdateEventSchema = CallSchema;
 
 export const IceServerSchema = z.object({
   urls: z.union([z.string(), z.array(z.string())]),

@@ -50,6 +50,7 @@ describe('identify', () => {
   it('answers a token with ready, carrying the contract fields', async () => {
     const { socket, ready } = await TestSocket.identified(server.wsUrl, alice.token);
     expect(Object.keys(ready).sort()).toEqual([
+      'calls',
       'dms',
       'friends',
       'presences',

@@ -26,6 +26,7 @@ export class ReadyBuilder {
       friends: { friends: [], incoming: [], outgoing: [] },
       presences: [],
       voiceStates: [],
+      calls: [],
       settings: DEFAULT_USER_SETTINGS,
     };
     const parts = await Promise.all(this.contributors.map((c) => c(auth)));
@@ -33,10 +34,13 @@ export class ReadyBuilder {
       data = { ...data, ...part.data };
       topics.push(...(part.topics ?? []));
     }
-    const { user, servers, dms, friends, presences, voiceStates, settings } = data;
-    if (!user || !servers || !dms || !friends || !presences || !voiceStates || !settings) {
+    const { user, servers, dms, friends, presences, voiceStates, calls, settings } = data;
+    if (!user || !servers || !dms || !friends || !presences || !voiceStates || !calls || !settings) {
       throw new Error('ready is missing a part: every feature must contribute its own');
     }
-    return { data: { sessionId, user, servers, dms, friends, presences, voiceStates, settings }, topics };
+    return {
+      data: { sessionId, user, servers, dms, friends, presences, voiceStates, calls, settings },
+      topics,
+    };
   }
 }

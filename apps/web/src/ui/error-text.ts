@@ -14,6 +14,8 @@ const REASONS: Record<RefusalReason, string> = {
   outgoing_limit: 'You have too many friend requests waiting. Cancel one first.',
   invite_limit: 'You have many unused invite codes already. Share those first.',
   csrf: 'The request was refused as unsafe. Reload the page and try again.',
+  busy: 'They are in another call right now. Try again later.',
+  channel_full: 'This voice channel is full.',
 };
 
 const FIELD_NAMES: Record<string, string> = {

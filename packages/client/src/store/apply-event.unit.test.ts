@@ -38,6 +38,7 @@ function ready(extra: Partial<ReadyData> = {}): ReadyData {
     friends: { friends: [{ id: '2', username: 'bob' }], incoming: [], outgoing: [] },
     presences: [{ userId: '2', status: 'online' }],
     voiceStates: [],
+    calls: [],
     settings: DEFAULT_USER_SETTINGS,
     ...extra,
   };
@@ -222,14 +223,22 @@ describe('voice', () => {
   it('counts who is in each voice channel, from ready and from updates', () => {
     let s = applyReady(
       initialChatState(),
-      ready({ voiceStates: [{ channelId: '70', userId: '2', muted: false, present: true }] }),
+      ready({
+        voiceStates: [{ channelId: '70', userId: '2', muted: false, deafened: false, present: true }],
+      }),
     );
     expect(s.voice['70']).toEqual(['2']);
     s = {
       ...s,
       ...reduceEvent(
         s,
-        event('voice_state_update', { channelId: '70', userId: '3', muted: false, present: true }),
+        event('voice_state_update', {
+          channelId: '70',
+          userId: '3',
+          muted: false,
+          deafened: false,
+          present: true,
+        }),
         0,
       ),
     };
@@ -237,7 +246,13 @@ describe('voice', () => {
       ...s,
       ...reduceEvent(
         s,
-        event('voice_state_update', { channelId: '70', userId: '3', muted: true, present: true }),
+        event('voice_state_update', {
+          channelId: '70',
+          userId: '3',
+          muted: true,
+          deafened: false,
+          present: true,
+        }),
         0,
       ),
     };
@@ -246,7 +261,13 @@ describe('voice', () => {
       ...s,
       ...reduceEvent(
         s,
-        event('voice_state_update', { channelId: '70', userId: '2', muted: false, present: false }),
+        event('voice_state_update', {
+          channelId: '70',
+          userId: '2',
+          muted: false,
+          deafened: false,
+          present: false,
+        }),
         0,
       ),
     };

@@ -27,6 +27,7 @@ const readyData: ReadyData = {
   friends: { friends: [], incoming: [], outgoing: [] },
   presences: [],
   voiceStates: [],
+  calls: [],
   settings: DEFAULT_USER_SETTINGS,
 };
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallState } from '@decentra/protocol';
+import type { CallState, Call as CallView, UserRef } from '@decentra/protocol';
 import { forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { Actor } from '../../kernel/actor.js';
 import { type Clock, systemClock, type TimerHandle } from '../../kernel/clock.js';
@@ -7,13 +7,17 @@ import type { Commands } from '../../kernel/commands.js';
 import { type BusMessage, type DispatchMessage, dispatch, toUsers } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
+import type { DmsService } from '../dms/dms.service.js';
 import type { FriendsService } from '../friends/friends.service.js';
 
 interface Call {
   id: string;
   caller: Actor;
   callee: bigint;
+  calleeRef: UserRef;
+  channelId: string;
   state: 'ringing' | 'active';
+  startedAt: Date | null;
   timer: TimerHandle | undefined;
 }
 
@@ -31,6 +35,7 @@ export class CallsService {
   constructor(
     private readonly db: Db,
     private readonly friends: FriendsService,
+    private readonly dms: DmsService,
     private readonly commands: Commands,
     private readonly ringTimeoutMs = RING_TIMEOUT_MS,
     private readonly clock: Clock = systemClock,
@@ -40,7 +45,19 @@ export class CallsService {
     if (calleeId === caller.id) throw invalidInput('You cannot call yourself.');
     if (!(await this.friends.areFriends(this.db, caller.id, calleeId)))
       throw forbidden('You can only call your friends.');
-    const call: Call = { id: randomUUID(), caller, callee: calleeId, state: 'ringing', timer: undefined };
+    const dm = await this.dms.open(this.db, caller, calleeId);
+    const calleeRef = dm.result.recipients?.find((r) => r.id === calleeId.toString());
+    if (!calleeRef) throw new Error('a DM without its recipient');
+    const call: Call = {
+      id: randomUUID(),
+      caller,
+      callee: calleeId,
+      calleeRef,
+      channelId: dm.result.id,
+      state: 'ringing',
+      startedAt: null,
+      timer: undefined,
+    };
     this.calls.set(call.id, call);
     call.timer = this.clock.setTimeout(
       () => void this.commands.run(() => this.finish(call, 'missed')),
@@ -48,7 +65,8 @@ export class CallsService {
     );
     const from = { id: caller.id.toString(), username: caller.username };
     return outcome({ callId: call.id }, [
-      dispatch('call_incoming', { callId: call.id, from }, toUsers(call.callee)),
+      ...dm.events,
+      dispatch('call_incoming', { callId: call.id, from, channelId: call.channelId }, toUsers(call.callee)),
       this.update(call, 'ringing'),
     ]);
   }
@@ -58,6 +76,7 @@ export class CallsService {
     if (call.callee !== userId || call.state !== 'ringing')
       throw invalidInput('This call is not ringing for you.');
     call.state = 'active';
+    call.startedAt = new Date(this.clock.now());
     call.timer?.cancel();
     return outcome(undefined, [this.update(call, 'active')]);
   }
@@ -93,6 +112,13 @@ export class CallsService {
     return false;
   }
 
+  /** The calls this user is in, for `ready`. */
+  of(userId: bigint): CallView[] {
+    return [...this.calls.values()]
+      .filter((c) => c.caller.id === userId || c.callee === userId)
+      .map((c) => this.view(c, c.state));
+  }
+
   private find(callId: string, userId: bigint): Call {
     const call = this.calls.get(callId);
     if (!call || (call.caller.id !== userId && call.callee !== userId)) throw notFound('No such call.');
@@ -106,6 +132,17 @@ export class CallsService {
   }
 
   private update(call: Call, state: CallState): DispatchMessage {
-    return dispatch('call_update', { callId: call.id, state }, toUsers(call.caller.id, call.callee));
+    return dispatch('call_update', this.view(call, state), toUsers(call.caller.id, call.callee));
+  }
+
+  private view(call: Call, state: CallState): CallView {
+    return {
+      callId: call.id,
+      state,
+      caller: { id: call.caller.id.toString(), username: call.caller.username },
+      callee: call.calleeRef,
+      channelId: call.channelId,
+      startedAt: call.startedAt?.toISOString() ?? null,
+    };
   }
 }

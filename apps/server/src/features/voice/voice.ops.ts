@@ -25,7 +25,7 @@ export function voiceOps(deps: {
     voice_join: async ({ auth, sessionId }, d) =>
       commands.run(() => voice.join(auth.actor.id, sessionId, BigInt(d.channelId))),
     voice_leave: async ({ auth }) => commands.run(() => voice.leave(auth.actor.id)),
-    voice_state: async ({ auth }, d) => commands.run(() => voice.setMuted(auth.actor.id, d.muted)),
+    voice_state: async ({ auth }, d) => commands.run(() => voice.setState(auth.actor.id, d)),
     voice_signal: async ({ auth }, d) => {
       const from = auth.actor.id;
       const to = BigInt(d.to);

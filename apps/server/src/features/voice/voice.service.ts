@@ -9,6 +9,7 @@ interface Present {
   channelId: bigint;
   serverId: bigint;
   muted: boolean;
+  deafened: boolean;
   /** The gateway session (one tab, one device) that joined: voice ends with it. */
   sessionId: string;
 }
@@ -32,7 +33,7 @@ export class VoiceService {
     const { serverId, type } = standing.channel;
     if (type !== 'voice' || serverId === null) throw invalidInput('That is not a voice channel.');
     const events = this.leave(userId).events;
-    const present: Present = { channelId, serverId, muted: false, sessionId };
+    const present: Present = { channelId, serverId, muted: false, deafened: false, sessionId };
     this.byUser.set(userId, present);
     events.push(this.update(userId, present, true));
     return outcome(undefined, events);
@@ -50,10 +51,12 @@ export class VoiceService {
     return this.byUser.get(userId)?.sessionId === sessionId ? this.leave(userId) : outcome(undefined);
   }
 
-  setMuted(userId: bigint, muted: boolean): Outcome<undefined> {
+  setState(userId: bigint, state: { muted: boolean; deafened: boolean }): Outcome<undefined> {
     const present = this.byUser.get(userId);
     if (!present) throw invalidInput('You are not in a voice channel.');
-    present.muted = muted;
+    // Deafened implies muted: someone who cannot hear must not talk into the room unawares.
+    present.deafened = state.deafened;
+    present.muted = state.muted || state.deafened;
     return outcome(undefined, [this.update(userId, present, true)]);
   }
 
@@ -85,5 +88,11 @@ export function cannotSignal(): Error {
 }
 
 function toState(userId: bigint, p: Present, present: boolean): VoiceState {
-  return { channelId: p.channelId.toString(), userId: userId.toString(), muted: p.muted, present };
+  return {
+    channelId: p.channelId.toString(),
+    userId: userId.toString(),
+    muted: p.muted,
+    deafened: p.deafened,
+    present,
+  };
 }

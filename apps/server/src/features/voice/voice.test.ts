@@ -58,13 +58,19 @@ describe('voice channels', () => {
     const s = await TestSocket.identified(server.wsUrl, stranger.token);
     expect((await a.socket.request('voice_join', { channelId: voiceChannel })).ok).toBe(true);
     const joined = await b.socket.nextEvent('voice_state_update');
-    expect(joined.d).toEqual({ channelId: voiceChannel, userId: ann.id, muted: false, present: true });
-    await a.socket.request('voice_state', { muted: true });
+    expect(joined.d).toEqual({
+      channelId: voiceChannel,
+      userId: ann.id,
+      muted: false,
+      deafened: false,
+      present: true,
+    });
+    await a.socket.request('voice_state', { muted: true, deafened: false });
     const muted = await b.socket.nextEvent('voice_state_update', (d) => d.muted);
     expect(muted.d).toMatchObject({ userId: ann.id, muted: true, present: true });
     const c = await TestSocket.identified(server.wsUrl, cat.token);
     expect(c.ready.voiceStates).toEqual([
-      { channelId: voiceChannel, userId: ann.id, muted: true, present: true },
+      { channelId: voiceChannel, userId: ann.id, muted: true, deafened: false, present: true },
     ]);
     await a.socket.request('voice_leave', {});
     const left = await b.socket.nextEvent('voice_state_update', (d) => !d.present);
@@ -86,7 +92,7 @@ describe('voice channels', () => {
       ok: false,
       error: { code: 'not_found' },
     });
-    expect(await a.socket.request('voice_state', { muted: true })).toMatchObject({
+    expect(await a.socket.request('voice_state', { muted: true, deafened: false })).toMatchObject({
       ok: false,
       error: { code: 'invalid_input' },
     });
@@ -160,11 +166,20 @@ describe('calls', () => {
     const a = await TestSocket.identified(server.wsUrl, ann.token);
     const s = await TestSocket.identified(server.wsUrl, stranger.token);
     const callId = await startCall(a.socket, stranger.id);
-    expect((await s.socket.nextEvent('call_incoming')).d).toEqual({
+    const incoming = (await s.socket.nextEvent('call_incoming')).d;
+    expect(incoming).toEqual({
       callId,
       from: { id: ann.id, username: 'ann' },
+      channelId: expect.any(String),
     });
-    expect((await a.socket.nextEvent('call_update')).d).toEqual({ callId, state: 'ringing' });
+    expect((await a.socket.nextEvent('call_update')).d).toEqual({
+      callId,
+      state: 'ringing',
+      caller: { id: ann.id, username: 'ann' },
+      callee: { id: stranger.id, username: expect.any(String) },
+      channelId: incoming.channelId,
+      startedAt: null,
+    });
     expect((await s.socket.request('call_accept', { callId })).ok).toBe(true);
     await a.socket.nextEvent('call_update', (d) => d.callId === callId && d.state === 'active');
     expect(

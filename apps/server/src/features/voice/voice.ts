@@ -7,6 +7,7 @@ import { outcome } from '../../kernel/outcome.js';
 import type { SessionsChangedHook } from '../../kernel/sessions.js';
 import type { Db } from '../../storage/db.js';
 import type { AccessService } from '../access/access.service.js';
+import type { DmsService } from '../dms/dms.service.js';
 import type { FriendsService } from '../friends/friends.service.js';
 import type { ServersService } from '../servers/servers.service.js';
 import { CallsService } from './calls.service.js';
@@ -20,15 +21,19 @@ export function registerVoice(deps: {
   access: AccessService;
   friends: FriendsService;
   servers: ServersService;
+  dms: DmsService;
   iceServers: Config['iceServers'];
   ringTimeoutMs?: number;
   clock?: Clock;
 }) {
   const { db, commands } = deps;
   const voice = new VoiceService(db, deps.access);
-  const calls = new CallsService(db, deps.friends, commands, deps.ringTimeoutMs, deps.clock);
+  const calls = new CallsService(db, deps.friends, deps.dms, commands, deps.ringTimeoutMs, deps.clock);
   const ready: ReadyContributor = async (auth) => ({
-    data: { voiceStates: voice.statesIn(await deps.servers.idsOf(auth.actor.id)) },
+    data: {
+      voiceStates: voice.statesIn(await deps.servers.idsOf(auth.actor.id)),
+      calls: calls.of(auth.actor.id),
+    },
   });
   const routes: RouteHandlers<'iceServers'> = {
     iceServers: async () => ({ iceServers: deps.iceServers }),
