@@ -1,5 +1,12 @@
 import type { Channel, EventData, EventName, GatewayEvent, Member } from '@decentra/protocol';
-import { type ChatState, withDm, withoutServer, withServer, withUsers } from './chat-store.js';
+import {
+  type ChatState,
+  withDm,
+  withoutServer,
+  withServer,
+  withUsers,
+  withVoiceState,
+} from './chat-store.js';
 import { EMPTY_CHANNEL, mergeMessages, removeMessage } from './message-list.js';
 
 /** How long a `typing_start` keeps someone shown as typing. */
@@ -19,10 +26,7 @@ const reducers: Reducers = {
     return { servers: { ...s.servers, [d.id]: { ...server, name: d.name, ownerId: d.ownerId } } };
   },
   server_delete: (s, d) => withoutServer(s, d.id),
-  voice_state_update: (s, d) => {
-    const others = (s.voice[d.channelId] ?? []).filter((id) => id !== d.userId);
-    return { voice: { ...s.voice, [d.channelId]: d.present ? [...others, d.userId] : others } };
-  },
+  voice_state_update: (s, d) => ({ voice: withVoiceState(s.voice, d) }),
   member_join: (s, d) => withMember(s, d.serverId, d.member),
   member_update: (s, d) => {
     const next = withMember(s, d.serverId, d.member);
@@ -45,6 +49,8 @@ const reducers: Reducers = {
     delete channels[d.id];
     const messages = { ...s.messages };
     delete messages[d.id];
+    const voice = { ...s.voice };
+    delete voice[d.id];
     const server = s.servers[d.serverId];
     const servers = server
       ? {
@@ -52,7 +58,7 @@ const reducers: Reducers = {
           [d.serverId]: { ...server, channelIds: server.channelIds.filter((id) => id !== d.id) },
         }
       : s.servers;
-    return { channels, messages, servers };
+    return { channels, messages, servers, voice };
   },
   message_create: (s, d) => {
     const list = s.messages[d.channelId] ?? EMPTY_CHANNEL;
@@ -105,16 +111,13 @@ const reducers: Reducers = {
   }),
   // Signals carry WebRTC media negotiation: they go to the voice engine, not into the store.
   voice_signal: () => ({}),
-  call_incoming: (s, d) => ({
-    calls: { ...s.calls, [d.callId]: { id: d.callId, state: 'ringing', from: d.from } },
-    users: withUsers(s.users, [d.from]),
-  }),
+  // The full call follows in `call_update`; this only makes sure the caller's name is known.
+  call_incoming: (s, d) => ({ users: withUsers(s.users, [d.from]) }),
   call_update: (s, d) => {
     const calls = { ...s.calls };
-    if (d.state === 'ringing' || d.state === 'active')
-      calls[d.callId] = { ...calls[d.callId], id: d.callId, state: d.state };
+    if (d.state === 'ringing' || d.state === 'active') calls[d.callId] = d;
     else delete calls[d.callId];
-    return { calls };
+    return { calls, users: withUsers(s.users, [d.caller, d.callee]) };
   },
 };
 

@@ -220,57 +220,44 @@ describe('events', () => {
 });
 
 describe('voice', () => {
-  it('counts who is in each voice channel, from ready and from updates', () => {
-    let s = applyReady(
-      initialChatState(),
-      ready({
-        voiceStates: [{ channelId: '70', userId: '2', muted: false, deafened: false, present: true }],
-      }),
-    );
-    expect(s.voice['70']).toEqual(['2']);
-    s = {
-      ...s,
-      ...reduceEvent(
-        s,
-        event('voice_state_update', {
-          channelId: '70',
-          userId: '3',
-          muted: false,
-          deafened: false,
-          present: true,
-        }),
-        0,
-      ),
+  const state = (userId: string, muted: boolean, present = true) => ({
+    channelId: '70',
+    userId,
+    muted,
+    deafened: false,
+    present,
+  });
+  const apply = (s: ChatState, e: GatewayEvent): ChatState => ({ ...s, ...reduceEvent(s, e, 0) });
+
+  it('lists who is in each voice channel with mute, from ready and from updates', () => {
+    let s = applyReady(initialChatState(), ready({ voiceStates: [state('2', false)] }));
+    expect(s.voice['70']).toEqual([{ userId: '2', muted: false, deafened: false }]);
+    s = apply(s, event('voice_state_update', state('3', false)));
+    s = apply(s, event('voice_state_update', state('3', true)));
+    expect(s.voice['70']).toEqual([
+      { userId: '2', muted: false, deafened: false },
+      { userId: '3', muted: true, deafened: false },
+    ]);
+    s = apply(s, event('voice_state_update', state('2', false, false)));
+    expect(s.voice['70']?.map((m) => m.userId)).toEqual(['3']);
+  });
+
+  it('keeps a call from ready and updates until it ends', () => {
+    const call = {
+      callId: 'c1',
+      state: 'ringing' as const,
+      caller: { id: '2', username: 'ann' },
+      callee: { id: '1', username: 'me' },
+      channelId: '90',
+      startedAt: null,
     };
-    s = {
-      ...s,
-      ...reduceEvent(
-        s,
-        event('voice_state_update', {
-          channelId: '70',
-          userId: '3',
-          muted: true,
-          deafened: false,
-          present: true,
-        }),
-        0,
-      ),
-    };
-    expect(s.voice['70']).toEqual(['2', '3']);
-    s = {
-      ...s,
-      ...reduceEvent(
-        s,
-        event('voice_state_update', {
-          channelId: '70',
-          userId: '2',
-          muted: false,
-          deafened: false,
-          present: false,
-        }),
-        0,
-      ),
-    };
-    expect(s.voice['70']).toEqual(['3']);
+    let s = applyReady(initialChatState(), ready({ calls: [call] }));
+    expect(s.calls.c1).toEqual(call);
+    expect(s.users['2']?.username).toBe('ann');
+    const active = { ...call, state: 'active' as const, startedAt: '2026-12-01T10:00:00.000Z' };
+    s = apply(s, event('call_update', active));
+    expect(s.calls.c1).toEqual(active);
+    s = apply(s, event('call_update', { ...active, state: 'ended' }));
+    expect(s.calls).toEqual({});
   });
 });

@@ -1,4 +1,13 @@
-import type { Channel, ChannelType, Member, Permission, ReadyData, Server } from '@decentra/protocol';
+import type {
+  Channel,
+  ChannelType,
+  Member,
+  Permission,
+  ReadyData,
+  Server,
+  UserSettings,
+  VoiceSignalPayload,
+} from '@decentra/protocol';
 import type { GatewayClient } from '../gateway.js';
 import { GatewayRequestError } from '../gateway.js';
 import type { RestClient } from '../rest.js';
@@ -30,6 +39,7 @@ export type RestLike = Pick<
   | 'openDm'
   | 'listMembers'
   | 'updateMember'
+  | 'putSettings'
 >;
 
 export const PAGE_SIZE = 50;
@@ -243,6 +253,57 @@ export class ChatSession {
     const now = this.now();
     if (now - last < TYPING_THROTTLE_MS) return;
     if (this.gateway.send('typing', { channelId })) this.lastTyping.set(channelId, now);
+  }
+
+  async saveSettings(settings: UserSettings): Promise<void> {
+    const saved = await this.rest.putSettings(settings);
+    this.store.setState({ settings: saved });
+  }
+
+  // Voice and calls: each action is a gateway op; the store follows from the events it causes.
+
+  joinVoice(channelId: string): Promise<void> {
+    return this.gateway.request('voice_join', { channelId });
+  }
+
+  leaveVoice(): Promise<void> {
+    return this.gateway.request('voice_leave', {});
+  }
+
+  setVoiceState(muted: boolean, deafened: boolean): Promise<void> {
+    return this.gateway.request('voice_state', { muted, deafened });
+  }
+
+  async startCall(userId: string): Promise<string> {
+    return (await this.gateway.request('call_start', { userId })).callId;
+  }
+
+  acceptCall(callId: string): Promise<void> {
+    return this.gateway.request('call_accept', { callId });
+  }
+
+  rejectCall(callId: string): Promise<void> {
+    return this.gateway.request('call_reject', { callId });
+  }
+
+  endCall(callId: string): Promise<void> {
+    return this.gateway.request('call_end', { callId });
+  }
+
+  /** Relays a WebRTC description or candidate to a peer; false when the gateway is down. */
+  sendSignal(to: string, payload: VoiceSignalPayload): boolean {
+    return this.gateway.send('voice_signal', { to, payload });
+  }
+
+  onSignal(listener: (from: string, payload: VoiceSignalPayload) => void): () => void {
+    return this.gateway.on('event', (frame) => {
+      if (frame.t === 'voice_signal') listener(frame.d.from, frame.d.payload);
+    });
+  }
+
+  /** After a lost session (a new `ready`): voice and calls of the old session are gone. */
+  onSessionReset(listener: () => void): () => void {
+    return this.gateway.on('reset', () => listener());
   }
 
   private onReady(data: ReadyData): void {

@@ -129,6 +129,7 @@ function setup(history: (channelId: string, page: HistoryPage) => Message[] = ()
     openDm: notUsed,
     listMembers: notUsed,
     updateMember: notUsed,
+    putSettings: notUsed,
   };
   let clock = 10_000;
   const store = createChatStore();

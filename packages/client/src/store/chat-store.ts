@@ -1,5 +1,5 @@
 import type {
-  CallState,
+  Call,
   Channel,
   FriendRequest,
   Member,
@@ -9,7 +9,9 @@ import type {
   Server,
   User,
   UserRef,
+  UserSettings,
 } from '@decentra/protocol';
+import { DEFAULT_USER_SETTINGS } from '@decentra/protocol';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { GatewayState } from '../gateway.js';
 import type { ChannelMessages } from './message-list.js';
@@ -25,11 +27,11 @@ export interface ServerInfo {
 
 export type { PresenceStatus };
 
-/** A call between friends while it rings or lasts; `from` is set on the callee's side. */
-export interface CallInfo {
-  id: string;
-  state: Extract<CallState, 'ringing' | 'active'>;
-  from?: UserRef;
+/** Someone in a voice channel, with what they hear and say. */
+export interface VoiceMember {
+  userId: string;
+  muted: boolean;
+  deafened: boolean;
 }
 
 /** The normalised client state, fed by REST answers and gateway events. */
@@ -53,10 +55,12 @@ export interface ChatState {
   messages: Record<string, ChannelMessages>;
   /** channelId -> userId -> time (ms) until which they count as typing. */
   typing: Record<string, Record<string, number>>;
-  /** Voice channelId -> the users in it. */
-  voice: Record<string, string[]>;
-  /** Calls ringing or under way, by call id. */
-  calls: Record<string, CallInfo>;
+  /** Voice channelId -> the people in it, in the order they joined. */
+  voice: Record<string, VoiceMember[]>;
+  /** Calls ringing or under way that the user is in, by call id. */
+  calls: Record<string, Call>;
+  /** My settings (notifications, sounds), from `ready` and my own saves. */
+  settings: UserSettings;
 }
 
 export type ChatStore = StoreApi<ChatState>;
@@ -79,6 +83,7 @@ export function initialChatState(): ChatState {
     typing: {},
     voice: {},
     calls: {},
+    settings: DEFAULT_USER_SETTINGS,
   };
 }
 
@@ -121,11 +126,14 @@ export function withoutServer(state: ChatState, serverId: string): Partial<ChatS
   }
   const members = { ...state.members };
   delete members[serverId];
+  const voice = { ...state.voice };
+  for (const id of server.channelIds) delete voice[id];
   return {
     servers,
     channels,
     messages,
     members,
+    voice,
     serverOrder: state.serverOrder.filter((id) => id !== serverId),
   };
 }
@@ -181,10 +189,31 @@ export function applyReady(state: ChatState, ready: ReadyData): ChatState {
   };
   next.messages = Object.fromEntries(Object.entries(state.messages).filter(([id]) => next.channels[id]));
   next.typing = {};
+  next.settings = ready.settings;
   next.voice = {};
   next.calls = {};
-  for (const v of ready.voiceStates) next.voice[v.channelId] = [...(next.voice[v.channelId] ?? []), v.userId];
+  for (const v of ready.voiceStates) next.voice = withVoiceState(next.voice, v);
+  for (const c of ready.calls) next.calls[c.callId] = c;
+  next.users = withUsers(
+    next.users,
+    ready.calls.flatMap((c) => [c.caller, c.callee]),
+  );
   return next;
+}
+
+/** One `voice_state_update` applied: the person is listed under their channel, or no longer. */
+export function withVoiceState(
+  voice: Record<string, VoiceMember[]>,
+  v: { channelId: string; userId: string; muted: boolean; deafened: boolean; present: boolean },
+): Record<string, VoiceMember[]> {
+  const list = voice[v.channelId] ?? [];
+  const at = list.findIndex((m) => m.userId === v.userId);
+  const member: VoiceMember = { userId: v.userId, muted: v.muted, deafened: v.deafened };
+  let next: VoiceMember[];
+  if (!v.present) next = list.filter((m) => m.userId !== v.userId);
+  else if (at >= 0) next = list.map((m, i) => (i === at ? member : m));
+  else next = [...list, member];
+  return { ...voice, [v.channelId]: next };
 }
 
 /** Forgets everything (logout): the store is as before the first `ready`. */
