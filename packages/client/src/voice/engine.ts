@@ -251,18 +251,20 @@ export class VoiceEngine {
     this.emit();
   }
 
-  /** A method, so that TypeScript does not narrow `status` across an await. */
-  private stopped(): boolean {
-    return this.status === 'stopped';
-  }
-
+  /** Called with every new snapshot; returns the unsubscribe function. */
   subscribe(listener: (snapshot: VoiceEngineSnapshot) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  /** The current state: the same object until something changes. */
   snapshot(): VoiceEngineSnapshot {
     return this.current;
+  }
+
+  /** A method, so that TypeScript does not narrow `status` across an await. */
+  private stopped(): boolean {
+    return this.status === 'stopped';
   }
 
   /** The first `start()` or `setPeers()`: listen for signals and network changes, load ICE servers. */
