@@ -15,8 +15,11 @@ export const SCREENSHOTS = resolve(ROOT, process.env.SCREENSHOTS_DIR ?? 'e2e/.sc
 /** What the pages looked like when a step failed; always in the ignored folder, never in the docs. */
 export const FAILURE_SHOTS = resolve(ROOT, 'e2e/.screenshots/failed');
 
-/** Debian's Chromium, headless. Certificate errors are ignored for the local HTTPS media server only. */
-export function launchBrowser(): Promise<Browser> {
+/**
+ * Debian's Chromium, headless. Certificate errors are ignored for the local HTTPS media server only.
+ * `extraArgs` add switches (the voice test's fake microphone).
+ */
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -31,6 +34,7 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-sync',
       '--ignore-certificate-errors',
       '--autoplay-policy=user-gesture-required',
+      ...extraArgs,
     ],
   });
 }
