@@ -2,7 +2,7 @@ import { type VoiceSignalPayload, VoiceSignalPayloadSchema } from '@decentra/pro
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type Person } from './support/browser.js';
+import { FAKE_MEDIA, launchBrowser, type Person } from './support/browser.js';
 import { story } from './support/story.js';
 import type { Received } from './support/voice-page.js';
 
@@ -227,15 +227,7 @@ describe('voice engine in Chromium', () => {
   }
 
   beforeAll(async () => {
-    [browser, script] = await Promise.all([
-      launchBrowser([
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        // No audio device in CI containers: Chromium then renders into a fake output.
-        '--mute-audio',
-      ]),
-      bundlePage(),
-    ]);
+    [browser, script] = await Promise.all([launchBrowser(FAKE_MEDIA), bundlePage()]);
     [alice, bob, carol] = await Promise.all([open(ALICE), open(BOB), open(CAROL)]);
   });
 

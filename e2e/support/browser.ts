@@ -16,8 +16,20 @@ export const SCREENSHOTS = resolve(ROOT, process.env.SCREENSHOTS_DIR ?? 'e2e/.sc
 export const FAILURE_SHOTS = resolve(ROOT, 'e2e/.screenshots/failed');
 
 /**
+/**
+ * Chromium's fake microphone (a beeping tone) and camera, granted without a prompt: for voice.
+ * Audio still only plays after a click, as in a real browser (the autoplay policy stays on). No
+ * sound card here: with `--mute-audio` Chromium renders into a fake output.
+ */
+export const FAKE_MEDIA = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--mute-audio',
+];
+
+/**
  * Debian's Chromium, headless. Certificate errors are ignored for the local HTTPS media server only.
- * `extraArgs` add switches (the voice test's fake microphone).
+ * `extraArgs` add switches (FAKE_MEDIA for voice).
  */
 export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({

@@ -5,6 +5,7 @@ import './styles/base.css';
 import './styles/layout.css';
 import './styles/chat.css';
 import './styles/panels.css';
+import './styles/voice.css';
 
 const root = document.getElementById('root');
 if (root)

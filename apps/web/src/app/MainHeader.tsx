@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { InviteDialog } from '../features/servers/InviteDialog';
+import { voice } from '../features/voice/voice-controller';
+import { useLocalVoice } from '../features/voice/voice-state';
 import { Icon, type IconName } from '../ui/Icon';
 import { useChat } from './hooks';
 import { homePath, usePlace } from './routes';
@@ -14,10 +16,13 @@ export function MainHeader({ onOpenNavigation }: { onOpenNavigation: () => void 
   const channel = useChat((s) => (channelId ? s.channels[channelId] : undefined));
   const meId = useChat((s) => s.me?.id);
 
+  const inCall = useLocalVoice((s) => s.room?.kind === 'call');
+  const dmPeer = channel?.type === 'dm' ? channel.recipients?.find((r) => r.id !== meId) : undefined;
+
   let title = 'Friends';
   let icon: IconName = 'friends';
   if (channel?.type === 'dm') {
-    title = channel.recipients?.find((r) => r.id !== meId)?.username ?? channel.name;
+    title = dmPeer?.username ?? channel.name;
     icon = 'at';
   } else if (channel) {
     title = channel.name;
@@ -42,6 +47,18 @@ export function MainHeader({ onOpenNavigation }: { onOpenNavigation: () => void 
         {!home && serverName && <span className="title-server">{serverName}</span>}
       </h1>
       <div className="header-actions">
+        {dmPeer && (
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Call ${dmPeer.username}`}
+            title={inCall ? 'You are in a call' : `Call ${dmPeer.username}`}
+            disabled={inCall}
+            onClick={() => void voice.call(dmPeer.id)}
+          >
+            <Icon name="phone" />
+          </button>
+        )}
         <button type="button" className="button small" onClick={() => setInviting(true)}>
           Generate Invite
         </button>

@@ -5,8 +5,12 @@ import { DmSidebar } from '../features/dms/DmSidebar';
 import { FriendsView } from '../features/friends/FriendsView';
 import { ChatView } from '../features/messages/ChatView';
 import { ServerRail } from '../features/servers/ServerRail';
+import { CallBar } from '../features/voice/CallBar';
+import { IncomingCall } from '../features/voice/IncomingCall';
+import { VoiceNotice } from '../features/voice/VoiceNotice';
+import { VoicePanel } from '../features/voice/VoicePanel';
+import { VoiceRoom } from '../features/voice/VoiceRoom';
 import { ConnectionBanner } from '../ui/ConnectionBanner';
-import { Icon } from '../ui/Icon';
 import { UserPanel } from '../ui/UserPanel';
 import { useChat } from './hooks';
 import { MainHeader } from './MainHeader';
@@ -36,6 +40,7 @@ export function Shell() {
         <ServerRail />
         <aside className="sidebar" aria-label={place.home ? 'Direct messages' : 'Channels'}>
           {place.home ? <DmSidebar /> : <ChannelSidebar serverId={place.serverId ?? ''} />}
+          <VoicePanel />
           <UserPanel />
         </aside>
       </div>
@@ -48,9 +53,12 @@ export function Shell() {
         />
       )}
       <main className="main">
+        <CallBar />
+        <VoiceNotice />
         <MainHeader onOpenNavigation={() => setDrawerOpen(true)} />
         <MainContent />
       </main>
+      <IncomingCall />
     </div>
   );
 }
@@ -78,15 +86,6 @@ function MainContent() {
     if (firstText) return <Navigate to={channelPath(serverId, firstText)} replace />;
     return <div className="placeholder">This server has no text channel yet.</div>;
   }
-  if (channel.type === 'voice') {
-    return (
-      <div className="placeholder">
-        <p>
-          <Icon name="speaker" /> {channel.name}
-        </p>
-        <p>Voice channels are listed here; talking in them arrives with voice support.</p>
-      </div>
-    );
-  }
+  if (channel.type === 'voice') return <VoiceRoom key={channel.id} channel={channel} />;
   return <ChatView key={channel.id} channelId={channel.id} />;
 }

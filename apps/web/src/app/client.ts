@@ -1,5 +1,6 @@
 import { ChatSession, createChatStore, GatewayClient, RestClient, resetChatStore } from '@decentra/client';
 import { create } from 'zustand';
+import { voice } from '../features/voice/voice-controller';
 
 /** The one REST client of the page: same origin, the session cookie (set at login) authenticates. */
 export const rest = new RestClient();
@@ -36,10 +37,12 @@ export function startSession(): void {
     endSession('Your session has ended. Please log in again.');
   });
   useAuth.setState({ status: 'authenticated', notice: null });
+  voice.attach(s, rest);
   s.start().catch(() => undefined);
 }
 
 export function endSession(notice: string | null = null): void {
+  voice.detach();
   const s = session;
   session = null;
   s?.stop();

@@ -12,7 +12,7 @@ import type { GatewayClient } from '../gateway.js';
 import { GatewayRequestError } from '../gateway.js';
 import type { RestClient } from '../rest.js';
 import { reduceEvent, withChannel, withMember } from './apply-event.js';
-import { applyReady, type ChatStore, withDm, withServer } from './chat-store.js';
+import { applyReady, type ChatStore, withDm, withServer, withUsers } from './chat-store.js';
 import {
   addPending,
   EMPTY_CHANNEL,
@@ -229,7 +229,13 @@ export class ChatSession {
   /** Fetches a server's member list into the store (events keep it current afterwards). */
   async loadMembers(serverId: string): Promise<void> {
     const members = await this.rest.listMembers({ serverId });
-    this.store.setState((s) => ({ members: { ...s.members, [serverId]: members } }));
+    this.store.setState((s) => ({
+      members: { ...s.members, [serverId]: members },
+      users: withUsers(
+        s.users,
+        members.map((m) => m.user),
+      ),
+    }));
   }
 
   /**

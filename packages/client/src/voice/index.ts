@@ -20,5 +20,6 @@ export {
   listDevices,
   type MediaDevicesLike,
   type MicrophoneError,
+  microphoneError,
 } from './media.js';
 export type { VoicePeerState } from './peer.js';

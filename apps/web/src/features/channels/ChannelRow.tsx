@@ -6,32 +6,42 @@ import { useChat } from '../../app/hooks';
 import { channelPath, usePlace } from '../../app/routes';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { Icon } from '../../ui/Icon';
+import { VoiceMembers } from '../voice/VoiceMembers';
+import { voice } from '../voice/voice-controller';
+import { useLocalVoice } from '../voice/voice-state';
 import { ChannelDialog } from './ChannelDialog';
 
 /** One channel: a link, and rename/delete buttons for those allowed. */
 export function ChannelRow({ channel, permissions }: { channel: Channel; permissions: Permissions }) {
   const { channelId } = usePlace();
   const navigate = useNavigate();
-  const [dialog, setDialog] = useState<'rename' | 'delete' | null>(null);
+  const [dialog, setDialog] = useState<'rename' | 'delete' | 'leave-call' | null>(null);
   const serverId = channel.serverId ?? '';
   const active = channelId === channel.id;
-  const inVoice = useChat((s) => s.voice[channel.id]?.length ?? 0);
+  const inCall = useLocalVoice((s) => s.room?.kind === 'call');
+  const callPeer = useChat((s) => {
+    const room = useLocalVoice.getState().room;
+    const call = room?.kind === 'call' ? s.calls[room.callId] : undefined;
+    return call ? (call.caller.id === s.me?.id ? call.callee : call.caller).username : undefined;
+  });
+  const isVoice = channel.type === 'voice';
   return (
-    <li className={`channel-row${active ? ' active' : ''}`}>
+    <li className={`channel-row${active ? ' active' : ''}${isVoice ? ' voice' : ''}`}>
       <NavLink
         to={channelPath(serverId, channel.id)}
         className="channel-link"
         aria-current={active ? 'page' : undefined}
+        onClick={() => {
+          // Clicking a voice channel joins it (one at a time; a call is hung up after asking).
+          if (!isVoice) return;
+          if (inCall) setDialog('leave-call');
+          else void voice.joinChannel(channel.id);
+        }}
       >
         <span className="channel-icon" aria-hidden="true">
           <Icon name={channel.type === 'voice' ? 'speaker' : 'hash'} size={18} />
         </span>
         <span className="channel-name">{channel.name}</span>
-        {channel.type === 'voice' && inVoice > 0 && (
-          <span className="voice-count" role="status" aria-label={`${inVoice} in voice`}>
-            {inVoice}
-          </span>
-        )}
       </NavLink>
       {permissions.editChannel && (
         <button
@@ -57,6 +67,16 @@ export function ChannelRow({ channel, permissions }: { channel: Channel; permiss
       )}
       {dialog === 'rename' && (
         <ChannelDialog serverId={serverId} channel={channel} onClose={() => setDialog(null)} />
+      )}
+      {isVoice && <VoiceMembers channelId={channel.id} serverId={serverId} />}
+      {dialog === 'leave-call' && (
+        <ConfirmDialog
+          title="Leave the call?"
+          message={`You are in a call${callPeer ? ` with ${callPeer}` : ''}. Hang up and join ${channel.name}?`}
+          confirmLabel="Hang up and join"
+          onConfirm={() => voice.joinChannel(channel.id)}
+          onClose={() => setDialog(null)}
+        />
       )}
       {dialog === 'delete' && (
         <ConfirmDialog

@@ -7,6 +7,9 @@ import { dmPath } from '../../app/routes';
 import { Avatar } from '../../ui/Avatar';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { errorText } from '../../ui/error-text';
+import { Icon } from '../../ui/Icon';
+import { voice } from '../voice/voice-controller';
+import { useLocalVoice } from '../voice/voice-state';
 
 /** Every friend with presence, a Message button and Remove. */
 export function AllFriends({ onAdd }: { onAdd: () => void }) {
@@ -15,6 +18,7 @@ export function AllFriends({ onAdd }: { onAdd: () => void }) {
   const navigate = useNavigate();
   const [removing, setRemoving] = useState<UserRef | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const inCall = useLocalVoice((s) => s.room?.kind === 'call');
   const list = Object.values(friends).sort((a, b) => a.username.localeCompare(b.username));
   const online = list.filter((f) => presence[f.id] === 'online').length;
 
@@ -64,6 +68,16 @@ export function AllFriends({ onAdd }: { onAdd: () => void }) {
                 onClick={() => void message(f)}
               >
                 Message
+              </button>
+              <button
+                type="button"
+                className="icon-button"
+                aria-label={`Call ${f.username}`}
+                title={inCall ? 'You are in a call' : `Call ${f.username}`}
+                disabled={inCall}
+                onClick={() => void voice.call(f.id)}
+              >
+                <Icon name="phone" />
               </button>
               <button
                 type="button"

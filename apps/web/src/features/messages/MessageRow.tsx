@@ -4,6 +4,7 @@ import { chat } from '../../app/client';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { errorText } from '../../ui/error-text';
 import { Icon } from '../../ui/Icon';
+import { CallRecord } from '../voice/CallRecord';
 import { MessageContent } from './MessageContent';
 import { MessageEditor } from './MessageEditor';
 
@@ -33,6 +34,16 @@ export const MessageRow = memo(function MessageRow({
   const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const created = new Date(message.createdAt);
+  if (message.call) {
+    return (
+      <article className="message system" aria-label={`Call at ${timeFormat.format(created)}`}>
+        <CallRecord call={message.call} caller={message.author.username} mine={mine} />
+        <time dateTime={message.createdAt} title={dateFormat.format(created)}>
+          {timeFormat.format(created)}
+        </time>
+      </article>
+    );
+  }
   const nonce = message.nonce ?? '';
   const classes = [
     'message',

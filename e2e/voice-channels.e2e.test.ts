@@ -1,0 +1,118 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { people, serverWith, voiceChannelOf } from '../apps/server/test/people.js';
+import { startTestServer, type TestServer } from '../apps/server/test/test-server.js';
+import { loggedIn } from './support/accounts.js';
+import { FAKE_MEDIA, launchBrowser, type Person, screenshot } from './support/browser.js';
+import { openConnections, receiving, watchPeerConnections } from './support/peer-connections.js';
+import { story } from './support/story.js';
+
+/** A voice channel with three, then four people in separate browsers, each with a fake microphone. */
+describe('voice channels', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const who = ['ann', 'ben', 'cat', 'dan'] as const;
+  const browsers: Partial<Record<(typeof who)[number], Person>> = {};
+  const page = (name: (typeof who)[number]): Page => {
+    const p = browsers[name];
+    if (!p) throw new Error(`${name} has no browser`);
+    return p.page;
+  };
+  let voicePath = '';
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer(), launchBrowser(FAKE_MEDIA)]);
+    const users = await people(server.url, who);
+    const [annUser, ...rest] = users;
+    const club = await serverWith(annUser, 'Band', rest);
+    voicePath = `/channels/${club.id}/${voiceChannelOf(club)}`;
+    for (const [i, name] of who.entries()) {
+      const user = users[i];
+      if (!user) continue;
+      browsers[name] = await loggedIn(browser, server.url, user.token);
+      await watchPeerConnections(page(name));
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  story(() => browsers);
+
+  const sidebarVoice = (p: Page) => p.getByRole('list', { name: 'Voice channels' });
+  const join = async (p: Page) => {
+    await p.goto(voicePath.replace(/\/\d+$/, ''));
+    await sidebarVoice(p).getByRole('link', { name: 'General' }).click();
+    await p.getByRole('region', { name: 'Voice connection' }).waitFor();
+  };
+
+  it('joins by clicking the channel, and everyone in the server sees who is in it', async () => {
+    await join(page('ann'));
+    await page('dan').goto(voicePath.replace(/\/\d+$/, ''));
+    await sidebarVoice(page('dan')).getByRole('list', { name: 'In voice: 1' }).getByText('ann').waitFor();
+    await join(page('ben'));
+    await join(page('cat'));
+    await sidebarVoice(page('dan')).getByRole('list', { name: 'In voice: 3' }).waitFor();
+  });
+
+  it('carries audio from each one to both others', async () => {
+    for (const name of ['ann', 'ben', 'cat'] as const) {
+      await expect.poll(() => receiving(page(name), 2), { timeout: 20_000 }).toBe(true);
+    }
+    await page('ann')
+      .getByRole('region', { name: 'Voice connection' })
+      .getByText('Voice connected')
+      .waitFor();
+  });
+
+  it('shows who speaks, and mute to everyone', async () => {
+    const list = sidebarVoice(page('ann')).getByRole('list', { name: 'In voice: 3' });
+    await expect
+      .poll(() => list.locator('[data-speaking="true"]').count(), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    await page('ben')
+      .getByRole('region', { name: 'Voice connection' })
+      .getByRole('button', { name: 'Mute' })
+      .click();
+    await sidebarVoice(page('dan'))
+      .getByRole('listitem')
+      .filter({ hasText: 'ben' })
+      .getByLabel('muted')
+      .waitFor();
+    // Clicking the channel also opened its page, with everyone as a tile.
+    await page('ann').getByRole('list', { name: 'People in this voice channel' }).waitFor();
+    await screenshot(page('ann'), 'voice-channel');
+    const bensPanel = page('ben').getByRole('region', { name: 'Voice connection' });
+    await bensPanel.getByRole('button', { name: 'Unmute' }).click();
+    await sidebarVoice(page('dan'))
+      .getByRole('listitem')
+      .filter({ hasText: 'ben' })
+      .getByLabel('muted')
+      .waitFor({ state: 'detached' });
+  });
+
+  it('lets a fourth join and leave, and the others follow', async () => {
+    await join(page('dan'));
+    await expect.poll(() => receiving(page('dan'), 3), { timeout: 20_000 }).toBe(true);
+    await expect.poll(async () => (await openConnections(page('ann'))).length, { timeout: 10_000 }).toBe(3);
+    await page('dan')
+      .getByRole('region', { name: 'Voice connection' })
+      .getByRole('button', { name: 'Leave voice' })
+      .click();
+    await expect.poll(async () => (await openConnections(page('dan'))).length).toBe(0);
+    await expect.poll(async () => (await openConnections(page('ann'))).length).toBe(2);
+    await sidebarVoice(page('dan')).getByRole('list', { name: 'In voice: 3' }).waitFor();
+  });
+
+  it('drops a kicked member from voice at once: their connections close', async () => {
+    const a = page('ann');
+    await a.getByRole('button', { name: 'Server settings' }).click();
+    await a.getByRole('button', { name: 'Kick cat' }).click();
+    await a.getByRole('button', { name: 'Kick', exact: true }).click();
+    await expect.poll(async () => (await openConnections(page('cat'))).length, { timeout: 3_000 }).toBe(0);
+    await expect.poll(async () => (await openConnections(page('ben'))).length, { timeout: 3_000 }).toBe(1);
+    await sidebarVoice(page('dan')).getByRole('list', { name: 'In voice: 2' }).waitFor();
+  });
+});
