@@ -29,8 +29,7 @@ let voiceChannel: string;
 
 beforeAll(async () => {
   server = await startTestServer({
-    config: { iceServers: [{ urls: 'stun:stun.example.test:3478' }] },
-    ringTimeoutMs: RING_MS,
+    config: { voice: { iceServers: [{ urls: 'stun:stun.example.test:3478' }], ringTimeoutMs: RING_MS } },
     clock,
   });
   [ann, ben, cat, stranger] = await people(server.url, ['ann', 'ben', 'cat', 'stranger']);
