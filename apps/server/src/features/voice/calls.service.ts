@@ -39,6 +39,8 @@ export interface CallsDeps {
   voice: VoiceService;
   commands: Commands;
   ringTimeoutMs: number;
+  /** Whether this gateway session has not ended (a call ends with it). */
+  isLive: (sessionId: string) => boolean;
   log: Logger;
   clock?: Clock;
 }
@@ -80,6 +82,7 @@ export class CallsService {
     const dm = await this.deps.dms.open(tx, caller, calleeId);
     const calleeRef = dm.result.recipients?.find((r) => r.id === calleeId.toString());
     if (!calleeRef) throw new Error('a DM without its recipient');
+    if (!this.deps.isLive(sessionId)) throw invalidInput('This connection closed while calling.');
     if (this.callOf(caller.id)) throw conflict('You are already in a call.', { reason: 'busy' });
     if (this.callOf(calleeId))
       throw conflict(`${calleeRef.username} is in another call.`, { reason: 'busy' });

@@ -28,6 +28,8 @@ export class VoiceService {
   constructor(
     private readonly access: AccessService,
     private readonly channelLimit: number,
+    /** Whether this gateway session still has its socket (voice ends when it loses it). */
+    private readonly isAttached: (sessionId: string) => boolean,
   ) {}
 
   /** Tells `listener` that a user is about to join a voice channel (calls end: one voice thing at a time). */
@@ -45,6 +47,7 @@ export class VoiceService {
     const standing = await this.access.channel(tx, channelId, userId, 'channel too');
     const { serverId, type } = standing.channel;
     if (type !== 'voice' || serverId === null) throw invalidInput('That is not a voice channel.');
+    if (!this.isAttached(sessionId)) throw invalidInput('This connection closed while joining.');
     if (this.othersIn(channelId, userId) >= this.channelLimit) {
       throw conflict(`This voice channel is full (${this.channelLimit} people).`, { reason: 'channel_full' });
     }

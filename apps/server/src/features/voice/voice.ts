@@ -34,8 +34,15 @@ export function registerVoice(deps: {
 }) {
   const { commands, config, log } = deps;
   const clock = deps.clock ?? systemClock;
-  const voice = new VoiceService(deps.access, config.channelLimit);
+  /**
+   * This instance's gateway sessions as voice sees them: a session that ended (or, for voice
+   * channels, lost its socket) while one of its joins or calls was awaiting the database must not
+   * be given a place it would never give back.
+   */
+  const sessions = new Map<string, 'attached' | 'detached'>();
+  const voice = new VoiceService(deps.access, config.channelLimit, (id) => sessions.get(id) === 'attached');
   const calls = new CallsService({
+    isLive: (id) => sessions.has(id),
     friends: deps.friends,
     dms: deps.dms,
     messages: deps.messages,
@@ -71,12 +78,14 @@ export function registerVoice(deps: {
    * expired), and outlives a dropped socket that the session may still resume.
    */
   const onSessionsChanged: SessionsChangedHook = ({ userId, reason, sessionId }) => {
+    if (reason === 'closed' || reason === 'expired') sessions.delete(sessionId);
+    else sessions.set(sessionId, reason === 'detached' ? 'detached' : 'attached');
     if (reason === 'identify' || reason === 'resume') return;
     const change = combine(undefined, [
       voice.leaveSession(userId, sessionId),
       reason === 'detached' ? outcome(undefined) : calls.endSession(sessionId),
     ]);
-    if (change.events.length === 0) return;
+    if (change.events.length === 0 && !change.after) return;
     commands
       .run(() => change)
       .catch((err: unknown) => log.error({ err }, 'leaving voice with a session failed'));
