@@ -49,7 +49,7 @@ export const GATEWAY_EVENTS = {
   presence_update: event(PresenceSchema, 'friends and co-members'),
   typing_start: event(TypingStartEventSchema, 'the others in the channel or DM'),
   voice_state_update: event(VoiceStateSchema, 'members of the server'),
-  voice_signal: event(VoiceSignalEventSchema, 'the one it is addressed to'),
+  voice_signal: event(VoiceSignalEventSchema, 'the addressee’s tab in the voice channel or call'),
   call_incoming: event(CallIncomingEventSchema, 'the callee'),
   call_update: event(CallSchema, 'both ends of the call'),
 } as const satisfies Record<string, EventSpec>;
