@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classes, Message, makeIntegrityKey, methods, parseMessage } from 'werift-ice';
@@ -19,35 +19,42 @@ export interface Coturn {
   stop(): Promise<void>;
 }
 
+/** The `turnserver.conf` that docs/deployment.md gives (its one ```ini block). */
+export function documentedConfig(): string {
+  const doc = readFileSync(new URL('../../../docs/deployment.md', import.meta.url), 'utf8');
+  const block = /```ini\n([\s\S]*?)```/.exec(doc)?.[1];
+  if (!block) throw new Error('docs/deployment.md has no turnserver.conf block');
+  return block;
+}
+
 /**
- * A real coturn on loopback, as docs/deployment.md configures it: TURN REST credentials
- * (`use-auth-secret` with `static-auth-secret`), no TLS, its state in a folder of its own.
- * Resolves once it answers a STUN Binding request.
+ * A real coturn with the documented configuration, moved onto loopback for the test: its
+ * listening and relay address, a free port, this secret, no TLS (no certificate here), its state
+ * in a folder of its own. Resolves once it answers a STUN Binding request.
  */
 export async function startCoturn(secret: string): Promise<Coturn> {
   const port = await freeUdpPort();
-  const realm = 'decentra.test';
   const dir = mkdtempSync(join(tmpdir(), 'decentra-coturn-'));
-  const child = spawn(
-    TURNSERVER,
-    [
-      '--no-cli',
-      '--no-tls',
-      '--no-dtls',
-      `--listening-ip=${HOST}`,
-      `--relay-ip=${HOST}`,
-      `--listening-port=${port}`,
-      '--use-auth-secret',
-      `--static-auth-secret=${secret}`,
-      `--realm=${realm}`,
-      '--fingerprint',
-      `--userdb=${join(dir, 'turndb')}`,
-      `--pidfile=${join(dir, 'turnserver.pid')}`,
-      '--log-file=stdout',
-      '--simple-log',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const kept = documentedConfig()
+    .split('\n')
+    .filter((line) => !/^(listening-port|tls-listening-port|static-auth-secret|cert|pkey)=/.test(line));
+  const realm = kept.find((line) => line.startsWith('realm='))?.slice('realm='.length) ?? '';
+  const config = [
+    ...kept,
+    `listening-ip=${HOST}`,
+    `relay-ip=${HOST}`,
+    `listening-port=${port}`,
+    `static-auth-secret=${secret}`,
+    'no-tls',
+    'no-dtls',
+    `userdb=${join(dir, 'turndb')}`,
+    `pidfile=${join(dir, 'turnserver.pid')}`,
+    'log-file=stdout',
+    'simple-log',
+  ];
+  const file = join(dir, 'turnserver.conf');
+  writeFileSync(file, `${config.join('\n')}\n`);
+  const child = spawn(TURNSERVER, ['-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   child.stdout?.on('data', (chunk) => output.push(String(chunk)));
   child.stderr?.on('data', (chunk) => output.push(String(chunk)));
@@ -66,32 +73,74 @@ export async function startCoturn(secret: string): Promise<Coturn> {
   return { port, realm, stop };
 }
 
-export type AllocateAnswer = { ok: true; relayed: unknown } | { ok: false; errorCode: number };
+/** coturn's verdict on a request: done, or the STUN error code it answered. */
+export type Verdict = { ok: true; message: Message } | { ok: false; errorCode: number };
 
 /**
- * A TURN Allocate with the long-term credential (RFC 8489 §9.2): the first request, without one,
- * is answered 401 with the realm and a nonce; the second carries USERNAME, REALM, NONCE and a
- * MESSAGE-INTEGRITY keyed by MD5(username:realm:password). Answers coturn's verdict on the second.
+ * One client's TURN allocation with the long-term credential (RFC 8489 §9.2), over one UDP socket:
+ * the first Allocate, without a credential, is answered 401 with the realm and a nonce; the
+ * second carries USERNAME, REALM, NONCE and a MESSAGE-INTEGRITY keyed by MD5(username:realm:password).
+ * Later requests on the allocation (CreatePermission) are signed the same way.
  */
-export async function allocate(port: number, username: string, password: string): Promise<AllocateAnswer> {
-  const socket = createSocket('udp4');
-  try {
-    const challenge = await exchange(socket, port, allocateRequest());
+export class TurnClient {
+  private readonly socket = createSocket('udp4');
+  private auth: { realm: string; nonce: Buffer; key: Buffer } | undefined;
+
+  constructor(
+    private readonly port: number,
+    private readonly username: string,
+    private readonly password: string,
+  ) {}
+
+  async allocate(): Promise<Verdict> {
+    const challenge = await exchange(this.socket, this.port, allocateRequest());
     const realm: unknown = challenge.getAttributeValue('REALM');
     const nonce: unknown = challenge.getAttributeValue('NONCE');
     if (typeof realm !== 'string' || !Buffer.isBuffer(nonce))
       throw new Error('no realm and nonce in the 401');
-    const request = allocateRequest()
-      .setAttribute('USERNAME', username)
+    this.auth = { realm, nonce, key: makeIntegrityKey(this.username, realm, this.password) };
+    return this.signed(allocateRequest());
+  }
+
+  /**
+   * Asks to relay to `ip` (RFC 8656 §9): only installs a permission in the server, nothing is sent
+   * to that address. A denied peer address is refused with 403.
+   */
+  createPermission(ip: string): Promise<Verdict> {
+    const request = new Message(methods.CREATE_PERMISSION, classes.REQUEST).setAttribute('XOR-PEER-ADDRESS', [
+      ip,
+      9,
+    ]);
+    return this.signed(request);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private async signed(request: Message): Promise<Verdict> {
+    if (!this.auth) throw new Error('allocate first');
+    const { realm, nonce, key } = this.auth;
+    request
+      .setAttribute('USERNAME', this.username)
       .setAttribute('REALM', realm)
       .setAttribute('NONCE', nonce)
-      .addMessageIntegrity(makeIntegrityKey(username, realm, password));
-    const answer = await exchange(socket, port, request);
-    if (answer.messageClass === classes.RESPONSE)
-      return { ok: true, relayed: answer.getAttributeValue('XOR-RELAYED-ADDRESS') };
-    return { ok: false, errorCode: errorCodeOf(answer) };
+      .addMessageIntegrity(key)
+      .addFingerprint();
+    const answer = await exchange(this.socket, this.port, request);
+    return answer.messageClass === classes.RESPONSE
+      ? { ok: true, message: answer }
+      : { ok: false, errorCode: errorCodeOf(answer) };
+  }
+}
+
+/** An Allocate with this credential, on a socket of its own: coturn's verdict. */
+export async function allocate(port: number, username: string, password: string): Promise<Verdict> {
+  const client = new TurnClient(port, username, password);
+  try {
+    return await client.allocate();
   } finally {
-    socket.close();
+    client.close();
   }
 }
 

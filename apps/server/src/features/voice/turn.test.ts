@@ -1,7 +1,7 @@
 import type { IceServer } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTurnClient } from 'werift-ice';
-import { allocate, type Coturn, haveCoturn, startCoturn } from '../../../test/coturn.js';
+import { allocate, type Coturn, haveCoturn, startCoturn, TurnClient } from '../../../test/coturn.js';
 import { type Person, people } from '../../../test/people.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { DEFAULT_VOICE_CONFIG } from '../../config.js';
@@ -59,10 +59,12 @@ describe.runIf(haveCoturn || process.env.CI === 'true')('TURN credentials, check
 
   it('is accepted by coturn: an Allocate with it gets a relayed address', async () => {
     const turn = turnEntry((await ann.rest.iceServers()).iceServers);
-    expect(await allocate(coturn.port, turn.username, turn.credential)).toMatchObject({
-      ok: true,
-      relayed: ['127.0.0.1', expect.any(Number)],
-    });
+    const verdict = await allocate(coturn.port, turn.username, turn.credential);
+    if (!verdict.ok) expect.fail(`coturn refused the credential: ${verdict.errorCode}`);
+    expect(verdict.message.getAttributeValue('XOR-RELAYED-ADDRESS')).toEqual([
+      '127.0.0.1',
+      expect.any(Number),
+    ]);
     // And by a whole TURN client (werift's), which allocates and keeps its allocation.
     const client = await createTurnClient({
       address: ['127.0.0.1', coturn.port],
@@ -99,5 +101,26 @@ describe.runIf(haveCoturn || process.env.CI === 'true')('TURN credentials, check
       ok: false,
       errorCode: 401,
     });
+  });
+
+  it('will not relay into private, loopback or link-local addresses (the documented denied-peer-ip)', async () => {
+    const turn = turnEntry((await ann.rest.iceServers()).iceServers);
+    const client = new TurnClient(coturn.port, turn.username, turn.credential);
+    try {
+      expect((await client.allocate()).ok).toBe(true);
+      // A permission only; nothing is sent to these addresses.
+      for (const ip of [
+        '10.1.2.3',
+        '172.16.5.4',
+        '192.168.1.1',
+        '127.0.0.1',
+        '169.254.169.254',
+        '100.64.0.1',
+      ]) {
+        expect(await client.createPermission(ip), ip).toEqual({ ok: false, errorCode: 403 });
+      }
+    } finally {
+      client.close();
+    }
   });
 });
