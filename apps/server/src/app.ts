@@ -61,7 +61,6 @@ export interface AppOptions {
   throttle?: ThrottleLimits;
   sendLimits?: SendLimits;
   presence?: PresenceOptions;
-  ringTimeoutMs?: number;
   /** Time for keepalive, expiries, presence grace, typing and ringing (tests pass a manual one). */
   clock?: Clock;
 }
@@ -144,7 +143,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     const limiters = limiterRedis ? redisLimiters(limiterRedis) : memoryLimiters;
     const db = store.db;
     const clock = options.clock;
-    const commands = new Commands(db, bus);
+    const commands = new Commands(db, bus, (err) => log.error({ err }, 'a follow-up command failed'));
     const access = new AccessService();
     const invites = new InvitesService();
     const accounts = new AccountsService({
@@ -172,14 +171,16 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       clock: options.clock,
     });
     const voice = registerVoice({
-      db,
       commands,
       access,
       friends,
       servers: chat.servers,
+      members: chat.members,
+      channels: chat.channels,
+      messages: chat.messages,
       dms: chat.dms,
-      iceServers: config.iceServers,
-      ringTimeoutMs: options.ringTimeoutMs,
+      config: config.voice,
+      log,
       clock: options.clock,
     });
     const presence = new PresenceService(db, commands, log, options.presence, options.clock);

@@ -1,4 +1,4 @@
-import { type IceServer, IceServerSchema } from '@decentra/protocol';
+import { DEFAULT_VOICE_CHANNEL_LIMIT, type IceServer, IceServerSchema } from '@decentra/protocol';
 import * as z from 'zod';
 
 /**
@@ -38,6 +38,29 @@ const iceServers = z
   })
   .pipe(z.array(IceServerSchema, 'must be a JSON array of {urls, username?, credential?}'));
 
+const DEFAULT_RING_TIMEOUT_SECONDS = 30;
+
+/** A whole number in [min, max], with the one message a refusal shows. */
+const wholeNumber = (min: number, max: number, what: string) => {
+  const message = `must be ${what} from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
+};
+
+/** `turn:` / `turns:` URIs (RFC 7065), comma-separated: `turn:turn.example.org:3478?transport=udp`. */
+const TURN_URI = /^turns?:[^\s?,]+(\?transport=(udp|tcp))?$/;
+const turnUrls = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((u) => u.trim())
+      .filter((u) => u.length > 0),
+  )
+  .refine(
+    (urls) => urls.length > 0 && urls.every((u) => TURN_URI.test(u)),
+    'must be comma-separated turn: or turns: URIs, e.g. turn:turn.example.org:3478',
+  );
+
 const EnvSchema = z
   .object({
     NODE_ENV: z
@@ -71,6 +94,18 @@ const EnvSchema = z
       .max(365, 'must be a whole number of days from 1 to 365')
       .default(30),
     DECENTRA_ICE_SERVERS: iceServers.default([]),
+    DECENTRA_VOICE_CHANNEL_LIMIT: wholeNumber(1, 100, 'a number of people').default(
+      DEFAULT_VOICE_CHANNEL_LIMIT,
+    ),
+    DECENTRA_RING_TIMEOUT_SECONDS: wholeNumber(5, 300, 'a whole number of seconds').default(
+      DEFAULT_RING_TIMEOUT_SECONDS,
+    ),
+    DECENTRA_TURN_URLS: turnUrls.optional(),
+    DECENTRA_TURN_SECRET: z
+      .string()
+      .min(16, 'must be at least 16 characters (make one with: openssl rand -hex 32)')
+      .optional(),
+    DECENTRA_TURN_TTL_SECONDS: wholeNumber(60, 604_800, 'a whole number of seconds').default(86_400),
     DECENTRA_TRUST_PROXY: z.enum(['true', 'false'], 'must be true or false').default('false'),
     LOG_LEVEL: z
       .enum(
@@ -86,6 +121,14 @@ const EnvSchema = z
         code: 'custom',
         path: [missing],
         message: 'must be set together with its pair (certificate and key files)',
+      });
+    }
+    if ((env.DECENTRA_TURN_URLS === undefined) !== (env.DECENTRA_TURN_SECRET === undefined)) {
+      const missing = env.DECENTRA_TURN_URLS === undefined ? 'DECENTRA_TURN_URLS' : 'DECENTRA_TURN_SECRET';
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: 'must be set together with its pair (the TURN server URLs and its shared secret)',
       });
     }
     if (env.REDIS_URL !== undefined && env.DATABASE_URL === undefined) {
@@ -123,9 +166,35 @@ export interface Config {
   workerId: number | undefined;
   sessionTtlMs: number;
   trustProxy: boolean;
-  iceServers: IceServer[];
+  voice: VoiceConfig;
   logLevel: string;
 }
+
+/** Voice channels and calls: caps, ringing, and the ICE servers handed to browsers. */
+export interface VoiceConfig {
+  /** People at most in one voice channel (each sends their audio to every other: a mesh). */
+  channelLimit: number;
+  /** How long a call rings unanswered before it is missed. */
+  ringTimeoutMs: number;
+  /** Static STUN/TURN servers, as configured (DECENTRA_ICE_SERVERS). */
+  iceServers: IceServer[];
+  /** A TURN server sharing a secret with us (coturn's use-auth-secret): credentials made per user. */
+  turn: TurnConfig | undefined;
+}
+
+export interface TurnConfig {
+  urls: string[];
+  secret: string;
+  /** How long a credential handed out stays valid. */
+  ttlSeconds: number;
+}
+
+export const DEFAULT_VOICE_CONFIG: VoiceConfig = {
+  channelLimit: DEFAULT_VOICE_CHANNEL_LIMIT,
+  ringTimeoutMs: DEFAULT_RING_TIMEOUT_SECONDS * 1000,
+  iceServers: [],
+  turn: undefined,
+};
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -162,7 +231,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workerId: e.DECENTRA_WORKER_ID,
     sessionTtlMs: e.DECENTRA_SESSION_DAYS * 24 * 60 * 60 * 1000,
     trustProxy: e.DECENTRA_TRUST_PROXY === 'true',
-    iceServers: e.DECENTRA_ICE_SERVERS,
+    voice: {
+      channelLimit: e.DECENTRA_VOICE_CHANNEL_LIMIT,
+      ringTimeoutMs: e.DECENTRA_RING_TIMEOUT_SECONDS * 1000,
+      iceServers: e.DECENTRA_ICE_SERVERS,
+      turn:
+        e.DECENTRA_TURN_URLS && e.DECENTRA_TURN_SECRET
+          ? {
+              urls: e.DECENTRA_TURN_URLS,
+              secret: e.DECENTRA_TURN_SECRET,
+              ttlSeconds: e.DECENTRA_TURN_TTL_SECONDS,
+            }
+          : undefined,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -67,6 +67,22 @@ describe('loadConfig', () => {
     ],
     [{ DECENTRA_ICE_SERVERS: '{not json' }, /DECENTRA_ICE_SERVERS must be a JSON array/],
     [{ DECENTRA_ICE_SERVERS: '[{"url": 1}]' }, /DECENTRA_ICE_SERVERS/],
+    [{ DECENTRA_VOICE_CHANNEL_LIMIT: '0' }, /DECENTRA_VOICE_CHANNEL_LIMIT must be a number of people from 1/],
+    [{ DECENTRA_RING_TIMEOUT_SECONDS: 'soon' }, /DECENTRA_RING_TIMEOUT_SECONDS must be a whole number/],
+    [{ DECENTRA_TURN_URLS: 'turn:t.example.org' }, /DECENTRA_TURN_SECRET must be set together/],
+    [{ DECENTRA_TURN_SECRET: 'f'.repeat(32) }, /DECENTRA_TURN_URLS must be set together/],
+    [
+      { DECENTRA_TURN_URLS: 'stun:t.example.org', DECENTRA_TURN_SECRET: 'f'.repeat(32) },
+      /DECENTRA_TURN_URLS must be comma-separated turn: or turns: URIs/,
+    ],
+    [
+      { DECENTRA_TURN_URLS: 'turn:t.example.org', DECENTRA_TURN_SECRET: 'short' },
+      /DECENTRA_TURN_SECRET must be at least 16 characters/,
+    ],
+    [
+      { DECENTRA_TURN_TTL_SECONDS: '10' },
+      /DECENTRA_TURN_TTL_SECONDS must be a whole number of seconds from 60/,
+    ],
   ])('refuses %j with one line naming the variable', (env, message) => {
     const text = failure(env as Record<string, string>);
     expect(text).toMatch(message);
@@ -76,13 +92,46 @@ describe('loadConfig', () => {
   it('never echoes a secret-bearing value back', () => {
     expect(failure({ DATABASE_URL: 'postgres://user:hunter2@' })).not.toContain('hunter2');
     expect(failure({ DECENTRA_ENCRYPTION_KEY: 'hunter2' })).not.toContain('hunter2');
+    const turn = { DECENTRA_TURN_URLS: 'turn:t.example.org', DECENTRA_TURN_SECRET: 'hunter2' };
+    expect(failure(turn)).not.toContain('hunter2');
   });
 
   it('reads STUN/TURN servers as JSON', () => {
     const ice =
       '[{"urls":"stun:stun.example.org:3478"},{"urls":["turn:t.example.org"],"username":"u","credential":"c"}]';
-    expect(loadConfig({ DECENTRA_ICE_SERVERS: ice }).iceServers).toEqual(JSON.parse(ice));
-    expect(loadConfig({}).iceServers).toEqual([]);
+    expect(loadConfig({ DECENTRA_ICE_SERVERS: ice }).voice.iceServers).toEqual(JSON.parse(ice));
+    expect(loadConfig({}).voice.iceServers).toEqual([]);
+  });
+
+  it('caps voice channels at 10 and rings for 30 s unless told otherwise', () => {
+    expect(loadConfig({}).voice).toEqual({
+      channelLimit: 10,
+      ringTimeoutMs: 30_000,
+      iceServers: [],
+      turn: undefined,
+    });
+    const c = loadConfig({ DECENTRA_VOICE_CHANNEL_LIMIT: '4', DECENTRA_RING_TIMEOUT_SECONDS: '45' });
+    expect(c.voice).toMatchObject({ channelLimit: 4, ringTimeoutMs: 45_000 });
+  });
+
+  it('reads a TURN server with a shared secret (URLs comma-separated, a day of credential by default)', () => {
+    const secret = 'f'.repeat(32);
+    const turn = loadConfig({
+      DECENTRA_TURN_URLS: 'turn:turn.example.org:3478?transport=udp, turns:turn.example.org:5349',
+      DECENTRA_TURN_SECRET: secret,
+    }).voice.turn;
+    expect(turn).toEqual({
+      urls: ['turn:turn.example.org:3478?transport=udp', 'turns:turn.example.org:5349'],
+      secret,
+      ttlSeconds: 86_400,
+    });
+    expect(
+      loadConfig({
+        DECENTRA_TURN_URLS: 'turn:t.example.org',
+        DECENTRA_TURN_SECRET: secret,
+        DECENTRA_TURN_TTL_SECONDS: '3600',
+      }).voice.turn?.ttlSeconds,
+    ).toBe(3600);
   });
 
   it('accepts production with a key', () => {

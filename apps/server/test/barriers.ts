@@ -16,3 +16,15 @@ export async function settled(...sockets: TestSocket[]): Promise<void> {
     }),
   );
 }
+
+/**
+ * Waits for a condition on the server's own state (a session ended, a socket gone) that no frame
+ * announces; fails after `timeoutMs`. Not a way to prove something did not happen.
+ */
+export async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

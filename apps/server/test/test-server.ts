@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { type AppOptions, createApp, type DecentraApp } from '../src/app.js';
-import type { Config } from '../src/config.js';
+import { type Config, DEFAULT_VOICE_CONFIG, type VoiceConfig } from '../src/config.js';
 import { createLogger } from '../src/infra/logger.js';
 import { createTestDatabase, type TestDatabase } from './test-db.js';
 
@@ -15,12 +15,16 @@ export interface TestServer {
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
+/** A config's fields to change; voice settings one by one (the rest keep their defaults). */
+export type ConfigOverrides = Partial<Omit<Config, 'voice'>> & { voice?: Partial<VoiceConfig> };
+
 export interface TestServerOptions extends Partial<Omit<AppOptions, 'config'>> {
-  config?: Partial<Config>;
+  config?: ConfigOverrides;
   db?: TestDatabase;
 }
 
-export function testConfig(db: TestDatabase, overrides: Partial<Config> = {}): Config {
+export function testConfig(db: TestDatabase, overrides: ConfigOverrides = {}): Config {
+  const { voice, ...rest } = overrides;
   return {
     env: 'test',
     port: 0,
@@ -33,9 +37,9 @@ export function testConfig(db: TestDatabase, overrides: Partial<Config> = {}): C
     workerId: undefined,
     sessionTtlMs: 30 * 24 * 60 * 60 * 1000,
     trustProxy: false,
-    iceServers: [],
     logLevel: 'info',
-    ...overrides,
+    ...rest,
+    voice: { ...DEFAULT_VOICE_CONFIG, ...voice },
   };
 }
 

@@ -5,12 +5,7 @@ import { MessageSchema } from './messages.js';
 import { PresenceSchema } from './presence.js';
 import { ChannelSchema, MemberSchema, ServerSchema } from './servers.js';
 import { UserRefSchema } from './users.js';
-import {
-  CallIncomingEventSchema,
-  CallUpdateEventSchema,
-  VoiceSignalEventSchema,
-  VoiceStateSchema,
-} from './voice.js';
+import { CallIncomingEventSchema, CallSchema, VoiceSignalEventSchema, VoiceStateSchema } from './voice.js';
 
 export const ServerUpdateEventSchema = z.object({ id: IdSchema, name: z.string(), ownerId: IdSchema });
 export const ServerDeleteEventSchema = z.object({ id: IdSchema });
@@ -54,9 +49,9 @@ export const GATEWAY_EVENTS = {
   presence_update: event(PresenceSchema, 'friends and co-members'),
   typing_start: event(TypingStartEventSchema, 'the others in the channel or DM'),
   voice_state_update: event(VoiceStateSchema, 'members of the server'),
-  voice_signal: event(VoiceSignalEventSchema, 'the one it is addressed to'),
+  voice_signal: event(VoiceSignalEventSchema, 'the addressee’s tab in the voice channel or call'),
   call_incoming: event(CallIncomingEventSchema, 'the callee'),
-  call_update: event(CallUpdateEventSchema, 'both ends of the call'),
+  call_update: event(CallSchema, 'both ends of the call'),
 } as const satisfies Record<string, EventSpec>;
 
 export type EventName = keyof typeof GATEWAY_EVENTS;

@@ -44,7 +44,11 @@ export const GATEWAY_OPS = {
   call_start: op(CallStartOpSchema, CallStartReplySchema, 'ring a friend'),
   call_accept: op(CallIdOpSchema, NO_REPLY, 'the callee answers'),
   call_reject: op(CallIdOpSchema, NO_REPLY, 'the callee declines'),
-  call_end: op(CallIdOpSchema, NO_REPLY, 'either end hangs up (the caller cancels while it rings)'),
+  call_end: op(
+    CallIdOpSchema,
+    NO_REPLY,
+    'either end hangs up (while it rings: the caller cancels, the callee declines)',
+  ),
 } as const satisfies Record<string, OpSpec>;
 
 export type OpName = keyof typeof GATEWAY_OPS;

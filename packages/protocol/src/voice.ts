@@ -81,7 +81,6 @@ export const CallIncomingEventSchema = z.object({
   from: UserRefSchema,
   channelId: IdSchema,
 });
-export const CallUpdateEventSchema = CallSchema;
 
 export const IceServerSchema = z.object({
   urls: z.union([z.string(), z.array(z.string())]),

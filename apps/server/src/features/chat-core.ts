@@ -80,5 +80,5 @@ export function registerChatCore(deps: ChatCoreDeps) {
     ...messageOps({ messages, commands }),
     ...typingOps({ typing, commands }),
   } satisfies Partial<OpHandlers>;
-  return { servers, messages, dms, ready, routes, ops };
+  return { servers, members, channels, messages, dms, ready, routes, ops };
 }

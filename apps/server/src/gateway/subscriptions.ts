@@ -10,13 +10,16 @@ export class Subscriptions {
   private readonly byUser = new Map<string, Set<GatewaySession>>();
   private readonly byAuthSession = new Map<string, Set<GatewaySession>>();
   private readonly byTopic = new Map<string, Set<GatewaySession>>();
+  private readonly bySession = new Map<string, GatewaySession>();
 
   add(session: GatewaySession): void {
+    this.bySession.set(session.sessionId, session);
     addTo(this.byUser, session.userId, session);
     addTo(this.byAuthSession, session.authSessionId, session);
   }
 
   remove(session: GatewaySession): void {
+    if (this.bySession.get(session.sessionId) === session) this.bySession.delete(session.sessionId);
     removeFrom(this.byUser, session.userId, session);
     removeFrom(this.byAuthSession, session.authSessionId, session);
     for (const topic of session.topics) removeFrom(this.byTopic, topic, session);
@@ -70,6 +73,10 @@ export class Subscriptions {
         return this.byTopic.get(serverTopic(to.serverId)) ?? EMPTY;
       case 'channel':
         return this.byTopic.get(channelTopic(to.channelId)) ?? EMPTY;
+      case 'session': {
+        const session = this.bySession.get(to.sessionId);
+        return session ? [session] : EMPTY;
+      }
     }
   }
 

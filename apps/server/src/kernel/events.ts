@@ -4,7 +4,9 @@ import type { EventData, EventName } from '@decentra/protocol';
 export type Audience =
   | { kind: 'users'; userIds: readonly string[] }
   | { kind: 'server'; serverId: string }
-  | { kind: 'channel'; channelId: string };
+  | { kind: 'channel'; channelId: string }
+  /** One gateway session (one tab): the one in a voice channel or a call, for its WebRTC signals. */
+  | { kind: 'session'; sessionId: string };
 
 export type Topic = { kind: 'server'; serverId: string } | { kind: 'channel'; channelId: string };
 
@@ -80,6 +82,9 @@ export const toUsers = (...userIds: readonly bigint[]): Audience => ({
   kind: 'users',
   userIds: userIds.map(String),
 });
+
+/** One gateway session's socket (the tab in voice or in the call), not the user's other tabs. */
+export const toSession = (sessionId: string): Audience => ({ kind: 'session', sessionId });
 
 /** A server as an event audience and as a subscription topic: the same shape serves both. */
 export const serverScope = (serverId: bigint) => ({ kind: 'server', serverId: serverId.toString() }) as const;

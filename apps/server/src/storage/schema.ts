@@ -142,10 +142,16 @@ export const messages = pgTable(
     nonce: text('nonce'),
     createdAt: time('created_at').notNull().defaultNow(),
     editedAt: time('edited_at'),
+    /** Set on a call's record, with its length (0 unless it was answered). */
+    callOutcome: text('call_outcome', { enum: ['missed', 'rejected', 'ended'] }),
+    callDurationSeconds: integer('call_duration_seconds'),
   },
   (t) => [
     index('messages_channel_id_idx').on(t.channelId, t.id),
     uniqueIndex('messages_author_nonce_idx').on(t.authorId, t.nonce).where(sql`${t.nonce} is not null`),
+    check('messages_call_outcome_check', sql`${t.callOutcome} in ('missed', 'rejected', 'ended')`),
+    check('messages_call_duration_seconds_check', sql`${t.callDurationSeconds} >= 0`),
+    check('messages_call_check', sql`(${t.callOutcome} is null) = (${t.callDurationSeconds} is null)`),
   ],
 );
 

@@ -23,8 +23,13 @@ export async function findMembership(
   return row;
 }
 
-export async function findChannel(db: Db, channelId: bigint): Promise<ChannelRow | undefined> {
-  const [channel] = await db.select().from(channels).where(eq(channels.id, channelId));
+/**
+ * A channel by id. With `lock` (inside a transaction), its row is held for key share until the
+ * transaction ends: its deletion (or its server's) waits, and a deletion under way is waited for.
+ */
+export async function findChannel(db: Db, channelId: bigint, lock = false): Promise<ChannelRow | undefined> {
+  const query = db.select().from(channels).where(eq(channels.id, channelId));
+  const [channel] = lock ? await query.for('key share') : await query;
   return channel;
 }
 

@@ -16,9 +16,18 @@ export class AccessService {
     return serverAccessOf(row.server, row.member);
   }
 
-  /** Members of its server, or the two ends of a DM, may read and write a channel. */
-  async channel(db: Db, channelId: bigint, userId: bigint, lock = false): Promise<ChannelAccess> {
-    const channel = await findChannel(db, channelId);
+  /**
+   * Members of its server, or the two ends of a DM, may read and write a channel. With
+   * `lock: 'channel too'` the channel's row is held as well (key share): for a change that must
+   * not outlive the channel (joining its voice), which a deletion then waits for.
+   */
+  async channel(
+    db: Db,
+    channelId: bigint,
+    userId: bigint,
+    lock: boolean | 'channel too' = false,
+  ): Promise<ChannelAccess> {
+    const channel = await findChannel(db, channelId, lock === 'channel too');
     if (!channel) throw notFound('No such channel.');
     if (channel.serverId === null) {
       const dm = await findDm(db, channel.id);
@@ -30,7 +39,7 @@ export class AccessService {
         audience: toUsers(dm.userLow, dm.userHigh),
       };
     }
-    const row = await findMembership(db, channel.serverId, userId, lock);
+    const row = await findMembership(db, channel.serverId, userId, lock !== false);
     if (!row) throw notFound('No such channel.');
     return {
       channel,

@@ -3,7 +3,7 @@ import { invalidInput, notFound } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Actor } from '../../kernel/actor.js';
 import { dispatch, serverScope } from '../../kernel/events.js';
-import { type Outcome, outcome } from '../../kernel/outcome.js';
+import { combine, Listeners, type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import { requirePermission } from '../access/access.policy.js';
 import type { AccessService } from '../access/access.service.js';
@@ -11,10 +11,17 @@ import { toChannel } from '../servers/server-dto.js';
 import { deleteChannel, insertChannel, renameChannel } from './channels.repo.js';
 
 export class ChannelsService {
+  private readonly deleted = new Listeners<[serverId: bigint, channelId: bigint]>();
+
   constructor(
     private readonly ids: IdGenerator,
     private readonly access: AccessService,
   ) {}
+
+  /** Tells `listener`, inside the deletion's transaction, that a server channel is gone. */
+  onDeleted(listener: (serverId: bigint, channelId: bigint) => Outcome<void>): void {
+    this.deleted.add(listener);
+  }
 
   async create(tx: Db, actor: Actor, serverId: bigint, body: CreateChannelBody): Promise<Outcome<Channel>> {
     requirePermission(await this.access.server(tx, serverId, actor.id, true), 'createChannel');
@@ -38,7 +45,11 @@ export class ChannelsService {
     if (!standing.server) throw invalidInput('Direct message channels cannot be deleted.');
     requirePermission(standing.server, 'deleteChannel');
     if (!(await deleteChannel(tx, channelId))) throw notFound('No such channel.');
-    const d = { id: channelId.toString(), serverId: standing.server.server.id.toString() };
-    return outcome(undefined, [dispatch('channel_delete', d, standing.audience)]);
+    const serverId = standing.server.server.id;
+    const d = { id: channelId.toString(), serverId: serverId.toString() };
+    return combine(undefined, [
+      this.deleted.tell(serverId, channelId),
+      outcome(undefined, [dispatch('channel_delete', d, standing.audience)]),
+    ]);
   }
 }

@@ -35,8 +35,9 @@ const isPair = (a: bigint, b: bigint) => {
   return and(eq(friendships.userLow, userLow), eq(friendships.userHigh, userHigh));
 };
 
-export async function areFriends(db: Db, a: bigint, b: bigint): Promise<boolean> {
-  const rows = await db.select({ one: sql`1` }).from(friendships).where(isPair(a, b));
+export async function areFriends(db: Db, a: bigint, b: bigint, lock = false): Promise<boolean> {
+  const query = db.select({ one: sql`1` }).from(friendships).where(isPair(a, b));
+  const rows = lock ? await query.for('share') : await query;
   return rows.length > 0;
 }
 

@@ -8,7 +8,7 @@ import { conflict, forbidden, invalidInput, notFound } from '../../infra/errors.
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Actor } from '../../kernel/actor.js';
 import type { BusMessage } from '../../kernel/events.js';
-import { type Outcome, outcome } from '../../kernel/outcome.js';
+import { combine, Listeners, type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import { toFriendRequest, toRef } from './friend-dto.js';
 import { friendAdded, friendRemoved, requestCreated, requestDeleted } from './friend-events.js';
@@ -42,9 +42,15 @@ const NO_SUCH_REQUEST = 'No such friend request.';
  */
 export class FriendsService {
   private readonly now: () => Date;
+  private readonly unfriended = new Listeners<[a: bigint, b: bigint]>();
 
   constructor(private readonly deps: FriendsDeps) {
     this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Tells `listener`, inside the transaction that ends a friendship, that the two are no longer friends. */
+  onUnfriended(listener: (a: bigint, b: bigint) => Outcome<void>): void {
+    this.unfriended.add(listener);
   }
 
   async list(userId: bigint): Promise<Friends> {
@@ -61,9 +67,13 @@ export class FriendsService {
     };
   }
 
-  /** Whether the two are friends now (DMs and calls need it), read on `db` (a transaction or not). */
-  areFriends(db: Db, a: bigint, b: bigint): Promise<boolean> {
-    return areFriends(db, a, b);
+  /**
+   * Whether the two are friends now (DMs and calls need it), read on `db` (a transaction or not).
+   * With `lock`, inside a transaction, the friendship is held (for share) until it ends, so an
+   * unfriending waits for the change it allowed (a call being started) and never slips under it.
+   */
+  areFriends(db: Db, a: bigint, b: bigint, lock = false): Promise<boolean> {
+    return areFriends(db, a, b, lock);
   }
 
   /**
@@ -124,7 +134,10 @@ export class FriendsService {
 
   async removeFriend(tx: Db, me: bigint, otherId: bigint): Promise<Outcome<void>> {
     if (!(await deleteFriendship(tx, me, otherId))) throw notFound('You are not friends with that user.');
-    return outcome(undefined, friendRemoved(me, otherId));
+    return combine(undefined, [
+      this.unfriended.tell(me, otherId),
+      outcome(undefined, friendRemoved(me, otherId)),
+    ]);
   }
 
   /** Turns a pending request into a friendship; the caller holds both users' locks. */

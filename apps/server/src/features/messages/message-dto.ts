@@ -11,5 +11,8 @@ export function toMessage(row: MessageRow, author: { id: bigint; username: strin
     createdAt: row.createdAt.toISOString(),
     editedAt: row.editedAt?.toISOString() ?? null,
     ...(row.nonce === null ? {} : { nonce: row.nonce }),
+    ...(row.callOutcome === null
+      ? {}
+      : { call: { outcome: row.callOutcome, durationSeconds: row.callDurationSeconds ?? 0 } }),
   };
 }

@@ -1,8 +1,8 @@
-import type { HistoryQuery, Message, SendMessageBody } from '@decentra/protocol';
+import type { CallRecord, HistoryQuery, Message, SendMessageBody } from '@decentra/protocol';
 import { forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Actor } from '../../kernel/actor.js';
-import { type Audience, dispatch, serverScope } from '../../kernel/events.js';
+import { type Audience, dispatch, serverScope, toUsers } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import type { ChannelAccess } from '../access/access.policy.js';
@@ -89,6 +89,33 @@ export class MessagesService {
     return outcome(message, [dispatch('message_create', message, target.audience)]);
   }
 
+  /**
+   * A finished call's record in the pair's DM, written through the group commit like any message:
+   * author = the caller, empty content, `call` = how it ended. The server writes it whatever the
+   * friendship is now (a call ended by unfriending is recorded too); both ends hear `message_create`.
+   */
+  async recordCall(call: {
+    channelId: bigint;
+    caller: Actor;
+    callee: bigint;
+    record: CallRecord;
+  }): Promise<Outcome<Message>> {
+    const row = await this.writer.insert({
+      id: this.deps.ids.next(),
+      channelId: call.channelId,
+      authorId: call.caller.id,
+      content: '',
+      mentions: [],
+      nonce: null,
+      createdAt: this.now(),
+      callOutcome: call.record.outcome,
+      callDurationSeconds: call.record.durationSeconds,
+    });
+    if (!row) throw new Error('a call record without a nonce was not stored');
+    const message = toMessage(row, call.caller);
+    return outcome(message, [dispatch('message_create', message, toUsers(call.caller.id, call.callee))]);
+  }
+
   async history(userId: bigint, channelId: bigint, query: HistoryQuery): Promise<Message[]> {
     const target = await this.target(channelId, userId);
     if (target.type === 'voice') return [];
@@ -111,6 +138,7 @@ export class MessagesService {
     const found = await findMessage(tx, channelId, messageId);
     if (!found) throw notFound('No such message.');
     if (found.message.authorId !== actor.id) throw forbidden('You can only edit your own messages.');
+    if (found.message.callOutcome !== null) throw forbidden('A call record cannot be edited.');
     const mentions = await this.resolveMentions(tx, standing.channel.serverId, standing.dmEnds, content);
     const row = await updateContent(tx, messageId, content, mentions, this.now());
     if (!row) throw notFound('No such message.');

@@ -11,7 +11,7 @@ import {
   subscribe,
   toUsers,
 } from '../../kernel/events.js';
-import { type Outcome, outcome } from '../../kernel/outcome.js';
+import { combine, Listeners, type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import type { InviteRow, UserRow } from '../../storage/rows.js';
 import { ALL_PERMISSIONS, NO_PERMISSIONS, permissionsOf, requireOwner } from '../access/access.policy.js';
@@ -41,9 +41,18 @@ export interface ServersDeps {
 
 export class ServersService {
   private readonly now: () => Date;
+  private readonly deleted = new Listeners<[serverId: bigint]>();
 
   constructor(private readonly deps: ServersDeps) {
     this.now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * Tells `listener`, inside the deletion's transaction, that a server is gone: what it answers
+   * goes out before `server_delete`, while the members still hear the server's events.
+   */
+  onDeleted(listener: (serverId: bigint) => Outcome<void>): void {
+    this.deleted.add(listener);
   }
 
   /** The creator owns it; it starts with a text channel `general` and a voice channel `General`. */
@@ -102,9 +111,12 @@ export class ServersService {
   async delete(tx: Db, actor: Actor, serverId: bigint): Promise<Outcome<void>> {
     requireOwner(await this.deps.access.server(tx, serverId, actor.id, true));
     await deleteServer(tx, serverId);
-    return outcome(undefined, [
-      dispatch('server_delete', { id: serverId.toString() }, serverScope(serverId)),
-      dropTopic(serverScope(serverId)),
+    return combine(undefined, [
+      this.deleted.tell(serverId),
+      outcome(undefined, [
+        dispatch('server_delete', { id: serverId.toString() }, serverScope(serverId)),
+        dropTopic(serverScope(serverId)),
+      ]),
     ]);
   }
 

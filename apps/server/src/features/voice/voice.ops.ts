@@ -1,6 +1,6 @@
 import type { OpHandlers } from '../../gateway/ops.js';
 import type { Commands } from '../../kernel/commands.js';
-import { dispatch, toUsers } from '../../kernel/events.js';
+import { dispatch, toSession } from '../../kernel/events.js';
 import { outcome } from '../../kernel/outcome.js';
 import type { CallsService } from './calls.service.js';
 import { cannotSignal, type VoiceService } from './voice.service.js';
@@ -23,18 +23,26 @@ export function voiceOps(deps: {
   const { voice, calls, commands } = deps;
   return {
     voice_join: async ({ auth, sessionId }, d) =>
-      commands.run(() => voice.join(auth.actor.id, sessionId, BigInt(d.channelId))),
+      commands.transaction((tx) => voice.join(tx, auth.actor.id, sessionId, BigInt(d.channelId))),
     voice_leave: async ({ auth }) => commands.run(() => voice.leave(auth.actor.id)),
     voice_state: async ({ auth }, d) => commands.run(() => voice.setState(auth.actor.id, d)),
-    voice_signal: async ({ auth }, d) => {
+    voice_signal: async ({ auth, sessionId }, d) => {
       const from = auth.actor.id;
       const to = BigInt(d.to);
-      if (!calls.inCallTogether(from, to) && !voice.inSameChannel(from, to)) throw cannotSignal();
-      const signal = dispatch('voice_signal', { from: from.toString(), payload: d.payload }, toUsers(to));
+      // Only to the session in the same voice channel or at the other end of the call.
+      const target = voice.peerSession(from, sessionId, to) ?? calls.peerSession(from, sessionId, to);
+      if (target === undefined) throw cannotSignal();
+      const signal = dispatch(
+        'voice_signal',
+        { from: from.toString(), payload: d.payload },
+        toSession(target),
+      );
       return commands.run(() => outcome(undefined, [signal]));
     },
-    call_start: async ({ auth }, d) => commands.run(() => calls.start(auth.actor, BigInt(d.userId))),
-    call_accept: async ({ auth }, d) => commands.run(() => calls.accept(auth.actor.id, d.callId)),
+    call_start: async ({ auth, sessionId }, d) =>
+      commands.transaction((tx) => calls.start(tx, auth.actor, sessionId, BigInt(d.userId))),
+    call_accept: async ({ auth, sessionId }, d) =>
+      commands.run(() => calls.accept(auth.actor.id, sessionId, d.callId)),
     call_reject: async ({ auth }, d) => commands.run(() => calls.reject(auth.actor.id, d.callId)),
     call_end: async ({ auth }, d) => commands.run(() => calls.end(auth.actor.id, d.callId)),
   };

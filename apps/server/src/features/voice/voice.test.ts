@@ -29,8 +29,7 @@ let voiceChannel: string;
 
 beforeAll(async () => {
   server = await startTestServer({
-    config: { iceServers: [{ urls: 'stun:stun.example.test:3478' }] },
-    ringTimeoutMs: RING_MS,
+    config: { voice: { iceServers: [{ urls: 'stun:stun.example.test:3478' }], ringTimeoutMs: RING_MS } },
     clock,
   });
   [ann, ben, cat, stranger] = await people(server.url, ['ann', 'ben', 'cat', 'stranger']);
@@ -130,6 +129,28 @@ describe('voice channels', () => {
     await a.socket.request('voice_leave', {});
     await b.socket.request('voice_leave', {});
     for (const x of [a, b, c]) x.socket.close();
+  });
+
+  it('relay signals from the tab in voice to the tab in voice, not to the user’s other tabs', async () => {
+    const a = await TestSocket.identified(server.wsUrl, ann.token);
+    const inVoice = await TestSocket.identified(server.wsUrl, ben.token);
+    const otherTab = await TestSocket.identified(server.wsUrl, ben.token);
+    await a.socket.request('voice_join', { channelId: voiceChannel });
+    await inVoice.socket.request('voice_join', { channelId: voiceChannel });
+    const offer = { description: { type: 'offer', sdp: 'v=0' } };
+    expect((await a.socket.request('voice_signal', { to: ben.id, payload: offer })).ok).toBe(true);
+    await inVoice.socket.nextEvent('voice_signal', (d) => d.from === ann.id);
+    // Sent before the reply to Ann: had it gone to Ben's other tab, it would be there by now.
+    await settled(otherTab.socket);
+    expect(otherTab.socket.events('voice_signal')).toHaveLength(0);
+    // Nor may that tab signal for Ben: its answer would reach no peer connection.
+    expect(await otherTab.socket.request('voice_signal', { to: ann.id, payload: offer })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    await a.socket.request('voice_leave', {});
+    await inVoice.socket.request('voice_leave', {});
+    for (const x of [a, inVoice, otherTab]) x.socket.close();
   });
 
   it('drop a user whose socket closes', async () => {
