@@ -22,7 +22,7 @@ describe('calls between friends', () => {
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([
-      startTestServer({ ringTimeoutMs: RING_MS }),
+      startTestServer({ config: { voice: { ringTimeoutMs: RING_MS } } }),
       launchBrowser(FAKE_MEDIA),
     ]);
     const [annUser, benUser, catUser] = await people(server.url, ['ann', 'ben', 'cat']);
@@ -123,7 +123,7 @@ describe('calls between friends', () => {
     const c = cat.page;
     await c.goto('/channels/@me');
     await c.getByRole('button', { name: 'Call ben' }).click();
-    await c.getByText('They are in another call right now. Try again later.').waitFor();
+    await c.getByRole('alert').getByText('ben is in another call.').waitFor();
     expect(await incoming(b, 'cat').count()).toBe(0);
   });
 

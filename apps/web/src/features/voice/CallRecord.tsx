@@ -10,7 +10,8 @@ export function CallRecord({ call, caller, mine }: { call: Record; caller: strin
   else text = mine ? 'Call declined' : `You declined a call from ${caller}`;
   return (
     <p className={`call-record ${call.outcome}`}>
-      <Icon name={call.outcome === 'ended' ? 'phone' : 'phoneOff'} size={16} /> {text}
+      <Icon name={call.outcome === 'ended' ? 'phone' : 'phoneOff'} size={16} />
+      <span>{text}</span>
     </p>
   );
 }
