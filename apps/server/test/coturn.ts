@@ -31,8 +31,13 @@ export function documentedConfig(): string {
  * A real coturn with the documented configuration, moved onto loopback for the test: its
  * listening and relay address, a free port, this secret, no TLS (no certificate here), its state
  * in a folder of its own. Resolves once it answers a STUN Binding request.
+ * `relayBetweenLocalClients`: browsers on this machine relay to each other, whose relay addresses
+ * are on loopback, which the documented config (rightly) refuses; this allows exactly 127.0.0.1.
  */
-export async function startCoturn(secret: string): Promise<Coturn> {
+export async function startCoturn(
+  secret: string,
+  options: { relayBetweenLocalClients?: boolean } = {},
+): Promise<Coturn> {
   const port = await freeUdpPort();
   const dir = mkdtempSync(join(tmpdir(), 'decentra-coturn-'));
   const kept = documentedConfig()
@@ -51,6 +56,7 @@ export async function startCoturn(secret: string): Promise<Coturn> {
     `pidfile=${join(dir, 'turnserver.pid')}`,
     'log-file=stdout',
     'simple-log',
+    ...(options.relayBetweenLocalClients ? ['allow-loopback-peers', `allowed-peer-ip=${HOST}`] : []),
   ];
   const file = join(dir, 'turnserver.conf');
   writeFileSync(file, `${config.join('\n')}\n`);

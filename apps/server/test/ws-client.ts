@@ -5,6 +5,8 @@ import {
   GATEWAY_OPS,
   isOpName,
   parseServerFrame,
+  type ReadyData,
+  ReadyDataSchema,
 } from '@decentra/protocol';
 import WebSocket from 'ws';
 import * as z from 'zod';
@@ -59,14 +61,11 @@ export class TestSocket {
   }
 
   /** Opens a socket and identifies; resolves with the `ready` payload. */
-  static async identified(
-    url: string,
-    token: string,
-  ): Promise<{ socket: TestSocket; ready: Record<string, unknown> }> {
+  static async identified(url: string, token: string): Promise<{ socket: TestSocket; ready: ReadyData }> {
     const socket = await TestSocket.open(url);
     socket.send({ op: 'identify', d: { token } });
     const ready = await socket.next((f) => f.op === 'ready');
-    return { socket, ready: ready.d as Record<string, unknown> };
+    return { socket, ready: ReadyDataSchema.parse(ready.d) };
   }
 
   send(frame: unknown): void {

@@ -1,6 +1,6 @@
 import type { OpReply, Server } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settled } from '../../../test/barriers.js';
+import { settled, until } from '../../../test/barriers.js';
 import { ManualClock } from '../../../test/manual-clock.js';
 import {
   befriend,
@@ -14,6 +14,7 @@ import {
 } from '../../../test/people.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { TestSocket } from '../../../test/ws-client.js';
+import { VOICE_RESUME_GRACE_MS } from './voice.js';
 
 /** Ringing runs on this clock: a call is missed only when a test moves it. */
 const clock = new ManualClock();
@@ -38,6 +39,9 @@ beforeAll(async () => {
   await befriend(ann, stranger);
 });
 afterAll(() => server.close());
+
+const sessionOf = (userId: string, sessionId: string) =>
+  [...server.app.gateway.subscriptions.sessionsOfUser(userId)].find((s) => s.sessionId === sessionId);
 
 const startCall = async (socket: TestSocket, userId: string): Promise<string> => {
   const reply = await socket.request('call_start', { userId });
@@ -164,6 +168,29 @@ describe('voice channels', () => {
     b.socket.close();
   });
 
+  it('keep someone whose socket drops and who resumes in time: the audio never needed it', async () => {
+    const watcher = await TestSocket.identified(server.wsUrl, ben.token);
+    const a = await TestSocket.identified(server.wsUrl, ann.token);
+    await a.socket.request('voice_join', { channelId: voiceChannel });
+    await watcher.socket.nextEvent('voice_state_update', (d) => d.userId === ann.id && d.present);
+    a.socket.ws.terminate();
+    await until(() => sessionOf(ann.id, a.ready.sessionId)?.detached === true);
+    clock.advance(VOICE_RESUME_GRACE_MS - 1);
+    const back = await TestSocket.open(server.wsUrl);
+    back.send({
+      op: 'resume',
+      d: { token: ann.token, sessionId: a.ready.sessionId, seq: a.socket.events().at(-1)?.seq ?? 0 },
+    });
+    await back.next((f) => f.op === 'resumed');
+    clock.advance(VOICE_RESUME_GRACE_MS);
+    const late = await TestSocket.identified(server.wsUrl, cat.token);
+    expect(late.ready.voiceStates.map((v) => v.userId)).toEqual([ann.id]);
+    await settled(watcher.socket);
+    expect(watcher.socket.payloads('voice_state_update').filter((d) => !d.present)).toEqual([]);
+    await back.request('voice_leave', {});
+    for (const x of [watcher.socket, back, late.socket]) x.close();
+  });
+
   it('end with the tab that joined, even while the user has other tabs open', async () => {
     const watcher = await TestSocket.identified(server.wsUrl, ben.token);
     const tab1 = await TestSocket.identified(server.wsUrl, cat.token);
@@ -171,6 +198,9 @@ describe('voice channels', () => {
     expect((await tab1.socket.request('voice_join', { channelId: voiceChannel })).ok).toBe(true);
     await watcher.socket.nextEvent('voice_state_update', (d) => d.userId === cat.id);
     tab1.socket.ws.terminate();
+    // Its socket dropped without a goodbye: the place is kept for a resume, then given up.
+    await until(() => sessionOf(cat.id, tab1.ready.sessionId)?.detached === true);
+    clock.advance(VOICE_RESUME_GRACE_MS);
     const gone = await watcher.socket.nextEvent(
       'voice_state_update',
       (d) => d.userId === cat.id && !d.present,

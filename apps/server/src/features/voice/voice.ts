@@ -2,9 +2,9 @@ import type { VoiceConfig } from '../../config.js';
 import type { ReadyContributor } from '../../gateway/ready.js';
 import type { RouteHandlers } from '../../http/api.js';
 import type { Logger } from '../../infra/logger.js';
-import { type Clock, systemClock } from '../../kernel/clock.js';
+import { type Clock, systemClock, type TimerHandle } from '../../kernel/clock.js';
 import type { Commands } from '../../kernel/commands.js';
-import { combine, outcome } from '../../kernel/outcome.js';
+import { combine, type Outcome } from '../../kernel/outcome.js';
 import type { SessionsChangedHook } from '../../kernel/sessions.js';
 import type { AccessService } from '../access/access.service.js';
 import type { ChannelsService } from '../channels/channels.service.js';
@@ -17,6 +17,13 @@ import { CallsService } from './calls.service.js';
 import { iceServersFor } from './ice-servers.js';
 import { voiceOps } from './voice.ops.js';
 import { VoiceService } from './voice.service.js';
+
+/**
+ * How long a voice channel keeps someone whose gateway socket dropped: the audio is peer to peer
+ * and goes on without the gateway, so a network blip that resumes must not throw them out; a tab
+ * that is gone (no resume) leaves after this.
+ */
+export const VOICE_RESUME_GRACE_MS = 20_000;
 
 /** Voice channels and one-to-one calls: state and signalling; the audio is peer to peer. */
 export function registerVoice(deps: {
@@ -71,24 +78,36 @@ export function registerVoice(deps: {
     iceServers: async ({ auth }) => ({ iceServers: iceServersFor(config, auth.actor.id, clock.now()) }),
   };
   const ops = voiceOps({ voice, calls, commands });
-  /**
-   * Voice belongs to the session (tab) that joined: it ends when that session ends or loses its
-   * socket, even while the user has other tabs open (its WebRTC connections are gone). A call
-   * belongs to the sessions that started and answered it: it ends when one of them ends (closed,
-   * expired), and outlives a dropped socket that the session may still resume.
-   */
-  const onSessionsChanged: SessionsChangedHook = ({ userId, reason, sessionId }) => {
-    if (reason === 'closed' || reason === 'expired') sessions.delete(sessionId);
-    else sessions.set(sessionId, reason === 'detached' ? 'detached' : 'attached');
-    if (reason === 'identify' || reason === 'resume') return;
-    const change = combine(undefined, [
-      voice.leaveSession(userId, sessionId),
-      reason === 'detached' ? outcome(undefined) : calls.endSession(sessionId),
-    ]);
+  const run = (change: Outcome<undefined>) => {
     if (change.events.length === 0 && !change.after) return;
     commands
       .run(() => change)
       .catch((err: unknown) => log.error({ err }, 'leaving voice with a session failed'));
+  };
+  /** Sessions whose socket dropped, and when their voice channel lets them go. */
+  const graces = new Map<string, TimerHandle>();
+  /**
+   * Voice belongs to the session (tab) that joined, calls to the sessions that started and
+   * answered them: both end when that session ends (closed, expired), even while the user has
+   * other tabs open. A dropped socket keeps them: a call for as long as the session may resume, a
+   * voice channel for VOICE_RESUME_GRACE_MS (people in a channel should not see a gone tab there
+   * for minutes).
+   */
+  const onSessionsChanged: SessionsChangedHook = ({ userId, reason, sessionId }) => {
+    if (reason === 'closed' || reason === 'expired') sessions.delete(sessionId);
+    else sessions.set(sessionId, reason === 'detached' ? 'detached' : 'attached');
+    graces.get(sessionId)?.cancel();
+    graces.delete(sessionId);
+    if (reason === 'identify' || reason === 'resume') return;
+    if (reason === 'detached') {
+      const timer = clock.setTimeout(() => {
+        graces.delete(sessionId);
+        run(voice.leaveSession(userId, sessionId));
+      }, VOICE_RESUME_GRACE_MS);
+      graces.set(sessionId, timer);
+      return;
+    }
+    run(combine(undefined, [voice.leaveSession(userId, sessionId), calls.endSession(sessionId)]));
   };
   return { ready, routes, ops, onSessionsChanged };
 }

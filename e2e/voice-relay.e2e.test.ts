@@ -1,0 +1,117 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Coturn, haveCoturn, startCoturn } from '../apps/server/test/coturn.js';
+import { befriend, people, restClient } from '../apps/server/test/people.js';
+import { startTestServer, type TestServer } from '../apps/server/test/test-server.js';
+import { loggedIn } from './support/accounts.js';
+import { FAKE_MEDIA, launchBrowser, type Person, screenshot } from './support/browser.js';
+import { openConnections, receiving, watchPeerConnections } from './support/peer-connections.js';
+import { story } from './support/story.js';
+
+const SECRET = 'e2e-turn-secret-0123456789';
+
+/**
+ * Voice settings, and a call that goes only through a real coturn (use-auth-secret, the
+ * credentials the server hands out): both people tick "hide my address" in their settings.
+ */
+describe.runIf(haveCoturn)('voice settings and relay-only calls through TURN', () => {
+  let coturn: Coturn;
+  let server: TestServer;
+  let browser: Browser;
+  let ann: Person;
+  let ben: Person;
+  let a: Page;
+  let b: Page;
+  let dmPath = '';
+  let annToken = '';
+
+  beforeAll(async () => {
+    coturn = await startCoturn(SECRET, { relayBetweenLocalClients: true });
+    const turn = { urls: [`turn:127.0.0.1:${coturn.port}?transport=udp`], secret: SECRET, ttlSeconds: 600 };
+    [server, browser] = await Promise.all([
+      startTestServer({ config: { voice: { turn } } }),
+      launchBrowser(FAKE_MEDIA),
+    ]);
+    const [annUser, benUser] = await people(server.url, ['ann', 'ben']);
+    await befriend(annUser, benUser);
+    annToken = annUser.token;
+    const dm = await restClient(server.url, annUser.token).openDm({ userId: benUser.id });
+    dmPath = `/channels/@me/${dm.id}`;
+    [ann, ben] = await Promise.all([
+      loggedIn(browser, server.url, annUser.token),
+      loggedIn(browser, server.url, benUser.token),
+    ]);
+    a = ann.page;
+    b = ben.page;
+    await Promise.all([watchPeerConnections(a), watchPeerConnections(b)]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await coturn?.stop();
+  });
+
+  story(() => ({ ann, ben }));
+
+  const settings = (page: Page) => page.getByRole('dialog', { name: 'Voice & audio' });
+
+  it('lists the microphones and shows the level of the chosen one in the mic test', async () => {
+    await a.goto('/channels/@me');
+    await a.getByRole('button', { name: 'Voice & audio settings' }).click();
+    const dialog = settings(a);
+    await dialog.getByRole('button', { name: 'Test my microphone' }).click();
+    const meter = dialog.getByRole('meter', { name: 'Microphone level' });
+    await expect
+      .poll(async () => Number(await meter.getAttribute('value')), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    // Once the page may use a microphone, the browser names the devices.
+    await expect
+      .poll(() => dialog.getByLabel('Microphone').locator('option').allTextContents())
+      .toContain('Fake Default Audio Input');
+    await screenshot(a, 'voice-settings');
+    await dialog.getByRole('button', { name: 'Stop test' }).click();
+  });
+
+  it('saves the ring sound to the account', async () => {
+    await settings(a).getByLabel('Ring sound for calls').selectOption('bell');
+    const saved = async () => (await restClient(server.url, annToken).getSettings()).notifications.callSound;
+    await expect.poll(saved).toBe('bell');
+  });
+
+  it('keeps "hide my address" per browser', async () => {
+    await settings(a)
+      .getByLabel(/Hide my address/)
+      .check();
+    await settings(a).getByRole('button', { name: 'Close' }).click();
+    await b.goto('/channels/@me');
+    await b.getByRole('button', { name: 'Voice & audio settings' }).click();
+    await settings(b)
+      .getByLabel(/Hide my address/)
+      .check();
+    await settings(b).getByRole('button', { name: 'Close' }).click();
+    await a.reload();
+    await a.getByRole('button', { name: 'Voice & audio settings' }).click();
+    expect(
+      await settings(a)
+        .getByLabel(/Hide my address/)
+        .isChecked(),
+    ).toBe(true);
+    await settings(a).getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('connects a call through the relay only, and the audio flows', async () => {
+    await a.goto(dmPath);
+    await a.getByRole('button', { name: 'Call ben' }).click();
+    await b
+      .getByRole('alertdialog', { name: 'Incoming call from ann' })
+      .getByRole('button', { name: 'Accept call' })
+      .click();
+    await expect.poll(() => receiving(a, 1), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => receiving(b, 1), { timeout: 20_000 }).toBe(true);
+    for (const page of [a, b]) {
+      const [connection] = await openConnections(page);
+      expect(connection?.localCandidateType).toBe('relay');
+    }
+  });
+});
