@@ -4,7 +4,8 @@ import { people, serverWith, voiceChannelOf } from '../apps/server/test/people.j
 import { startTestServer, type TestServer } from '../apps/server/test/test-server.js';
 import { loggedIn } from './support/accounts.js';
 import { FAKE_MEDIA, launchBrowser, type Person, screenshot } from './support/browser.js';
-import { openConnections, receiving, watchPeerConnections } from './support/peer-connections.js';
+import { cutGateway, gatewaySockets, watchGatewaySockets } from './support/gateway-sockets.js';
+import { audioStats, openConnections, receiving, watchPeerConnections } from './support/peer-connections.js';
 import { story } from './support/story.js';
 
 /** A voice channel with three, then four people in separate browsers, each with a fake microphone. */
@@ -31,6 +32,7 @@ describe('voice channels', () => {
       if (!user) continue;
       browsers[name] = await loggedIn(browser, server.url, user.token);
       await watchPeerConnections(page(name));
+      await watchGatewaySockets(page(name));
     }
   }, 60_000);
 
@@ -104,6 +106,31 @@ describe('voice channels', () => {
     await expect.poll(async () => (await openConnections(page('dan'))).length).toBe(0);
     await expect.poll(async () => (await openConnections(page('ann'))).length).toBe(2);
     await sidebarVoice(page('dan')).getByRole('list', { name: 'In voice: 3' }).waitFor();
+  });
+
+  it('keeps talking through a gateway drop that resumes', async () => {
+    const b = page('ben');
+    const made = (await audioStats(page('ann'))).length;
+    const before = await cutGateway(b, 4000);
+    await expect.poll(() => gatewaySockets(b)).toEqual({ count: before + 1, open: true });
+    await b.getByRole('region', { name: 'Voice connection' }).getByText('Voice connected').waitFor();
+    await expect.poll(() => receiving(page('ann'), 2), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => receiving(b, 2), { timeout: 15_000 }).toBe(true);
+    await sidebarVoice(page('dan')).getByRole('list', { name: 'In voice: 3' }).waitFor();
+    // The session resumed: the connection between Ann and Ben is the same one, never remade.
+    expect((await audioStats(page('ann'))).length).toBe(made);
+  });
+
+  it('joins again by itself after its session was lost, and the audio comes back', async () => {
+    const b = page('ben');
+    const made = (await audioStats(page('ann'))).length;
+    const before = await cutGateway(b, 1000);
+    await expect.poll(() => gatewaySockets(b)).toEqual({ count: before + 1, open: true });
+    // A new session: Ben left and came back, so Ann made a new connection to him.
+    await expect.poll(async () => (await audioStats(page('ann'))).length, { timeout: 20_000 }).toBe(made + 1);
+    await expect.poll(() => receiving(b, 2), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => receiving(page('ann'), 2), { timeout: 20_000 }).toBe(true);
+    await sidebarVoice(page('dan')).getByRole('list', { name: 'In voice: 3' }).getByText('ben').waitFor();
   });
 
   it('drops a kicked member from voice at once: their connections close', async () => {

@@ -307,11 +307,6 @@ export class ChatSession {
     });
   }
 
-  /** After a lost session (a new `ready`): voice and calls of the old session are gone. */
-  onSessionReset(listener: () => void): () => void {
-    return this.gateway.on('reset', () => listener());
-  }
-
   private onReady(data: ReadyData): void {
     this.store.setState((s) => applyReady(s, data));
     this.flush();

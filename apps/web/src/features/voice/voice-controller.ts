@@ -25,9 +25,10 @@ class VoiceController {
     this.attached = { session, rest };
     this.unsubscribe.push(
       session.store.subscribe((s, prev) => {
-        if (s.voice !== prev.voice || s.calls !== prev.calls || s.me !== prev.me) this.sync(s);
+        // A new `ready` (a new `me`) means a new gateway session: the old one's voice is gone.
+        if (s.me !== prev.me) void this.rejoin();
+        else if (s.voice !== prev.voice || s.calls !== prev.calls) this.sync(s);
       }),
-      session.onSessionReset(() => void this.rejoin()),
     );
     window.addEventListener('pagehide', this.onPageHide);
   }
@@ -223,7 +224,10 @@ class VoiceController {
     useLocalVoice.setState({ media: null });
   }
 
-  /** A lost session took my voice channel and call with it: back into the channel. */
+  /**
+   * A new session (after a lost one) took my voice channel and call with it: back into the
+   * channel with fresh connections; a call is over (the server ended it with the session).
+   */
   private async rejoin(): Promise<void> {
     const { room } = useLocalVoice.getState();
     if (!room) return;
