@@ -5,8 +5,17 @@ const time = (iso: string) => new Date(iso).toTimeString().slice(0, 5);
 /** One line per message; control characters are shown, never executed by the terminal. */
 export function formatMessage(m: Message, channelLabel?: string): string {
   const where = channelLabel ? `${channelLabel} ` : '';
+  if (m.call) return `${where}[${time(m.createdAt)}] ${callLine(m.author.username, m.call)}`;
   const edited = m.editedAt ? ' (edited)' : '';
   return `${where}[${time(m.createdAt)}] ${m.author.username}: ${safe(m.content)}${edited}`;
+}
+
+/** A call's record in a DM (its author is the caller). */
+function callLine(caller: string, call: NonNullable<Message['call']>): string {
+  if (call.outcome === 'missed') return `* missed call from ${caller}`;
+  if (call.outcome === 'rejected') return `* call from ${caller}, declined`;
+  const s = call.durationSeconds;
+  return `* call from ${caller}, ${s < 60 ? `${s} s` : `${Math.round(s / 60)} min`}`;
 }
 
 export function channelLabel(c: Channel, me?: string): string {

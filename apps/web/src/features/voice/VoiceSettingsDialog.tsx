@@ -50,7 +50,7 @@ export function VoiceSettingsDialog({ onClose }: { onClose: () => void }) {
 
   return (
     <Dialog title="Voice & audio" onClose={onClose}>
-      <div className="form">
+      <div className="voice-settings">
         <label className="field">
           <span>Microphone</span>
           <select
