@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { people, serverWith, voiceChannelOf } from '../apps/server/test/people.js';
+import { befriend, people, serverWith, voiceChannelOf } from '../apps/server/test/people.js';
 import { startTestServer, type TestServer } from '../apps/server/test/test-server.js';
 import { loggedIn } from './support/accounts.js';
 import { FAKE_MEDIA, launchBrowser, type Person, screenshot } from './support/browser.js';
@@ -26,6 +26,8 @@ describe('voice channels', () => {
     const users = await people(server.url, who);
     const [annUser, ...rest] = users;
     const club = await serverWith(annUser, 'Band', rest);
+    const [benUser] = rest;
+    if (benUser) await befriend(annUser, benUser);
     voicePath = `/channels/${club.id}/${voiceChannelOf(club)}`;
     for (const [i, name] of who.entries()) {
       const user = users[i];
@@ -141,5 +143,30 @@ describe('voice channels', () => {
     await expect.poll(async () => (await openConnections(page('cat'))).length, { timeout: 3_000 }).toBe(0);
     await expect.poll(async () => (await openConnections(page('ben'))).length, { timeout: 3_000 }).toBe(1);
     await sidebarVoice(page('dan')).getByRole('list', { name: 'In voice: 2' }).waitFor();
+    await a.getByRole('dialog', { name: 'Server settings' }).getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('takes a call out of the voice channel, and asks before hanging up to go back', async () => {
+    const a = page('ann');
+    const b = page('ben');
+    await b.goto('/channels/@me');
+    await b.getByRole('button', { name: 'Call ann' }).click();
+    await a
+      .getByRole('alertdialog', { name: 'Incoming call from ben' })
+      .getByRole('button', { name: 'Accept call' })
+      .click();
+    await a.getByRole('region', { name: 'Call' }).getByText('ben', { exact: true }).waitFor();
+    // Calling and answering left the voice channel: one voice thing at a time.
+    await a.getByRole('region', { name: 'Voice connection' }).waitFor({ state: 'detached' });
+    await sidebarVoice(page('dan'))
+      .getByRole('list', { name: /^In voice/ })
+      .waitFor({ state: 'detached' });
+    await sidebarVoice(a).getByRole('link', { name: 'General' }).click();
+    const ask = a.getByRole('dialog', { name: 'Leave the call?' });
+    await ask.getByText('You are in a call with ben. Hang up and join General?').waitFor();
+    await ask.getByRole('button', { name: 'Hang up and join' }).click();
+    await a.getByRole('region', { name: 'Voice connection' }).getByText('Voice connected').waitFor();
+    await b.getByRole('region', { name: 'Call' }).waitFor({ state: 'detached' });
+    await sidebarVoice(page('dan')).getByRole('list', { name: 'In voice: 1' }).getByText('ann').waitFor();
   });
 });

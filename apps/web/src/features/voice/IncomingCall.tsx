@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useChat } from '../../app/hooks';
 import { Avatar } from '../../ui/Avatar';
 import { Icon } from '../../ui/Icon';
@@ -21,22 +21,39 @@ export function IncomingCall() {
   const sound = notifications.enabled && notifications.sounds ? notifications.callSound : 'none';
   useEffect(() => (ringing ? loopSound(sound) : undefined), [ringing, sound]);
   if (!ringing) return null;
+  return <IncomingCallDialog key={call.callId} callId={call.callId} caller={call.caller.username} />;
+}
+
+/**
+ * A modal dialog, so that it comes above any dialog already open (server settings…) instead of
+ * under its backdrop, where it could not be answered.
+ */
+function IncomingCallDialog({ callId, caller }: { callId: string; caller: string }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
   return (
-    <section
+    <dialog
+      ref={ref}
       className="incoming-call"
       role="alertdialog"
-      aria-label={`Incoming call from ${call.caller.username}`}
+      aria-label={`Incoming call from ${caller}`}
+      // Escape must not decline by accident: the buttons answer.
+      onCancel={(e) => e.preventDefault()}
     >
-      <Avatar name={call.caller.username} />
+      <Avatar name={caller} />
       <div className="incoming-call-text">
-        <strong>{call.caller.username}</strong>
+        <strong>{caller}</strong>
         <span>is calling you…</span>
       </div>
       <button
         type="button"
         className="button small danger"
         aria-label="Decline call"
-        onClick={() => void voice.decline(call.callId)}
+        onClick={() => void voice.decline(callId)}
       >
         <Icon name="phoneOff" size={18} /> Decline
       </button>
@@ -44,10 +61,10 @@ export function IncomingCall() {
         type="button"
         className="button small ok"
         aria-label="Accept call"
-        onClick={() => void voice.accept(call.callId)}
+        onClick={() => void voice.accept(callId)}
       >
         <Icon name="phone" size={18} /> Accept
       </button>
-    </section>
+    </dialog>
   );
 }
