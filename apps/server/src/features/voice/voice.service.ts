@@ -17,7 +17,7 @@ interface Present {
 /**
  * Who is in which voice channel, with mute and deafen. One voice channel per user at a time;
  * joining another leaves the first. Kept in memory: voice lives in the session (tab, device) that
- * joined, so it ends when that session's socket goes. A channel holds at most `channelLimit`
+ * joined, so it ends with that session (see VOICE_RESUME_GRACE_MS for a dropped socket). A channel holds at most `channelLimit`
  * people. Audio itself flows peer to peer (WebRTC); the server only relays `voice_signal`, and
  * only between two people in the same channel, each from the session that joined.
  */
@@ -64,7 +64,7 @@ export class VoiceService {
     return outcome(undefined, [this.update(userId, present, false)]);
   }
 
-  /** The session that joined voice lost its socket (or ended): its user leaves voice. */
+  /** The session that joined voice ended (or its socket stayed away too long): its user leaves voice. */
   leaveSession(userId: bigint, sessionId: string): Outcome<undefined> {
     return this.byUser.get(userId)?.sessionId === sessionId ? this.leave(userId) : outcome(undefined);
   }
