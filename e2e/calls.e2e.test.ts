@@ -68,8 +68,8 @@ describe('calls between friends', () => {
     await callBar(a)
       .getByText(/Voice connected/)
       .waitFor();
-    await expect.poll(() => receiving(a, 1), { timeout: 15_000 }).toBe(true);
-    await expect.poll(() => receiving(b, 1), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => receiving(a, 1), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => receiving(b, 1), { timeout: 30_000 }).toBe(true);
     await screenshot(a, 'call');
   });
 

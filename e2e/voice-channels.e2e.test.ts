@@ -63,7 +63,7 @@ describe('voice channels', () => {
 
   it('carries audio from each one to both others', async () => {
     for (const name of ['ann', 'ben', 'cat'] as const) {
-      await expect.poll(() => receiving(page(name), 2), { timeout: 20_000 }).toBe(true);
+      await expect.poll(() => receiving(page(name), 2), { timeout: 30_000 }).toBe(true);
     }
     await page('ann')
       .getByRole('region', { name: 'Voice connection' })
@@ -99,7 +99,7 @@ describe('voice channels', () => {
 
   it('lets a fourth join and leave, and the others follow', async () => {
     await join(page('dan'));
-    await expect.poll(() => receiving(page('dan'), 3), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => receiving(page('dan'), 3), { timeout: 30_000 }).toBe(true);
     await expect.poll(async () => (await openConnections(page('ann'))).length, { timeout: 10_000 }).toBe(3);
     await page('dan')
       .getByRole('region', { name: 'Voice connection' })
@@ -116,8 +116,8 @@ describe('voice channels', () => {
     const before = await cutGateway(b, 4000);
     await expect.poll(() => gatewaySockets(b)).toEqual({ count: before + 1, open: true });
     await b.getByRole('region', { name: 'Voice connection' }).getByText('Voice connected').waitFor();
-    await expect.poll(() => receiving(page('ann'), 2), { timeout: 15_000 }).toBe(true);
-    await expect.poll(() => receiving(b, 2), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => receiving(page('ann'), 2), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => receiving(b, 2), { timeout: 30_000 }).toBe(true);
     await sidebarVoice(page('dan')).getByRole('list', { name: 'In voice: 3' }).waitFor();
     // The session resumed: the connection between Ann and Ben is the same one, never remade.
     expect((await audioStats(page('ann'))).length).toBe(made);
@@ -130,8 +130,8 @@ describe('voice channels', () => {
     await expect.poll(() => gatewaySockets(b)).toEqual({ count: before + 1, open: true });
     // A new session: Ben left and came back, so Ann made a new connection to him.
     await expect.poll(async () => (await audioStats(page('ann'))).length, { timeout: 20_000 }).toBe(made + 1);
-    await expect.poll(() => receiving(b, 2), { timeout: 20_000 }).toBe(true);
-    await expect.poll(() => receiving(page('ann'), 2), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => receiving(b, 2), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => receiving(page('ann'), 2), { timeout: 30_000 }).toBe(true);
     await sidebarVoice(page('dan')).getByRole('list', { name: 'In voice: 3' }).getByText('ben').waitFor();
   });
 

@@ -193,7 +193,7 @@ describe('voice engine in Chromium', () => {
     const what = `${NAMES[listener.id]} hears ${NAMES[speaker.id]}`;
     await expect
       .poll(async () => (await snapshot(listener)).peers[speaker.id]?.state, {
-        timeout: 15_000,
+        timeout: 30_000,
         message: what,
       })
       .toBe('connected');
@@ -204,7 +204,7 @@ describe('voice engine in Chromium', () => {
           const now = await received(listener, speaker);
           return now.bytesReceived > first.bytesReceived && rms(first, now) > HEARD_RMS;
         },
-        { timeout: 10_000, message: what },
+        { timeout: 30_000, message: what },
       )
       .toBe(true);
   }
@@ -221,7 +221,7 @@ describe('voice engine in Chromium', () => {
           start = now;
           return quiet;
         },
-        { timeout: 10_000, message: `${NAMES[listener.id]} hears silence from ${NAMES[speaker.id]}` },
+        { timeout: 30_000, message: `${NAMES[listener.id]} hears silence from ${NAMES[speaker.id]}` },
       )
       .toBe(true);
   }

@@ -107,8 +107,8 @@ describe.runIf(haveCoturn)('voice settings and relay-only calls through TURN', (
       .getByRole('alertdialog', { name: 'Incoming call from ann' })
       .getByRole('button', { name: 'Accept call' })
       .click();
-    await expect.poll(() => receiving(a, 1), { timeout: 20_000 }).toBe(true);
-    await expect.poll(() => receiving(b, 1), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => receiving(a, 1), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => receiving(b, 1), { timeout: 30_000 }).toBe(true);
     for (const page of [a, b]) {
       const [connection] = await openConnections(page);
       expect(connection?.localCandidateType).toBe('relay');

@@ -99,7 +99,11 @@ export class Connection {
     this.ws.send(data);
   }
 
+  /** Set once the server closes this socket: the code that comes back is then its own echoed. */
+  closedByServer = false;
+
   close(code: number, reason: string): void {
+    this.closedByServer = true;
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING)
       this.ws.close(code, reason);
   }

@@ -18,6 +18,8 @@ import { Subscriptions } from './subscriptions.js';
 
 /** Close code a client sends to end its session at once (no resume); any other drop keeps it. */
 const NORMAL_CLOSURE = 1000;
+/** What browsers send when the page closes, reloads or navigates away: that page will never resume. */
+const GOING_AWAY = 1001;
 
 export interface GatewayOptions {
   identifyTimeoutMs: number;
@@ -195,7 +197,9 @@ export class Gateway {
       this.connections.delete(conn);
       const session = conn.session;
       if (!session) return;
-      if (code === NORMAL_CLOSURE) {
+      // The client's own goodbye ends its session; the server's codes echoed back do not.
+      const goodbye = code === NORMAL_CLOSURE || (code === GOING_AWAY && !conn.closedByServer);
+      if (goodbye) {
         this.sessions.destroy(session, 'closed');
       } else if (session.conn === conn) {
         session.detach(conn, this.now());

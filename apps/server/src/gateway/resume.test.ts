@@ -244,9 +244,12 @@ describe('resume', () => {
     taker.close();
   });
 
-  it('ends the session at once when the client closes cleanly (1000)', async () => {
+  it.each([
+    [1000, 'closes cleanly'],
+    [1001, 'goes away (a browser closing, reloading or leaving the page)'],
+  ])('ends the session at once when the client sends %i: it %s', async (code) => {
     const { socket, sessionId } = await identified(alice.token);
-    socket.ws.close(1000);
+    socket.ws.close(code);
     await socket.closed;
     await until(() => sessionOf(alice.id, sessionId) === undefined);
     const refused = await resume(alice.token, sessionId, 0);
