@@ -45,14 +45,30 @@ export class Connection {
     return this.ws.readyState === this.ws.OPEN;
   }
 
+  /** This window's frames by kind, counted once read: voice signals have a budget of their own. */
+  private signalsInWindow = 0;
+  private ordinaryInWindow = 0;
+
   /** Counts one inbound frame; false once the budget for the current window is spent. */
   takeFrame(limit: number, windowMs: number, now: number): boolean {
     if (now - this.windowStart >= windowMs) {
       this.windowStart = now;
       this.framesInWindow = 0;
+      this.signalsInWindow = 0;
+      this.ordinaryInWindow = 0;
     }
     this.framesInWindow += 1;
     return this.framesInWindow <= limit;
+  }
+
+  /**
+   * Once a counted frame's op is known: whether this window's voice signals stay within
+   * `signalLimit` and every other frame (unreadable ones included) within `ordinaryLimit`.
+   */
+  withinBudget(isSignal: boolean, ordinaryLimit: number, signalLimit: number): boolean {
+    if (isSignal) this.signalsInWindow += 1;
+    else this.ordinaryInWindow += 1;
+    return this.signalsInWindow <= signalLimit && this.ordinaryInWindow <= ordinaryLimit;
   }
 
   sendFrame(frame: ServerFrame): void {

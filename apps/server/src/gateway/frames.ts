@@ -23,6 +23,8 @@ const MAX_PENDING_FRAMES = 16;
 export interface FrameLimits {
   /** Inbound frames allowed per socket per window; past it the socket closes with 4008. */
   framesPerWindow: number;
+  /** WebRTC signals (`voice_signal`) allowed per window on top: a mesh call exchanges many. */
+  signalsPerWindow: number;
   frameWindowMs: number;
 }
 
@@ -51,7 +53,8 @@ export class FrameHandler {
   enqueue(conn: Connection, data: RawData, isBinary: boolean): void {
     const { limits, now, log } = this.deps;
     conn.lastSeenAt = now();
-    if (!conn.takeFrame(limits.framesPerWindow, limits.frameWindowMs, conn.lastSeenAt)) {
+    const hardCap = limits.framesPerWindow + limits.signalsPerWindow;
+    if (!conn.takeFrame(hardCap, limits.frameWindowMs, conn.lastSeenAt)) {
       conn.close(CLOSE_CODES.rateLimited, 'too many frames');
       return;
     }
@@ -70,6 +73,14 @@ export class FrameHandler {
     this.queues.set(conn, next);
   }
 
+  /** Closes with 4008 when this frame spends its kind's budget (see Connection.withinBudget). */
+  private overBudget(conn: Connection, isSignal: boolean): boolean {
+    const { limits } = this.deps;
+    if (conn.withinBudget(isSignal, limits.framesPerWindow, limits.signalsPerWindow)) return false;
+    conn.close(CLOSE_CODES.rateLimited, 'too many frames');
+    return true;
+  }
+
   private async onFrame(conn: Connection, data: RawData, isBinary: boolean): Promise<void> {
     if (!conn.open) return;
     if (isBinary) {
@@ -80,21 +91,25 @@ export class FrameHandler {
     try {
       raw = JSON.parse(textDecoder.decode(toBuffer(data)));
     } catch {
+      if (this.overBudget(conn, false)) return;
       conn.fail(undefined, 'invalid_input', 'The frame is not valid JSON in UTF-8.');
       return;
     }
     const ref = refOf(raw);
     const problem = jsonInputProblem(raw, GATEWAY_LIMITS.maxJsonDepth);
     if (problem) {
+      if (this.overBudget(conn, false)) return;
       conn.fail(ref, 'invalid_input', problem);
       return;
     }
     const envelope = ClientFrameSchema.safeParse(raw);
     if (!envelope.success) {
+      if (this.overBudget(conn, false)) return;
       conn.fail(ref, 'invalid_input', 'A frame is {"op": string, "d"?: object, "ref"?: string}.');
       return;
     }
     const frame = envelope.data;
+    if (this.overBudget(conn, frame.op === 'voice_signal')) return;
     if (frame.op === 'ping') {
       conn.sendFrame({ op: 'pong' });
       return;

@@ -1,5 +1,6 @@
 import type { Message } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settled } from '../../test/barriers.js';
 import { ManualClock } from '../../test/manual-clock.js';
 import { numbered, numberOf } from '../../test/numbered-events.js';
 import { PASSWORD, type Person, people, restClient, textChannelOf } from '../../test/people.js';
@@ -37,13 +38,6 @@ async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void>
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 5));
   }
-}
-
-/** Waits until the server has handled every frame this socket sent so far (one socket's frames are handled in order). */
-async function settled(socket: TestSocket): Promise<void> {
-  const from = socket.frames.length;
-  socket.send({ op: 'ping' });
-  await socket.next((f) => f.op === 'pong', 5_000, from);
 }
 
 describe('identify', () => {
@@ -159,6 +153,19 @@ describe('frames a client should not send', () => {
 
   it('closes with 4008 past the frame budget', async () => {
     const { socket } = await TestSocket.identified(server.wsUrl, alice.token);
+    for (let i = 0; i < 60; i++) socket.send({ op: 'ping' });
+    expect((await socket.closed).code).toBe(4008);
+  });
+
+  it('gives voice signals a budget of their own, so a busy mesh call keeps its socket', async () => {
+    const { socket } = await TestSocket.identified(server.wsUrl, alice.token);
+    const signal = { to: '1', payload: { candidate: null } };
+    // Far past the ordinary budget (40 here): each is refused (no call with user 1), none closes.
+    for (let i = 0; i < 100; i++) socket.send({ op: 'voice_signal', ref: `s${i}`, d: signal });
+    await socket.next((f) => f.op === 'reply' && f.ref === 's99');
+    await settled(socket);
+    expect(socket.ws.readyState).toBe(socket.ws.OPEN);
+    // Ordinary frames still have theirs.
     for (let i = 0; i < 60; i++) socket.send({ op: 'ping' });
     expect((await socket.closed).code).toBe(4008);
   });

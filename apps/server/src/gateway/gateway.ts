@@ -28,6 +28,7 @@ export interface GatewayOptions {
   maxFrameBytes: number;
   /** Inbound frames allowed per socket per window; past it the socket closes with 4008. */
   framesPerWindow: number;
+  signalsPerWindow: number;
   frameWindowMs: number;
   /** Events kept per session for resume (the contract asks for at least 1,000). */
   replayBufferSize: number;
@@ -45,6 +46,10 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   idleTimeoutMs: GATEWAY_LIMITS.idleTimeoutMs,
   maxFrameBytes: GATEWAY_LIMITS.maxFrameBytes,
   framesPerWindow: 120,
+  // A 10-person mesh joining, or an ICE restart, sends each peer a description and several
+  // candidates: Discord's 120 would close a busy voice user's socket (its voice has a gateway
+  // of its own; ours goes through this one).
+  signalsPerWindow: 600,
   frameWindowMs: 60_000,
   replayBufferSize: 2_000,
   sessionTtlMs: 3 * 60_000,
