@@ -200,6 +200,9 @@ async function firstAudio(base: string, caller: User, callee: User): Promise<Fir
     const out: FirstAudioResult = { caller: [], callee: [], bothWays: [], bare: [] };
     const callerMs: (number | null)[] = [];
     const calleeMs: (number | null)[] = [];
+    /** Accept to the page's connection being made (the app's part before WebRTC's own). */
+    const callerMade: (number | null)[] = [];
+    const calleeMade: (number | null)[] = [];
     let pollMs = 0;
     for (let i = 0; i < CALLS; i++) {
       await a.page.getByRole('button', { name: `Call ${callee.username}` }).click();
@@ -216,6 +219,8 @@ async function firstAudio(base: string, caller: User, callee: User): Promise<Fir
       const cb = click !== null && rb.firstAt !== null ? rb.firstAt - click : null;
       callerMs.push(ca);
       calleeMs.push(cb);
+      callerMade.push(click !== null && ra.seenAt !== null ? ra.seenAt - click : null);
+      calleeMade.push(click !== null && rb.seenAt !== null ? rb.seenAt - click : null);
       if (ca !== null && cb !== null) out.bothWays.push(Math.max(ca, cb));
       pollMs = Math.max(pollMs, ra.meanPollMs, rb.meanPollMs);
       await callBar(a.page).getByRole('button', { name: 'Hang up' }).click();
@@ -250,6 +255,10 @@ async function firstAudio(base: string, caller: User, callee: User): Promise<Fir
     log(
       `first-audio: app, accept -> audio both ways: median ${fmt(median(out.bothWays))} ms, max ${fmt(max(out.bothWays))} ms`,
     );
+    const made = (xs: (number | null)[], to: (number | null)[]) =>
+      `accept -> connection made median ${fmt(median(present(xs)))} ms (${list(xs)}), made -> first packet median ${fmt(median(present(to.map((t, k) => (t === null || xs[k] === null || xs[k] === undefined ? null : t - (xs[k] as number))))))} ms`;
+    log(`first-audio: app, where the caller's time goes: ${made(callerMade, callerMs)}`);
+    log(`first-audio: app, where the callee's time goes: ${made(calleeMade, calleeMs)}`);
     const offerer = present(out.bare.map((r) => r.offererMs));
     const answerer = present(out.bare.map((r) => r.answererMs));
     log(
@@ -317,7 +326,7 @@ async function cpuOfOneBrowser(base: string, users: User[], serverPath: string):
       const pages = members.slice(0, n).map((m) => m.page);
       const ok = await untilAllReceive(pages, n - 1, 30_000);
       if (ok.size < n) {
-        await describeFailure(pages, names.slice(0, n), ok, n);
+        await describeFailure('cpu', pages, names.slice(0, n), ok, n);
         throw new Error(`only ${ok.size} of ${n} participants receive from all others`);
       }
       await sleep(1_000);
@@ -343,7 +352,7 @@ async function cpuOfOneBrowser(base: string, users: User[], serverPath: string):
       await connectBareMesh(barePages, from);
       const ok = await untilAllReceive(barePages, n - 1, 30_000);
       if (ok.size < n) {
-        await describeFailure(barePages, names.slice(0, n), ok, n);
+        await describeFailure('cpu', barePages, names.slice(0, n), ok, n);
         throw new Error(`only ${ok.size} of ${n} bare pages receive from all others`);
       }
       await sleep(1_000);
@@ -376,8 +385,14 @@ interface MeshResult {
   stoppedBy: string;
 }
 
-/** Who hears whom: each connection in a page is matched to the page whose connection has its remote ufrag. */
+/**
+ * Who does not hear whom, from two dumps of every page's connections 1 s apart. A connection is
+ * matched to the page that sends it by stream id: each page sends one microphone stream, named in
+ * the `a=msid:` lines of its descriptions; a connection that has no remote description yet is
+ * named by elimination when it is the only one left.
+ */
 async function describeFailure(
+  what: string,
   pages: Page[],
   names: string[],
   passed: Set<number>,
@@ -386,88 +401,134 @@ async function describeFailure(
   const before = await Promise.all(pages.map((p) => dumpConnections(p).catch(() => [])));
   await sleep(1_000);
   const after = await Promise.all(pages.map((p) => dumpConnections(p).catch(() => [])));
-  const ownerOf = (ufrag: string | undefined): string => {
-    if (!ufrag) return '?';
-    const j = after.findIndex((conns) =>
-      conns.some((c) => c.connectionState !== 'closed' && c.localUfrag === ufrag),
-    );
-    return j >= 0 ? (names[j] ?? '?') : '?';
-  };
+  const sends = after.map(
+    (conns) => new Set(conns.flatMap((c) => c.localStreams).filter((id) => id !== '-')),
+  );
+  const states = new Map<string, number>();
   for (const [i, conns] of after.entries()) {
-    const name = names[i] ?? '?';
     const open = conns
       .map((c, k) => ({ c, b: before[i]?.[k] }))
       .filter(({ c }) => c.connectionState !== 'closed');
-    const heard = new Set(open.map(({ c }) => ownerOf(c.remoteUfrag)));
+    const sender = ({ c }: { c: ConnectionDump }) => {
+      const j = sends.findIndex((ids, j) => j !== i && c.remoteStreams.some((id) => ids.has(id)));
+      return j >= 0 ? names[j] : undefined;
+    };
+    const heard = new Set(open.map(sender).filter((x) => x !== undefined));
     const missing = names.filter((other, j) => j !== i && !heard.has(other));
-    const bad = open.filter(({ c, b }: { c: ConnectionDump; b: ConnectionDump | undefined }) => {
+    const unnamed = open.filter((o) => sender(o) === undefined);
+    const label = (o: { c: ConnectionDump }) =>
+      sender(o) ??
+      (unnamed.length === 1 && missing.length === 1
+        ? `${missing[0]} (no remote description yet)`
+        : `one of ${missing.join(', ') || '?'} (no remote description yet)`);
+    const bad = open.filter(({ c, b }) => {
       const packets = c.packetsReceived - (b?.packetsReceived ?? 0);
       const energy = c.totalAudioEnergy - (b?.totalAudioEnergy ?? 0);
       return c.connectionState !== 'connected' || packets <= 0 || energy <= 1e-6;
     });
-    if (passed.has(i) && bad.length === 0 && missing.length === 0 && open.length === n - 1) continue;
+    for (const { c } of open) states.set(c.connectionState, (states.get(c.connectionState) ?? 0) + 1);
+    if (passed.has(i) && bad.length === 0 && open.length === n - 1) continue;
     log(
-      `mesh:   ${name}: ${passed.has(i) ? 'passed within the window' : 'did not pass'}; ${open.length} open connections of ${n - 1}${missing.length ? `, none to ${missing.join(', ')}` : ''}`,
+      `${what}:   ${names[i]}: ${passed.has(i) ? 'passed within the window' : 'did not pass'}; ${open.length} open connections of ${n - 1}`,
     );
-    for (const { c, b } of bad) {
+    for (const o of bad) {
+      const { c, b } = o;
       log(
-        `mesh:     from ${ownerOf(c.remoteUfrag)}: connection ${c.connectionState}, ICE ${c.iceConnectionState}, signalling ${c.signalingState}, packets ${c.packetsReceived} (+${c.packetsReceived - (b?.packetsReceived ?? 0)} in 1 s, lost ${c.packetsLost}), energy +${fmt(c.totalAudioEnergy - (b?.totalAudioEnergy ?? 0), 6)}`,
+        `${what}:     from ${label(o)}: connection ${c.connectionState}, ICE ${c.iceConnectionState}, signalling ${c.signalingState}, packets ${c.packetsReceived} (+${c.packetsReceived - (b?.packetsReceived ?? 0)} in 1 s, lost ${c.packetsLost}), energy +${fmt(c.totalAudioEnergy - (b?.totalAudioEnergy ?? 0), 4)}`,
       );
     }
   }
+  log(
+    `${what}:   all open connections by state: ${[...states].map(([k, v]) => `${k} ${v}`).join(', ')} (of ${n * (n - 1)} wanted)`,
+  );
+}
+
+/**
+ * Grows a mesh one participant at a time (`add` makes participant i and returns its page) from
+ * N = 2 to `maxN`; after each join, N holds when every page passes `receiving` within
+ * HOLD_WINDOW_MS. Stops at the first N that does not, and describes it.
+ */
+async function growMesh(
+  what: string,
+  pid: number,
+  names: string[],
+  maxN: number,
+  add: (i: number, pages: Page[]) => Promise<Page>,
+): Promise<MeshResult> {
+  const pages: Page[] = [];
+  const result: MeshResult = { largest: 1, firstFailure: null, stoppedBy: `N = ${maxN}, the most tried` };
+  for (let n = 2; n <= maxN; n++) {
+    if (elapsed() > MESH_STOP_MS) {
+      result.stoppedBy = `the time budget (N = ${n} not tried)`;
+      break;
+    }
+    const t0 = performance.now();
+    while (pages.length < n) pages.push(await add(pages.length, pages));
+    const joinMs = performance.now() - t0;
+    const during = cpuWindow(pid);
+    const joinedAt = performance.now();
+    const passed = await untilAllReceive(pages, n - 1, HOLD_WINDOW_MS);
+    const holdMs = performance.now() - joinedAt;
+    const past = n > CHANNEL_CAP ? ' (past the cap)' : '';
+    if (passed.size < n) {
+      result.firstFailure = n;
+      result.stoppedBy = `N = ${n} did not hold`;
+      log(
+        `${what}: N=${n}${past} does NOT hold: ${passed.size} of ${n} participants heard everyone within ${HOLD_WINDOW_MS / 1000} s; the browser meanwhile ${cpuLine(during())}`,
+      );
+      await describeFailure(what, pages, names.slice(0, n), passed, n);
+      break;
+    }
+    const w = await measure(pid, MESH_CPU_MS);
+    result.largest = n;
+    log(
+      `${what}: N=${n}${past} holds: joined in ${fmt(joinMs / 1000, 1)} s, everyone heard everyone ${fmt(holdMs / 1000, 1)} s later; then the browser (all ${n}) ${cpuLine(w)}`,
+    );
+  }
+  return result;
 }
 
 async function meshCapacity(base: string, users: User[], serverPath: string): Promise<MeshResult> {
   const t = await launchTracked();
-  const members: Person[] = [];
-  const names = users.map((u) => u.username);
-  const result: MeshResult = {
-    largest: 1,
-    firstFailure: null,
-    stoppedBy: `N = ${MESH_MAX}, the most this run tries`,
-  };
   try {
     log(
       `mesh: one Chromium, one context per participant, joining one at a time; holds = every participant passes \`receiving\` within ${HOLD_WINDOW_MS / 1000} s of the last join; cap ${CHANNEL_CAP} (raised to ${Math.max(CHANNEL_CAP, MESH_MAX)} for this server, used only if N = ${CHANNEL_CAP} holds)`,
     );
-    for (let n = 2; n <= MESH_MAX; n++) {
-      if (elapsed() > MESH_STOP_MS) {
-        result.stoppedBy = `the time budget (N = ${n} not tried)`;
-        break;
-      }
-      while (members.length < n) {
-        const p = await participant(t.browser, base, users[members.length] as User);
-        members.push(p);
+    return await growMesh(
+      'mesh',
+      t.pid,
+      users.map((u) => u.username),
+      MESH_MAX,
+      async (i) => {
+        const p = await participant(t.browser, base, users[i] as User);
         await joinVoice(p.page, serverPath);
-      }
-      const joinedAt = performance.now();
-      const passed = await untilAllReceive(
-        members.map((m) => m.page),
-        n - 1,
-        HOLD_WINDOW_MS,
-      );
-      const holdMs = performance.now() - joinedAt;
-      if (passed.size < n) {
-        result.firstFailure = n;
-        result.stoppedBy = `N = ${n} did not hold`;
-        log(
-          `mesh: N=${n}${n > CHANNEL_CAP ? ' (past the cap)' : ''} does NOT hold: ${passed.size} of ${n} participants heard everyone within ${HOLD_WINDOW_MS / 1000} s`,
-        );
-        await describeFailure(
-          members.map((m) => m.page),
-          names.slice(0, n),
-          passed,
-          n,
-        );
-        break;
-      }
-      const w = await measure(t.pid, MESH_CPU_MS);
-      result.largest = n;
-      log(
-        `mesh: N=${n}${n > CHANNEL_CAP ? ' (past the cap)' : ''} holds: everyone heard everyone ${fmt(holdMs / 1000, 1)} s after the last join; then the browser (all ${n}) ${cpuLine(w)}`,
-      );
-    }
-    return result;
+        return p.page;
+      },
+    );
+  } finally {
+    await closeTracked(t);
+  }
+}
+
+/** The baseline: the same growth with bare pages (one context each) in one Chromium, signalled by this process. */
+async function bareMeshCapacity(maxN: number): Promise<MeshResult> {
+  const t = await launchTracked();
+  try {
+    log(`mesh-bare: the same with bare pages (one context each, one Chromium), up to N = ${maxN}`);
+    return await growMesh(
+      'mesh-bare',
+      t.pid,
+      Array.from({ length: maxN }, (_, i) => `bare${i + 1}`),
+      maxN,
+      async (i, pages) => {
+        const context = await t.browser.newContext();
+        await addNameShim(context);
+        const page = await openBarePage(context);
+        await meshInit(page);
+        await connectBareMesh([...pages, page], i);
+        return page;
+      },
+    );
   } finally {
     await closeTracked(t);
   }
@@ -551,10 +612,17 @@ async function main(): Promise<void> {
   const mesh = parts.includes('mesh')
     ? await run('mesh', () => meshCapacity(server.url, meshPeople, `/channels/${meshServer.id}`))
     : undefined;
+  // The bare mesh goes one past where the app's stopped (it may hold more), no further.
+  const bareMax = Math.min(MESH_MAX, (mesh?.firstFailure ?? MESH_MAX) + 1);
+  const bareMesh = parts.includes('mesh')
+    ? await run('mesh-bare', () => bareMeshCapacity(bareMax))
+    : undefined;
   await server.close();
-  if (mesh) {
-    log(`mesh: largest N that holds: ${mesh.largest} (stopped by ${mesh.stoppedBy})`);
-  }
+  if (mesh) log(`mesh: app, largest N that holds: ${mesh.largest} (stopped by ${mesh.stoppedBy})`);
+  if (bareMesh)
+    log(`mesh-bare: largest N that holds: ${bareMesh.largest} (stopped by ${bareMesh.stoppedBy})`);
+  if (mesh && bareMesh)
+    log(`mesh: ratio_vs_bare=${fmt(mesh.largest / bareMesh.largest, 2)} (largest N, app / bare)`);
   const ratio = (n: number) => {
     const a = cpu?.app.get(n);
     const b = cpu?.bare.get(n);
@@ -566,7 +634,7 @@ async function main(): Promise<void> {
     ),
   );
   console.log(
-    `voice: first_audio_ms=${fmt(median(fa?.bothWays ?? []))} first_audio_ratio_vs_baseline=${fmt(median(fa?.bothWays ?? []) / median(bareBoth), 1)} cpu3_pct=${fmt(cpu?.app.get(3)?.percent, 1)} cpu3_ratio_vs_bare=${ratio(3)} cpu6_pct=${fmt(cpu?.app.get(6)?.percent, 1)} cpu6_ratio_vs_bare=${ratio(6)} mesh_max_n=${mesh?.largest ?? '–'} total_s=${fmt(elapsed() / 1000)}`,
+    `voice: first_audio_ms=${fmt(median(fa?.bothWays ?? []))} first_audio_ratio_vs_baseline=${fmt(median(fa?.bothWays ?? []) / median(bareBoth), 1)} cpu3_pct=${fmt(cpu?.app.get(3)?.percent, 1)} cpu3_ratio_vs_bare=${ratio(3)} cpu6_pct=${fmt(cpu?.app.get(6)?.percent, 1)} cpu6_ratio_vs_bare=${ratio(6)} mesh_max_n=${mesh?.largest ?? '–'} mesh_bare_max_n=${bareMesh?.largest ?? '–'} total_s=${fmt(elapsed() / 1000)}`,
   );
   process.exit(failed ? 1 : 0);
 }

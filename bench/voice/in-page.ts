@@ -36,6 +36,8 @@ const PC_CONFIG: RTCConfiguration = { iceServers: [], bundlePolicy: 'max-bundle'
 export interface FirstAudio {
   /** Per watched connection (in the order given), when a getStats first showed an inbound audio packet. */
   firstAt: (number | null)[];
+  /** When a poll first saw each connection (made by the app since the last poll). */
+  seenAt: (number | null)[];
   startedAt: number;
   /** When the last poll ended, and how many there were: their mean spacing is the resolution. */
   lastPollAt: number;
@@ -65,6 +67,7 @@ export function installFirstAudioWatch(page: Page): Promise<void> {
       const now = () => performance.timeOrigin + performance.now();
       const state: FirstAudio = {
         firstAt: [],
+        seenAt: [],
         startedAt: now(),
         lastPollAt: now(),
         polls: 0,
@@ -83,6 +86,7 @@ export function installFirstAudioWatch(page: Page): Promise<void> {
           const list = connections();
           await Promise.all(
             list.map(async (pc, i) => {
+              state.seenAt[i] ??= now();
               if (state.firstAt[i] || pc.connectionState === 'closed') return;
               const report = await pc.getStats();
               let got = false;
@@ -120,6 +124,7 @@ export function watchAppFirstAudio(page: Page, intervalMs: number): Promise<void
 
 export interface FirstAudioRead {
   firstAt: number | null;
+  seenAt: number | null;
   clickAt: number | null;
   meanPollMs: number;
 }
@@ -138,6 +143,7 @@ export async function readAppFirstAudio(page: Page, timeoutMs: number): Promise<
     s.stop = true;
     return {
       firstAt: s.firstAt[0] ?? null,
+      seenAt: s.seenAt[0] ?? null,
       clickAt: s.clickAt,
       meanPollMs: (s.lastPollAt - s.startedAt) / Math.max(1, s.polls),
     };
@@ -282,8 +288,9 @@ export interface ConnectionDump {
   connectionState: string;
   iceConnectionState: string;
   signalingState: string;
-  localUfrag: string | undefined;
-  remoteUfrag: string | undefined;
+  /** The stream ids (`a=msid:`) of this side's descriptions and of the peer's: who sends what. */
+  localStreams: string[];
+  remoteStreams: string[];
   packetsReceived: number;
   packetsLost: number;
   bytesReceived: number;
@@ -300,8 +307,12 @@ export function dumpConnections(page: Page): Promise<ConnectionDump[]> {
           connectionState: String(pc.connectionState),
           iceConnectionState: String(pc.iceConnectionState),
           signalingState: String(pc.signalingState),
-          localUfrag: /^a=ice-ufrag:(.+)$/m.exec(pc.localDescription?.sdp ?? '')?.[1]?.trim(),
-          remoteUfrag: /^a=ice-ufrag:(.+)$/m.exec(pc.remoteDescription?.sdp ?? '')?.[1]?.trim(),
+          localStreams: [pc.currentLocalDescription, pc.pendingLocalDescription].flatMap((d) =>
+            [...(d?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)].map((m) => m[1] ?? ''),
+          ),
+          remoteStreams: [pc.currentRemoteDescription, pc.pendingRemoteDescription].flatMap((d) =>
+            [...(d?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)].map((m) => m[1] ?? ''),
+          ),
           packetsReceived: 0,
           packetsLost: 0,
           bytesReceived: 0,

@@ -7,12 +7,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** One process's CPU so far: its own user + system time and that of the children it has reaped. */
+/** One process's CPU so far. */
 interface ProcCpu {
   pid: number;
   /** Chromium's `--type=` (renderer, zygote, gpu-process), the utility's service, or `browser`. */
   kind: string;
-  seconds: number;
+  /** Its own user + system time. */
+  self: number;
+  /** The same plus that of the children it has reaped (cutime + cstime). */
+  withChildren: number;
 }
 
 function kindOf(pid: number): string {
@@ -35,9 +38,8 @@ function kindOf(pid: number): string {
 }
 
 /**
- * The process and its descendants (children listed in /proc/<pid>/task/<tid>/children), each
- * with utime + stime + cutime + cstime: a child that ends and is reaped inside a window moves its
- * time to its parent's c-fields, so the tree's sum does not drop when a process goes away.
+ * The process and its descendants (children listed in /proc/<pid>/task/<tid>/children), with
+ * their CPU seconds from /proc/<pid>/stat.
  */
 function treeCpu(root: number): ProcCpu[] {
   const out: ProcCpu[] = [];
@@ -48,8 +50,9 @@ function treeCpu(root: number): ProcCpu[] {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // Fields 14–17 of stat(5), counted after the name: utime, stime, cutime, cstime.
-      const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
-      out.push({ pid, kind: kindOf(pid), seconds: ticks / CLK_TCK });
+      const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) => Number(fields[i] ?? 0) / CLK_TCK);
+      const self = (utime ?? 0) + (stime ?? 0);
+      out.push({ pid, kind: kindOf(pid), self, withChildren: self + (cutime ?? 0) + (cstime ?? 0) });
       for (const tid of readdirSync(`/proc/${pid}/task`)) {
         const children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
         if (children) queue.push(...children.split(' ').map(Number));
@@ -74,7 +77,7 @@ function machineTicks(): { busy: number; total: number } {
 export interface CpuWindow {
   /** The tree's CPU over the window as a percentage of one core. */
   percent: number;
-  /** The same by kind of process (renderer, audio, network, browser, …), largest first. */
+  /** By kind of process (renderer, audio, network, browser, …, `ended`), largest first. */
   byKind: [string, number][];
   /** The whole machine's busy share over the window, as a percentage of all its cores. */
   machinePercent: number;
@@ -83,36 +86,34 @@ export interface CpuWindow {
   ms: number;
 }
 
-/** The tree's CPU seconds by kind of process. */
-function byKindOf(tree: ProcCpu[]): Map<string, number> {
-  const kinds = new Map<string, number>();
-  for (const p of tree) kinds.set(p.kind, (kinds.get(p.kind) ?? 0) + p.seconds);
-  return kinds;
-}
-
 /**
- * Starts measuring the tree under `root`; the returned function ends the window. The figure is the
- * sum at the end minus the sum at the start (not per process: the time of a child reaped meanwhile
- * reappears in its parent's cutime, and is subtracted once as it was counted once).
+ * Starts measuring the tree under `root`; the returned function ends the window. The total is the
+ * sum of utime + stime + cutime + cstime at the end minus that at the start: a child that ends and
+ * is reaped inside the window moves its time into its parent's c-fields, so it is neither lost nor
+ * counted twice. By kind, each process's own time over the window (new ones from zero); what the
+ * kinds leave of the total is the processes that ended meanwhile, shown as `ended`.
  */
 export function cpuWindow(root: number): () => CpuWindow {
-  const start = byKindOf(treeCpu(root));
+  const start = treeCpu(root);
+  const startTotal = start.reduce((sum, p) => sum + p.withChildren, 0);
+  const startSelf = new Map(start.map((p) => [p.pid, p.self]));
   const machine = machineTicks();
   const node = process.cpuUsage();
   const t0 = performance.now();
   return () => {
     const ms = performance.now() - t0;
-    const end = byKindOf(treeCpu(root));
+    const end = treeCpu(root);
     const machineEnd = machineTicks();
     const nodeUsed = process.cpuUsage(node);
     const pct = (s: number) => (100 * s * 1000) / ms;
-    const kinds = new Set([...start.keys(), ...end.keys()]);
-    const byKind = [...kinds]
-      .map((k): [string, number] => [k, pct((end.get(k) ?? 0) - (start.get(k) ?? 0))])
-      .sort((a, b) => b[1] - a[1]);
+    const total = end.reduce((sum, p) => sum + p.withChildren, 0) - startTotal;
+    const kinds = new Map<string, number>();
+    for (const p of end) kinds.set(p.kind, (kinds.get(p.kind) ?? 0) + p.self - (startSelf.get(p.pid) ?? 0));
+    const ended = total - [...kinds.values()].reduce((a, b) => a + b, 0);
+    if (ended > 0) kinds.set('ended', ended);
     return {
-      percent: byKind.reduce((sum, [, v]) => sum + v, 0),
-      byKind,
+      percent: pct(total),
+      byKind: [...kinds].map(([k, v]): [string, number] => [k, pct(v)]).sort((a, b) => b[1] - a[1]),
       machinePercent:
         (100 * (machineEnd.busy - machine.busy)) / Math.max(1, machineEnd.total - machine.total),
       nodePercent: pct((nodeUsed.user + nodeUsed.system) / 1e6),
