@@ -395,7 +395,8 @@ async function describeFailure(
   what: string,
   pages: Page[],
   names: string[],
-  passed: Set<number>,
+  /** Who passed `receiving` in the window; null when it was not run (a newcomer could not join). */
+  passed: Set<number> | null,
   n: number,
 ): Promise<void> {
   const before = await Promise.all(pages.map((p) => dumpConnections(p).catch(() => [])));
@@ -427,9 +428,9 @@ async function describeFailure(
       return c.connectionState !== 'connected' || packets <= 0 || energy <= 1e-6;
     });
     for (const { c } of open) states.set(c.connectionState, (states.get(c.connectionState) ?? 0) + 1);
-    if (passed.has(i) && bad.length === 0 && open.length === n - 1) continue;
+    if (passed?.has(i) && bad.length === 0 && open.length === n - 1) continue;
     log(
-      `${what}:   ${names[i]}: ${passed.has(i) ? 'passed within the window' : 'did not pass'}; ${open.length} open connections of ${n - 1}`,
+      `${what}:   ${names[i]}: ${passed === null ? 'not checked' : passed.has(i) ? 'passed within the window' : 'did not pass'}; ${open.length} open connections of ${n - 1}`,
     );
     for (const o of bad) {
       const { c, b } = o;
@@ -463,13 +464,26 @@ async function growMesh(
       break;
     }
     const t0 = performance.now();
-    while (pages.length < n) pages.push(await add(pages.length, pages));
+    const joining = cpuWindow(pid);
+    const past = n > CHANNEL_CAP ? ' (past the cap)' : '';
+    try {
+      while (pages.length < n) pages.push(await add(pages.length, pages));
+    } catch (err) {
+      // On a saturated machine the page of the newcomer may not even finish joining.
+      result.firstFailure = n;
+      result.stoppedBy = `N = ${n} did not hold (the newcomer could not join)`;
+      const why = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      log(
+        `${what}: N=${n}${past} does NOT hold: participant ${n} did not finish joining (${why}); the browser meanwhile ${cpuLine(joining())}`,
+      );
+      await describeFailure(what, pages, names.slice(0, pages.length), null, n);
+      break;
+    }
     const joinMs = performance.now() - t0;
     const during = cpuWindow(pid);
     const joinedAt = performance.now();
     const passed = await untilAllReceive(pages, n - 1, HOLD_WINDOW_MS);
     const holdMs = performance.now() - joinedAt;
-    const past = n > CHANNEL_CAP ? ' (past the cap)' : '';
     if (passed.size < n) {
       result.firstFailure = n;
       result.stoppedBy = `N = ${n} did not hold`;
