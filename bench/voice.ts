@@ -36,19 +36,21 @@ import { startTestServer } from '../apps/server/test/test-server.js';
 import { loggedIn } from '../e2e/support/accounts.js';
 import { BROWSER_ARGS, CHROMIUM, FAKE_MEDIA, type Person } from '../e2e/support/browser.js';
 import { openConnections, receiving, watchPeerConnections } from '../e2e/support/peer-connections.js';
-import { REPO_DIR, sleep } from './lib/rpc.js';
+import { REPO_DIR, sleep, withTimeout } from './lib/rpc.js';
 import {
   addNameShim,
   type BarePairTimes,
   barePair,
   type ConnectionDump,
   dumpConnections,
+  gatewayFrames,
   installFirstAudioWatch,
   meshInit,
   meshStep,
   openBarePage,
   readAppFirstAudio,
   watchAppFirstAudio,
+  watchGatewayFrames,
 } from './voice/in-page.js';
 import { type CpuWindow, cpuWindow } from './voice/proc.js';
 
@@ -138,6 +140,7 @@ async function participant(browser: Browser, base: string, user: User): Promise<
   const p = await loggedIn(browser, base, user.token);
   await addNameShim(p.context);
   await watchPeerConnections(p.page);
+  await watchGatewayFrames(p.page);
   return p;
 }
 
@@ -156,7 +159,9 @@ async function untilAllReceive(pages: Page[], expected: number, ms: number): Pro
     await Promise.all(
       pages.map(async (page, i) => {
         if (passed.has(i)) return;
-        if (await receiving(page, expected).catch(() => false)) passed.add(i);
+        // A page starved of CPU may not answer at all: that is a failed check, not a hang.
+        if (await withTimeout(receiving(page, expected), 5_000, 'receiving').catch(() => false))
+          passed.add(i);
       }),
     );
   }
@@ -399,9 +404,10 @@ async function describeFailure(
   passed: Set<number> | null,
   n: number,
 ): Promise<void> {
-  const before = await Promise.all(pages.map((p) => dumpConnections(p).catch(() => [])));
+  const dump = (p: Page) => withTimeout(dumpConnections(p), 10_000, 'dump').catch(() => []);
+  const before = await Promise.all(pages.map(dump));
   await sleep(1_000);
-  const after = await Promise.all(pages.map((p) => dumpConnections(p).catch(() => [])));
+  const after = await Promise.all(pages.map(dump));
   const sends = after.map(
     (conns) => new Set(conns.flatMap((c) => c.localStreams).filter((id) => id !== '-')),
   );
@@ -444,6 +450,21 @@ async function describeFailure(
   );
 }
 
+/** What the pages sent to the gateway: the newcomer's frames, the busiest socket, 4008 closes. */
+async function gatewaySummary(pages: Page[], names: string[]): Promise<string> {
+  const all = await Promise.all(
+    pages.map((p) => withTimeout(gatewayFrames(p), 10_000, 'gateway frames').catch(() => undefined)),
+  );
+  const newcomer = all.at(-1);
+  let busiest = -1;
+  for (const [i, g] of all.entries()) {
+    if (g && (busiest < 0 || g.maxPerMinute > (all[busiest]?.maxPerMinute ?? 0))) busiest = i;
+  }
+  const closed = all.flatMap((g, i) => (g?.closed4008 ? [`${names[i]} ×${g.closed4008}`] : []));
+  const reopened = all.flatMap((g, i) => (g && g.sockets > 1 ? [`${names[i]} ${g.sockets}`] : []));
+  return `gateway: the newcomer sent ${newcomer?.frames ?? '?'} frames (${newcomer?.voiceSignals ?? '?'} voice_signal), the most frames any socket sent in 60 s: ${all[busiest]?.maxPerMinute ?? '?'} (${names[busiest] ?? '?'}; the gateway closes past 120 with 4008); closed with 4008: ${closed.length ? closed.join(', ') : 'none'}; pages that opened more than one gateway socket: ${reopened.length ? reopened.join(', ') : 'none'}`;
+}
+
 /**
  * Grows a mesh one participant at a time (`add` makes participant i and returns its page) from
  * N = 2 to `maxN`; after each join, N holds when every page passes `receiving` within
@@ -455,6 +476,8 @@ async function growMesh(
   names: string[],
   maxN: number,
   add: (i: number, pages: Page[]) => Promise<Page>,
+  /** The app's pages also say what they sent to the gateway. */
+  gateway = false,
 ): Promise<MeshResult> {
   const pages: Page[] = [];
   const result: MeshResult = { largest: 1, firstFailure: null, stoppedBy: `N = ${maxN}, the most tried` };
@@ -467,7 +490,7 @@ async function growMesh(
     const joining = cpuWindow(pid);
     const past = n > CHANNEL_CAP ? ' (past the cap)' : '';
     try {
-      while (pages.length < n) pages.push(await add(pages.length, pages));
+      while (pages.length < n) pages.push(await withTimeout(add(pages.length, pages), 45_000, 'joining'));
     } catch (err) {
       // On a saturated machine the page of the newcomer may not even finish joining.
       result.firstFailure = n;
@@ -477,6 +500,7 @@ async function growMesh(
         `${what}: N=${n}${past} does NOT hold: participant ${n} did not finish joining (${why}); the browser meanwhile ${cpuLine(joining())}`,
       );
       await describeFailure(what, pages, names.slice(0, pages.length), null, n);
+      if (gateway) log(`${what}:   ${await gatewaySummary(pages, names)}`);
       break;
     }
     const joinMs = performance.now() - t0;
@@ -491,6 +515,7 @@ async function growMesh(
         `${what}: N=${n}${past} does NOT hold: ${passed.size} of ${n} participants heard everyone within ${HOLD_WINDOW_MS / 1000} s; the browser meanwhile ${cpuLine(during())}`,
       );
       await describeFailure(what, pages, names.slice(0, n), passed, n);
+      if (gateway) log(`${what}:   ${await gatewaySummary(pages, names)}`);
       break;
     }
     const w = await measure(pid, MESH_CPU_MS);
@@ -498,6 +523,7 @@ async function growMesh(
     log(
       `${what}: N=${n}${past} holds: joined in ${fmt(joinMs / 1000, 1)} s, everyone heard everyone ${fmt(holdMs / 1000, 1)} s later; then the browser (all ${n}) ${cpuLine(w)}`,
     );
+    if (gateway) log(`${what}:   ${await gatewaySummary(pages, names)}`);
   }
   return result;
 }
@@ -518,6 +544,7 @@ async function meshCapacity(base: string, users: User[], serverPath: string): Pr
         await joinVoice(p.page, serverPath);
         return p.page;
       },
+      true,
     );
   } finally {
     await closeTracked(t);
@@ -526,6 +553,8 @@ async function meshCapacity(base: string, users: User[], serverPath: string): Pr
 
 /** The baseline: the same growth with bare pages (one context each) in one Chromium, signalled by this process. */
 async function bareMeshCapacity(maxN: number): Promise<MeshResult> {
+  // The app's browser of the previous part takes a few seconds to wind down.
+  await sleep(5_000);
   const t = await launchTracked();
   try {
     log(`mesh-bare: the same with bare pages (one context each, one Chromium), up to N = ${maxN}`);
@@ -583,6 +612,10 @@ async function main(): Promise<void> {
   })();
   log(`bench ${quick ? '--quick' : '(full)'} on ${new Date().toISOString()}, commit ${commit()}`);
   log(`machine: ${machine()}, Chromium ${version}`);
+  const before = await measure(process.pid, 3_000);
+  log(
+    `machine before the run: ${fmt(before.machinePercent)} % busy of ${availableParallelism()} cores over 3 s${before.machinePercent > 15 ? ' -- something else is running: the figures will be low and noisy' : ''}`,
+  );
   log(
     `browser: launchBrowser's switches + FAKE_MEDIA${AUTOPLAY.length ? ` + ${AUTOPLAY.join(' ')} (Chrome's desktop default)` : ' (the e2e autoplay policy, user-gesture-required)'}`,
   );

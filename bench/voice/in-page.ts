@@ -331,3 +331,65 @@ export function dumpConnections(page: Page): Promise<ConnectionDump[]> {
     );
   });
 }
+
+/**
+ * Counts what the page sends on its WebSockets (the gateway's), frame by frame with its op, and
+ * how each socket closed: the gateway allows a socket 120 inbound frames a minute and closes it
+ * with 4008 past that. Plain JS (no tsx output) as it runs before the page's own scripts.
+ */
+export async function watchGatewayFrames(page: Page): Promise<void> {
+  await page.addInitScript({
+    content: `(() => {
+  const sockets = [];
+  Object.defineProperty(window, '__benchGateway', { value: sockets });
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    let s = this.__benchGateway;
+    if (!s) {
+      s = { frames: [], closeCode: null, closedAt: null };
+      Object.defineProperty(this, '__benchGateway', { value: s });
+      sockets.push(s);
+      this.addEventListener('close', (e) => { s.closeCode = e.code; s.closedAt = Date.now(); });
+    }
+    let op = '?';
+    try { op = String(JSON.parse(String(data)).op); } catch {}
+    s.frames.push([Date.now(), op]);
+    return send.call(this, data);
+  };
+})();`,
+  });
+}
+
+export interface GatewayFrames {
+  sockets: number;
+  /** Sockets closed with 4008 (too many frames). */
+  closed4008: number;
+  /** The most frames one socket sent within any 60 s, and how many of all were voice signals. */
+  maxPerMinute: number;
+  frames: number;
+  voiceSignals: number;
+}
+
+export function gatewayFrames(page: Page): Promise<GatewayFrames> {
+  return page.evaluate(() => {
+    const sockets: { frames: [number, string][]; closeCode: number | null }[] =
+      Reflect.get(window, '__benchGateway') ?? [];
+    let maxPerMinute = 0;
+    for (const s of sockets) {
+      let from = 0;
+      for (let i = 0; i < s.frames.length; i++) {
+        const at = s.frames[i]?.[0] ?? 0;
+        while ((s.frames[from]?.[0] ?? 0) <= at - 60_000) from++;
+        maxPerMinute = Math.max(maxPerMinute, i - from + 1);
+      }
+    }
+    const all = sockets.flatMap((s) => s.frames);
+    return {
+      sockets: sockets.length,
+      closed4008: sockets.filter((s) => s.closeCode === 4008).length,
+      maxPerMinute,
+      frames: all.length,
+      voiceSignals: all.filter(([, op]) => op === 'voice_signal').length,
+    };
+  });
+}
