@@ -135,9 +135,33 @@ async function closeTracked(t: Tracked): Promise<void> {
   await t.server.close().catch(() => undefined);
 }
 
+/** What the engine reported (console.warn `[voice] …`) in each app page. */
+const voiceWarnings = new WeakMap<Page, string[]>();
+
+/** The warnings of these pages, ids blanked, by message, most frequent first. */
+function warningSummary(pages: Page[]): string {
+  const counts = new Map<string, number>();
+  for (const page of pages) {
+    for (const w of voiceWarnings.get(page) ?? []) {
+      const key = w.replace(/\d{6,}/g, '<id>').slice(0, 400);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  if (counts.size === 0) return 'none';
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${v}× "${k}"`)
+    .join('; ');
+}
+
 /** A context logged in as `user`, its RTCPeerConnections watched (as in the e2e tests). */
 async function participant(browser: Browser, base: string, user: User): Promise<Person> {
   const p = await loggedIn(browser, base, user.token);
+  const warnings: string[] = [];
+  voiceWarnings.set(p.page, warnings);
+  p.page.on('console', (msg) => {
+    if (msg.text().startsWith('[voice]')) warnings.push(msg.text());
+  });
   await addNameShim(p.context);
   await watchPeerConnections(p.page);
   await watchGatewayFrames(p.page);
@@ -501,6 +525,7 @@ async function growMesh(
       );
       await describeFailure(what, pages, names.slice(0, pages.length), null, n);
       if (gateway) log(`${what}:   ${await gatewaySummary(pages, names)}`);
+      if (gateway) log(`${what}:   the engine's warnings: ${warningSummary(pages)}`);
       break;
     }
     const joinMs = performance.now() - t0;
@@ -516,6 +541,7 @@ async function growMesh(
       );
       await describeFailure(what, pages, names.slice(0, n), passed, n);
       if (gateway) log(`${what}:   ${await gatewaySummary(pages, names)}`);
+      if (gateway) log(`${what}:   the engine's warnings: ${warningSummary(pages)}`);
       break;
     }
     const w = await measure(pid, MESH_CPU_MS);
