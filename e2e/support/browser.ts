@@ -16,7 +16,6 @@ export const SCREENSHOTS = resolve(ROOT, process.env.SCREENSHOTS_DIR ?? 'e2e/.sc
 export const FAILURE_SHOTS = resolve(ROOT, 'e2e/.screenshots/failed');
 
 /**
-/**
  * Chromium's fake microphone (a beeping tone) and camera, granted without a prompt: for voice.
  * Audio still only plays after a click, as in a real browser (the autoplay policy stays on). No
  * sound card here: with `--mute-audio` Chromium renders into a fake output.
@@ -27,28 +26,26 @@ export const FAKE_MEDIA = [
   '--mute-audio',
 ];
 
+/** The switches `launchBrowser` starts Chromium with (the voice bench launches it the same way). */
+export const BROWSER_ARGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--ignore-certificate-errors',
+  '--autoplay-policy=user-gesture-required',
+];
+
 /**
  * Debian's Chromium, headless. Certificate errors are ignored for the local HTTPS media server only.
  * `extraArgs` add switches (FAKE_MEDIA for voice).
  */
 export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--ignore-certificate-errors',
-      '--autoplay-policy=user-gesture-required',
-      ...extraArgs,
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BROWSER_ARGS, ...extraArgs] });
 }
 
 export interface Person {
