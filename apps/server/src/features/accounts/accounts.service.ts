@@ -4,6 +4,7 @@ import {
   type LoginBody,
   type SignupBody,
   type User,
+  usernameKey,
 } from '@decentra/protocol';
 import { hashToken, newSessionToken } from '../../infra/crypto.js';
 import { DomainError, forbidden, unauthorized } from '../../infra/errors.js';
@@ -19,7 +20,7 @@ import {
   countUsers,
   findLiveSession,
   findUserById,
-  findUserByUsername,
+  findUserByKey,
   insertSession,
   insertUser,
   lockBootstrap,
@@ -83,18 +84,24 @@ export class AccountsService {
     }
   }
 
+  /**
+   * The name is resolved first (one indexed read, by its usernameKey), so that the throttle
+   * counts the account itself however its name was typed.
+   */
   async login(body: LoginBody, address: string): Promise<AuthResult> {
     const { db, throttle, commands } = this.deps;
-    await throttle.assertLoginAllowed(body.username, address);
-    const user = await findUserByUsername(db, body.username);
+    const key = usernameKey(body.username);
+    const user = await findUserByKey(db, key);
+    const account = user ? `user:${user.id}` : `name:${key}`;
+    await throttle.assertLoginAllowed(account, address);
     let ok = false;
     if (user) ok = await verifyPassword(user.passwordHash, body.password);
     else await burnVerify(body.password);
     if (!user || !ok) {
-      await throttle.loginFailed(body.username, address);
+      await throttle.loginFailed(account, address);
       throw unauthorized('Wrong username or password.');
     }
-    await throttle.loginSucceeded(body.username);
+    await throttle.loginSucceeded(account);
     return commands.transaction(async (tx) => outcome(await this.openSession(tx, user)));
   }
 

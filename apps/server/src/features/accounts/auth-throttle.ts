@@ -3,7 +3,7 @@ import { rateLimited } from '../../infra/errors.js';
 import { type LimiterFactory, memoryLimiters } from '../../infra/rate-limiter.js';
 
 export interface ThrottleLimits {
-  /** Failed logins allowed per username in the window. */
+  /** Failed logins allowed per account (however its name was typed) in the window. */
   perUsername: number;
   /** Failed logins (and failed signups) allowed per client address in the window. */
   perAddress: number;
@@ -36,8 +36,9 @@ export class AuthThrottle {
     });
   }
 
-  async assertLoginAllowed(username: string, address: string): Promise<void> {
-    await this.assertUnder(this.byUsername, username.toLowerCase(), this.limits.perUsername);
+  /** `account`: the account's id once the name resolved, else the usernameKey of the name typed. */
+  async assertLoginAllowed(account: string, address: string): Promise<void> {
+    await this.assertUnder(this.byUsername, account, this.limits.perUsername);
     await this.assertUnder(this.byAddress, address, this.limits.perAddress);
   }
 
@@ -45,19 +46,16 @@ export class AuthThrottle {
     await this.assertUnder(this.byAddress, address, this.limits.perAddress);
   }
 
-  async loginFailed(username: string, address: string): Promise<void> {
-    await Promise.all([
-      swallow(this.byUsername.penalty(username.toLowerCase())),
-      swallow(this.byAddress.penalty(address)),
-    ]);
+  async loginFailed(account: string, address: string): Promise<void> {
+    await Promise.all([swallow(this.byUsername.penalty(account)), swallow(this.byAddress.penalty(address))]);
   }
 
   async signupFailed(address: string): Promise<void> {
     await swallow(this.byAddress.penalty(address));
   }
 
-  async loginSucceeded(username: string): Promise<void> {
-    await this.byUsername.delete(username.toLowerCase());
+  async loginSucceeded(account: string): Promise<void> {
+    await this.byUsername.delete(account);
   }
 
   private async assertUnder(limiter: RateLimiterAbstract, key: string, points: number): Promise<void> {
