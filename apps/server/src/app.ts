@@ -17,6 +17,7 @@ import { AccessService } from './features/access/access.service.js';
 import { accountsRoutes } from './features/accounts/accounts.routes.js';
 import { AccountsService } from './features/accounts/accounts.service.js';
 import { AuthThrottle, type ThrottleLimits } from './features/accounts/auth-throttle.js';
+import { argon2Passwords, type Passwords } from './features/accounts/password.js';
 import { toUser } from './features/accounts/user-dto.js';
 import { registerChatCore } from './features/chat-core.js';
 import { friendsReady } from './features/friends/friends.ready.js';
@@ -59,6 +60,8 @@ export interface AppOptions {
   logger?: Logger;
   gateway?: Partial<GatewayOptions>;
   throttle?: ThrottleLimits;
+  /** How passwords are hashed and checked (tests wrap the real one to count the checks). */
+  passwords?: Passwords;
   sendLimits?: SendLimits;
   presence?: PresenceOptions;
   /** Time for keepalive, expiries, presence grace, typing and ringing (tests pass a manual one). */
@@ -152,6 +155,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       ids,
       invites,
       throttle: new AuthThrottle(options.throttle, limiters),
+      passwords: options.passwords ?? argon2Passwords,
       sessionTtlMs: config.sessionTtlMs,
       ...(clock ? { now: () => new Date(clock.now()) } : {}),
     });

@@ -27,7 +27,7 @@ import {
   revokeSession,
 } from './accounts.repo.js';
 import type { AuthThrottle } from './auth-throttle.js';
-import { burnVerify, hashPassword, verifyPassword } from './password.js';
+import { type Passwords, TimingEqualiser } from './password.js';
 import { toUser } from './user-dto.js';
 
 export interface AccountsDeps {
@@ -36,6 +36,7 @@ export interface AccountsDeps {
   ids: IdGenerator;
   invites: InvitesService;
   throttle: AuthThrottle;
+  passwords: Passwords;
   sessionTtlMs: number;
   now?: () => Date;
 }
@@ -56,9 +57,11 @@ export class AccountsService {
   private readonly now: () => Date;
   private readonly redeemHooks: InviteRedeemedHook[] = [];
   private readonly signedUpListeners: Array<(user: User) => void> = [];
+  private readonly equaliser: TimingEqualiser;
 
   constructor(private readonly deps: AccountsDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.equaliser = new TimingEqualiser(deps.passwords);
   }
 
   onInviteRedeemed(hook: InviteRedeemedHook): void {
@@ -70,38 +73,49 @@ export class AccountsService {
     this.signedUpListeners.push(listener);
   }
 
+  /**
+   * The attempt's place is reserved under the address's limit before the password is hashed (the
+   * expensive part); an unusable code counts as a failure.
+   */
   async signup(body: SignupBody, address: string): Promise<AuthResult> {
-    const { throttle, commands } = this.deps;
-    await throttle.assertSignupAllowed(address);
-    const passwordHash = await hashPassword(body.password);
+    const { throttle, commands, passwords } = this.deps;
+    const reservation = await throttle.reserveSignup(address);
+    let result: AuthResult;
     try {
-      const result = await commands.transaction((tx) => this.createAccount(tx, body, passwordHash));
-      for (const listener of this.signedUpListeners) listener(result.user);
-      return result;
+      const passwordHash = await passwords.hash(body.password);
+      result = await commands.transaction((tx) => this.createAccount(tx, body, passwordHash));
     } catch (err) {
-      if (err instanceof DomainError && err.code === 'forbidden') await throttle.signupFailed(address);
+      await reservation.end(err instanceof DomainError && err.code === 'forbidden' ? 'failure' : 'aborted');
       throw err;
     }
+    await reservation.end('success');
+    for (const listener of this.signedUpListeners) listener(result.user);
+    return result;
   }
 
   /**
-   * The name is resolved first (one indexed read, by its usernameKey), so that the throttle
-   * counts the account itself however its name was typed.
+   * The name is resolved first (one indexed read), so that the throttle counts the account itself
+   * however its name was typed. Then the attempt's place is reserved, and only then is a password
+   * checked: at most as many checks as the limits.
    */
   async login(body: LoginBody, address: string): Promise<AuthResult> {
-    const { db, throttle, commands } = this.deps;
+    const { db, throttle, commands, passwords } = this.deps;
     const key = usernameKey(body.username);
     const user = await findUserByKey(db, key);
-    const account = user ? `user:${user.id}` : `name:${key}`;
-    await throttle.assertLoginAllowed(account, address);
+    const reservation = await throttle.reserveLogin(user ? `user:${user.id}` : `name:${key}`, address);
     let ok = false;
-    if (user) ok = await verifyPassword(user.passwordHash, body.password);
-    else await burnVerify(body.password);
+    try {
+      if (user) ok = await passwords.verify(user.passwordHash, body.password);
+      else await this.equaliser.burn(body.password);
+    } catch (err) {
+      await reservation.end('aborted');
+      throw err;
+    }
     if (!user || !ok) {
-      await throttle.loginFailed(account, address);
+      await reservation.end('failure');
       throw unauthorized('Wrong username or password.');
     }
-    await throttle.loginSucceeded(account);
+    await reservation.end('success');
     return commands.transaction(async (tx) => outcome(await this.openSession(tx, user)));
   }
 
