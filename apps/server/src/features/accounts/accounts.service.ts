@@ -27,6 +27,7 @@ import {
   revokeSession,
 } from './accounts.repo.js';
 import type { AuthThrottle } from './auth-throttle.js';
+import type { KnownDevices } from './known-device.js';
 import { type Passwords, TimingEqualiser } from './password.js';
 import { toUser } from './user-dto.js';
 
@@ -37,6 +38,7 @@ export interface AccountsDeps {
   invites: InvitesService;
   throttle: AuthThrottle;
   passwords: Passwords;
+  knownDevices: KnownDevices;
   sessionTtlMs: number;
   now?: () => Date;
 }
@@ -47,6 +49,16 @@ export type InviteRedeemedHook = (tx: Db, invite: InviteRow, user: UserRow) => P
 /** A new login session: the token for the client, its id for the cookie's lifetime and logout. */
 export interface AuthResult extends AuthResponse {
   sessionId: bigint;
+  /** A fresh known-device cookie for the browser that signed in (see known-device.ts). */
+  knownDevice: string;
+}
+
+/** Who is signing in, as the transport sees them. */
+export interface SignInClient {
+  /** The client's address, through the trusted proxies only. */
+  address: string;
+  /** The known-device cookie the client sent, if any. */
+  knownDevice?: string | undefined;
 }
 
 /**
@@ -74,12 +86,12 @@ export class AccountsService {
   }
 
   /**
-   * The attempt's place is reserved under the address's limit before the password is hashed (the
-   * expensive part); an unusable code counts as a failure.
+   * The attempt's place is reserved under the signup limits before the password is hashed (the
+   * expensive part); an unusable code counts as a failure, an account made as a signup.
    */
-  async signup(body: SignupBody, address: string): Promise<AuthResult> {
+  async signup(body: SignupBody, client: SignInClient): Promise<AuthResult> {
     const { throttle, commands, passwords } = this.deps;
-    const reservation = await throttle.reserveSignup(address);
+    const reservation = await throttle.reserveSignup(client.address);
     let result: AuthResult;
     try {
       const passwordHash = await passwords.hash(body.password);
@@ -95,14 +107,19 @@ export class AccountsService {
 
   /**
    * The name is resolved first (one indexed read), so that the throttle counts the account itself
-   * however its name was typed. Then the attempt's place is reserved, and only then is a password
-   * checked: at most as many checks as the limits.
+   * however its name was typed, and a known-device cookie can be matched to it. Then the attempt's
+   * place is reserved, and only then is a password checked: at most as many checks as the limits.
    */
-  async login(body: LoginBody, address: string): Promise<AuthResult> {
-    const { db, throttle, commands, passwords } = this.deps;
+  async login(body: LoginBody, client: SignInClient): Promise<AuthResult> {
+    const { db, throttle, commands, passwords, knownDevices } = this.deps;
     const key = usernameKey(body.username);
     const user = await findUserByKey(db, key);
-    const reservation = await throttle.reserveLogin(user ? `user:${user.id}` : `name:${key}`, address);
+    const device = user ? knownDevices.read(client.knownDevice, user.id) : undefined;
+    const reservation = await throttle.reserveLogin({
+      account: user ? `user:${user.id}` : `name:${key}`,
+      address: client.address,
+      device: device?.id,
+    });
     let ok = false;
     try {
       if (user) ok = await passwords.verify(user.passwordHash, body.password);
@@ -177,6 +194,6 @@ export class AccountsService {
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.deps.sessionTtlMs),
     });
-    return { token, sessionId, user: toUser(user) };
+    return { token, sessionId, user: toUser(user), knownDevice: this.deps.knownDevices.issue(user.id) };
   }
 }

@@ -1,6 +1,7 @@
 import { UsernameSchema } from '@decentra/protocol';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CountedPasswords } from '../../../test/passwords.js';
 import { PASSWORD, type Person, people, refused, restClient } from '../../../test/people.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { executeRows } from '../../storage/db.js';
@@ -11,13 +12,14 @@ import { executeRows } from '../../storage/db.js';
  * lower(), which under C.UTF-8 turns `alİce` (U+0130) into `alice`, so that spelling logged
  * into alice's account with a count of its own.
  */
+const passwords = new CountedPasswords();
 let server: TestServer;
 let alice: Person;
 
 const visitor = () => restClient(server.url);
 
 beforeAll(async () => {
-  server = await startTestServer({ throttle: { perUsername: 3, perAddress: 1000, windowSeconds: 60 } });
+  server = await startTestServer({ passwords, throttle: { perAccountAddress: 3 } });
   [, alice] = await people(server.url, ['admin', 'alice', 'kate', 'sam']);
 });
 afterAll(() => server.close());
@@ -58,10 +60,12 @@ describe('logging in by another spelling of a name', () => {
         401,
       );
     }
+    passwords.reset();
     for (const typed of ['bob', 'Bob', 'ＢＯＢ']) {
       const err = await refused(visitor().login({ username: typed, password: PASSWORD }));
       expect(err).toMatchObject({ status: 429, code: 'rate_limited' });
     }
+    expect(passwords.verifications).toBe(0);
   });
 
   it('stores the key the lookup uses, made without the database locale', async () => {
