@@ -151,7 +151,10 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     const commands = new Commands(db, bus, (err) => log.error({ err }, 'a follow-up command failed'));
     const access = new AccessService();
     const invites = new InvitesService();
-    const throttle = new AuthThrottle({ ...DEFAULT_THROTTLE, ...options.throttle }, limiters);
+    const throttle = new AuthThrottle(
+      { ...DEFAULT_THROTTLE, signupsPerAddress: config.signupsPerHour, ...options.throttle },
+      limiters,
+    );
     const knownDevices = new KnownDevices(encryptionKey, clock ? () => clock.now() : Date.now);
     const accounts = new AccountsService({
       db,

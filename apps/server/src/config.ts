@@ -40,6 +40,8 @@ const iceServers = z
   .pipe(z.array(IceServerSchema, 'must be a JSON array of {urls, username?, credential?}'));
 
 const DEFAULT_RING_TIMEOUT_SECONDS = 30;
+/** Accounts one client address may make per hour: a meetup signing up on one Wi-Fi raises it. */
+const DEFAULT_SIGNUPS_PER_HOUR = 10;
 
 /** A whole number in [min, max], with the one message a refusal shows. */
 const wholeNumber = (min: number, max: number, what: string) => {
@@ -155,6 +157,9 @@ const EnvSchema = z
       .optional(),
     DECENTRA_TURN_TTL_SECONDS: wholeNumber(60, 604_800, 'a whole number of seconds').default(86_400),
     DECENTRA_TRUST_PROXY: trustProxy.default(false),
+    DECENTRA_SIGNUPS_PER_HOUR: wholeNumber(1, 100_000, 'a number of accounts').default(
+      DEFAULT_SIGNUPS_PER_HOUR,
+    ),
     LOG_LEVEL: z
       .enum(
         ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -214,6 +219,8 @@ export interface Config {
   workerId: number | undefined;
   sessionTtlMs: number;
   trustProxy: TrustProxy;
+  /** Accounts one client address may make per hour. */
+  signupsPerHour: number;
   voice: VoiceConfig;
   logLevel: string;
 }
@@ -279,6 +286,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workerId: e.DECENTRA_WORKER_ID,
     sessionTtlMs: e.DECENTRA_SESSION_DAYS * 24 * 60 * 60 * 1000,
     trustProxy: e.DECENTRA_TRUST_PROXY,
+    signupsPerHour: e.DECENTRA_SIGNUPS_PER_HOUR,
     voice: {
       channelLimit: e.DECENTRA_VOICE_CHANNEL_LIMIT,
       ringTimeoutMs: e.DECENTRA_RING_TIMEOUT_SECONDS * 1000,

@@ -162,6 +162,14 @@ describe('loadConfig', () => {
     expect(failure({ DECENTRA_TRUST_PROXY: value })).toMatch(message);
   });
 
+  it('lets one address make 10 accounts an hour unless told otherwise', () => {
+    expect(loadConfig({}).signupsPerHour).toBe(10);
+    expect(loadConfig({ DECENTRA_SIGNUPS_PER_HOUR: '50' }).signupsPerHour).toBe(50);
+    expect(failure({ DECENTRA_SIGNUPS_PER_HOUR: '0' })).toMatch(
+      /DECENTRA_SIGNUPS_PER_HOUR must be a number of accounts from 1 to 100000/,
+    );
+  });
+
   it('accepts production with a key', () => {
     expect(loadConfig({ NODE_ENV: 'production', DECENTRA_ENCRYPTION_KEY: HEX_KEY }).env).toBe('production');
   });

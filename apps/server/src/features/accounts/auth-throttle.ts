@@ -17,6 +17,8 @@ export interface ThrottleLimits {
   perAddress: number;
   /** Failed signups (an unusable invite code) from one client address. */
   signupFailuresPerAddress: number;
+  /** Accounts one client address may make per hour. */
+  signupsPerAddress: number;
 }
 
 export const DEFAULT_THROTTLE: ThrottleLimits = {
@@ -25,7 +27,10 @@ export const DEFAULT_THROTTLE: ThrottleLimits = {
   perAccount: 50,
   perAddress: 100,
   signupFailuresPerAddress: 30,
+  signupsPerAddress: 10,
 };
+
+const SIGNUP_WINDOW_SECONDS = 60 * 60;
 
 /** How an attempt ended: decides which of its reserved points stay counted. */
 export type AttemptEnd = 'success' | 'failure' | 'aborted';
@@ -43,6 +48,8 @@ interface Bucket {
 const FAILURES: Settle = { success: 'release', failure: 'keep', aborted: 'release' };
 /** A failure counts; a success clears the count (the person at this place or device got it right). */
 const FAILURES_CLEARED_BY_SUCCESS: Settle = { success: 'clear', failure: 'keep', aborted: 'release' };
+/** A success counts (accounts made). */
+const SUCCESSES: Settle = { success: 'keep', failure: 'release', aborted: 'release' };
 
 /** A login as the throttle sees it. */
 export interface LoginAttempt {
@@ -77,6 +84,7 @@ export class AuthThrottle {
   private readonly address: RateLimiterAbstract;
   private readonly device: RateLimiterAbstract;
   private readonly signupFailures: RateLimiterAbstract;
+  private readonly signups: RateLimiterAbstract;
 
   constructor(
     readonly limits: ThrottleLimits = DEFAULT_THROTTLE,
@@ -89,6 +97,11 @@ export class AuthThrottle {
     this.address = failures('login-address', limits.perAddress);
     this.device = failures('login-device', limits.perAccountAddress);
     this.signupFailures = failures('signup-failures', limits.signupFailuresPerAddress);
+    this.signups = limiter({
+      keyPrefix: 'signups',
+      points: limits.signupsPerAddress,
+      duration: SIGNUP_WINDOW_SECONDS,
+    });
   }
 
   /** Reserves a login's place before its password is checked; rate_limited when a limit is full. */
@@ -107,9 +120,13 @@ export class AuthThrottle {
     ]);
   }
 
-  /** Reserves a signup's place (as a failure, an unusable code) before its password is hashed. */
+  /** Reserves a signup's place (as an account made and as a failure) before its password is hashed. */
   reserveSignup(address: string): Promise<Reservation> {
-    return reserve([{ limiter: this.signupFailures, key: addressKey(address), settle: FAILURES }]);
+    const key = addressKey(address);
+    return reserve([
+      { limiter: this.signups, key, settle: SUCCESSES },
+      { limiter: this.signupFailures, key, settle: FAILURES },
+    ]);
   }
 }
 

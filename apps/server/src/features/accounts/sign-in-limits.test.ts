@@ -110,13 +110,18 @@ describe('a burst of wrong passwords', () => {
   });
 });
 
-describe('a burst of failing signups', () => {
+describe('a burst of signups', () => {
   const passwords = new CountedPasswords();
   let server: TestServer;
+  let admin: Person;
 
   beforeAll(async () => {
-    server = await serve({ passwords, config: PROXY, throttle: { signupFailuresPerAddress: 10 } });
-    await people(server.url, ['admin']);
+    server = await serve({
+      passwords,
+      config: { ...PROXY, signupsPerHour: 5 },
+      throttle: { signupFailuresPerAddress: 10 },
+    });
+    [admin] = await people(server.url, ['admin']);
   });
 
   it('hashes at most 10 passwords of 100 failing signups sent at once; the rest are 429', async () => {
@@ -132,6 +137,29 @@ describe('a burst of failing signups', () => {
     const unknown = answers.filter((a) => a.status === 403);
     expect(unknown).toHaveLength(passwords.hashes);
     expectRateLimited(answers.filter((a) => a.status !== 403));
+  });
+
+  it('makes exactly DECENTRA_SIGNUPS_PER_HOUR (5) accounts of 30 good signups sent at once from one address', async () => {
+    const codes = await Promise.all(Array.from({ length: 30 }, () => admin.rest.createInvite()));
+    const from = { forwardedFor: '198.51.100.20' };
+    const answers = await Promise.all(
+      codes.map(({ code }, i) =>
+        signup(server, { username: `meetup${i}`, password: PASSWORD, inviteCode: code }, from),
+      ),
+    );
+    const made = answers.filter((a) => a.status === 201);
+    expect(made).toHaveLength(5);
+    // A signup makes its browser a known device of the new account, as a login does.
+    for (const a of made) expect(a.device).toMatch(new RegExp(`^${KNOWN_DEVICE_COOKIE}=\\d+\\.`));
+    expectRateLimited(answers.filter((a) => a.status !== 201));
+    // Another address is not held up.
+    const [spare] = codes.slice(-1);
+    const elsewhere = await signup(
+      server,
+      { username: 'elsewhere', password: PASSWORD, inviteCode: spare?.code ?? '' },
+      { forwardedFor: '198.51.100.21' },
+    );
+    expect(elsewhere.status).toBe(201);
   });
 });
 
