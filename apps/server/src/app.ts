@@ -16,7 +16,9 @@ import type { Config } from './config.js';
 import { AccessService } from './features/access/access.service.js';
 import { accountsRoutes } from './features/accounts/accounts.routes.js';
 import { AccountsService } from './features/accounts/accounts.service.js';
-import { AuthThrottle, type ThrottleLimits } from './features/accounts/auth-throttle.js';
+import { AuthThrottle, DEFAULT_THROTTLE, type ThrottleLimits } from './features/accounts/auth-throttle.js';
+import { KnownDevices } from './features/accounts/known-device.js';
+import { argon2Passwords, type Passwords } from './features/accounts/password.js';
 import { toUser } from './features/accounts/user-dto.js';
 import { registerChatCore } from './features/chat-core.js';
 import { friendsReady } from './features/friends/friends.ready.js';
@@ -58,7 +60,10 @@ export interface AppOptions {
   storage?: Storage;
   logger?: Logger;
   gateway?: Partial<GatewayOptions>;
-  throttle?: ThrottleLimits;
+  /** Login and signup limits to change (tests); the rest are the defaults and the config's. */
+  throttle?: Partial<ThrottleLimits>;
+  /** How passwords are hashed and checked (tests wrap the real one to count the checks). */
+  passwords?: Passwords;
   sendLimits?: SendLimits;
   presence?: PresenceOptions;
   /** Time for keepalive, expiries, presence grace, typing and ringing (tests pass a manual one). */
@@ -146,12 +151,19 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     const commands = new Commands(db, bus, (err) => log.error({ err }, 'a follow-up command failed'));
     const access = new AccessService();
     const invites = new InvitesService();
+    const throttle = new AuthThrottle(
+      { ...DEFAULT_THROTTLE, signupsPerAddress: config.signupsPerHour, ...options.throttle },
+      limiters,
+    );
+    const knownDevices = new KnownDevices(encryptionKey, clock ? () => clock.now() : Date.now);
     const accounts = new AccountsService({
       db,
       commands,
       ids,
       invites,
-      throttle: new AuthThrottle(options.throttle, limiters),
+      throttle,
+      passwords: options.passwords ?? argon2Passwords,
+      knownDevices,
       sessionTtlMs: config.sessionTtlMs,
       ...(clock ? { now: () => new Date(clock.now()) } : {}),
     });
@@ -188,7 +200,12 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     // Every route and op of the contract, each once: a missing handler fails the type-check.
     const routes: RouteHandlers = {
       ...healthRoutes({ storage: store }),
-      ...accountsRoutes({ accounts, commands, sessionTtlMs: config.sessionTtlMs }),
+      ...accountsRoutes({
+        accounts,
+        commands,
+        sessionTtlMs: config.sessionTtlMs,
+        knownDeviceTtlMs: knownDevices.lifetimeMs,
+      }),
       ...invitesRoutes({ invites, commands }),
       ...usersRoutes({ users: new UsersService(db) }),
       ...friendsRoutes({ friends, commands }),

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { DEFAULT_VOICE_CHANNEL_LIMIT, type IceServer, IceServerSchema } from '@decentra/protocol';
 import * as z from 'zod';
 
@@ -39,6 +40,8 @@ const iceServers = z
   .pipe(z.array(IceServerSchema, 'must be a JSON array of {urls, username?, credential?}'));
 
 const DEFAULT_RING_TIMEOUT_SECONDS = 30;
+/** Accounts one client address may make per hour: a meetup signing up on one Wi-Fi raises it. */
+const DEFAULT_SIGNUPS_PER_HOUR = 10;
 
 /** A whole number in [min, max], with the one message a refusal shows. */
 const wholeNumber = (min: number, max: number, what: string) => {
@@ -60,6 +63,53 @@ const turnUrls = z
     (urls) => urls.length > 0 && urls.every((u) => TURN_URI.test(u)),
     'must be comma-separated turn: or turns: URIs, e.g. turn:turn.example.org:3478',
   );
+
+/**
+ * Whom to believe about the client's address (X-Forwarded-For) and protocol: nobody (`false`),
+ * or the proxies at these addresses or networks (Fastify walks X-Forwarded-For back from the
+ * peer while the hop is one of them, and the client is the first hop that is not). `true`,
+ * "anyone", is refused: every client could then name its own address. So is a number of hops:
+ * a count cannot tell the proxy from a client that reaches the port directly with a made-up
+ * header (Fastify 5 no longer honours one either).
+ */
+export type TrustProxy = false | string[];
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const TRUST_PROXY_EXAMPLE =
+  'DECENTRA_TRUST_PROXY=127.0.0.1 when the proxy runs on this machine, or its network, e.g. 10.0.0.0/8';
+const TRUST_PROXY_HELP = `must be false or the addresses or networks of your reverse proxies, comma-separated (${TRUST_PROXY_EXAMPLE})`;
+
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+const trustProxy = z.string().transform((v, ctx): TrustProxy => {
+  const value = v.trim();
+  if (value === 'false') return false;
+  if (value === 'true') {
+    ctx.addIssue({
+      code: 'custom',
+      message: `no longer takes true, which believed any X-Forwarded-For (a client could name its own address and dodge the login limits): write the address of your proxy instead, ${TRUST_PROXY_EXAMPLE}`,
+    });
+    return z.NEVER;
+  }
+  if (/^\d+$/.test(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `takes the addresses of your proxies, not a number of them (a count cannot tell your proxy from a client with a made-up header): ${TRUST_PROXY_EXAMPLE}`,
+    });
+    return z.NEVER;
+  }
+  const entries = value.split(',').map((e) => e.trim());
+  if (entries.every(isProxyEntry)) return entries;
+  ctx.addIssue({ code: 'custom', message: TRUST_PROXY_HELP });
+  return z.NEVER;
+});
 
 const EnvSchema = z
   .object({
@@ -106,7 +156,10 @@ const EnvSchema = z
       .min(16, 'must be at least 16 characters (make one with: openssl rand -hex 32)')
       .optional(),
     DECENTRA_TURN_TTL_SECONDS: wholeNumber(60, 604_800, 'a whole number of seconds').default(86_400),
-    DECENTRA_TRUST_PROXY: z.enum(['true', 'false'], 'must be true or false').default('false'),
+    DECENTRA_TRUST_PROXY: trustProxy.default(false),
+    DECENTRA_SIGNUPS_PER_HOUR: wholeNumber(1, 100_000, 'a number of accounts').default(
+      DEFAULT_SIGNUPS_PER_HOUR,
+    ),
     LOG_LEVEL: z
       .enum(
         ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -165,7 +218,9 @@ export interface Config {
   encryptionKey: Buffer | undefined;
   workerId: number | undefined;
   sessionTtlMs: number;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
+  /** Accounts one client address may make per hour. */
+  signupsPerHour: number;
   voice: VoiceConfig;
   logLevel: string;
 }
@@ -230,7 +285,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     encryptionKey: e.DECENTRA_ENCRYPTION_KEY,
     workerId: e.DECENTRA_WORKER_ID,
     sessionTtlMs: e.DECENTRA_SESSION_DAYS * 24 * 60 * 60 * 1000,
-    trustProxy: e.DECENTRA_TRUST_PROXY === 'true',
+    trustProxy: e.DECENTRA_TRUST_PROXY,
+    signupsPerHour: e.DECENTRA_SIGNUPS_PER_HOUR,
     voice: {
       channelLimit: e.DECENTRA_VOICE_CHANNEL_LIMIT,
       ringTimeoutMs: e.DECENTRA_RING_TIMEOUT_SECONDS * 1000,

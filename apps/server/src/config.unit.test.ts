@@ -134,6 +134,42 @@ describe('loadConfig', () => {
     ).toBe(3600);
   });
 
+  it('trusts no proxy by default, or the addresses and networks listed', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ DECENTRA_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ DECENTRA_TRUST_PROXY: '127.0.0.1' }).trustProxy).toEqual(['127.0.0.1']);
+    expect(
+      loadConfig({ DECENTRA_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,fd00::/8,::1,loopback' }).trustProxy,
+    ).toEqual(['127.0.0.1', '10.0.0.0/8', 'fd00::/8', '::1', 'loopback']);
+  });
+
+  it('refuses DECENTRA_TRUST_PROXY=true, saying what to write instead', () => {
+    const text = failure({ DECENTRA_TRUST_PROXY: 'true' });
+    expect(text).toMatch(/^Invalid configuration: DECENTRA_TRUST_PROXY no longer takes true/);
+    expect(text).toMatch(/DECENTRA_TRUST_PROXY=127\.0\.0\.1/);
+    expect(text).toMatch(/10\.0\.0\.0\/8/);
+    expect(text).not.toContain('\n');
+  });
+
+  it.each([
+    ['1', /not a number of them/],
+    ['yes', /must be false or the addresses or networks of your reverse proxies/],
+    ['10.0.0.0/33', /must be false or the addresses/],
+    ['10.0.0.0/8/1', /must be false or the addresses/],
+    ['127.0.0.1,', /must be false or the addresses/],
+    ['localhost', /must be false or the addresses/],
+  ])('refuses DECENTRA_TRUST_PROXY=%s', (value, message) => {
+    expect(failure({ DECENTRA_TRUST_PROXY: value })).toMatch(message);
+  });
+
+  it('lets one address make 10 accounts an hour unless told otherwise', () => {
+    expect(loadConfig({}).signupsPerHour).toBe(10);
+    expect(loadConfig({ DECENTRA_SIGNUPS_PER_HOUR: '50' }).signupsPerHour).toBe(50);
+    expect(failure({ DECENTRA_SIGNUPS_PER_HOUR: '0' })).toMatch(
+      /DECENTRA_SIGNUPS_PER_HOUR must be a number of accounts from 1 to 100000/,
+    );
+  });
+
   it('accepts production with a key', () => {
     expect(loadConfig({ NODE_ENV: 'production', DECENTRA_ENCRYPTION_KEY: HEX_KEY }).env).toBe('production');
   });

@@ -37,6 +37,8 @@ export function testConfig(db: TestDatabase, overrides: ConfigOverrides = {}): C
     workerId: undefined,
     sessionTtlMs: 30 * 24 * 60 * 60 * 1000,
     trustProxy: false,
+    // Test files sign many people up from 127.0.0.1; the signup limit has tests of its own.
+    signupsPerHour: 100_000,
     logLevel: 'info',
     ...rest,
     voice: { ...DEFAULT_VOICE_CONFIG, ...voice },

@@ -31,5 +31,10 @@ export type InviteResponse = z.infer<typeof InviteResponseSchema>;
 
 /** Name of the session cookie, and the header a cookie-authenticated write must carry. */
 export const SESSION_COOKIE = 'decentra_session';
+/**
+ * The known-device cookie a successful login or signup sets (HttpOnly, path `/api/auth`): a later
+ * login to that account from that browser is not held up by other people's failed logins.
+ */
+export const KNOWN_DEVICE_COOKIE = 'decentra_device';
 export const CSRF_HEADER = 'x-requested-with';
 export const CSRF_HEADER_VALUE = 'decentra';

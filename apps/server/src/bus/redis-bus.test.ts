@@ -16,7 +16,7 @@ describe.runIf(ENGINE === 'postgres')('two instances behind one Redis', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const throttle = { perUsername: 3, perAddress: 1000, windowSeconds: 60 };
+    const throttle = { perAccountAddress: 3, perAddress: 1000, windowSeconds: 60 };
     a = await startTestServer({ db, config: { redisUrl: REDIS_URL }, throttle });
     b = await startTestServer({ db, config: { redisUrl: REDIS_URL }, throttle });
   });

@@ -35,6 +35,12 @@ export const users = pgTable(
   {
     id: id('id').primaryKey(),
     username: text('username').notNull(),
+    /** The protocol's usernameKey of the (ASCII) name: what logins look up and uniqueness holds on. */
+    usernameKey: text('username_key')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`translate(username, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`,
+      ),
     passwordHash: text('password_hash').notNull(),
     email: text('email'),
     isAdmin: boolean('is_admin').notNull().default(false),
@@ -42,6 +48,7 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex('users_username_lower_idx').on(sql`lower(${t.username})`),
+    uniqueIndex('users_username_key_idx').on(t.usernameKey),
     // Prefix search: text_pattern_ops lets `lower(username) LIKE 'ab%'` use the index.
     index('users_username_prefix_idx').using('btree', sql`lower(${t.username}) text_pattern_ops`),
   ],

@@ -8,8 +8,9 @@ export async function countUsers(db: Db): Promise<number> {
   return row?.n ?? 0;
 }
 
-export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
-  const [row] = await db.select().from(users).where(sql`lower(${users.username}) = lower(${username})`);
+/** The account whose name has this key (the protocol's usernameKey), through its unique index. */
+export async function findUserByKey(db: Db, key: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.usernameKey, key));
   return row;
 }
 
@@ -18,7 +19,7 @@ export async function findUserById(db: Db, id: bigint): Promise<UserRow | undefi
   return row;
 }
 
-/** Inserts the user unless the name is taken (case-insensitively); undefined when taken. */
+/** Inserts the user unless the name is taken (its key: case-insensitively); undefined when taken. */
 export async function insertUser(db: Db, user: typeof users.$inferInsert): Promise<UserRow | undefined> {
   const [row] = await db.insert(users).values(user).onConflictDoNothing().returning();
   return row;

@@ -1,25 +1,34 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteHandlers } from '../../http/api.js';
 import type { Commands } from '../../kernel/commands.js';
-import type { AccountsService } from './accounts.service.js';
-import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
+import type { AccountsService, AuthResult, SignInClient } from './accounts.service.js';
+import {
+  clearSessionCookie,
+  knownDeviceCookie,
+  setKnownDeviceCookie,
+  setSessionCookie,
+} from './session-cookie.js';
 
 export function accountsRoutes(deps: {
   accounts: AccountsService;
   commands: Commands;
   sessionTtlMs: number;
+  knownDeviceTtlMs: number;
 }): RouteHandlers<'signup' | 'login' | 'logout' | 'me'> {
-  const { accounts, commands, sessionTtlMs } = deps;
+  const { accounts, commands, sessionTtlMs, knownDeviceTtlMs } = deps;
+  /** `req.ip` is the peer, or the address the trusted proxies forwarded (DECENTRA_TRUST_PROXY). */
+  const client = (req: FastifyRequest): SignInClient => ({
+    address: req.ip,
+    knownDevice: knownDeviceCookie(req),
+  });
+  const signedIn = (req: FastifyRequest, reply: FastifyReply, { token, user, knownDevice }: AuthResult) => {
+    setSessionCookie(req, reply, token, sessionTtlMs);
+    setKnownDeviceCookie(req, reply, knownDevice, knownDeviceTtlMs);
+    return { token, user };
+  };
   return {
-    signup: async ({ body, req, reply }) => {
-      const { token, user } = await accounts.signup(body, req.ip);
-      setSessionCookie(req, reply, token, sessionTtlMs);
-      return { token, user };
-    },
-    login: async ({ body, req, reply }) => {
-      const { token, user } = await accounts.login(body, req.ip);
-      setSessionCookie(req, reply, token, sessionTtlMs);
-      return { token, user };
-    },
+    signup: async ({ body, req, reply }) => signedIn(req, reply, await accounts.signup(body, client(req))),
+    login: async ({ body, req, reply }) => signedIn(req, reply, await accounts.login(body, client(req))),
     logout: async ({ auth, req, reply }) => {
       await commands.transaction((tx) => accounts.logout(tx, auth));
       clearSessionCookie(req, reply);

@@ -4,6 +4,7 @@ import {
   type LoginBody,
   type SignupBody,
   type User,
+  usernameKey,
 } from '@decentra/protocol';
 import { hashToken, newSessionToken } from '../../infra/crypto.js';
 import { DomainError, forbidden, unauthorized } from '../../infra/errors.js';
@@ -19,14 +20,15 @@ import {
   countUsers,
   findLiveSession,
   findUserById,
-  findUserByUsername,
+  findUserByKey,
   insertSession,
   insertUser,
   lockBootstrap,
   revokeSession,
 } from './accounts.repo.js';
 import type { AuthThrottle } from './auth-throttle.js';
-import { burnVerify, hashPassword, verifyPassword } from './password.js';
+import type { KnownDevices } from './known-device.js';
+import { type Passwords, TimingEqualiser } from './password.js';
 import { toUser } from './user-dto.js';
 
 export interface AccountsDeps {
@@ -35,6 +37,8 @@ export interface AccountsDeps {
   ids: IdGenerator;
   invites: InvitesService;
   throttle: AuthThrottle;
+  passwords: Passwords;
+  knownDevices: KnownDevices;
   sessionTtlMs: number;
   now?: () => Date;
 }
@@ -45,6 +49,16 @@ export type InviteRedeemedHook = (tx: Db, invite: InviteRow, user: UserRow) => P
 /** A new login session: the token for the client, its id for the cookie's lifetime and logout. */
 export interface AuthResult extends AuthResponse {
   sessionId: bigint;
+  /** A fresh known-device cookie for the browser that signed in (see known-device.ts). */
+  knownDevice: string;
+}
+
+/** Who is signing in, as the transport sees them. */
+export interface SignInClient {
+  /** The client's address, through the trusted proxies only. */
+  address: string;
+  /** The known-device cookie the client sent, if any. */
+  knownDevice?: string | undefined;
 }
 
 /**
@@ -55,9 +69,11 @@ export class AccountsService {
   private readonly now: () => Date;
   private readonly redeemHooks: InviteRedeemedHook[] = [];
   private readonly signedUpListeners: Array<(user: User) => void> = [];
+  private readonly equaliser: TimingEqualiser;
 
   constructor(private readonly deps: AccountsDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.equaliser = new TimingEqualiser(deps.passwords);
   }
 
   onInviteRedeemed(hook: InviteRedeemedHook): void {
@@ -69,32 +85,54 @@ export class AccountsService {
     this.signedUpListeners.push(listener);
   }
 
-  async signup(body: SignupBody, address: string): Promise<AuthResult> {
-    const { throttle, commands } = this.deps;
-    await throttle.assertSignupAllowed(address);
-    const passwordHash = await hashPassword(body.password);
+  /**
+   * The attempt's place is reserved under the signup limits before the password is hashed (the
+   * expensive part); an unusable code counts as a failure, an account made as a signup.
+   */
+  async signup(body: SignupBody, client: SignInClient): Promise<AuthResult> {
+    const { throttle, commands, passwords } = this.deps;
+    const reservation = await throttle.reserveSignup(client.address);
+    let result: AuthResult;
     try {
-      const result = await commands.transaction((tx) => this.createAccount(tx, body, passwordHash));
-      for (const listener of this.signedUpListeners) listener(result.user);
-      return result;
+      const passwordHash = await passwords.hash(body.password);
+      result = await commands.transaction((tx) => this.createAccount(tx, body, passwordHash));
     } catch (err) {
-      if (err instanceof DomainError && err.code === 'forbidden') await throttle.signupFailed(address);
+      await reservation.end(err instanceof DomainError && err.code === 'forbidden' ? 'failure' : 'aborted');
       throw err;
     }
+    await reservation.end('success');
+    for (const listener of this.signedUpListeners) listener(result.user);
+    return result;
   }
 
-  async login(body: LoginBody, address: string): Promise<AuthResult> {
-    const { db, throttle, commands } = this.deps;
-    await throttle.assertLoginAllowed(body.username, address);
-    const user = await findUserByUsername(db, body.username);
+  /**
+   * The name is resolved first (one indexed read), so that the throttle counts the account itself
+   * however its name was typed, and a known-device cookie can be matched to it. Then the attempt's
+   * place is reserved, and only then is a password checked: at most as many checks as the limits.
+   */
+  async login(body: LoginBody, client: SignInClient): Promise<AuthResult> {
+    const { db, throttle, commands, passwords, knownDevices } = this.deps;
+    const key = usernameKey(body.username);
+    const user = await findUserByKey(db, key);
+    const device = user ? knownDevices.read(client.knownDevice, user.id) : undefined;
+    const reservation = await throttle.reserveLogin({
+      account: user ? `user:${user.id}` : `name:${key}`,
+      address: client.address,
+      device: device?.id,
+    });
     let ok = false;
-    if (user) ok = await verifyPassword(user.passwordHash, body.password);
-    else await burnVerify(body.password);
+    try {
+      if (user) ok = await passwords.verify(user.passwordHash, body.password);
+      else await this.equaliser.burn(body.password);
+    } catch (err) {
+      await reservation.end('aborted');
+      throw err;
+    }
     if (!user || !ok) {
-      await throttle.loginFailed(body.username, address);
+      await reservation.end('failure');
       throw unauthorized('Wrong username or password.');
     }
-    await throttle.loginSucceeded(body.username);
+    await reservation.end('success');
     return commands.transaction(async (tx) => outcome(await this.openSession(tx, user)));
   }
 
@@ -156,6 +194,6 @@ export class AccountsService {
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.deps.sessionTtlMs),
     });
-    return { token, sessionId, user: toUser(user) };
+    return { token, sessionId, user: toUser(user), knownDevice: this.deps.knownDevices.issue(user.id) };
   }
 }

@@ -37,7 +37,9 @@ async function invite(): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ throttle: { perUsername: 3, perAddress: 1000, windowSeconds: 60 } });
+  server = await startTestServer({
+    throttle: { perAccountAddress: 3, perAddress: 1000, signupFailuresPerAddress: 1000, windowSeconds: 60 },
+  });
   http = api(server.url);
   adminRest = visitor();
   admin = await adminRest.signup({ username: 'Admin', password: 'correct horse', email: 'a@example.com' });
@@ -221,7 +223,7 @@ describe('login', () => {
     expect(seen(wrong)).toEqual(seen(unknown));
   });
 
-  it('throttles failed logins per username with 429 and Retry-After, even for the right password', async () => {
+  it('throttles failed logins per account and address with 429 and Retry-After, even for the right password', async () => {
     const code = await invite();
     await visitor().signup({ username: 'target', password: PASSWORD, inviteCode: code });
     for (let i = 0; i < 3; i++) {

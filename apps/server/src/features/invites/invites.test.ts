@@ -1,15 +1,18 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, type Person, people, refused, restClient } from '../../../test/people.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
+import { executeRows } from '../../storage/db.js';
 import { MAX_OPEN_SIGNUP_INVITES } from './invites.service.js';
 
 let server: TestServer;
 let ann: Person;
 let ben: Person;
+let cat: Person;
 
 beforeAll(async () => {
   server = await startTestServer();
-  [ann, ben] = await people(server.url, ['ann', 'ben']);
+  [ann, ben, cat] = await people(server.url, ['ann', 'ben', 'cat']);
 });
 afterAll(() => server.close());
 
@@ -34,5 +37,18 @@ describe('signup invites', () => {
     expect((await ann.rest.createInvite()).code).toMatch(/^[A-Za-z0-9_-]{16}$/);
     // Someone else's allowance is their own.
     expect((await ben.rest.createInvite()).code).toMatch(/^[A-Za-z0-9_-]{16}$/);
+  });
+
+  it(`hold the cap exactly under 100 requests at once: ${MAX_OPEN_SIGNUP_INVITES} made, the rest invite_limit`, async () => {
+    const results = await Promise.allSettled(Array.from({ length: 100 }, () => cat.rest.createInvite()));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(MAX_OPEN_SIGNUP_INVITES);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ status: 403, reason: 'invite_limit' });
+    }
+    const [row] = await executeRows<{ n: number }>(
+      server.app.storage.db,
+      sql`select count(*)::int as n from invites where created_by = ${cat.id}::bigint`,
+    );
+    expect(Number(row?.n)).toBe(MAX_OPEN_SIGNUP_INVITES);
   });
 });
