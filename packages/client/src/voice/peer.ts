@@ -280,12 +280,26 @@ export class PeerLink {
         this.deps.report('could not choose the audio output', err),
       );
     }
+    this.startPlayback(audio);
+  }
+
+  /**
+   * Plays the peer's audio. When the browser refuses (no recent user gesture: a peer who joins
+   * long after my last click), it plays on my next click or key press instead of staying silent.
+   * (An AbortError only says that the element was emptied or given another stream meanwhile.)
+   */
+  private startPlayback(audio: HTMLAudioElement): void {
     audio.play().catch((err: unknown) => {
-      // Autoplay refused: no user gesture on this page yet. (An AbortError only says that the
-      // element was emptied or given another stream meanwhile.)
-      if (!this.closed && err instanceof Error && err.name === 'NotAllowedError') {
-        this.deps.report(`could not play ${this.deps.userId}'s audio`, err);
-      }
+      if (this.closed || !(err instanceof Error) || err.name !== 'NotAllowedError') return;
+      this.deps.report(`could not play ${this.deps.userId}'s audio until the next click`, err);
+      if (typeof document === 'undefined') return;
+      const retry = () => {
+        document.removeEventListener('pointerdown', retry, true);
+        document.removeEventListener('keydown', retry, true);
+        if (!this.closed && this.audio === audio) this.startPlayback(audio);
+      };
+      document.addEventListener('pointerdown', retry, true);
+      document.addEventListener('keydown', retry, true);
     });
   }
 }
