@@ -1,5 +1,6 @@
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { type ReactNode, useId } from 'react';
 import { Icon } from './Icon';
+import { useModal } from './use-modal';
 
 interface DialogProps {
   title: string;
@@ -11,13 +12,8 @@ interface DialogProps {
 
 /** A modal on the native <dialog>: focus is trapped, Escape closes, the title names it. */
 export function Dialog({ title, onClose, children, className }: DialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal();
   const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
   return (
     <dialog
       ref={ref}

@@ -1,7 +1,8 @@
-import { useEffect, useRef } from 'react';
+import { useEffect } from 'react';
 import { useChat } from '../../app/hooks';
 import { Avatar } from '../../ui/Avatar';
 import { Icon } from '../../ui/Icon';
+import { useModal } from '../../ui/use-modal';
 import { loopSound } from './sounds';
 import { voice } from './voice-controller';
 import { useLocalVoice } from './voice-state';
@@ -29,12 +30,7 @@ export function IncomingCall() {
  * under its backdrop, where it could not be answered.
  */
 function IncomingCallDialog({ callId, caller }: { callId: string; caller: string }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
+  const ref = useModal();
   return (
     <dialog
       ref={ref}

@@ -3,7 +3,7 @@ import { chat } from '../../app/client';
 import { useChat, useChatShallow } from '../../app/hooks';
 import { Avatar } from '../../ui/Avatar';
 import { Icon } from '../../ui/Icon';
-import { useLocalVoice } from './voice-state';
+import { isSpeaking, useLocalVoice } from './voice-state';
 
 /**
  * Who is in a voice channel, under it in the sidebar, live for every member of the server, with
@@ -30,10 +30,7 @@ export function VoiceMembers({ channelId, serverId }: { channelId: string; serve
     <ul className="voice-members" aria-label={`In voice: ${members.length}`}>
       {members.map((m) => {
         const name = users[m.userId]?.username ?? 'Someone';
-        const speaking =
-          media !== null &&
-          !m.muted &&
-          (m.userId === meId ? media.selfSpeaking : (media.peers[m.userId]?.speaking ?? false));
+        const speaking = isSpeaking(media, m, meId);
         return (
           <li
             key={m.userId}

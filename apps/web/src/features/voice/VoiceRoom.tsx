@@ -4,7 +4,7 @@ import { Avatar } from '../../ui/Avatar';
 import { Icon } from '../../ui/Icon';
 import { MuteDeafenButtons, useConnectionText } from './CallControls';
 import { voice } from './voice-controller';
-import { useLocalVoice } from './voice-state';
+import { isSpeaking, useLocalVoice } from './voice-state';
 
 /** A voice channel's page: everyone in it as a tile, speaking ones ringed; join or leave. */
 export function VoiceRoom({ channel }: { channel: Channel }) {
@@ -31,10 +31,7 @@ export function VoiceRoom({ channel }: { channel: Channel }) {
         <ul className="voice-tiles" aria-label="People in this voice channel">
           {members.map((m) => {
             const name = users[m.userId]?.username ?? 'Someone';
-            const speaking =
-              media !== null &&
-              !m.muted &&
-              (m.userId === meId ? media.selfSpeaking : (media.peers[m.userId]?.speaking ?? false));
+            const speaking = isSpeaking(media, m, meId);
             return (
               <li key={m.userId} className={`voice-tile${speaking ? ' speaking' : ''}`}>
                 <Avatar name={name} />

@@ -14,6 +14,16 @@ export interface LocalVoiceState {
   error: string | null;
 }
 
+/** Whether someone in my own voice channel is speaking now (muted people never are). */
+export function isSpeaking(
+  media: VoiceEngineSnapshot | null,
+  member: { userId: string; muted: boolean },
+  meId: string | undefined,
+): boolean {
+  if (media === null || member.muted) return false;
+  return member.userId === meId ? media.selfSpeaking : (media.peers[member.userId]?.speaking ?? false);
+}
+
 /** This tab's voice: what the server does not know (devices, the media) or knows per session. */
 export const useLocalVoice = create<LocalVoiceState>(() => ({
   room: null,
