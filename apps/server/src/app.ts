@@ -29,6 +29,7 @@ import { registerInstanceFeatures } from './features/instance.js';
 import { invitesRoutes } from './features/invites/invites.routes.js';
 import { InvitesService } from './features/invites/invites.service.js';
 import type { SendLimits } from './features/messages/send-rate-limit.js';
+import { pendingRoutes } from './features/pending-routes.js';
 import { type PresenceOptions, PresenceService } from './features/presence/presence.service.js';
 import { usersRoutes } from './features/users/users.routes.js';
 import { UsersService } from './features/users/users.service.js';
@@ -212,6 +213,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       ...instance.routes,
       ...chat.routes,
       ...voice.routes,
+      ...pendingRoutes(),
     };
     const ops: OpHandlers = { ...chat.ops, ...voice.ops };
     registerRoutes(http, accounts.authenticate, routes);

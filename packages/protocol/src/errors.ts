@@ -32,8 +32,11 @@ export const REFUSAL_REASONS = {
     'invite_limit',
     'outgoing_limit',
     'csrf',
+    'account_disabled',
+    'registration_closed',
+    'wrong_password',
   ],
-  conflict: ['already_friends', 'already_requested', 'busy', 'channel_full'],
+  conflict: ['already_friends', 'already_requested', 'busy', 'channel_full', 'last_admin', 'owned_servers'],
 } as const satisfies Partial<Record<ErrorCode, readonly string[]>>;
 
 export type ReasonedCode = keyof typeof REFUSAL_REASONS;

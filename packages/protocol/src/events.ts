@@ -4,7 +4,7 @@ import { FriendRemoveEventSchema, FriendRequestDeleteEventSchema, FriendRequestS
 import { MessageSchema } from './messages.js';
 import { PresenceSchema } from './presence.js';
 import { ChannelSchema, MemberSchema, ServerSchema } from './servers.js';
-import { UserRefSchema } from './users.js';
+import { UserRefSchema, UserSchema } from './users.js';
 import { CallIncomingEventSchema, CallSchema, VoiceSignalEventSchema, VoiceStateSchema } from './voice.js';
 
 export const ServerUpdateEventSchema = z.object({ id: IdSchema, name: z.string(), ownerId: IdSchema });
@@ -52,6 +52,7 @@ export const GATEWAY_EVENTS = {
   voice_signal: event(VoiceSignalEventSchema, 'the addressee’s tab in the voice channel or call'),
   call_incoming: event(CallIncomingEventSchema, 'the callee'),
   call_update: event(CallSchema, 'both ends of the call'),
+  user_update: event(UserSchema, 'the user’s own sessions (email confirmed, admin granted or withdrawn)'),
 } as const satisfies Record<string, EventSpec>;
 
 export type EventName = keyof typeof GATEWAY_EVENTS;

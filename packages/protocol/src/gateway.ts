@@ -17,6 +17,8 @@ export const CLOSE_CODES = {
   sessionSuperseded: 4010,
   /** (addition) The socket fell too far behind (its unsent output passed the bound): resume. */
   slowConsumer: 4011,
+  /** (addition) An admin disabled the account: log out and say so (login is refused too). */
+  accountDisabled: 4012,
 } as const;
 
 export const GATEWAY_LIMITS = {

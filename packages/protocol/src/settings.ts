@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { InstanceSettingsSchema, WelcomeMailSettingsSchema } from './admin.js';
 import { EmailSchema, NO_CONTROL } from './common.js';
 
 export const SOUNDS = ['default', 'chime', 'bell', 'pop', 'none'] as const;
@@ -36,8 +37,15 @@ export const SmtpSettingsInputSchema = z.strictObject({
   fromName: z.string().max(100).regex(NO_CONTROL, 'must not contain control characters'),
 });
 
+/** Each section given replaces the stored one; a section left out stays as it is. */
+export type SmtpSettingsInput = z.infer<typeof SmtpSettingsInputSchema>;
+
 export const AdminSettingsInputSchema = z
-  .strictObject({ smtp: SmtpSettingsInputSchema })
+  .strictObject({
+    smtp: SmtpSettingsInputSchema.optional(),
+    instance: InstanceSettingsSchema.optional(),
+    welcome: WelcomeMailSettingsSchema.optional(),
+  })
   .meta({ id: 'AdminSettingsBody' });
 export type AdminSettingsInput = z.infer<typeof AdminSettingsInputSchema>;
 
@@ -45,7 +53,13 @@ export type AdminSettingsInput = z.infer<typeof AdminSettingsInputSchema>;
 export const SmtpSettingsSchema = SmtpSettingsInputSchema.omit({ password: true }).extend({
   passwordSet: z.boolean(),
 });
-export const AdminSettingsSchema = z.object({ smtp: SmtpSettingsSchema }).meta({ id: 'AdminSettings' });
+export const AdminSettingsSchema = z
+  .object({
+    smtp: SmtpSettingsSchema,
+    instance: InstanceSettingsSchema,
+    welcome: WelcomeMailSettingsSchema,
+  })
+  .meta({ id: 'AdminSettings' });
 export type AdminSettings = z.infer<typeof AdminSettingsSchema>;
 
 export const DEFAULT_SMTP: AdminSettings['smtp'] = {
@@ -59,7 +73,14 @@ export const DEFAULT_SMTP: AdminSettings['smtp'] = {
   passwordSet: false,
 };
 
-export const SmtpTestBodySchema = z.strictObject({ to: EmailSchema.optional() }).meta({ id: 'SmtpTestBody' });
+/** A test mail, to an address (default: the admin's), with the saved SMTP settings or with unsaved ones. */
+export const SmtpTestBodySchema = z
+  .strictObject({
+    to: EmailSchema.optional(),
+    /** Settings from the form, not yet saved (an omitted password means the stored one). */
+    smtp: SmtpSettingsInputSchema.optional(),
+  })
+  .meta({ id: 'SmtpTestBody' });
 export const SmtpTestResultSchema = z
   .object({ ok: z.boolean(), error: z.string().optional() })
   .meta({ id: 'SmtpTestResult' });

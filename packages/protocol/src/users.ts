@@ -6,6 +6,8 @@ export const UserSchema = z
     id: IdSchema,
     username: z.string(),
     email: EmailSchema.optional(),
+    /** An address waiting for its confirmation link to be opened (it is not `email` yet). */
+    pendingEmail: EmailSchema.optional(),
     isAdmin: z.boolean(),
     createdAt: IsoTimeSchema,
   })

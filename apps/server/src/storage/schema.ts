@@ -45,10 +45,17 @@ export const users = pgTable(
     email: text('email'),
     isAdmin: boolean('is_admin').notNull().default(false),
     createdAt: time('created_at').notNull().defaultNow(),
+    /** Set by an admin: login refused, sessions closed. */
+    disabledAt: time('disabled_at'),
+    /** A deleted account: the row stays for its messages, named DELETED_USER_NAME, no email or password. */
+    deletedAt: time('deleted_at'),
+    /** A new address waiting for its confirmation link. */
+    pendingEmail: text('pending_email'),
   },
   (t) => [
-    uniqueIndex('users_username_lower_idx').on(sql`lower(${t.username})`),
-    uniqueIndex('users_username_key_idx').on(t.usernameKey),
+    // Unique among accounts not deleted: every deleted account has the same name.
+    uniqueIndex('users_username_lower_idx').on(sql`lower(${t.username})`).where(sql`deleted_at is null`),
+    uniqueIndex('users_username_key_idx').on(t.usernameKey).where(sql`deleted_at is null`),
     // Prefix search: text_pattern_ops lets `lower(username) LIKE 'ab%'` use the index.
     index('users_username_prefix_idx').using('btree', sql`lower(${t.username}) text_pattern_ops`),
   ],
@@ -63,8 +70,32 @@ export const sessions = pgTable(
     createdAt: time('created_at').notNull().defaultNow(),
     expiresAt: time('expires_at').notNull(),
     revokedAt: time('revoked_at'),
+    /** As the browser sent it at login (capped), parsed for the sessions list. */
+    userAgent: text('user_agent').notNull().default(''),
+    /** The client's address at login, through trusted proxies. */
+    address: text('address').notNull().default(''),
+    lastActiveAt: time('last_active_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('sessions_token_hash_idx').on(t.tokenHash), index('sessions_user_idx').on(t.userId)],
+);
+
+/** Single-use tokens mailed in links, stored hashed. */
+export const accountTokens = pgTable(
+  'account_tokens',
+  {
+    tokenHash: bytea('token_hash').primaryKey(),
+    userId: userRef('user_id'),
+    purpose: text('purpose', { enum: ['password_reset', 'email_confirm'] }).notNull(),
+    /** email_confirm: the address being confirmed. */
+    email: text('email'),
+    createdAt: time('created_at').notNull().defaultNow(),
+    expiresAt: time('expires_at').notNull(),
+    usedAt: time('used_at'),
+  },
+  (t) => [
+    index('account_tokens_user_idx').on(t.userId),
+    check('account_tokens_purpose_check', sql`${t.purpose} in ('password_reset', 'email_confirm')`),
+  ],
 );
 
 export const invites = pgTable(

@@ -16,6 +16,11 @@ const REASONS: Record<RefusalReason, string> = {
   csrf: 'The request was refused as unsafe. Reload the page and try again.',
   busy: 'They are in another call right now. Try again later.',
   channel_full: 'This voice channel is full.',
+  account_disabled: 'This account has been disabled by an admin of this server.',
+  registration_closed: 'This server is not taking new accounts.',
+  wrong_password: 'That password is not right.',
+  last_admin: 'This is the last admin: make someone else an admin first.',
+  owned_servers: 'Choose what happens to each server you own first.',
 };
 
 const FIELD_NAMES: Record<string, string> = {

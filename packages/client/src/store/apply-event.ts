@@ -119,6 +119,7 @@ const reducers: Reducers = {
     else delete calls[d.callId];
     return { calls, users: withUsers(s.users, [d.caller, d.callee]) };
   },
+  user_update: (s, d) => ({ me: d, users: withUsers(s.users, [{ id: d.id, username: d.username }]) }),
 };
 
 /** The state change one event makes. */

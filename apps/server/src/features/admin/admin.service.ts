@@ -1,4 +1,9 @@
-import type { AdminSettings, AdminSettingsInput } from '@decentra/protocol';
+import {
+  type AdminSettings,
+  type AdminSettingsInput,
+  DEFAULT_INSTANCE_SETTINGS,
+  DEFAULT_WELCOME_MAIL,
+} from '@decentra/protocol';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import type { UserRow } from '../../storage/rows.js';
@@ -14,11 +19,16 @@ export class AdminService {
   ) {}
 
   async settings(): Promise<AdminSettings> {
-    return { smtp: await this.smtp.view() };
+    return {
+      smtp: await this.smtp.view(),
+      instance: DEFAULT_INSTANCE_SETTINGS,
+      welcome: DEFAULT_WELCOME_MAIL,
+    };
   }
 
   async saveSettings(tx: Db, input: AdminSettingsInput): Promise<Outcome<AdminSettings>> {
-    return outcome({ smtp: await this.smtp.save(tx, input.smtp, this.now()) });
+    const smtp = input.smtp ? await this.smtp.save(tx, input.smtp, this.now()) : await this.smtp.view(tx);
+    return outcome({ smtp, instance: DEFAULT_INSTANCE_SETTINGS, welcome: DEFAULT_WELCOME_MAIL });
   }
 
   /** Sends a test mail with the saved settings; the SMTP server's own words on failure. */

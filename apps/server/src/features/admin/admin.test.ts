@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import type { AdminSettingsInput } from '@decentra/protocol';
+import type { SmtpSettingsInput } from '@decentra/protocol';
 import { sql } from 'drizzle-orm';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -69,7 +69,7 @@ afterAll(async () => {
   await new Promise<void>((r) => smtp.close(() => r()));
 });
 
-const smtpInput = (password?: string | null): AdminSettingsInput => ({
+const smtpInput = (password?: string | null): { smtp: SmtpSettingsInput } => ({
   smtp: {
     enabled: true,
     host: '127.0.0.1',

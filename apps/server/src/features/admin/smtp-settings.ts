@@ -1,4 +1,4 @@
-import { type AdminSettings, type AdminSettingsInput, DEFAULT_SMTP } from '@decentra/protocol';
+import { type AdminSettings, DEFAULT_SMTP, type SmtpSettingsInput } from '@decentra/protocol';
 import * as z from 'zod';
 import { seal, unseal } from '../../infra/crypto.js';
 import type { Db } from '../../storage/db.js';
@@ -47,7 +47,7 @@ export class SmtpSettingsStore {
   }
 
   /** Saves inside the caller's transaction (the previous password is read there too). */
-  async save(tx: Db, input: AdminSettingsInput['smtp'], now: Date): Promise<AdminSettings['smtp']> {
+  async save(tx: Db, input: SmtpSettingsInput, now: Date): Promise<AdminSettings['smtp']> {
     const previous = await this.read(tx);
     const { password, ...rest } = input;
     let passwordSealed: string | null = previous?.passwordSealed ?? null;
