@@ -111,6 +111,19 @@ const trustProxy = z.string().transform((v, ctx): TrustProxy => {
   return z.NEVER;
 });
 
+/** The address people open, for links in mails: http(s), no path beyond `/`, no query. */
+const publicUrl = z.string().transform((v, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(v);
+  } catch {}
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username) {
+    ctx.addIssue({ code: 'custom', message: 'must be an http(s) address such as https://chat.example.org' });
+    return z.NEVER;
+  }
+  return url.origin + url.pathname.replace(/\/+$/, '');
+});
+
 const EnvSchema = z
   .object({
     NODE_ENV: z
@@ -157,6 +170,8 @@ const EnvSchema = z
       .optional(),
     DECENTRA_TURN_TTL_SECONDS: wholeNumber(60, 604_800, 'a whole number of seconds').default(86_400),
     DECENTRA_TRUST_PROXY: trustProxy.default(false),
+    DECENTRA_PUBLIC_URL: publicUrl.optional(),
+    DECENTRA_SMTP_CA_FILE: z.string().min(1).optional(),
     DECENTRA_SIGNUPS_PER_HOUR: wholeNumber(1, 100_000, 'a number of accounts').default(
       DEFAULT_SIGNUPS_PER_HOUR,
     ),
@@ -222,6 +237,13 @@ export interface Config {
   /** Accounts one client address may make per hour. */
   signupsPerHour: number;
   voice: VoiceConfig;
+  /**
+   * Where people open the app (DECENTRA_PUBLIC_URL, no trailing slash): the links in mails. Never
+   * taken from a request's Host header, which a client chooses (a reset mail must not link elsewhere).
+   */
+  publicUrl: string;
+  /** A PEM file of extra CAs to trust for the SMTP server's certificate (a private mail server). */
+  smtpCaFile: string | undefined;
   logLevel: string;
 }
 
@@ -300,6 +322,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
             }
           : undefined,
     },
+    publicUrl:
+      e.DECENTRA_PUBLIC_URL ??
+      `${e.DECENTRA_TLS === 'off' ? 'http' : 'https'}://localhost${e.PORT === 443 || (e.DECENTRA_TLS === 'off' && e.PORT === 80) ? '' : `:${e.PORT}`}`,
+    smtpCaFile: e.DECENTRA_SMTP_CA_FILE,
     logLevel: e.LOG_LEVEL,
   };
 }

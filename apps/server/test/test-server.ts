@@ -39,6 +39,9 @@ export function testConfig(db: TestDatabase, overrides: ConfigOverrides = {}): C
     trustProxy: false,
     // Test files sign many people up from 127.0.0.1; the signup limit has tests of its own.
     signupsPerHour: 100_000,
+    // Mails link here; a test that follows a link swaps this prefix for the server's own URL.
+    publicUrl: 'http://decentra.test',
+    smtpCaFile: undefined,
     logLevel: 'info',
     ...rest,
     voice: { ...DEFAULT_VOICE_CONFIG, ...voice },
