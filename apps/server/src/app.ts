@@ -52,6 +52,7 @@ import { loadTls } from './infra/tls.js';
 import type { Clock } from './kernel/clock.js';
 import { Commands } from './kernel/commands.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
+import { secureDataDir } from './storage/data-dir-permissions.js';
 import { openStorage, type Storage } from './storage/db.js';
 import { migrate } from './storage/migrate.js';
 
@@ -87,7 +88,10 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 export async function createApp(options: AppOptions): Promise<DecentraApp> {
   const { config } = options;
   const log = options.logger ?? createLogger(config.logLevel);
-  mkdirSync(config.dataDir, { recursive: true });
+  // Whatever this process writes (database files, keys, certificates) is its user's alone.
+  process.umask(0o077);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  secureDataDir(config.dataDir);
 
   let lock: DataDirLock | undefined;
   let storage = options.storage;
