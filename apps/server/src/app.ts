@@ -14,6 +14,8 @@ import { LocalBus } from './bus/local-bus.js';
 import { RedisBus } from './bus/redis-bus.js';
 import type { Config } from './config.js';
 import { AccessService } from './features/access/access.service.js';
+import { registerAccountSettings } from './features/account-settings/account-settings.js';
+import type { MailLimits } from './features/account-settings/mail-limits.js';
 import { accountsRoutes } from './features/accounts/accounts.routes.js';
 import { AccountsService } from './features/accounts/accounts.service.js';
 import { AuthThrottle, DEFAULT_THROTTLE, type ThrottleLimits } from './features/accounts/auth-throttle.js';
@@ -64,6 +66,8 @@ export interface AppOptions {
   gateway?: Partial<GatewayOptions>;
   /** Login and signup limits to change (tests); the rest are the defaults and the config's. */
   throttle?: Partial<ThrottleLimits>;
+  /** Password-reset and mailed-link limits to change (tests). */
+  mailLimits?: Partial<MailLimits>;
   /** How passwords are hashed and checked (tests wrap the real one to count the checks). */
   passwords?: Passwords;
   sendLimits?: SendLimits;
@@ -161,13 +165,15 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       limiters,
     );
     const knownDevices = new KnownDevices(encryptionKey, clock ? () => clock.now() : Date.now);
+    const passwords = options.passwords ?? argon2Passwords;
+    const now = clock ? () => new Date(clock.now()) : () => new Date();
     const accounts = new AccountsService({
       db,
       commands,
       ids,
       invites,
       throttle,
-      passwords: options.passwords ?? argon2Passwords,
+      passwords,
       knownDevices,
       sessionTtlMs: config.sessionTtlMs,
       ...(clock ? { now: () => new Date(clock.now()) } : {}),
@@ -201,6 +207,24 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       clock: options.clock,
     });
     const presence = new PresenceService(db, commands, log, options.presence, options.clock);
+    const accountSettings = registerAccountSettings({
+      db,
+      commands,
+      throttle,
+      passwords,
+      mailer: instance.mailer,
+      limiters,
+      mailLimits: options.mailLimits,
+      publicUrl: config.publicUrl,
+      instanceName: async () => (await instance.admin.settings()).instance.name,
+      servers: chat.servers,
+      members: chat.members,
+      friends,
+      invites,
+      settings: instance.settings,
+      log,
+      now,
+    });
 
     // Every route and op of the contract, each once: a missing handler fails the type-check.
     const routes: RouteHandlers = {
@@ -217,6 +241,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       ...instance.routes,
       ...chat.routes,
       ...voice.routes,
+      ...accountSettings.routes,
       ...pendingRoutes(),
     };
     const ops: OpHandlers = { ...chat.ops, ...voice.ops };
