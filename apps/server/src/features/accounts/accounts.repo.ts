@@ -38,7 +38,16 @@ export async function findLiveSession(
     .select({ sessionId: sessions.id, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)));
+    .where(
+      and(
+        eq(sessions.tokenHash, tokenHash),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now),
+        // A disabled or deleted account's sessions are worth nothing, wherever they are shown.
+        isNull(users.disabledAt),
+        isNull(users.deletedAt),
+      ),
+    );
   return row;
 }
 

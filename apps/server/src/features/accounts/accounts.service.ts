@@ -133,6 +133,10 @@ export class AccountsService {
       throw unauthorized('Wrong username or password.');
     }
     await reservation.end('success');
+    // Only once the password is right, so the refusal tells nothing to someone guessing it.
+    if (user.disabledAt !== null) {
+      throw forbidden('This account has been disabled by an admin.', { reason: 'account_disabled' });
+    }
     return commands.transaction(async (tx) => outcome(await this.openSession(tx, user)));
   }
 
