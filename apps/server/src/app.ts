@@ -49,7 +49,7 @@ import { IdGenerator } from './infra/ids.js';
 import { createLogger, type Logger } from './infra/logger.js';
 import { memoryLimiters, redisLimiters } from './infra/rate-limiter.js';
 import { loadTls } from './infra/tls.js';
-import type { Clock } from './kernel/clock.js';
+import { type Clock, systemClock } from './kernel/clock.js';
 import { Commands } from './kernel/commands.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import { openStorage, type Storage } from './storage/db.js';
@@ -169,7 +169,16 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       ...(clock ? { now: () => new Date(clock.now()) } : {}),
     });
     const friends = new FriendsService({ db, ids });
-    const instance = registerInstanceFeatures({ db, commands, accounts, encryptionKey, log });
+    const instance = registerInstanceFeatures({
+      db,
+      engine: store.engine,
+      commands,
+      accounts,
+      encryptionKey,
+      config,
+      clock: clock ?? systemClock,
+      log,
+    });
     const chat = registerChatCore({
       db,
       ids,

@@ -17,13 +17,7 @@ type Pending =
   | 'revokeOtherSessions'
   | 'deleteAccount'
   | 'adminDeleteUser'
-  | 'adminResetPassword'
-  | 'adminOverview'
-  | 'adminListUsers'
-  | 'adminUpdateUser'
-  | 'adminListInvites'
-  | 'adminRevokeInvite'
-  | 'getInstance';
+  | 'adminResetPassword';
 
 const notYet =
   <N extends RouteName>(): RouteHandler<N> =>
@@ -44,11 +38,5 @@ export function pendingRoutes(): RouteHandlers<Pending> {
     deleteAccount: notYet(),
     adminDeleteUser: notYet(),
     adminResetPassword: notYet(),
-    adminOverview: notYet(),
-    adminListUsers: notYet(),
-    adminUpdateUser: notYet(),
-    adminListInvites: notYet(),
-    adminRevokeInvite: notYet(),
-    getInstance: notYet(),
   };
 }

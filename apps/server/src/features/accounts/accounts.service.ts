@@ -2,6 +2,7 @@ import {
   type AuthResponse,
   CLOSE_CODES,
   type LoginBody,
+  type RegistrationMode,
   type SignupBody,
   type User,
   usernameKey,
@@ -46,6 +47,9 @@ export interface AccountsDeps {
 /** Runs inside the signup transaction when the code was a server invite (joins that server). */
 export type InviteRedeemedHook = (tx: Db, invite: InviteRow, user: UserRow) => Promise<BusMessage[]>;
 
+/** The instance's registration mode, read inside the signup's transaction (the admin's settings). */
+export type RegistrationModeReader = (tx: Db) => Promise<RegistrationMode>;
+
 /** A new login session: the token for the client, its id for the cookie's lifetime and logout. */
 export interface AuthResult extends AuthResponse {
   sessionId: bigint;
@@ -70,6 +74,7 @@ export class AccountsService {
   private readonly redeemHooks: InviteRedeemedHook[] = [];
   private readonly signedUpListeners: Array<(user: User) => void> = [];
   private readonly equaliser: TimingEqualiser;
+  private registrationMode: RegistrationModeReader = async () => 'invite';
 
   constructor(private readonly deps: AccountsDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -78,6 +83,10 @@ export class AccountsService {
 
   onInviteRedeemed(hook: InviteRedeemedHook): void {
     this.redeemHooks.push(hook);
+  }
+
+  readRegistrationModeWith(reader: RegistrationModeReader): void {
+    this.registrationMode = reader;
   }
 
   /** Told after a signup has committed (the welcome mail listens). */
@@ -162,20 +171,27 @@ export class AccountsService {
     const { ids, invites } = this.deps;
     const now = this.now();
     const hasCode = body.inviteCode !== undefined;
-    if (!hasCode) {
+    const mode = await this.registrationMode(tx);
+    // The very first account (it becomes the admin) needs no code and is let in whatever the mode.
+    let first = false;
+    if (!hasCode || mode === 'closed') {
       await lockBootstrap(tx);
-      if ((await countUsers(tx)) > 0) {
-        throw forbidden('An invite code is needed to sign up. Ask someone on this server for one.', {
-          reason: 'invite_required',
-        });
-      }
+      first = (await countUsers(tx)) === 0;
+    }
+    if (!first && mode === 'closed') {
+      throw forbidden('Registration is closed on this server.', { reason: 'registration_closed' });
+    }
+    if (!first && !hasCode && mode === 'invite') {
+      throw forbidden('An invite code is needed to sign up. Ask someone on this server for one.', {
+        reason: 'invite_required',
+      });
     }
     const user = await insertUser(tx, {
       id: ids.next(),
       username: body.username,
       passwordHash,
       email: body.email ?? null,
-      isAdmin: !hasCode,
+      isAdmin: first,
       createdAt: now,
     });
     if (!user) throw new DomainError('conflict', 'That username is taken.', { field: 'username' });
