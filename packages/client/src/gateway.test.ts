@@ -214,6 +214,17 @@ describe('GatewayClient against a real server', () => {
     await until(() => ![...sessions].some((s) => s.sessionId === ready.sessionId));
   });
 
+  it('stops for good when an admin disables the account (4012)', async () => {
+    const user = await newUser();
+    const clientClock = new ManualClock();
+    const doomed = watched(user.token, clientClock);
+    await doomed.client.connect();
+    await admin.adminUpdateUser({ userId: user.id, disabled: true });
+    await until(() => doomed.client.state === 'closed');
+    expect(doomed.seen.signals).toEqual(['ready', 'closed']);
+    expect(clientClock.pending).toBe(0);
+  });
+
   it('rejects connect() when the token is refused', async () => {
     const client = new GatewayClient({ url: server.wsUrl, token: 'not-a-token', WebSocket });
     await expect(client.connect()).rejects.toThrow(/4001/);

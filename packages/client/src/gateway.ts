@@ -107,7 +107,7 @@ export interface GatewayClientEvents {
   event: (frame: GatewayEvent) => void;
   /** With `validate`: a frame the contract does not allow (dropped). */
   invalidFrame: (info: { frame: unknown; error: string }) => void;
-  /** The client stopped for good: `close()` was called, or the server refused the login (4001, 4009). */
+  /** The client stopped for good: `close()` was called, or the server refused the login (4001, 4009, 4012). */
   closed: (info: { code: number; reason: string }) => void;
 }
 
@@ -120,7 +120,11 @@ interface Pending {
 }
 
 /** Close codes after which reconnecting cannot help: the login itself is refused or revoked. */
-const TERMINAL_CLOSE_CODES = new Set<number>([CLOSE_CODES.unauthorized, CLOSE_CODES.sessionRevoked]);
+const TERMINAL_CLOSE_CODES = new Set<number>([
+  CLOSE_CODES.unauthorized,
+  CLOSE_CODES.sessionRevoked,
+  CLOSE_CODES.accountDisabled,
+]);
 /** The server moved our session to another socket (see docs/api.md): start a session of our own. */
 const SESSION_SUPERSEDED = CLOSE_CODES.sessionSuperseded;
 /** Sent when we drop a socket ourselves for silence; anything but 1000 keeps the session resumable. */
