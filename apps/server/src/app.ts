@@ -143,7 +143,8 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     );
     http.decorateRequest('auth', null);
     await http.register(fastifyCookie);
-    registerSecurityHeaders(http);
+    // HSTS for a real certificate, or behind a proxy that terminates TLS (then TLS here is off).
+    registerSecurityHeaders(http, { hsts: config.tls.mode !== 'self-signed' });
     registerJsonBodyLimits(http);
     await registerOpenApi(http);
 
@@ -236,7 +237,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
 
     // Every route and op of the contract, each once: a missing handler fails the type-check.
     const routes: RouteHandlers = {
-      ...healthRoutes({ storage: store }),
+      ...healthRoutes({ storage: store, bus }),
       ...accountsRoutes({
         accounts,
         commands,
