@@ -685,7 +685,8 @@ export const ROUTES = {
     response: HealthSchema,
     errors: [],
     tags: ['health'],
-    summary: 'Liveness: 200 while the process serves requests, even with its database away (restart it only when this fails)',
+    summary:
+      'Liveness: 200 while the process serves requests, even with its database away (restart it only when this fails)',
   }),
   ready: route({
     method: 'GET',
@@ -696,7 +697,8 @@ export const ROUTES = {
     otherResponses: { 503: ReadinessSchema },
     errors: [],
     tags: ['health'],
-    summary: 'Readiness: 200 when the database (and Redis, with REDIS_URL) answer within 2 s, else 503 (send it no traffic)',
+    summary:
+      'Readiness: 200 when the database (and Redis, with REDIS_URL) answer within 2 s, else 503 (send it no traffic)',
   }),
 } as const satisfies Record<string, RouteSpec>;
 
