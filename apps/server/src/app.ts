@@ -295,10 +295,13 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
       },
       async close() {
+        // Stop taking connections first (a request arriving meanwhile gets 503); the HTTP
+        // server's close resolves once every request in flight and every socket has ended.
+        const httpClosed = http.close();
         stopPresenceWatch();
         presence.close();
         await gateway.close();
-        await http.close();
+        await httpClosed;
         await bus.close();
         limiterRedis?.disconnect();
         if (ownsStorage) await store.close();

@@ -73,6 +73,11 @@ export class FrameHandler {
     this.queues.set(conn, next);
   }
 
+  /** Resolves once every frame `conn` has sent so far is handled (a shutdown waits for it). */
+  settled(conn: Connection): Promise<void> {
+    return this.queues.get(conn) ?? Promise.resolve();
+  }
+
   /** Closes with 4008 when this frame spends its kind's budget (see Connection.withinBudget). */
   private overBudget(conn: Connection, isSignal: boolean): boolean {
     const { limits } = this.deps;
