@@ -107,7 +107,10 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         throw err;
       });
     } else {
-      storage = await openStorage(config.database);
+      storage = await openStorage({
+        ...config.database,
+        onProblem: (message, err) => log.error({ err }, message),
+      });
     }
   }
   const store = storage;
