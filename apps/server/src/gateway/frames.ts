@@ -10,13 +10,13 @@ import {
   RefSchema,
 } from '@decentra/protocol';
 import type { RawData } from 'ws';
+import { isDatabaseUnavailable } from '../infra/database-unavailable.js';
 import { DomainError } from '../infra/errors.js';
 import type { Logger } from '../infra/logger.js';
 import type { Connection } from './connection.js';
 import type { Handshake } from './handshake.js';
 import type { OpHandlers } from './ops.js';
 import type { SessionStore } from './sessions.js';
-import { isDatabaseUnavailable } from '../infra/database-unavailable.js';
 
 /** Frames one socket may have read and waiting to be handled before its reading pauses. */
 const MAX_PENDING_FRAMES = 16;

@@ -15,7 +15,14 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
 /** admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections. */
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** node-postgres's own words when a connection died or none could be had. */
