@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import {
+  AccountExportSchema,
   ChangeEmailBodySchema,
   ChangeEmailResultSchema,
   ChangePasswordBodySchema,
@@ -253,6 +254,17 @@ export const ROUTES = {
     response: NO_CONTENT,
     tags: ['users'],
     summary: 'Log out every session of mine but this one',
+  }),
+  exportAccount: route({
+    method: 'GET',
+    path: '/api/users/@me/export',
+    auth: 'user',
+    status: 200,
+    response: AccountExportSchema,
+    errors: ['unauthorized', 'rate_limited'],
+    tags: ['users'],
+    summary:
+      'Everything kept about me (profile, settings, servers, friends, DMs, every message I wrote, sessions) as one JSON download; twice a minute at most',
   }),
   deleteAccount: route({
     method: 'POST',
