@@ -1,4 +1,4 @@
-import type { GatewayEvent } from '@decentra/protocol';
+import { CLOSE_CODES, type GatewayEvent } from '@decentra/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { dispatch, toUsers } from '../../../apps/server/src/kernel/events.js';
@@ -212,6 +212,25 @@ describe('GatewayClient against a real server', () => {
     expect([...sessions].map((s) => s.sessionId)).toContain(ready.sessionId);
     client.close();
     await until(() => ![...sessions].some((s) => s.sessionId === ready.sessionId));
+  });
+
+  it('stops for good when the server closes with 4012 (account disabled), reporting the code', async () => {
+    const user = await newUser();
+    const clientClock = new ManualClock();
+    const doomed = watched(user.token, clientClock);
+    const closes: number[] = [];
+    doomed.client.on('closed', ({ code }) => closes.push(code));
+    const ready = await doomed.client.connect();
+    // The session itself stays valid here: a client that reconnected would get a new ready.
+    for (const session of server.app.gateway.subscriptions.sessionsOfUser(user.id)) {
+      if (session.sessionId === ready.sessionId) session.conn?.close(CLOSE_CODES.accountDisabled, 'disabled');
+    }
+    await until(() => doomed.client.state === 'closed');
+    expect(closes).toEqual([CLOSE_CODES.accountDisabled]);
+    expect(doomed.seen.signals).toEqual(['ready', 'closed']);
+    expect(clientClock.pending).toBe(0);
+    clientClock.advance(60_000);
+    expect(doomed.seen.states.at(-1)).toBe('closed');
   });
 
   it('rejects connect() when the token is refused', async () => {

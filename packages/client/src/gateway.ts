@@ -107,7 +107,10 @@ export interface GatewayClientEvents {
   event: (frame: GatewayEvent) => void;
   /** With `validate`: a frame the contract does not allow (dropped). */
   invalidFrame: (info: { frame: unknown; error: string }) => void;
-  /** The client stopped for good: `close()` was called, or the server refused the login (4001, 4009). */
+  /**
+   * The client stopped for good: `close()` was called (1000), or the server refused or ended the
+   * login (4001 unauthorized, 4009 session revoked, 4012 account disabled): `code` says which.
+   */
   closed: (info: { code: number; reason: string }) => void;
 }
 
@@ -119,8 +122,12 @@ interface Pending {
   timer: ClockTimer;
 }
 
-/** Close codes after which reconnecting cannot help: the login itself is refused or revoked. */
-const TERMINAL_CLOSE_CODES = new Set<number>([CLOSE_CODES.unauthorized, CLOSE_CODES.sessionRevoked]);
+/** Close codes after which reconnecting cannot help: the login itself is refused, revoked or disabled. */
+const TERMINAL_CLOSE_CODES = new Set<number>([
+  CLOSE_CODES.unauthorized,
+  CLOSE_CODES.sessionRevoked,
+  CLOSE_CODES.accountDisabled,
+]);
 /** The server moved our session to another socket (see docs/api.md): start a session of our own. */
 const SESSION_SUPERSEDED = CLOSE_CODES.sessionSuperseded;
 /** Sent when we drop a socket ourselves for silence; anything but 1000 keeps the session resumable. */
