@@ -125,7 +125,8 @@ export function AdminUsers() {
                   <button
                     type="button"
                     className="button small secondary"
-                    disabled={busy === u.id}
+                    disabled={busy === u.id || u.id === meId}
+                    title={u.id === meId ? 'You cannot disable your own account' : undefined}
                     onClick={() => void update(u, { disabled: !u.disabled })}
                   >
                     {u.disabled ? 'Enable' : 'Disable'}

@@ -44,6 +44,9 @@ export function DeleteAccount() {
       {owned.length > 0 && (
         <fieldset className="owned-servers">
           <legend>Servers you own</legend>
+          <p className="muted small-text">
+            Hand each one to one of its members, or delete it with your account.
+          </p>
           {owned.map((serverId) => (
             <OwnedServer
               key={serverId}
@@ -122,7 +125,7 @@ function OwnedServer({
   const others = members?.filter((m) => m.user.id !== meId) ?? [];
   return (
     <label className="field">
-      <span>{name}</span>
+      <span className="server-choice-name">{name}</span>
       <select value={value} onChange={(e) => onChange(e.target.value)}>
         <option value={DELETE}>Delete the server</option>
         {others.map((m) => (
