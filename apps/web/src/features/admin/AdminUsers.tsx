@@ -134,7 +134,8 @@ export function AdminUsers() {
                   <button
                     type="button"
                     className="button small secondary"
-                    disabled={busy === u.id}
+                    disabled={busy === u.id || (u.id === meId && u.isAdmin)}
+                    title={u.id === meId ? 'Another admin can withdraw your admin right' : undefined}
                     onClick={() => void update(u, { isAdmin: !u.isAdmin })}
                   >
                     {u.isAdmin ? 'Remove admin' : 'Make admin'}
