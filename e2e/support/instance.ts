@@ -1,4 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RestClient } from '@decentra/client';
 import {
   startTestServer,
@@ -21,13 +24,22 @@ function freePort(): Promise<number> {
 
 /**
  * A test server whose public URL (DECENTRA_PUBLIC_URL) is its own address, so that the links it
- * mails (password reset, email confirmation) open in the test's browser as they would for a user.
+ * mails (password reset, email confirmation) open in the test's browser as they would for a user;
+ * with `mail` on STARTTLS, it trusts that mail server's private CA (DECENTRA_SMTP_CA_FILE).
  */
-export async function startMailingServer(options: TestServerOptions = {}): Promise<TestServer> {
+export async function startMailingServer(
+  mail?: MailServer,
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const port = await freePort();
+  let smtpCaFile: string | undefined;
+  if (mail?.caPem) {
+    smtpCaFile = join(mkdtempSync(join(tmpdir(), 'decentra-e2e-ca-')), 'ca.pem');
+    writeFileSync(smtpCaFile, mail.caPem);
+  }
   return startTestServer({
     ...options,
-    config: { ...options.config, port, publicUrl: `http://127.0.0.1:${port}` },
+    config: { ...options.config, port, publicUrl: `http://127.0.0.1:${port}`, smtpCaFile },
   });
 }
 
@@ -38,7 +50,7 @@ export async function useMailServer(admin: RestClient, mail: MailServer): Promis
       enabled: true,
       host: mail.host,
       port: mail.port,
-      security: 'none',
+      security: mail.caPem ? 'starttls' : 'none',
       username: mail.username,
       password: mail.password,
       fromAddress: 'chat@example.org',

@@ -18,8 +18,8 @@ export interface MailServer {
   /** The login it wants (AUTH PLAIN/LOGIN). */
   username: string;
   password: string;
-  /** With `starttls`: the certificate it presents, for DECENTRA_SMTP_CA_FILE. */
-  certificatePem: string | undefined;
+  /** With `starttls`: the private CA that signed its certificate, for DECENTRA_SMTP_CA_FILE. */
+  caPem: string | undefined;
   /** Every mail so far, in order. */
   inbox: Mail[];
   /** The first mail (already received or still to come) that `match` accepts. */
@@ -35,25 +35,48 @@ const recipients = (mail: ParsedMail): string[] => {
   return to.flatMap((a) => a.value.map((v) => v.address ?? ''));
 };
 
+/** A private CA and a certificate it signed for 127.0.0.1, as a self-hosted mail server might have. */
+async function certificates() {
+  const now = Date.now();
+  const validity = { notBeforeDate: new Date(now - 60_000), notAfterDate: new Date(now + 86_400_000) };
+  const ca = await generate([{ name: 'commonName', value: 'Decentra e2e mail CA' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    ...validity,
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    ],
+  });
+  const leaf = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    ...validity,
+    ca: { key: ca.private, cert: ca.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 7 as const, ip: '127.0.0.1' }] },
+    ],
+  });
+  return { ca: ca.cert, leaf };
+}
+
 /**
  * A real SMTP server on loopback that wants a login and keeps every mail it accepts. With
- * `starttls` it offers STARTTLS with a self-signed certificate for 127.0.0.1 (and refuses AUTH
- * before it); without, AUTH goes in clear (`allowInsecureAuth`), as with security "None".
+ * `starttls` it offers STARTTLS with a certificate from a private CA (`caPem`) and refuses AUTH
+ * before it; without, AUTH goes in clear (`allowInsecureAuth`), as with security "None".
  */
 export async function startMailServer({ starttls = false } = {}): Promise<MailServer> {
   const inbox: Mail[] = [];
   const waiting = new Set<() => void>();
-  let certificatePem: string | undefined;
+  let caPem: string | undefined;
   let tls = {};
   if (starttls) {
-    const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-      keyType: 'ec',
-      curve: 'P-256',
-      algorithm: 'sha256',
-      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7 as const, ip: '127.0.0.1' }] }],
-    });
-    certificatePem = pems.cert;
-    tls = { key: pems.private, cert: pems.cert };
+    const { ca, leaf } = await certificates();
+    caPem = ca;
+    tls = { key: leaf.private, cert: leaf.cert };
   }
   const smtp = new SMTPServer({
     secure: false,
@@ -89,7 +112,7 @@ export async function startMailServer({ starttls = false } = {}): Promise<MailSe
     port,
     username: USERNAME,
     password: PASSWORD,
-    certificatePem,
+    caPem,
     inbox,
     mail(match, timeoutMs = 15_000) {
       return new Promise<Mail>((resolve, reject) => {
