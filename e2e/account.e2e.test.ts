@@ -172,9 +172,9 @@ describe('account settings and mailed links', () => {
     await expect.poll(() => list.getByRole('listitem').count()).toBe(2);
     const mine = list.getByRole('listitem').filter({ hasText: 'This device' });
     expect(await mine.count()).toBe(1);
-    expect(await mine.innerText()).toMatch(/127\.0\.0\.1 · active now/);
+    expect(await mine.textContent()).toMatch(/127\.0\.0\.1 · active now/);
     const other = list.getByRole('listitem').filter({ hasNotText: 'This device' });
-    expect(await other.innerText()).toMatch(/127\.0\.0\.1 · last active (just now|\d+ minutes? ago)/);
+    expect(await other.textContent()).toMatch(/127\.0\.0\.1 · last active (just now|\d+ minutes? ago)/);
     await screenshot(a, 'settings-sessions');
 
     await other.getByRole('button', { name: 'Log out' }).click();
