@@ -106,7 +106,7 @@ export function AuthPage() {
               />
               <small id="invite-hint" className="hint">
                 {needsSetup
-                  ? 'Nobody is here yet: the very first account needs none, and it becomes the admin.'
+                  ? 'Nobody is here yet. The very first account needs none, and it becomes the admin.'
                   : registration === 'open'
                     ? 'Anyone may sign up here; a code from a friend is welcome but not needed.'
                     : info
