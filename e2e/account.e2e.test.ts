@@ -122,6 +122,25 @@ describe('account settings and mailed links', () => {
     }
   });
 
+  it('says in words when too many reset mails were asked for one address', async () => {
+    // The hour's allowance for this address is used up (through the SDK, as another tab would).
+    const anyone = restClient(server.url);
+    for (let i = 0; i < 5; i++) await anyone.requestPasswordReset({ email: 'someone@example.org' });
+    const other = await person(browser, server.url);
+    try {
+      await other.page.goto('/forgot-password');
+      await other.page.getByLabel('Email').fill('someone@example.org');
+      await other.page.getByRole('button', { name: 'Send me a link' }).click();
+      await other.page
+        .getByRole('alert')
+        .filter({ hasText: /^Too many attempts\. Try again in \d+ (minutes|hour)\.$/ })
+        .waitFor();
+      expect(other.problems).toEqual([]);
+    } finally {
+      await other.context.close();
+    }
+  });
+
   it('opens settings from the user panel on My account, and Escape goes back to the channel it was opened on', async () => {
     await a.getByRole('navigation', { name: 'Servers' }).getByRole('link', { name: 'Book Club' }).click();
     await a.waitForURL(`**/channels/${bookClubId}/*`);
