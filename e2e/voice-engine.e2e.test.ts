@@ -43,6 +43,7 @@ class Relay {
   private readonly pages = new Map<string, Page>();
   private readonly queues = new Map<string, Promise<void>>();
   private held: Signal[] | undefined;
+  private readonly losing: Array<(signal: Signal) => boolean> = [];
 
   add(userId: string, page: Page): void {
     this.pages.set(userId, page);
@@ -56,6 +57,11 @@ class Relay {
     }
     const signal = { from, to, payload: parsed.data };
     this.sent.push(signal);
+    const lose = this.losing.findIndex((matches) => matches(signal));
+    if (lose >= 0) {
+      this.losing.splice(lose, 1);
+      return;
+    }
     if (this.held) this.held.push(signal);
     else this.deliver(signal);
   }
@@ -75,6 +81,11 @@ class Relay {
   /** The signals held back so far. */
   pending(): readonly Signal[] {
     return this.held ?? [];
+  }
+
+  /** Loses the next signal that matches (the gateway never loses one; a peer can ignore one). */
+  loseNext(matches: (signal: Signal) => boolean): void {
+    this.losing.push(matches);
   }
 
   delivered(): Promise<void> {
@@ -394,6 +405,22 @@ describe('voice engine in Chromium', () => {
     expect(await bob.page.evaluate((id) => window.voice.connectionCount(id), CAROL)).toBe(bobsConnections);
     // Now Bob adds her: his offer collides with her unanswered one, and she offers again.
     await setPeers(bob, alice, carol);
+    await Promise.all([hears(bob, carol), hears(carol, bob)]);
+  });
+
+  it('connects when the answer to an offer was lost: the same offer goes again', async () => {
+    await Promise.all([setPeers(bob, alice), setPeers(carol, alice)]);
+    const pair = [BOB, CAROL];
+    relay.loseNext(
+      (s) =>
+        pair.includes(s.from) &&
+        pair.includes(s.to) &&
+        'description' in s.payload &&
+        s.payload.description.type === 'answer',
+    );
+    await Promise.all([setPeers(bob, alice, carol), setPeers(carol, alice, bob)]);
+    // The offerer waits 5 s for an answer, then sends its offer again; the other side applied the
+    // first copy, so a fresh offer (other m-line order) would be refused for good.
     await Promise.all([hears(bob, carol), hears(carol, bob)]);
   });
 

@@ -14,6 +14,8 @@ import { LocalBus } from './bus/local-bus.js';
 import { RedisBus } from './bus/redis-bus.js';
 import type { Config } from './config.js';
 import { AccessService } from './features/access/access.service.js';
+import { registerAccountSettings } from './features/account-settings/account-settings.js';
+import type { MailLimits } from './features/account-settings/mail-limits.js';
 import { accountsRoutes } from './features/accounts/accounts.routes.js';
 import { AccountsService } from './features/accounts/accounts.service.js';
 import { AuthThrottle, DEFAULT_THROTTLE, type ThrottleLimits } from './features/accounts/auth-throttle.js';
@@ -52,6 +54,7 @@ import { loadTls } from './infra/tls.js';
 import type { Clock } from './kernel/clock.js';
 import { Commands } from './kernel/commands.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
+import { secureDataDir } from './storage/data-dir-permissions.js';
 import { openStorage, type Storage } from './storage/db.js';
 import { migrate } from './storage/migrate.js';
 
@@ -63,6 +66,8 @@ export interface AppOptions {
   gateway?: Partial<GatewayOptions>;
   /** Login and signup limits to change (tests); the rest are the defaults and the config's. */
   throttle?: Partial<ThrottleLimits>;
+  /** Password-reset and mailed-link limits to change (tests). */
+  mailLimits?: Partial<MailLimits>;
   /** How passwords are hashed and checked (tests wrap the real one to count the checks). */
   passwords?: Passwords;
   sendLimits?: SendLimits;
@@ -87,7 +92,10 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 export async function createApp(options: AppOptions): Promise<DecentraApp> {
   const { config } = options;
   const log = options.logger ?? createLogger(config.logLevel);
-  mkdirSync(config.dataDir, { recursive: true });
+  // Whatever this process writes (database files, keys, certificates) is its user's alone.
+  process.umask(0o077);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  secureDataDir(config.dataDir);
 
   let lock: DataDirLock | undefined;
   let storage = options.storage;
@@ -157,13 +165,15 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       limiters,
     );
     const knownDevices = new KnownDevices(encryptionKey, clock ? () => clock.now() : Date.now);
+    const passwords = options.passwords ?? argon2Passwords;
+    const now = clock ? () => new Date(clock.now()) : () => new Date();
     const accounts = new AccountsService({
       db,
       commands,
       ids,
       invites,
       throttle,
-      passwords: options.passwords ?? argon2Passwords,
+      passwords,
       knownDevices,
       sessionTtlMs: config.sessionTtlMs,
       ...(clock ? { now: () => new Date(clock.now()) } : {}),
@@ -197,6 +207,24 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       clock: options.clock,
     });
     const presence = new PresenceService(db, commands, log, options.presence, options.clock);
+    const accountSettings = registerAccountSettings({
+      db,
+      commands,
+      throttle,
+      passwords,
+      mailer: instance.mailer,
+      limiters,
+      mailLimits: options.mailLimits,
+      publicUrl: config.publicUrl,
+      instanceName: async () => (await instance.admin.settings()).instance.name,
+      servers: chat.servers,
+      members: chat.members,
+      friends,
+      invites,
+      settings: instance.settings,
+      log,
+      now,
+    });
 
     // Every route and op of the contract, each once: a missing handler fails the type-check.
     const routes: RouteHandlers = {
@@ -213,6 +241,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       ...instance.routes,
       ...chat.routes,
       ...voice.routes,
+      ...accountSettings.routes,
       ...pendingRoutes(),
     };
     const ops: OpHandlers = { ...chat.ops, ...voice.ops };

@@ -1,6 +1,7 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirLockedError } from './storage/data-dir-lock.js';
+import { DataDirPermissionError } from './storage/data-dir-permissions.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -33,7 +34,11 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // Configuration and lock problems are the user's to fix: one clear line, no stack.
-  if (err instanceof ConfigError || err instanceof DataDirLockedError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof DataDirLockedError ||
+    err instanceof DataDirPermissionError
+  ) {
     console.error(err.message);
   } else {
     console.error('Decentra failed to start:', err);

@@ -35,5 +35,5 @@ export function registerInstanceFeatures(deps: {
     ...settingsRoutes({ settings, commands }),
     ...adminRoutes({ admin, commands }),
   } satisfies Partial<RouteHandlers>;
-  return { settings, routes };
+  return { settings, mailer, admin, routes };
 }

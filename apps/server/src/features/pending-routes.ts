@@ -7,17 +7,6 @@ import { DomainError } from '../infra/errors.js';
  * has no handler yet answers 503. Each branch deletes its names from here.
  */
 type Pending =
-  | 'requestPasswordReset'
-  | 'confirmPasswordReset'
-  | 'confirmEmail'
-  | 'changePassword'
-  | 'changeEmail'
-  | 'listSessions'
-  | 'revokeSession'
-  | 'revokeOtherSessions'
-  | 'deleteAccount'
-  | 'adminDeleteUser'
-  | 'adminResetPassword'
   | 'adminOverview'
   | 'adminListUsers'
   | 'adminUpdateUser'
@@ -33,17 +22,6 @@ const notYet =
 
 export function pendingRoutes(): RouteHandlers<Pending> {
   return {
-    requestPasswordReset: notYet(),
-    confirmPasswordReset: notYet(),
-    confirmEmail: notYet(),
-    changePassword: notYet(),
-    changeEmail: notYet(),
-    listSessions: notYet(),
-    revokeSession: notYet(),
-    revokeOtherSessions: notYet(),
-    deleteAccount: notYet(),
-    adminDeleteUser: notYet(),
-    adminResetPassword: notYet(),
     adminOverview: notYet(),
     adminListUsers: notYet(),
     adminUpdateUser: notYet(),

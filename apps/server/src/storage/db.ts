@@ -7,6 +7,8 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type pg from 'pg';
+import { secureDataDir } from './data-dir-permissions.js';
+import { assertDurable, DURABLE_START_PARAMS, DurableNodeFS, syncTree } from './durable-pglite.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -46,9 +48,23 @@ async function openPglite(dataDir: string | undefined): Promise<Storage> {
   if (dataDir !== undefined) {
     path = join(dataDir, 'pgdata');
     mkdirSync(path, { recursive: true });
-    if (!existsSync(join(path, 'PG_VERSION'))) await initPgliteElsewhere(path);
+    if (!existsSync(join(path, 'PG_VERSION'))) {
+      await initPgliteElsewhere(path);
+      // initdb made its files world-writable: owner-only before anything else opens them.
+      secureDataDir(dataDir);
+      syncTree(path);
+    }
   }
-  const client = await PGlite.create(path, { postgresqlconf: PGLITE_CONF });
+  // In memory (tests that ask for it) there is nothing to sync.
+  const client =
+    path === undefined
+      ? await PGlite.create({ postgresqlconf: PGLITE_CONF })
+      : await PGlite.create({
+          fs: new DurableNodeFS(path),
+          startParams: [...DURABLE_START_PARAMS],
+          postgresqlconf: PGLITE_CONF,
+        });
+  if (path !== undefined) await assertDurable(client);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     engine: 'pglite',

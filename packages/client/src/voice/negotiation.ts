@@ -67,7 +67,7 @@ export function offerTimeout(attempt: number, timing: RecoveryTiming = RECOVERY_
 export interface RecoveryActions {
   /** Restart ICE (`pc.restartIce()`); the negotiation follows through `negotiationneeded`. */
   restartIce(): void;
-  /** Our offer went unanswered (lost, or dropped by a peer that did not know us yet): offer again. */
+  /** Our offer went unanswered (lost, or dropped by a peer that did not know us yet): send it again. */
   retryOffer(): void;
 }
 
@@ -178,6 +178,8 @@ export class Recovery {
       if (this.disposed || this.signaling !== 'have-local-offer') return;
       this.offers += 1;
       this.actions.retryOffer();
+      // The same offer goes again, so the signalling state does not move: wait for this copy too.
+      if (!this.offerTimer) this.scheduleOfferRetry(offerTimeout(this.offers, this.timing));
     }, ms);
   }
 

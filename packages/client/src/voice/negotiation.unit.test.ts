@@ -166,11 +166,11 @@ describe('Recovery: offers', () => {
     expect(calls).toEqual([]);
     clock.advance(1);
     expect(calls).toEqual(['offer@5000']);
-    // The retry rolls back (stable) and offers again: now 10 s.
-    r.signalingState('stable');
-    r.signalingState('have-local-offer');
+    // The retry sends the same offer again (the state stays have-local-offer): the next in 10 s.
     clock.advance(10_000);
     expect(calls).toEqual(['offer@5000', 'offer@15000']);
+    clock.advance(20_000);
+    expect(calls).toEqual(['offer@5000', 'offer@15000', 'offer@35000']);
   });
 
   it('stops waiting once the answer is in, and an applied description resets the backoff', () => {

@@ -227,11 +227,15 @@ export class PeerLink {
     this.deps.send({ description: { type: description.type, sdp: withOpusParameters(description.sdp) } });
   }
 
-  /** Our offer went unanswered: take it back and offer again, with fresh ICE credentials. */
+  /**
+   * Our offer went unanswered (lost, or dropped by a peer that did not know us yet): send the same
+   * offer again. A fresh one (rollback, then ICE restart) could order its m-lines differently from
+   * an earlier copy the peer did apply and answer, and the peer then refuses every later offer.
+   */
   private async retryOffer(): Promise<void> {
-    if (this.pc.signalingState !== 'have-local-offer' || this.makingOffer) return;
-    await this.pc.setLocalDescription({ type: 'rollback' });
-    this.pc.restartIce();
+    const offer = this.pc.localDescription;
+    if (this.pc.signalingState !== 'have-local-offer' || this.makingOffer || offer?.type !== 'offer') return;
+    this.sendDescription(offer);
   }
 
   /** An ICE restart with the current ICE servers (TURN credentials expire); negotiation follows. */

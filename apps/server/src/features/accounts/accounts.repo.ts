@@ -1,16 +1,21 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
 import type { UserRow } from '../../storage/rows.js';
 import { sessions, users } from '../../storage/schema.js';
 
+/** Accounts not deleted: once the last is gone, the next signup sets the instance up again. */
 export async function countUsers(db: Db): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(users);
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(users).where(isNull(users.deletedAt));
   return row?.n ?? 0;
 }
 
 /** The account whose name has this key (the protocol's usernameKey), through its unique index. */
 export async function findUserByKey(db: Db, key: string): Promise<UserRow | undefined> {
-  const [row] = await db.select().from(users).where(eq(users.usernameKey, key));
+  // Deleted accounts all share one name and can never log in: the index holds the living only.
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.usernameKey, key), isNull(users.deletedAt)));
   return row;
 }
 
@@ -38,8 +43,24 @@ export async function findLiveSession(
     .select({ sessionId: sessions.id, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)));
+    .where(
+      and(
+        eq(sessions.tokenHash, tokenHash),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now),
+        isNull(users.disabledAt),
+        isNull(users.deletedAt),
+      ),
+    );
   return row;
+}
+
+/** Moves a session's last activity to `now` unless it already moved within the last `staleMs`. */
+export async function touchSession(db: Db, sessionId: bigint, now: Date, staleMs: number): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ lastActiveAt: now })
+    .where(and(eq(sessions.id, sessionId), lt(sessions.lastActiveAt, new Date(now.getTime() - staleMs))));
 }
 
 export async function revokeSession(db: Db, sessionId: bigint, now: Date): Promise<void> {

@@ -20,6 +20,7 @@ export function accountsRoutes(deps: {
   const client = (req: FastifyRequest): SignInClient => ({
     address: req.ip,
     knownDevice: knownDeviceCookie(req),
+    userAgent: req.headers['user-agent'],
   });
   const signedIn = (req: FastifyRequest, reply: FastifyReply, { token, user, knownDevice }: AuthResult) => {
     setSessionCookie(req, reply, token, sessionTtlMs);

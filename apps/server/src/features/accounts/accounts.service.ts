@@ -29,6 +29,7 @@ import {
 import type { AuthThrottle } from './auth-throttle.js';
 import type { KnownDevices } from './known-device.js';
 import { type Passwords, TimingEqualiser } from './password.js';
+import { SessionActivity } from './session-activity.js';
 import { toUser } from './user-dto.js';
 
 export interface AccountsDeps {
@@ -59,7 +60,12 @@ export interface SignInClient {
   address: string;
   /** The known-device cookie the client sent, if any. */
   knownDevice?: string | undefined;
+  /** The User-Agent header, shown (parsed) in the account's list of sessions. */
+  userAgent?: string | undefined;
 }
+
+/** What of a user agent is kept: enough for any real browser, bounded for a hostile one. */
+const MAX_USER_AGENT = 512;
 
 /**
  * Accounts and login sessions. Signup and login have steps outside any transaction (the throttle,
@@ -70,10 +76,12 @@ export class AccountsService {
   private readonly redeemHooks: InviteRedeemedHook[] = [];
   private readonly signedUpListeners: Array<(user: User) => void> = [];
   private readonly equaliser: TimingEqualiser;
+  private readonly activity: SessionActivity;
 
   constructor(private readonly deps: AccountsDeps) {
     this.now = deps.now ?? (() => new Date());
     this.equaliser = new TimingEqualiser(deps.passwords);
+    this.activity = new SessionActivity(deps.db, this.now);
   }
 
   onInviteRedeemed(hook: InviteRedeemedHook): void {
@@ -95,7 +103,7 @@ export class AccountsService {
     let result: AuthResult;
     try {
       const passwordHash = await passwords.hash(body.password);
-      result = await commands.transaction((tx) => this.createAccount(tx, body, passwordHash));
+      result = await commands.transaction((tx) => this.createAccount(tx, body, passwordHash, client));
     } catch (err) {
       await reservation.end(err instanceof DomainError && err.code === 'forbidden' ? 'failure' : 'aborted');
       throw err;
@@ -133,7 +141,7 @@ export class AccountsService {
       throw unauthorized('Wrong username or password.');
     }
     await reservation.end('success');
-    return commands.transaction(async (tx) => outcome(await this.openSession(tx, user)));
+    return commands.transaction(async (tx) => outcome(await this.openSession(tx, user, client)));
   }
 
   /** Revokes the session everywhere: REST stops accepting it and its sockets close with 4009. */
@@ -145,7 +153,9 @@ export class AccountsService {
   readonly authenticate = async (token: string): Promise<AuthContext | undefined> => {
     if (token.length === 0 || token.length > 256) return undefined;
     const found = await findLiveSession(this.deps.db, hashToken(token), this.now());
-    return found ? authContext(found.user, found.sessionId) : undefined;
+    if (!found) return undefined;
+    await this.activity.used(found.sessionId);
+    return authContext(found.user, found.sessionId);
   };
 
   async me(userId: bigint): Promise<User> {
@@ -154,7 +164,12 @@ export class AccountsService {
     return toUser(user);
   }
 
-  private async createAccount(tx: Db, body: SignupBody, passwordHash: string): Promise<Outcome<AuthResult>> {
+  private async createAccount(
+    tx: Db,
+    body: SignupBody,
+    passwordHash: string,
+    client: SignInClient,
+  ): Promise<Outcome<AuthResult>> {
     const { ids, invites } = this.deps;
     const now = this.now();
     const hasCode = body.inviteCode !== undefined;
@@ -180,10 +195,10 @@ export class AccountsService {
       const invite = await invites.redeem(tx, body.inviteCode, user.id, now);
       for (const hook of this.redeemHooks) events.push(...(await hook(tx, invite, user)));
     }
-    return outcome(await this.openSession(tx, user), events);
+    return outcome(await this.openSession(tx, user, client), events);
   }
 
-  private async openSession(db: Db, user: UserRow): Promise<AuthResult> {
+  private async openSession(db: Db, user: UserRow, client: SignInClient): Promise<AuthResult> {
     const token = newSessionToken();
     const sessionId = this.deps.ids.next();
     const now = this.now();
@@ -193,7 +208,11 @@ export class AccountsService {
       tokenHash: hashToken(token),
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.deps.sessionTtlMs),
+      userAgent: (client.userAgent ?? '').slice(0, MAX_USER_AGENT),
+      address: client.address,
+      lastActiveAt: now,
     });
+    this.activity.opened(sessionId, now);
     return { token, sessionId, user: toUser(user), knownDevice: this.deps.knownDevices.issue(user.id) };
   }
 }

@@ -6,6 +6,7 @@ export function toUser(row: UserRow): User {
     id: row.id.toString(),
     username: row.username,
     ...(row.email ? { email: row.email } : {}),
+    ...(row.pendingEmail ? { pendingEmail: row.pendingEmail } : {}),
     isAdmin: row.isAdmin,
     createdAt: row.createdAt.toISOString(),
   };

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../storage/db.js';
 import { friendRequests, friendships, users } from '../../storage/schema.js';
@@ -137,11 +137,19 @@ export async function deleteRequestOf(
   return row;
 }
 
-/** The user with this name (case-insensitively), as a ref. */
+/** The live (not deleted) user with this name (case-insensitively), as a ref. */
 export async function findUserRefByName(db: Db, username: string): Promise<UserRefRow | undefined> {
   const [row] = await db
     .select({ id: users.id, username: users.username })
     .from(users)
-    .where(sql`lower(${users.username}) = lower(${username})`);
+    .where(and(sql`lower(${users.username}) = lower(${username})`, isNull(users.deletedAt)));
   return row;
+}
+
+/** Every friend request the user sent or received, deleted; the rows as they were. */
+export async function deleteRequestsOf(db: Db, userId: bigint): Promise<FriendRequestRow[]> {
+  return db
+    .delete(friendRequests)
+    .where(or(eq(friendRequests.fromId, userId), eq(friendRequests.toId, userId)))
+    .returning();
 }

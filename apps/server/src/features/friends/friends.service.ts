@@ -17,6 +17,7 @@ import {
   countOutgoing,
   deleteFriendship,
   deleteRequestOf,
+  deleteRequestsOf,
   findRequest,
   findRequestBetween,
   findUserRefByName,
@@ -138,6 +139,26 @@ export class FriendsService {
       this.unfriended.tell(me, otherId),
       outcome(undefined, friendRemoved(me, otherId)),
     ]);
+  }
+
+  /**
+   * An account being deleted: every friendship ends (as an unfriending: calls end, both sides hear
+   * `friend_remove`) and every request to or from them is withdrawn.
+   */
+  async removeAllOf(tx: Db, userId: bigint): Promise<Outcome<void>> {
+    await lockUsers(tx, [userId]);
+    const parts: Outcome<void>[] = [];
+    for (const friend of await listFriends(tx, userId)) {
+      parts.push(await this.removeFriend(tx, userId, friend.id));
+    }
+    const requests = await deleteRequestsOf(tx, userId);
+    parts.push(
+      outcome(
+        undefined,
+        requests.map((r) => requestDeleted(r.id, r.fromId, r.toId)),
+      ),
+    );
+    return combine(undefined, parts);
   }
 
   /** Turns a pending request into a friendship; the caller holds both users' locks. */

@@ -54,3 +54,15 @@ export async function findInvite(db: Db, code: string): Promise<InviteRow | unde
 export async function lockInviter(db: Db, userId: bigint): Promise<void> {
   await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('no key update');
 }
+
+/**
+ * A deleted account's codes stop working: those nobody used are deleted, those partly used are
+ * closed (max_uses = uses) so that `invite_uses` keeps saying who came in with them.
+ */
+export async function retireInvitesOf(db: Db, userId: bigint): Promise<void> {
+  await db.delete(invites).where(and(eq(invites.createdBy, userId), eq(invites.uses, 0)));
+  await db
+    .update(invites)
+    .set({ maxUses: invites.uses })
+    .where(and(eq(invites.createdBy, userId), lt(invites.uses, invites.maxUses)));
+}

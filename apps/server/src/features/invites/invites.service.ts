@@ -11,6 +11,7 @@ import {
   insertInvite,
   lockInviter,
   recordInviteUse,
+  retireInvitesOf,
   takeInviteUse,
 } from './invites.repo.js';
 
@@ -47,6 +48,12 @@ export class InvitesService {
       maxUses: options.maxUses,
       expiresAt: options.expiresAt,
     });
+  }
+
+  /** An account being deleted: the codes it made can no longer be used. */
+  async retireAllOf(tx: Db, userId: bigint): Promise<Outcome<void>> {
+    await retireInvitesOf(tx, userId);
+    return outcome(undefined);
   }
 
   find(db: Db, code: string): Promise<InviteRow | undefined> {

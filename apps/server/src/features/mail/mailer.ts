@@ -16,6 +16,11 @@ export class Mailer {
     private readonly log: Logger,
   ) {}
 
+  /** Whether an admin has turned SMTP on (mailed links are possible). */
+  async enabled(): Promise<boolean> {
+    return (await this.smtp.config())?.enabled === true;
+  }
+
   /** Sends now; throws with the SMTP server's reason when it fails. */
   async send(mail: Mail, config?: SmtpConfig): Promise<void> {
     const smtp = config ?? (await this.smtp.config());

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
 import type { ChannelRow, MemberRow, ServerRow } from '../../storage/rows.js';
 import { channels, serverMembers, servers } from '../../storage/schema.js';
@@ -60,4 +60,31 @@ export async function findMember(db: Db, serverId: bigint, userId: bigint): Prom
     .from(serverMembers)
     .where(and(eq(serverMembers.serverId, serverId), eq(serverMembers.userId, userId)));
   return member;
+}
+
+/** Locks the server row until the transaction ends (an ownership change decides on it). */
+export async function lockServer(db: Db, serverId: bigint): Promise<ServerRow | undefined> {
+  const [server] = await db.select().from(servers).where(eq(servers.id, serverId)).for('update');
+  return server;
+}
+
+export async function setServerOwner(db: Db, serverId: bigint, ownerId: bigint): Promise<ServerRow> {
+  const [server] = await db.update(servers).set({ ownerId }).where(eq(servers.id, serverId)).returning();
+  if (!server) throw new Error('owner change found no server');
+  return server;
+}
+
+/** The member who joined first, the owner aside (ties: the lower id). */
+export async function longestStandingMember(
+  db: Db,
+  serverId: bigint,
+  exceptUserId: bigint,
+): Promise<bigint | undefined> {
+  const [row] = await db
+    .select({ userId: serverMembers.userId })
+    .from(serverMembers)
+    .where(and(eq(serverMembers.serverId, serverId), ne(serverMembers.userId, exceptUserId)))
+    .orderBy(asc(serverMembers.joinedAt), asc(serverMembers.userId))
+    .limit(1);
+  return row?.userId;
 }

@@ -27,8 +27,11 @@ import {
   insertChannels,
   insertMember,
   insertServer,
+  lockServer,
+  longestStandingMember,
   renameServer,
   serversOfUser,
+  setServerOwner,
 } from './servers.repo.js';
 
 export interface ServersDeps {
@@ -91,6 +94,34 @@ export class ServersService {
   /** The ids of the servers a user is a member of. */
   async idsOf(userId: bigint): Promise<bigint[]> {
     return (await serversOfUser(this.deps.db, userId)).map((r) => r.server.id);
+  }
+
+  /** The servers a user is a member of and who owns each, read on `db` (a transaction or not). */
+  async memberships(db: Db, userId: bigint): Promise<Array<{ serverId: bigint; ownerId: bigint }>> {
+    return (await serversOfUser(db, userId)).map((r) => ({
+      serverId: r.server.id,
+      ownerId: r.server.ownerId,
+    }));
+  }
+
+  /** Who would take a server over from its owner: the member who joined first, if any. */
+  successorOf(tx: Db, serverId: bigint, ownerId: bigint): Promise<bigint | undefined> {
+    return longestStandingMember(tx, serverId, ownerId);
+  }
+
+  /**
+   * Hands a server from its owner to another member (an owner's account being deleted). The
+   * server row is locked, so this decides against a concurrent deletion or rename.
+   */
+  async transferOwnership(tx: Db, serverId: bigint, fromId: bigint, toId: bigint): Promise<Outcome<void>> {
+    const server = await lockServer(tx, serverId);
+    if (!server || server.ownerId !== fromId) throw invalidInput('You do not own that server.');
+    if (toId === fromId || !(await findMember(tx, serverId, toId))) {
+      throw invalidInput('transferTo: must be another member of that server.');
+    }
+    const row = await setServerOwner(tx, serverId, toId);
+    const d = { id: row.id.toString(), name: row.name, ownerId: row.ownerId.toString() };
+    return outcome(undefined, [dispatch('server_update', d, serverScope(serverId))]);
   }
 
   async get(userId: bigint, serverId: bigint): Promise<Server> {

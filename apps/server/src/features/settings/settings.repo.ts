@@ -13,3 +13,7 @@ export async function writeUserSettings(db: Db, userId: bigint, settings: unknow
     .values({ userId, settings, updatedAt: now })
     .onConflictDoUpdate({ target: userSettings.userId, set: { settings, updatedAt: now } });
 }
+
+export async function deleteUserSettings(db: Db, userId: bigint): Promise<void> {
+  await db.delete(userSettings).where(eq(userSettings.userId, userId));
+}

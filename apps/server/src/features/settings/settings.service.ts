@@ -1,7 +1,7 @@
 import { DEFAULT_USER_SETTINGS, type UserSettings, UserSettingsSchema } from '@decentra/protocol';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
-import { readUserSettings, writeUserSettings } from './settings.repo.js';
+import { deleteUserSettings, readUserSettings, writeUserSettings } from './settings.repo.js';
 
 /** Each user's own preferences (notifications); defaults until they save some. */
 export class SettingsService {
@@ -19,5 +19,11 @@ export class SettingsService {
   async put(tx: Db, userId: bigint, settings: UserSettings): Promise<Outcome<UserSettings>> {
     await writeUserSettings(tx, userId, settings, this.now());
     return outcome(settings);
+  }
+
+  /** An account being deleted: its preferences go with it. */
+  async forget(tx: Db, userId: bigint): Promise<Outcome<void>> {
+    await deleteUserSettings(tx, userId);
+    return outcome(undefined);
   }
 }

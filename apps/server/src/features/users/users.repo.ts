@@ -1,5 +1,5 @@
 import { type Relationship, USER_SEARCH_LIMIT } from '@decentra/protocol';
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { unionAll } from 'drizzle-orm/pg-core';
 import type { Db } from '../../storage/db.js';
 import { friendRequests, friendships, users } from '../../storage/schema.js';
@@ -43,7 +43,13 @@ export function searchUsersQuery(db: Db, me: bigint, q: string) {
   return db
     .select({ id: users.id, username: users.username, relationship: relationshipTo(db, me) })
     .from(users)
-    .where(and(sql`lower(${users.username}) like lower(${`${escapeLike(q)}%`})`, ne(users.id, me)))
+    .where(
+      and(
+        sql`lower(${users.username}) like lower(${`${escapeLike(q)}%`})`,
+        ne(users.id, me),
+        isNull(users.deletedAt),
+      ),
+    )
     .orderBy(sql`lower(${users.username}) using ~<~`)
     .limit(USER_SEARCH_LIMIT);
 }
