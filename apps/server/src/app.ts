@@ -31,7 +31,6 @@ import { registerInstanceFeatures } from './features/instance.js';
 import { invitesRoutes } from './features/invites/invites.routes.js';
 import { InvitesService } from './features/invites/invites.service.js';
 import type { SendLimits } from './features/messages/send-rate-limit.js';
-import { pendingRoutes } from './features/pending-routes.js';
 import { type PresenceOptions, PresenceService } from './features/presence/presence.service.js';
 import { usersRoutes } from './features/users/users.routes.js';
 import { UsersService } from './features/users/users.service.js';
@@ -51,7 +50,7 @@ import { IdGenerator } from './infra/ids.js';
 import { createLogger, type Logger } from './infra/logger.js';
 import { memoryLimiters, redisLimiters } from './infra/rate-limiter.js';
 import { loadTls } from './infra/tls.js';
-import type { Clock } from './kernel/clock.js';
+import { type Clock, systemClock } from './kernel/clock.js';
 import { Commands } from './kernel/commands.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import { secureDataDir } from './storage/data-dir-permissions.js';
@@ -179,7 +178,16 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       ...(clock ? { now: () => new Date(clock.now()) } : {}),
     });
     const friends = new FriendsService({ db, ids });
-    const instance = registerInstanceFeatures({ db, commands, accounts, encryptionKey, log });
+    const instance = registerInstanceFeatures({
+      db,
+      engine: store.engine,
+      commands,
+      accounts,
+      encryptionKey,
+      config,
+      clock: clock ?? systemClock,
+      log,
+    });
     const chat = registerChatCore({
       db,
       ids,
@@ -242,7 +250,6 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       ...chat.routes,
       ...voice.routes,
       ...accountSettings.routes,
-      ...pendingRoutes(),
     };
     const ops: OpHandlers = { ...chat.ops, ...voice.ops };
     registerRoutes(http, accounts.authenticate, routes);

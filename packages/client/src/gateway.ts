@@ -107,10 +107,7 @@ export interface GatewayClientEvents {
   event: (frame: GatewayEvent) => void;
   /** With `validate`: a frame the contract does not allow (dropped). */
   invalidFrame: (info: { frame: unknown; error: string }) => void;
-  /**
-   * The client stopped for good: `close()` was called (1000), or the server refused or ended the
-   * login (4001 unauthorized, 4009 session revoked, 4012 account disabled): `code` says which.
-   */
+  /** The client stopped for good: `close()` was called, or the server refused the login (4001, 4009, 4012). */
   closed: (info: { code: number; reason: string }) => void;
 }
 
@@ -122,7 +119,7 @@ interface Pending {
   timer: ClockTimer;
 }
 
-/** Close codes after which reconnecting cannot help: the login itself is refused, revoked or disabled. */
+/** Close codes after which reconnecting cannot help: the login itself is refused or revoked. */
 const TERMINAL_CLOSE_CODES = new Set<number>([
   CLOSE_CODES.unauthorized,
   CLOSE_CODES.sessionRevoked,

@@ -48,6 +48,7 @@ export async function findLiveSession(
         eq(sessions.tokenHash, tokenHash),
         isNull(sessions.revokedAt),
         gt(sessions.expiresAt, now),
+        // A disabled or deleted account's sessions are worth nothing, wherever they are shown.
         isNull(users.disabledAt),
         isNull(users.deletedAt),
       ),

@@ -2,6 +2,7 @@ import {
   type AuthResponse,
   CLOSE_CODES,
   type LoginBody,
+  type RegistrationMode,
   type SignupBody,
   type User,
   usernameKey,
@@ -47,6 +48,9 @@ export interface AccountsDeps {
 /** Runs inside the signup transaction when the code was a server invite (joins that server). */
 export type InviteRedeemedHook = (tx: Db, invite: InviteRow, user: UserRow) => Promise<BusMessage[]>;
 
+/** The instance's registration mode, read inside the signup's transaction (the admin's settings). */
+export type RegistrationModeReader = (tx: Db) => Promise<RegistrationMode>;
+
 /** A new login session: the token for the client, its id for the cookie's lifetime and logout. */
 export interface AuthResult extends AuthResponse {
   sessionId: bigint;
@@ -77,6 +81,7 @@ export class AccountsService {
   private readonly signedUpListeners: Array<(user: User) => void> = [];
   private readonly equaliser: TimingEqualiser;
   private readonly activity: SessionActivity;
+  private registrationMode: RegistrationModeReader = async () => 'invite';
 
   constructor(private readonly deps: AccountsDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -86,6 +91,10 @@ export class AccountsService {
 
   onInviteRedeemed(hook: InviteRedeemedHook): void {
     this.redeemHooks.push(hook);
+  }
+
+  readRegistrationModeWith(reader: RegistrationModeReader): void {
+    this.registrationMode = reader;
   }
 
   /** Told after a signup has committed (the welcome mail listens). */
@@ -141,6 +150,10 @@ export class AccountsService {
       throw unauthorized('Wrong username or password.');
     }
     await reservation.end('success');
+    // Only once the password is right, so the refusal tells nothing to someone guessing it.
+    if (user.disabledAt !== null) {
+      throw forbidden('This account has been disabled by an admin.', { reason: 'account_disabled' });
+    }
     return commands.transaction(async (tx) => outcome(await this.openSession(tx, user, client)));
   }
 
@@ -173,20 +186,27 @@ export class AccountsService {
     const { ids, invites } = this.deps;
     const now = this.now();
     const hasCode = body.inviteCode !== undefined;
-    if (!hasCode) {
+    const mode = await this.registrationMode(tx);
+    // The very first account (it becomes the admin) needs no code and is let in whatever the mode.
+    let first = false;
+    if (!hasCode || mode === 'closed') {
       await lockBootstrap(tx);
-      if ((await countUsers(tx)) > 0) {
-        throw forbidden('An invite code is needed to sign up. Ask someone on this server for one.', {
-          reason: 'invite_required',
-        });
-      }
+      first = (await countUsers(tx)) === 0;
+    }
+    if (!first && mode === 'closed') {
+      throw forbidden('Registration is closed on this server.', { reason: 'registration_closed' });
+    }
+    if (!first && !hasCode && mode === 'invite') {
+      throw forbidden('An invite code is needed to sign up. Ask someone on this server for one.', {
+        reason: 'invite_required',
+      });
     }
     const user = await insertUser(tx, {
       id: ids.next(),
       username: body.username,
       passwordHash,
       email: body.email ?? null,
-      isAdmin: !hasCode,
+      isAdmin: first,
       createdAt: now,
     });
     if (!user) throw new DomainError('conflict', 'That username is taken.', { field: 'username' });

@@ -1,8 +1,12 @@
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SmtpSettingsInput } from '@decentra/protocol';
 import { sql } from 'drizzle-orm';
 import { type ParsedMail, simpleParser } from 'mailparser';
+import { generate } from 'selfsigned';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, api } from '../../../test/http.js';
@@ -164,5 +168,241 @@ describe('admin settings', () => {
       expect((await http.put('/api/admin/settings', { smtp }, { token: admin.token })).status).toBe(400);
     }
     expect(await admin.rest.getAdminSettings()).toEqual(saved);
+  });
+});
+
+describe('unsaved SMTP settings', () => {
+  it('are tested as given, the stored password standing in when omitted; nothing is saved', async () => {
+    const saved = await admin.rest.getAdminSettings();
+    const before = inbox.length;
+    const unsaved = { ...smtpInput().smtp, fromName: 'Unsaved Form', enabled: false };
+    expect(await admin.rest.testSmtp({ to: 'form@example.test', smtp: unsaved })).toEqual({ ok: true });
+    await waitForMail(before + 1);
+    expect(inbox[before]?.from?.text).toContain('Unsaved Form');
+    expect(JSON.stringify(inbox[before]?.to)).toContain('form@example.test');
+    expect(logins.at(-1)).toEqual({ username: 'mailer', password: 's3cret-pass' });
+
+    const wrong = await admin.rest.testSmtp({ smtp: smtpInput('typo-pass').smtp });
+    expect(wrong.ok).toBe(false);
+    expect(wrong.error).toMatch(/Invalid username or password/);
+    expect(logins.at(-1)).toEqual({ username: 'mailer', password: 'typo-pass' });
+    // null: no password at all, whatever is stored (nodemailer then does not even try the login).
+    const tried = logins.length;
+    const none = await admin.rest.testSmtp({ smtp: smtpInput(null).smtp });
+    expect(none).toEqual({ ok: false, error: expect.stringMatching(/credentials/i) });
+    expect(logins.length).toBe(tried);
+    expect(await admin.rest.getAdminSettings()).toEqual(saved);
+  });
+
+  it('are refused when malformed', async () => {
+    for (const body of [
+      { smtp: { ...smtpInput().smtp, port: 70000 } },
+      { smtp: { ...smtpInput().smtp, security: 'ssl' } },
+      { to: 'not-an-address' },
+      { extra: true },
+    ]) {
+      expect((await http.post('/api/admin/smtp/test', body, { token: admin.token })).status).toBe(400);
+    }
+  });
+});
+
+describe('instance settings and the welcome mail', () => {
+  it('start at the defaults and are replaced section by section', async () => {
+    const before = await admin.rest.getAdminSettings();
+    expect(before.instance).toEqual({ name: 'Decentra', registration: 'invite' });
+    expect(before.welcome.enabled).toBe(true);
+    const saved = await admin.rest.putAdminSettings({
+      instance: { name: '  Harbour  ', registration: 'invite' },
+    });
+    expect(saved).toEqual({ ...before, instance: { name: 'Harbour', registration: 'invite' } });
+    const welcome = {
+      enabled: true,
+      subject: 'Hi {username}, welcome to {instance}',
+      text: 'Dear {username},\n{instance} is at {url}. {nothing} stays.\n',
+    };
+    const both = await admin.rest.putAdminSettings({ welcome });
+    expect(both).toEqual({ ...saved, welcome });
+    expect(await admin.rest.getAdminSettings()).toEqual(both);
+  });
+
+  it('tell anyone the name and registration mode, and that password reset by mail works', async () => {
+    expect(await restClient(server.url).getInstance()).toEqual({
+      name: 'Harbour',
+      registration: 'invite',
+      needsSetup: false,
+      passwordReset: true,
+    });
+  });
+
+  it('make the welcome mail: the template filled with the name, the instance and the public URL', async () => {
+    const before = inbox.length;
+    const { code } = await admin.rest.createInvite();
+    await restClient(server.url).signup({
+      username: 'sailor',
+      password: PASSWORD,
+      email: 'sailor@example.test',
+      inviteCode: code,
+    });
+    await waitForMail(before + 1);
+    const mail = inbox[before] as ParsedMail;
+    expect(JSON.stringify(mail.to)).toContain('sailor@example.test');
+    expect(mail.subject).toBe('Hi sailor, welcome to Harbour');
+    expect(mail.text?.trim()).toBe('Dear sailor,\nHarbour is at http://decentra.test. {nothing} stays.');
+  });
+
+  it('send no welcome mail while it is off', async () => {
+    const settings = await admin.rest.getAdminSettings();
+    await admin.rest.putAdminSettings({ welcome: { ...settings.welcome, enabled: false } });
+    const before = inbox.length;
+    const { code } = await admin.rest.createInvite();
+    await restClient(server.url).signup({
+      username: 'quiet',
+      password: PASSWORD,
+      email: 'quiet@example.test',
+      inviteCode: code,
+    });
+    // The next mail the server sends is the test mail, not a welcome for quiet.
+    expect((await admin.rest.testSmtp({ to: 'marker@example.test' })).ok).toBe(true);
+    await waitForMail(before + 1);
+    await admin.rest.putAdminSettings({ welcome: { ...settings.welcome, enabled: true } });
+    const { code: next } = await admin.rest.createInvite();
+    await restClient(server.url).signup({
+      username: 'loud',
+      password: PASSWORD,
+      email: 'loud@example.test',
+      inviteCode: next,
+    });
+    await waitForMail(before + 2);
+    const recipients = inbox.slice(before).map((m) => JSON.stringify(m.to));
+    expect(recipients.some((r) => r.includes('marker@example.test'))).toBe(true);
+    expect(recipients.some((r) => r.includes('loud@example.test'))).toBe(true);
+    expect(recipients.some((r) => r.includes('quiet@example.test'))).toBe(false);
+  });
+
+  it('sign mails with the instance name when the From name is empty; the test mail names it', async () => {
+    await admin.rest.putAdminSettings({ smtp: { ...smtpInput().smtp, fromName: '' } });
+    const before = inbox.length;
+    expect((await admin.rest.testSmtp({})).ok).toBe(true);
+    await waitForMail(before + 1);
+    const mail = inbox[before] as ParsedMail;
+    expect(mail.from?.value[0]).toEqual({ name: 'Harbour', address: 'decentra@example.test' });
+    expect(mail.subject).toBe('Harbour test email');
+    expect(JSON.stringify(mail.to)).toContain('admin@example.test');
+  });
+
+  it('refuse bad sections and keep what was saved', async () => {
+    const saved = await admin.rest.getAdminSettings();
+    for (const body of [
+      { instance: { name: '', registration: 'open' } },
+      { instance: { name: 'a'.repeat(65), registration: 'open' } },
+      { instance: { name: 'Line\nbreak', registration: 'open' } },
+      { instance: { name: 'Ok', registration: 'everyone' } },
+      { instance: { name: 'Ok' } },
+      { welcome: { enabled: true, subject: '', text: 'x' } },
+      { welcome: { enabled: true, subject: 'x', text: 'a\u0000b' } },
+      { welcome: { enabled: true, subject: 'x', text: 'x'.repeat(5001) } },
+      { other: {} },
+    ]) {
+      expect((await http.put('/api/admin/settings', body, { token: admin.token })).status).toBe(400);
+    }
+    expect(await admin.rest.getAdminSettings()).toEqual(saved);
+  });
+});
+
+describe('a mail server with a private CA (DECENTRA_SMTP_CA_FILE)', () => {
+  let tlsSmtp: SMTPServer;
+  let tlsPort: number;
+  const tlsInbox: ParsedMail[] = [];
+  const secured: boolean[] = [];
+  let withCa: TestServer;
+  let withCaAdmin: Person;
+
+  beforeAll(async () => {
+    const now = Date.now();
+    const validity = { notBeforeDate: new Date(now - 60_000), notAfterDate: new Date(now + 86_400_000) };
+    const ca = await generate([{ name: 'commonName', value: 'Decentra Test CA' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      ...validity,
+      extensions: [
+        { name: 'basicConstraints', cA: true, critical: true },
+        { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+      ],
+    });
+    const leaf = await generate([{ name: 'commonName', value: 'mail.test' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      ...validity,
+      ca: { key: ca.private, cert: ca.cert },
+      extensions: [
+        { name: 'basicConstraints', cA: false },
+        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+      ],
+    });
+    tlsSmtp = new SMTPServer({
+      secure: false,
+      key: leaf.private,
+      cert: leaf.cert,
+      authOptional: false,
+      onAuth(auth, session, cb) {
+        secured.push(session.secure);
+        if (auth.username === 'tls-user' && auth.password === 'tls-pass') cb(null, { user: 'tls-user' });
+        else cb(new Error('Invalid username or password'));
+      },
+      onData(stream, _session, cb) {
+        simpleParser(stream)
+          .then((mail) => {
+            tlsInbox.push(mail);
+            cb();
+          })
+          .catch(cb);
+      },
+    });
+    tlsSmtp.listen(0, '127.0.0.1');
+    await once(tlsSmtp.server, 'listening');
+    tlsPort = (tlsSmtp.server.address() as AddressInfo).port;
+    const caFile = join(mkdtempSync(join(tmpdir(), 'decentra-ca-')), 'ca.pem');
+    writeFileSync(caFile, ca.cert);
+    withCa = await startTestServer({ config: { smtpCaFile: caFile } });
+    const rest = restClient(withCa.url);
+    const { token, user } = await rest.signup({
+      username: 'tlsadmin',
+      password: PASSWORD,
+      email: 'tls@example.test',
+    });
+    withCaAdmin = { id: user.id, username: user.username, token, rest };
+  });
+  afterAll(async () => {
+    await withCa.close();
+    await new Promise<void>((r) => tlsSmtp.close(() => r()));
+  });
+
+  const starttls = (): SmtpSettingsInput => ({
+    enabled: true,
+    host: '127.0.0.1',
+    port: tlsPort,
+    security: 'starttls',
+    username: 'tls-user',
+    password: 'tls-pass',
+    fromAddress: 'decentra@example.test',
+    fromName: '',
+  });
+
+  it('is trusted with the CA file: STARTTLS, then the login, then the mail', async () => {
+    expect(await withCaAdmin.rest.testSmtp({ smtp: starttls() })).toEqual({ ok: true });
+    const deadline = Date.now() + 10_000;
+    while (tlsInbox.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(tlsInbox[0]?.subject).toBe('Decentra test email');
+    expect(JSON.stringify(tlsInbox[0]?.to)).toContain('tls@example.test');
+    expect(secured).toEqual([true]);
+  });
+
+  it('is refused without it (the certificate is not one the system trusts)', async () => {
+    const test = await admin.rest.testSmtp({ smtp: starttls() });
+    expect(test.ok).toBe(false);
+    expect(test.error).toMatch(/certificate/i);
+    expect(secured).toEqual([true]);
   });
 });

@@ -46,6 +46,18 @@ export class SmtpSettingsStore {
     return { ...rest, password: passwordSealed === null ? undefined : unseal(passwordSealed, this.key) };
   }
 
+  /**
+   * For a test of settings not saved yet: the password as given, or (omitted) the stored one;
+   * null or empty means none. Enabled, since testing is what was asked.
+   */
+  async configFrom(input: SmtpSettingsInput): Promise<SmtpConfig> {
+    const { password, ...rest } = input;
+    let resolved: string | undefined;
+    if (password === undefined) resolved = (await this.config())?.password;
+    else if (password !== null && password !== '') resolved = password;
+    return { ...rest, enabled: true, password: resolved };
+  }
+
   /** Saves inside the caller's transaction (the previous password is read there too). */
   async save(tx: Db, input: SmtpSettingsInput, now: Date): Promise<AdminSettings['smtp']> {
     const previous = await this.read(tx);
