@@ -8,7 +8,6 @@ import {
   serverWith,
 } from '../apps/server/test/people.js';
 import type { TestServer } from '../apps/server/test/test-server.js';
-import { loggedIn } from './support/accounts.js';
 import { launchBrowser, type Person, person, screenshot } from './support/browser.js';
 import { startMailingServer, useMailServer } from './support/instance.js';
 import { linkIn, type MailServer, startMailServer } from './support/mail-server.js';
@@ -61,14 +60,17 @@ describe('account settings and mailed links', () => {
 
   story(() => ({ first, second }));
 
-  /** Another browser where ann is logged in (a login of its own, through the SDK). */
+  /** Another browser where ann logs in (a session of its own, listed with its browser and system). */
   const secondBrowser = async (password: string) => {
     await second?.context.close();
-    const { token } = await restClient(server.url).login({ username: 'ann', password });
-    second = await loggedIn(browser, server.url, token);
-    await second.page.goto('/channels/@me');
-    await second.page.getByRole('navigation', { name: 'Servers' }).waitFor();
-    return second.page;
+    second = await person(browser, server.url);
+    const b = second.page;
+    await b.goto('/login');
+    await b.getByLabel('Username').fill('ann');
+    await b.getByLabel('Password').fill(password);
+    await b.getByRole('button', { name: 'Log in' }).click();
+    await b.getByRole('navigation', { name: 'Servers' }).waitFor();
+    return b;
   };
   const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
   const section = (page: Page, name: string) => page.getByRole('region', { name });
@@ -78,12 +80,12 @@ describe('account settings and mailed links', () => {
     await a.getByRole('link', { name: 'Forgot password?' }).click();
     await a.waitForURL('**/forgot-password');
     await a.getByLabel('Email').fill('ann@example.org');
+    await screenshot(a, 'forgot-password');
     await a.getByRole('button', { name: 'Send me a link' }).click();
     await a
       .getByRole('status')
       .filter({ hasText: 'If an account uses this address, a mail with a link is on its way.' })
       .waitFor();
-    await screenshot(a, 'forgot-password');
 
     const reset = await mail.mail(
       (m) => m.to.includes('ann@example.org') && m.text.includes('/reset-password'),
