@@ -14,4 +14,13 @@ describe('errorText', () => {
     expect(errorText(limited(3599))).toBe('Too many attempts. Try again in 1 hour.');
     expect(errorText(limited(7200))).toBe('Too many attempts. Try again in 2 hours.');
   });
+
+  it('names the field of a refused form, nested ones included', () => {
+    const invalid = (path: string, message: string) =>
+      new ApiError(400, 'invalid_input', `${path}: ${message}`, { issues: [{ path, message }] });
+    expect(errorText(invalid('instance.name', 'must not be empty'))).toBe('Instance name must not be empty.');
+    expect(errorText(invalid('newPassword', 'must be at least 8 characters'))).toBe(
+      'New password must be at least 8 characters.',
+    );
+  });
 });

@@ -30,6 +30,19 @@ const FIELD_NAMES: Record<string, string> = {
   inviteCode: 'Invite code',
   name: 'Name',
   content: 'Message',
+  currentPassword: 'Current password',
+  newPassword: 'New password',
+  token: 'The link',
+  to: 'The test mail address',
+  'smtp.host': 'SMTP host',
+  'smtp.port': 'Port',
+  'smtp.username': 'SMTP username',
+  'smtp.password': 'SMTP password',
+  'smtp.fromAddress': 'From address',
+  'smtp.fromName': 'From name',
+  'instance.name': 'Instance name',
+  'welcome.subject': 'Subject',
+  'welcome.text': 'Text',
 };
 
 /** A server refusal (or a network failure) in words a person understands. */
