@@ -20,6 +20,6 @@ ENV NODE_ENV=production DECENTRA_DATA_DIR=/data
 VOLUME /data
 EXPOSE 8765
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
-  CMD node -e "require('https').get('https://127.0.0.1:8765/healthz',{rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"
+  CMD node -e "require('https').get('https://127.0.0.1:8765/readyz',{rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"
 # The same command as `npm start` (package.json); --v8-pool-size=0 sizes V8's worker pool to the CPUs.
 CMD ["node", "--v8-pool-size=0", "apps/server/dist/main.js"]

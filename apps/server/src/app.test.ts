@@ -45,7 +45,7 @@ describe('HTTPS', () => {
       const ca = readFileSync(join(server.db.dataDir, 'tls', 'cert.pem'), 'utf8');
       // The SDK, trusting exactly that certificate.
       const rest = new RestClient({ baseUrl: server.url, fetch: pinnedFetch(ca), validate: true });
-      expect(await rest.health()).toEqual({ status: 'ok', database: 'ok' });
+      expect(await rest.ready()).toEqual({ status: 'ok', database: 'ok', bus: 'none' });
       // Without it, the certificate is refused: no answer at all.
       expect(await refused(restClient(server.url).health())).toMatchObject({ status: 0, code: 'network' });
       // Set-Cookie is what the SDK hides: raw.
@@ -56,6 +56,8 @@ describe('HTTPS', () => {
       });
       expect(signup.status).toBe(201);
       expect(signup.headers.get('set-cookie')).toMatch(/; Secure/);
+      // No HSTS with the self-signed certificate: it would take away the way past its warning.
+      expect(signup.headers.get('strict-transport-security')).toBeNull();
     } finally {
       await server.close();
     }
@@ -63,6 +65,28 @@ describe('HTTPS', () => {
 });
 
 describe('HTTP surface', () => {
+  it('sends HSTS on https through a trusted proxy, not for localhost or plain http; API answers are no-store', async () => {
+    const server = await startTestServer({ config: { trustProxy: ['127.0.0.1'] } });
+    try {
+      const http = api(server.url);
+      const viaProxy = (host: string) =>
+        http.get('/api/instance', { headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': host } });
+      expect((await viaProxy('chat.example.org')).headers.get('strict-transport-security')).toBe(
+        'max-age=31536000',
+      );
+      expect((await viaProxy('localhost:8765')).headers.get('strict-transport-security')).toBeNull();
+      const plain = await http.get('/api/instance');
+      expect(plain.headers.get('strict-transport-security')).toBeNull();
+      expect(plain.headers.get('cache-control')).toBe('no-store');
+      const { token } = await restClient(server.url).signup({ username: 'cached', password: PASSWORD });
+      expect((await http.get('/api/users/@me', { token })).headers.get('cache-control')).toBe('no-store');
+      // The web app's files are not about anyone.
+      expect((await http.get('/')).headers.get('cache-control')).not.toBe('no-store');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('sends the security headers and a strict Content-Security-Policy', async () => {
     const server = await startTestServer();
     try {

@@ -107,7 +107,10 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         throw err;
       });
     } else {
-      storage = await openStorage(config.database);
+      storage = await openStorage({
+        ...config.database,
+        onProblem: (message, err) => log.error({ err }, message),
+      });
     }
   }
   const store = storage;
@@ -143,7 +146,8 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     );
     http.decorateRequest('auth', null);
     await http.register(fastifyCookie);
-    registerSecurityHeaders(http);
+    // HSTS for a real certificate, or behind a proxy that terminates TLS (then TLS here is off).
+    registerSecurityHeaders(http, { hsts: config.tls.mode !== 'self-signed' });
     registerJsonBodyLimits(http);
     await registerOpenApi(http);
 
@@ -236,7 +240,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
 
     // Every route and op of the contract, each once: a missing handler fails the type-check.
     const routes: RouteHandlers = {
-      ...healthRoutes({ storage: store }),
+      ...healthRoutes({ storage: store, bus }),
       ...accountsRoutes({
         accounts,
         commands,
@@ -294,10 +298,13 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
       },
       async close() {
+        // Stop taking connections first (a request arriving meanwhile gets 503); the HTTP
+        // server's close resolves once every request in flight and every socket has ended.
+        const httpClosed = http.close();
         stopPresenceWatch();
         presence.close();
         await gateway.close();
-        await http.close();
+        await httpClosed;
         await bus.close();
         limiterRedis?.disconnect();
         if (ownsStorage) await store.close();

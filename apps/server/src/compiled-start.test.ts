@@ -80,7 +80,7 @@ describe('the built server', () => {
         DECENTRA_DATA_DIR: db.dataDir,
       });
       const rest = restClient(server.url);
-      expect(await rest.health()).toEqual({ status: 'ok', database: 'ok' });
+      expect(await rest.ready()).toEqual({ status: 'ok', database: 'ok', bus: 'none' });
       expect((await rest.signup(owner)).user.isAdmin).toBe(true);
       server.child.kill('SIGTERM');
       expect(await exited(server.child)).toBe(0);

@@ -54,7 +54,7 @@ describe('starting the server', () => {
       const ca = readFileSync(join(dataDir, 'tls', 'cert.pem'), 'utf8');
       // The SDK, trusting exactly the certificate the server made.
       const sdk = (url: string) => new RestClient({ baseUrl: url, fetch: pinnedFetch(ca), validate: true });
-      expect(await sdk(first.url).health()).toEqual({ status: 'ok', database: 'ok' });
+      expect(await sdk(first.url).ready()).toEqual({ status: 'ok', database: 'ok', bus: 'none' });
 
       // The generated encryption key: in the data folder, owner-only, announced with a warning.
       const keyFile = join(dataDir, 'encryption.key');
@@ -105,7 +105,7 @@ describe('starting the server', () => {
           DECENTRA_DATA_DIR: db.dataDir,
         });
         expect(server.url).toMatch(/^http:\/\//);
-        expect(await restClient(server.url).health()).toEqual({ status: 'ok', database: 'ok' });
+        expect(await restClient(server.url).ready()).toEqual({ status: 'ok', database: 'ok', bus: 'none' });
         server.child.kill('SIGTERM');
         expect(await exited(server.child)).toBe(0);
       } finally {

@@ -174,11 +174,11 @@ describe('RestClient on the wire', () => {
     expect(await fine.me()).toEqual(user);
   });
 
-  it('reads a 503 that is not an error body (health) as unavailable, keeping the body', async () => {
-    const down = { status: 'unavailable', database: 'down' };
+  it('reads a 503 that is not an error body (readiness) as unavailable, keeping the body', async () => {
+    const down = { status: 'unavailable', database: 'down', bus: 'none' };
     const { fetch } = fakeFetch(() => json(503, down));
     const err = await new RestClient({ baseUrl: 'http://decentra.test', fetch })
-      .health()
+      .ready()
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 503, code: 'unavailable', details: down });
   });

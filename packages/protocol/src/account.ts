@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { EmailSchema, IdSchema, IsoTimeSchema, PasswordSchema } from './common.js';
+import { UserSettingsSchema } from './settings.js';
+import { UserRefSchema, UserSchema } from './users.js';
 
 /** Any password a user types to prove it is them: checked, never validated for strength. */
 const CurrentPasswordSchema = z.string().min(1).max(256);
@@ -74,3 +76,32 @@ export type DeleteAccountBody = z.input<typeof DeleteAccountBodySchema>;
 
 /** What a deleted account's messages show as its author. */
 export const DELETED_USER_NAME = 'Deleted user';
+
+/** Everything the server keeps about me, as one JSON document (GET /api/users/@me/export). */
+export const AccountExportSchema = z
+  .object({
+    format: z.literal('decentra-account-export/1'),
+    exportedAt: IsoTimeSchema,
+    user: UserSchema,
+    settings: UserSettingsSchema,
+    servers: z.array(
+      z.object({ id: IdSchema, name: z.string(), owner: z.boolean(), joinedAt: IsoTimeSchema }),
+    ),
+    friends: z.array(z.object({ user: UserRefSchema, since: IsoTimeSchema })),
+    dms: z.array(z.object({ channelId: IdSchema, with: UserRefSchema })),
+    /** Every message I wrote, oldest first, wherever it is (a DM: no serverId). */
+    messages: z.array(
+      z.object({
+        id: IdSchema,
+        channelId: IdSchema,
+        serverId: IdSchema.optional(),
+        channelName: z.string(),
+        content: z.string(),
+        createdAt: IsoTimeSchema,
+        editedAt: IsoTimeSchema.optional(),
+      }),
+    ),
+    sessions: z.array(LoginSessionSchema),
+  })
+  .meta({ id: 'AccountExport' });
+export type AccountExport = z.infer<typeof AccountExportSchema>;

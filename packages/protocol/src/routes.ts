@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import {
+  AccountExportSchema,
   ChangeEmailBodySchema,
   ChangeEmailResultSchema,
   ChangePasswordBodySchema,
@@ -102,9 +103,18 @@ export const MessageParamsSchema = z.strictObject({ channelId: IdSchema, message
 export const FriendRequestParamsSchema = z.strictObject({ requestId: IdSchema });
 export const FriendParamsSchema = z.strictObject({ userId: IdSchema });
 
-export const HealthSchema = z
-  .object({ status: z.enum(['ok', 'unavailable']), database: z.enum(['ok', 'down']) })
-  .meta({ id: 'Health' });
+/** Liveness: the process serves requests (whatever its database is doing). */
+export const HealthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+/** Readiness: what this instance needs to serve, each checked within 2 s. */
+export const ReadinessSchema = z
+  .object({
+    status: z.enum(['ok', 'unavailable']),
+    database: z.enum(['ok', 'down']),
+    /** The Redis bus between instances; `none` for a single instance (no REDIS_URL). */
+    bus: z.enum(['ok', 'down', 'none']),
+  })
+  .meta({ id: 'Readiness' });
 
 /** The REST half of the contract, by operation name (the SDK's method names). */
 export const ROUTES = {
@@ -244,6 +254,17 @@ export const ROUTES = {
     response: NO_CONTENT,
     tags: ['users'],
     summary: 'Log out every session of mine but this one',
+  }),
+  exportAccount: route({
+    method: 'GET',
+    path: '/api/users/@me/export',
+    auth: 'user',
+    status: 200,
+    response: AccountExportSchema,
+    errors: ['unauthorized', 'rate_limited'],
+    tags: ['users'],
+    summary:
+      'Everything kept about me (profile, settings, servers, friends, DMs, every message I wrote, sessions) as one JSON download; twice a minute at most',
   }),
   deleteAccount: route({
     method: 'POST',
@@ -674,10 +695,22 @@ export const ROUTES = {
     auth: 'none',
     status: 200,
     response: HealthSchema,
-    otherResponses: { 503: HealthSchema },
     errors: [],
     tags: ['health'],
-    summary: 'Liveness: 200 when the database answers within 2 s, else 503',
+    summary:
+      'Liveness: 200 while the process serves requests, even with its database away (restart it only when this fails)',
+  }),
+  ready: route({
+    method: 'GET',
+    path: '/readyz',
+    auth: 'none',
+    status: 200,
+    response: ReadinessSchema,
+    otherResponses: { 503: ReadinessSchema },
+    errors: [],
+    tags: ['health'],
+    summary:
+      'Readiness: 200 when the database (and Redis, with REDIS_URL) answer within 2 s, else 503 (send it no traffic)',
   }),
 } as const satisfies Record<string, RouteSpec>;
 

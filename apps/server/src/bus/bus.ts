@@ -8,5 +8,7 @@ export type BusHandler = (message: BusMessage) => void;
  */
 export interface Bus extends EventPublisher {
   subscribe(handler: BusHandler): () => void;
+  /** Resolves while the bus can carry events (Redis answers); `none` when there is no broker. */
+  ping(): Promise<'ok' | 'none'>;
   close(): Promise<void>;
 }

@@ -16,6 +16,10 @@ export class LocalBus implements Bus {
     return () => this.handlers.delete(handler);
   }
 
+  async ping(): Promise<'none'> {
+    return 'none';
+  }
+
   async close(): Promise<void> {
     this.handlers.clear();
   }

@@ -54,6 +54,13 @@ export class RedisBus implements Bus {
     return () => this.handlers.delete(handler);
   }
 
+  /** Both connections must work: the publisher sends, the subscriber hears. */
+  async ping(): Promise<'ok'> {
+    if (this.sub.status !== 'ready') throw new Error(`redis subscriber is ${this.sub.status}`);
+    await this.pub.ping();
+    return 'ok';
+  }
+
   async close(): Promise<void> {
     this.handlers.clear();
     this.sub.disconnect();

@@ -10,6 +10,7 @@ import {
   RefSchema,
 } from '@decentra/protocol';
 import type { RawData } from 'ws';
+import { isDatabaseUnavailable } from '../infra/database-unavailable.js';
 import { DomainError } from '../infra/errors.js';
 import type { Logger } from '../infra/logger.js';
 import type { Connection } from './connection.js';
@@ -38,6 +39,9 @@ export interface FrameHandlerDeps {
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** RFC 6455 close code: the server cannot serve now; the client reconnects later. */
+const TRY_AGAIN_LATER = 1013;
 
 /**
  * Frames in: the per-socket budget and read backpressure, then each frame parsed (UTF-8, JSON,
@@ -71,6 +75,11 @@ export class FrameHandler {
         if (--conn.pendingFrames === 0 && conn.ws.isPaused) conn.ws.resume();
       });
     this.queues.set(conn, next);
+  }
+
+  /** Resolves once every frame `conn` has sent so far is handled (a shutdown waits for it). */
+  settled(conn: Connection): Promise<void> {
+    return this.queues.get(conn) ?? Promise.resolve();
   }
 
   /** Closes with 4008 when this frame spends its kind's budget (see Connection.withinBudget). */
@@ -114,8 +123,23 @@ export class FrameHandler {
       conn.sendFrame({ op: 'pong' });
       return;
     }
-    if (frame.op === 'identify') return this.deps.handshake.identify(conn, raw, frame.ref);
-    if (frame.op === 'resume') return this.deps.handshake.resume(conn, raw, frame.ref);
+    if (frame.op === 'identify' || frame.op === 'resume') {
+      const { handshake } = this.deps;
+      try {
+        await (frame.op === 'identify' ? handshake.identify : handshake.resume).call(
+          handshake,
+          conn,
+          raw,
+          frame.ref,
+        );
+      } catch (err) {
+        if (!isDatabaseUnavailable(err)) throw err;
+        // Not the client's fault, and not a logout: come back later (1013, "try again later").
+        this.deps.log.warn({ err, op: frame.op }, 'gateway handshake: the database is unreachable');
+        conn.close(TRY_AGAIN_LATER, 'database unavailable');
+      }
+      return;
+    }
     if (!conn.identified) {
       conn.fail(frame.ref, 'unauthorized', 'Identify first.');
       return;
@@ -152,6 +176,11 @@ export class FrameHandler {
           return;
         }
         conn.fail(ref, err.code, err.message, err.details);
+        return;
+      }
+      if (isDatabaseUnavailable(err)) {
+        this.deps.log.warn({ err, op: name }, 'gateway op: the database is unreachable');
+        conn.fail(ref, 'unavailable', 'The database cannot be reached right now. Try again in a moment.');
         return;
       }
       this.deps.log.error({ err, op: name }, 'gateway op failed');

@@ -192,7 +192,7 @@ describe('frames a client should not send', () => {
     // Each socket answers a ping after all its garbage: every frame was handled, none took it down.
     for (const s of sockets) await settled(s);
     for (const s of sockets) s.close();
-    expect(await restClient(server.url).health()).toEqual({ status: 'ok', database: 'ok' });
+    expect(await restClient(server.url).ready()).toEqual({ status: 'ok', database: 'ok', bus: 'none' });
     const { socket } = await TestSocket.identified(server.wsUrl, alice.token);
     socket.close();
   });
@@ -315,7 +315,7 @@ describe('a client that writes faster than its frames are handled', () => {
     const pong = bystander.frames.length;
     bystander.send({ op: 'ping' });
     await bystander.next((f) => f.op === 'pong', 10_000, pong);
-    expect(await owner.rest.health()).toEqual({ status: 'ok', database: 'ok' });
+    expect(await owner.rest.ready()).toEqual({ status: 'ok', database: 'ok', bus: 'none' });
     // ...not after the flood: the busy socket is still being worked through.
     expect(socket.frames.slice(from).filter((f) => f.op === 'reply').length).toBeLessThan(FRAMES);
 

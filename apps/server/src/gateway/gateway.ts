@@ -78,6 +78,11 @@ export interface GatewayDeps {
  * The real-time half of the API at `/ws`: sockets and keepalive here; the handshake (identify,
  * resume) in handshake.ts, frames and ops in frames.ts, events out in fan-out.ts.
  */
+/** The longest a shutdown waits for the frames sockets had sent to be handled. */
+const DRAIN_MS = 10_000;
+/** RFC 6455: the server is restarting; the client should reconnect. */
+const SERVICE_RESTART = 1012;
+
 export class Gateway {
   readonly subscriptions = new Subscriptions();
   private readonly sessions: SessionStore;
@@ -89,6 +94,7 @@ export class Gateway {
   private readonly now: () => number;
   private sweeper: TimerHandle | undefined;
   private readonly unsubscribe: () => void;
+  private closing = false;
 
   constructor(private readonly deps: GatewayDeps) {
     this.options = { ...DEFAULT_GATEWAY_OPTIONS, ...deps.options };
@@ -132,7 +138,7 @@ export class Gateway {
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '').split('?')[0];
-      if (path !== '/ws') {
+      if (path !== '/ws' || this.closing) {
         socket.destroy();
         return;
       }
@@ -170,11 +176,27 @@ export class Gateway {
     this.sessions.sweep(now);
   }
 
-  async close(): Promise<void> {
+  /**
+   * Shutdown, drained: no new sockets; no socket is read any more, and what each one had sent is
+   * handled to the end (writes committed, replies and events out, the bus still heard); then each
+   * closes with 1012 (service restart), which clients answer by reconnecting, to another
+   * instance if there is one. A frame never read was never answered: its client sends it again.
+   */
+  async close(drainMs = DRAIN_MS): Promise<void> {
+    this.closing = true;
     this.sweeper?.cancel();
     this.sweeper = undefined;
+    for (const conn of this.connections) conn.ws.pause();
+    let timer: TimerHandle | undefined;
+    await Promise.race([
+      Promise.all([...this.connections].map((conn) => this.frames.settled(conn))),
+      new Promise<void>((resolve) => {
+        timer = this.clock.setTimeout(resolve, drainMs);
+      }),
+    ]);
+    timer?.cancel();
     this.unsubscribe();
-    for (const conn of this.connections) conn.close(1001, 'server shutting down');
+    for (const conn of this.connections) conn.close(SERVICE_RESTART, 'server restarting');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     for (const conn of this.connections) conn.ws.terminate();
     this.sessions.clear();

@@ -2,6 +2,7 @@ import type { ErrorBody, ErrorCode } from '@decentra/protocol';
 import { ERROR_STATUS } from '@decentra/protocol';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../infra/database-unavailable.js';
 import { DomainError } from '../infra/errors.js';
 
 export function errorBody(code: ErrorCode, message: string, details?: unknown): ErrorBody {
@@ -50,6 +51,11 @@ export function handleError(
     if (fe.statusCode === 413) return send(reply, 'payload_too_large', 'The request is too large.');
     if (fe.statusCode === 429) return send(reply, 'rate_limited', 'Too many requests. Try again later.');
     return send(reply, 'invalid_input', 'The request is not valid.');
+  }
+  if (isDatabaseUnavailable(err)) {
+    req.log.warn({ err }, 'the database is unreachable');
+    reply.header('retry-after', '5');
+    return send(reply, 'unavailable', 'The database cannot be reached right now. Try again in a moment.');
   }
   req.log.error({ err }, 'unhandled error');
   return send(reply, 'internal', 'Something went wrong on the server.');

@@ -19,8 +19,27 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export function registerSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', async (_req, reply, payload) => {
+/** A year, as browsers' preload lists expect; no includeSubDomains (other hosts are not ours to bind). */
+const HSTS = 'max-age=31536000';
+const LOCAL_HOSTS = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
+
+export interface SecurityHeaderOptions {
+  /**
+   * Send Strict-Transport-Security on https answers (not for localhost). Off with the self-signed
+   * certificate: a browser that has seen HSTS no longer lets its user past a certificate warning,
+   * and that warning is how a self-signed install is reached.
+   */
+  hsts: boolean;
+}
+
+export function registerSecurityHeaders(app: FastifyInstance, options: SecurityHeaderOptions): void {
+  app.addHook('onSend', async (req, reply, payload) => {
+    // `protocol` is https behind a trusted proxy that terminated TLS too (X-Forwarded-Proto).
+    if (options.hsts && req.protocol === 'https' && !LOCAL_HOSTS.test(req.host))
+      reply.header('strict-transport-security', HSTS);
+    // API answers are about someone: never kept by a browser or a shared cache.
+    if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');

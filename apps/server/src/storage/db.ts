@@ -15,7 +15,13 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export type StorageOptions =
   | { kind: 'pglite'; dataDir: string | undefined }
-  | { kind: 'postgres'; url: string; poolSize: number };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize: number;
+      /** Told of trouble the server survives but an operator should know (the worker id lost). */
+      onProblem?: (message: string, err?: unknown) => void;
+    };
 
 /** One database, whichever engine: the rest of the server sees only `db` (Drizzle) and these. */
 export interface Storage {
@@ -33,7 +39,7 @@ const WORKER_IDS = 1024;
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   return options.kind === 'pglite'
     ? openPglite(options.dataDir)
-    : openPostgres(options.url, options.poolSize);
+    : openPostgres(options.url, options.poolSize, options.onProblem ?? (() => {}));
 }
 
 /**
@@ -97,7 +103,11 @@ await db.close();`;
   );
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Storage> {
+async function openPostgres(
+  url: string,
+  poolSize: number,
+  onProblem: (message: string, err?: unknown) => void,
+): Promise<Storage> {
   // The PostgreSQL driver is loaded only for DATABASE_URL (the embedded engine needs none of it).
   const [{ default: pgModule }, { drizzle: drizzlePg }] = await Promise.all([
     import('pg'),
@@ -108,7 +118,53 @@ async function openPostgres(url: string, poolSize: number): Promise<Storage> {
   pool.on('error', () => {});
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   let workerClient: pg.PoolClient | undefined;
+  let workerId: number | undefined;
+  let reclaimTimer: NodeJS.Timeout | undefined;
   let closed = false;
+
+  const tryLock = (client: pg.PoolClient, n: number) =>
+    client
+      .query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [WORKER_LOCK_CLASS, n])
+      .then((r) => r.rows[0]?.ok === true);
+  /** A client of its own that holds the worker id's lock for as long as it lives. */
+  const lockHolder = async (): Promise<pg.PoolClient> => {
+    const client = await pool.connect();
+    // The connection dies with the database (restart, pg_terminate_backend): an unhandled error
+    // event would end the process. The lock died with it: take it again once the database is back.
+    client.on('error', () => lost(client));
+    return client;
+  };
+  const lost = (client: pg.PoolClient) => {
+    if (workerClient !== client) return;
+    workerClient = undefined;
+    client.release(true);
+    scheduleReclaim();
+  };
+  const scheduleReclaim = () => {
+    if (closed || workerId === undefined || reclaimTimer) return;
+    reclaimTimer = setTimeout(() => {
+      reclaimTimer = undefined;
+      void reclaim();
+    }, 1_000);
+    reclaimTimer.unref();
+  };
+  const reclaim = async () => {
+    if (closed || workerId === undefined) return;
+    try {
+      const client = await lockHolder();
+      if (await tryLock(client, workerId)) {
+        workerClient = client;
+        return;
+      }
+      client.release();
+      onProblem(
+        `worker id ${workerId} was taken by another instance while the database was away: new ids may collide; restart this instance`,
+      );
+    } catch {
+      scheduleReclaim();
+    }
+  };
+
   await db.execute(sql`select 1`);
   return {
     engine: 'postgres',
@@ -118,19 +174,19 @@ async function openPostgres(url: string, poolSize: number): Promise<Storage> {
     },
     claimWorkerId: async () => {
       // A session-level advisory lock held for the life of the process marks the id as taken.
-      workerClient ??= await pool.connect();
+      workerClient ??= await lockHolder();
       for (let n = 0; n < WORKER_IDS; n++) {
-        const r = await workerClient.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [
-          WORKER_LOCK_CLASS,
-          n,
-        ]);
-        if (r.rows[0]?.ok) return n;
+        if (await tryLock(workerClient, n)) {
+          workerId = n;
+          return n;
+        }
       }
       throw new Error('all 1024 worker ids are taken on this database');
     },
     close: async () => {
       if (closed) return;
       closed = true;
+      clearTimeout(reclaimTimer);
       workerClient?.release(true);
       workerClient = undefined;
       await pool.end();

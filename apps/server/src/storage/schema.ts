@@ -186,6 +186,7 @@ export const messages = pgTable(
   },
   (t) => [
     index('messages_channel_id_idx').on(t.channelId, t.id),
+    index('messages_author_idx').on(t.authorId, t.id),
     uniqueIndex('messages_author_nonce_idx').on(t.authorId, t.nonce).where(sql`${t.nonce} is not null`),
     check('messages_call_outcome_check', sql`${t.callOutcome} in ('missed', 'rejected', 'ended')`),
     check('messages_call_duration_seconds_check', sql`${t.callDurationSeconds} >= 0`),

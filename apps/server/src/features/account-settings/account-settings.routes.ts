@@ -2,6 +2,7 @@ import type { RouteHandlers } from '../../http/api.js';
 import type { Commands } from '../../kernel/commands.js';
 import { clearSessionCookie } from '../accounts/session-cookie.js';
 import type { AccountDeletionService } from './account-deletion.service.js';
+import type { AccountExportService } from './account-export.service.js';
 import type { AccountSettingsService } from './account-settings.service.js';
 import type { PasswordResetService } from './password-reset.service.js';
 
@@ -10,8 +11,10 @@ export function accountSettingsRoutes(deps: {
   account: AccountSettingsService;
   resets: PasswordResetService;
   deletion: AccountDeletionService;
+  exports: AccountExportService;
   commands: Commands;
 }): RouteHandlers<
+  | 'exportAccount'
   | 'listSessions'
   | 'revokeSession'
   | 'revokeOtherSessions'
@@ -24,7 +27,7 @@ export function accountSettingsRoutes(deps: {
   | 'adminDeleteUser'
   | 'adminResetPassword'
 > {
-  const { account, resets, deletion, commands } = deps;
+  const { account, resets, deletion, exports, commands } = deps;
   return {
     listSessions: async ({ auth }) => account.sessions(auth),
     revokeSession: async ({ auth, params }) =>
@@ -36,6 +39,16 @@ export function accountSettingsRoutes(deps: {
     confirmEmail: async ({ body, req }) => account.confirmEmail(body.token, req.ip),
     requestPasswordReset: async ({ body, req }) => resets.request(body.email, req.ip),
     confirmPasswordReset: async ({ body, req }) => resets.confirm(body.token, body.password, req.ip),
+    exportAccount: async ({ auth, reply }) => {
+      const data = await exports.export(auth);
+      const day = data.exportedAt.slice(0, 10);
+      // A file to keep, named for whom and when (usernames are ASCII: nothing to escape).
+      reply.header(
+        'content-disposition',
+        `attachment; filename="decentra-${auth.user.username}-${day}.json"`,
+      );
+      return data;
+    },
     deleteAccount: async ({ auth, body, req, reply }) => {
       await deletion.deleteOwn(auth, body, req.ip);
       clearSessionCookie(req, reply);

@@ -12,6 +12,7 @@ import type { MembersService } from '../members/members.service.js';
 import type { ServersService } from '../servers/servers.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { AccountDeletionService } from './account-deletion.service.js';
+import { AccountExportService } from './account-export.service.js';
 import { accountSettingsRoutes } from './account-settings.routes.js';
 import { AccountSettingsService } from './account-settings.service.js';
 import { DEFAULT_MAIL_LIMITS, MailFlowLimits, type MailLimits } from './mail-limits.js';
@@ -39,7 +40,7 @@ export interface AccountSettingsFeatureDeps {
   now: () => Date;
 }
 
-/** A user's own account (sessions, password, email, deletion), password reset, and the admin's deletions and resets. */
+/** A user's own account (sessions, password, email, export, deletion), password reset, and the admin's deletions and resets. */
 export function registerAccountSettings(deps: AccountSettingsFeatureDeps) {
   const { db, commands, passwords, mailer, publicUrl, instanceName, now } = deps;
   const check = new PasswordCheck(deps.throttle, passwords);
@@ -76,10 +77,18 @@ export function registerAccountSettings(deps: AccountSettingsFeatureDeps) {
     settings: deps.settings,
     now,
   });
+  const exports = new AccountExportService({
+    db,
+    settings: deps.settings,
+    account,
+    limiters: deps.limiters,
+    now,
+  });
   const routes = accountSettingsRoutes({
     account,
     resets,
     deletion,
+    exports,
     commands,
   }) satisfies Partial<RouteHandlers>;
   return { routes };

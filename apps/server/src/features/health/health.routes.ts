@@ -1,18 +1,36 @@
+import type { Bus } from '../../bus/bus.js';
 import type { RouteHandlers } from '../../http/api.js';
 import type { Storage } from '../../storage/db.js';
 
-/** 200 only while the database answers; load balancers and compose health checks read this. */
-export function healthRoutes(deps: { storage: Storage; timeoutMs?: number }): RouteHandlers<'health'> {
+/**
+ * Liveness (`/healthz`: the process answers, so there is nothing a restart would fix) and
+ * readiness (`/readyz`: its database and bus answer, so a load balancer may send it traffic).
+ */
+export function healthRoutes(deps: {
+  storage: Storage;
+  bus: Bus;
+  timeoutMs?: number;
+}): RouteHandlers<'health' | 'ready'> {
+  const timeoutMs = deps.timeoutMs ?? 2_000;
   return {
-    health: async ({ req, reply }) => {
-      try {
-        await withTimeout(deps.storage.ping(), deps.timeoutMs ?? 2_000);
-        return { status: 'ok', database: 'ok' };
-      } catch (err) {
-        req.log.warn({ err }, 'health check: database did not answer');
-        reply.status(503);
-        return { status: 'unavailable', database: 'down' };
-      }
+    health: async () => ({ status: 'ok' }),
+    ready: async ({ req, reply }) => {
+      const [database, bus] = await Promise.all([
+        withTimeout(deps.storage.ping(), timeoutMs).then(
+          () => 'ok' as const,
+          (err: unknown) => {
+            req.log.warn({ err }, 'readiness: the database did not answer');
+            return 'down' as const;
+          },
+        ),
+        withTimeout(deps.bus.ping(), timeoutMs).catch((err: unknown) => {
+          req.log.warn({ err }, 'readiness: the bus did not answer');
+          return 'down' as const;
+        }),
+      ]);
+      const ready = database === 'ok' && bus !== 'down';
+      if (!ready) reply.status(503);
+      return { status: ready ? 'ok' : 'unavailable', database, bus };
     },
   };
 }
