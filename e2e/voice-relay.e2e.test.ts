@@ -54,11 +54,20 @@ describe.runIf(haveCoturn)('voice settings and relay-only calls through TURN', (
 
   story(() => ({ ann, ben }));
 
-  const settings = (page: Page) => page.getByRole('dialog', { name: 'Voice & audio' });
+  /** The Voice & audio section of the settings page, opened from the user panel's gear. */
+  const settings = (page: Page) => page.getByRole('region', { name: 'Voice & audio' });
+  const openSettings = async (page: Page) => {
+    await page.getByRole('button', { name: 'User settings' }).click();
+    await page
+      .getByRole('navigation', { name: 'Settings' })
+      .getByRole('link', { name: 'Voice & audio' })
+      .click();
+  };
+  const closeSettings = (page: Page) => page.getByRole('button', { name: 'Close settings' }).click();
 
   it('lists the microphones and shows the level of the chosen one in the mic test', async () => {
     await a.goto('/channels/@me');
-    await a.getByRole('button', { name: 'Voice & audio settings' }).click();
+    await openSettings(a);
     const dialog = settings(a);
     await dialog.getByRole('button', { name: 'Test my microphone' }).click();
     const meter = dialog.getByRole('meter', { name: 'Microphone level' });
@@ -83,21 +92,22 @@ describe.runIf(haveCoturn)('voice settings and relay-only calls through TURN', (
     await settings(a)
       .getByLabel(/Hide my address/)
       .check();
-    await settings(a).getByRole('button', { name: 'Close' }).click();
+    await closeSettings(a);
     await b.goto('/channels/@me');
-    await b.getByRole('button', { name: 'Voice & audio settings' }).click();
+    await openSettings(b);
     await settings(b)
       .getByLabel(/Hide my address/)
       .check();
-    await settings(b).getByRole('button', { name: 'Close' }).click();
+    await closeSettings(b);
     await a.reload();
-    await a.getByRole('button', { name: 'Voice & audio settings' }).click();
+    await openSettings(a);
     expect(
       await settings(a)
         .getByLabel(/Hide my address/)
         .isChecked(),
     ).toBe(true);
-    await settings(a).getByRole('button', { name: 'Close' }).click();
+    await closeSettings(a);
+    await a.waitForURL('**/channels/@me');
   });
 
   it('connects a call through the relay only, and the audio flows', async () => {

@@ -6,6 +6,7 @@ import './styles/layout.css';
 import './styles/chat.css';
 import './styles/panels.css';
 import './styles/voice.css';
+import './styles/settings.css';
 
 const root = document.getElementById('root');
 if (root)

@@ -218,9 +218,13 @@ describe('GatewayClient against a real server', () => {
     const user = await newUser();
     const clientClock = new ManualClock();
     const doomed = watched(user.token, clientClock);
+    const closes: number[] = [];
+    doomed.client.on('closed', ({ code }) => closes.push(code));
     await doomed.client.connect();
     await admin.adminUpdateUser({ userId: user.id, disabled: true });
     await until(() => doomed.client.state === 'closed');
+    // The app says why from the code (apps/web/src/app/client.ts).
+    expect(closes).toEqual([4012]);
     expect(doomed.seen.signals).toEqual(['ready', 'closed']);
     expect(clientClock.pending).toBe(0);
   });

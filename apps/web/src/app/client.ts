@@ -1,4 +1,5 @@
 import { ChatSession, createChatStore, GatewayClient, RestClient, resetChatStore } from '@decentra/client';
+import { CLOSE_CODES } from '@decentra/protocol';
 import { create } from 'zustand';
 import { voice } from '../features/voice/voice-controller';
 
@@ -34,11 +35,23 @@ export function startSession(): void {
   session = s;
   gateway.on('closed', ({ code }) => {
     if (session !== s || code === 1000) return;
-    endSession('Your session has ended. Please log in again.');
+    endSession(closedNotice(code));
   });
   useAuth.setState({ status: 'authenticated', notice: null });
   voice.attach(s, rest);
   s.start().catch(() => undefined);
+}
+
+/** Why the server ended the session, in the words the login page shows. */
+function closedNotice(code: number): string {
+  switch (code) {
+    case CLOSE_CODES.accountDisabled:
+      return 'Your account has been disabled by an admin.';
+    case CLOSE_CODES.sessionRevoked:
+      return 'You were logged out.';
+    default:
+      return 'Your session has ended. Please log in again.';
+  }
 }
 
 export function endSession(notice: string | null = null): void {

@@ -1,15 +1,16 @@
-import { useState } from 'react';
+import { useLocation, useNavigate } from 'react-router';
 import { logout } from '../app/client';
 import { useChat } from '../app/hooks';
-import { VoiceSettingsDialog } from '../features/voice/VoiceSettingsDialog';
+import { type ReturnState, settingsPath } from '../app/routes';
 import { Avatar } from './Avatar';
 import { Icon } from './Icon';
 
-/** Who is logged in, at the bottom of the side column, with Log out. */
+/** Who is logged in, at the bottom of the side column, with settings and Log out. */
 export function UserPanel() {
   const me = useChat((s) => s.me);
   const connection = useChat((s) => s.connection);
-  const [settings, setSettings] = useState(false);
+  const navigate = useNavigate();
+  const location = useLocation();
   if (!me) return null;
   return (
     <div className="user-panel">
@@ -18,16 +19,19 @@ export function UserPanel() {
       <button
         type="button"
         className="icon-button"
-        aria-label="Voice & audio settings"
-        title="Voice & audio settings"
-        onClick={() => setSettings(true)}
+        aria-label="User settings"
+        title="User settings"
+        onClick={() =>
+          navigate(settingsPath(), {
+            state: { from: location.pathname + location.search } satisfies ReturnState,
+          })
+        }
       >
         <Icon name="gear" />
       </button>
       <button type="button" className="button small secondary" onClick={() => void logout()}>
         Log out
       </button>
-      {settings && <VoiceSettingsDialog onClose={() => setSettings(false)} />}
     </div>
   );
 }

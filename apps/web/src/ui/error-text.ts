@@ -30,6 +30,19 @@ const FIELD_NAMES: Record<string, string> = {
   inviteCode: 'Invite code',
   name: 'Name',
   content: 'Message',
+  currentPassword: 'Current password',
+  newPassword: 'New password',
+  token: 'The link',
+  to: 'The test mail address',
+  'smtp.host': 'SMTP host',
+  'smtp.port': 'Port',
+  'smtp.username': 'SMTP username',
+  'smtp.password': 'SMTP password',
+  'smtp.fromAddress': 'From address',
+  'smtp.fromName': 'From name',
+  'instance.name': 'Instance name',
+  'welcome.subject': 'Subject',
+  'welcome.text': 'Text',
 };
 
 /** A server refusal (or a network failure) in words a person understands. */
@@ -41,7 +54,7 @@ export function errorText(err: unknown): string {
       case 'network':
         return 'Cannot reach the server. Check your connection and try again.';
       case 'rate_limited':
-        return `Too many attempts. Try again in ${err.retryAfter ?? 'a few'} seconds.`;
+        return `Too many attempts. Try again in ${waitText(err.retryAfter)}.`;
       case 'conflict':
         return ERROR_DETAILS.conflict.safeParse(err.details).data?.field === 'username'
           ? 'That username is already taken. Pick another one.'
@@ -66,6 +79,17 @@ export function errorText(err: unknown): string {
     return err.message;
   }
   return err instanceof Error ? err.message : 'Something went wrong.';
+}
+
+/** "a few seconds", "12 seconds", "3 minutes", "1 hour" (hourly limits answer up to 3600 s). */
+function waitText(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return 'a few seconds';
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s <= 90) return s === 1 ? '1 second' : `${s} seconds`;
+  const minutes = Math.ceil(s / 60);
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.round(minutes / 60);
+  return hours === 1 ? '1 hour' : `${hours} hours`;
 }
 
 function capitalise(s: string): string {

@@ -1,11 +1,23 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
+import { Link } from 'react-router';
 import { rest, startSession, useAuth } from '../../app/client';
+import { instanceName, loadInstance, useInstance } from '../../app/instance';
+import { forgotPasswordPath } from '../../app/routes';
 import { errorText } from '../../ui/error-text';
 
 type Mode = 'login' | 'signup';
 
-/** Log in, or sign up with an invite code (the very first account needs none). */
+/**
+ * Log in, or sign up with an invite code (the very first account needs none), on the instance
+ * named by its admin. Sign-up is hidden while registration is closed, the code optional while it
+ * is open, and "Forgot password?" is there when the server can send mail.
+ */
 export function AuthPage() {
+  const info = useInstance((s) => s.info);
+  const needsSetup = info?.needsSetup ?? false;
+  // The first account needs no code, whatever the mode says.
+  const registration = needsSetup ? 'open' : (info?.registration ?? 'invite');
+  const canSignUp = registration !== 'closed';
   const [mode, setMode] = useState<Mode>('login');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -14,13 +26,18 @@ export function AuthPage() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const notice = useAuth((s) => s.notice);
+  // Fresh on every visit: the first signup ends needsSetup, an admin may have changed the rest.
+  useEffect(() => {
+    void loadInstance();
+  }, []);
+  const signup = mode === 'signup' && canSignUp;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      if (mode === 'login') await rest.login({ username: username.trim(), password });
+      if (!signup) await rest.login({ username: username.trim(), password });
       else
         await rest.signup({
           username: username.trim(),
@@ -35,13 +52,21 @@ export function AuthPage() {
     }
   };
 
-  const signup = mode === 'signup';
+  const name = instanceName(info);
   return (
     <div className="auth-page">
       <form className="auth-card" onSubmit={submit} aria-labelledby="auth-title">
-        <h1 id="auth-title">{signup ? 'Create an account' : 'Welcome back!'}</h1>
-        <p className="muted">{signup ? 'Join the people you know on Decentra.' : 'Log in to Decentra.'}</p>
-        {notice && !error && <p className="form-notice">{notice}</p>}
+        <h1 id="auth-title">{name}</h1>
+        <p className="muted">
+          {signup
+            ? 'Create an account and join the people you know here.'
+            : 'Welcome back! Log in to continue.'}
+        </p>
+        {notice && !error && (
+          <p className="form-notice" role="status">
+            {notice}
+          </p>
+        )}
         <label className="field">
           <span>Username</span>
           <input
@@ -63,10 +88,15 @@ export function AuthPage() {
             onChange={(e) => setPassword(e.target.value)}
           />
         </label>
+        {!signup && info?.passwordReset && (
+          <Link className="forgot-link" to={forgotPasswordPath}>
+            Forgot password?
+          </Link>
+        )}
         {signup && (
           <>
             <label className="field">
-              <span>Invite code</span>
+              <span>{registration === 'open' ? 'Invite code (optional)' : 'Invite code'}</span>
               <input
                 name="inviteCode"
                 autoComplete="off"
@@ -75,7 +105,13 @@ export function AuthPage() {
                 onChange={(e) => setInviteCode(e.target.value)}
               />
               <small id="invite-hint" className="hint">
-                Ask someone on this server for one. The very first account needs none.
+                {needsSetup
+                  ? 'Nobody is here yet. The very first account needs none, and it becomes the admin.'
+                  : registration === 'open'
+                    ? 'Anyone may sign up here; a code from a friend is welcome but not needed.'
+                    : info
+                      ? 'Ask someone on this server for one.'
+                      : 'Ask someone on this server for one. The very first account needs none.'}
               </small>
             </label>
             <label className="field">
@@ -98,19 +134,23 @@ export function AuthPage() {
         <button type="submit" className="button wide" disabled={busy}>
           {signup ? 'Sign up' : 'Log in'}
         </button>
-        <p className="switch-mode">
-          {signup ? 'Already have an account?' : 'Need an account?'}{' '}
-          <button
-            type="button"
-            className="link-button"
-            onClick={() => {
-              setMode(signup ? 'login' : 'signup');
-              setError(null);
-            }}
-          >
-            {signup ? 'Log in instead' : 'Sign up instead'}
-          </button>
-        </p>
+        {canSignUp ? (
+          <p className="switch-mode">
+            {signup ? 'Already have an account?' : 'Need an account?'}{' '}
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => {
+                setMode(signup ? 'login' : 'signup');
+                setError(null);
+              }}
+            >
+              {signup ? 'Log in instead' : 'Sign up instead'}
+            </button>
+          </p>
+        ) : (
+          <p className="switch-mode">This server is not taking new accounts.</p>
+        )}
       </form>
     </div>
   );

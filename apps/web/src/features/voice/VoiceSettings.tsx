@@ -3,7 +3,6 @@ import { SOUNDS } from '@decentra/protocol';
 import { useEffect, useState } from 'react';
 import { chat } from '../../app/client';
 import { useChat } from '../../app/hooks';
-import { Dialog } from '../../ui/Dialog';
 import { errorText } from '../../ui/error-text';
 import { loadVoicePrefs, saveVoicePrefs, type VoicePrefs } from './device-prefs';
 import { microphoneText } from './microphone-text';
@@ -18,8 +17,8 @@ const SOUND_NAMES: Record<(typeof SOUNDS)[number], string> = {
   none: 'No sound',
 };
 
-/** Voice & audio: microphone and its test, speakers, the ring sound, and relay-only privacy. */
-export function VoiceSettingsDialog({ onClose }: { onClose: () => void }) {
+/** Voice & audio (a section of settings): microphone and its test, speakers, the ring sound, relay-only. */
+export function VoiceSettings() {
   const [prefs, setPrefs] = useState<VoicePrefs>(loadVoicePrefs);
   const [devices, setDevices] = useState<AudioDevices>({ inputs: [], outputs: [] });
   const [testing, setTesting] = useState(false);
@@ -49,90 +48,88 @@ export function VoiceSettingsDialog({ onClose }: { onClose: () => void }) {
   };
 
   return (
-    <Dialog title="Voice & audio" onClose={onClose}>
-      <div className="voice-settings">
+    <div className="voice-settings">
+      <label className="field">
+        <span>Microphone</span>
+        <select
+          value={prefs.inputDeviceId ?? ''}
+          onChange={(e) => {
+            const id = e.target.value || undefined;
+            update({ ...prefs, inputDeviceId: id });
+            if (id) void voice.setInputDevice(id);
+          }}
+        >
+          <option value="">System default</option>
+          {devices.inputs.map((d, i) => (
+            <option key={d.deviceId} value={d.deviceId}>
+              {d.label || `Microphone ${i + 1}`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="field">
+        <span>Mic test</span>
+        {testing ? (
+          <MicTest deviceId={prefs.inputDeviceId} onStop={() => setTesting(false)} onError={setError} />
+        ) : (
+          <button type="button" className="button small secondary" onClick={() => setTesting(true)}>
+            Test my microphone
+          </button>
+        )}
+      </div>
+      {canPickOutput && (
         <label className="field">
-          <span>Microphone</span>
+          <span>Speakers</span>
           <select
-            value={prefs.inputDeviceId ?? ''}
+            value={prefs.outputDeviceId ?? ''}
             onChange={(e) => {
               const id = e.target.value || undefined;
-              update({ ...prefs, inputDeviceId: id });
-              if (id) void voice.setInputDevice(id);
+              update({ ...prefs, outputDeviceId: id });
+              if (id) void voice.setOutputDevice(id);
             }}
           >
             <option value="">System default</option>
-            {devices.inputs.map((d, i) => (
+            {devices.outputs.map((d, i) => (
               <option key={d.deviceId} value={d.deviceId}>
-                {d.label || `Microphone ${i + 1}`}
+                {d.label || `Speakers ${i + 1}`}
               </option>
             ))}
           </select>
         </label>
-        <div className="field">
-          <span>Mic test</span>
-          {testing ? (
-            <MicTest deviceId={prefs.inputDeviceId} onStop={() => setTesting(false)} onError={setError} />
-          ) : (
-            <button type="button" className="button small secondary" onClick={() => setTesting(true)}>
-              Test my microphone
-            </button>
-          )}
-        </div>
-        {canPickOutput && (
-          <label className="field">
-            <span>Speakers</span>
-            <select
-              value={prefs.outputDeviceId ?? ''}
-              onChange={(e) => {
-                const id = e.target.value || undefined;
-                update({ ...prefs, outputDeviceId: id });
-                if (id) void voice.setOutputDevice(id);
-              }}
-            >
-              <option value="">System default</option>
-              {devices.outputs.map((d, i) => (
-                <option key={d.deviceId} value={d.deviceId}>
-                  {d.label || `Speakers ${i + 1}`}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
-        <label className="field">
-          <span>Ring sound for calls</span>
-          <select
-            value={notifications.callSound}
-            onChange={(e) => {
-              const value = SOUNDS.find((x) => x === e.target.value);
-              if (value) void setCallSound(value);
-            }}
-          >
-            {SOUNDS.map((s) => (
-              <option key={s} value={s}>
-                {SOUND_NAMES[s]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={prefs.relayOnly}
-            onChange={(e) => update({ ...prefs, relayOnly: e.target.checked })}
-          />
-          <span>
-            Hide my address from the people I talk to (audio goes through this server's relay; applies from
-            the next call)
-          </span>
-        </label>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-      </div>
-    </Dialog>
+      )}
+      <label className="field">
+        <span>Ring sound for calls</span>
+        <select
+          value={notifications.callSound}
+          onChange={(e) => {
+            const value = SOUNDS.find((x) => x === e.target.value);
+            if (value) void setCallSound(value);
+          }}
+        >
+          {SOUNDS.map((s) => (
+            <option key={s} value={s}>
+              {SOUND_NAMES[s]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={prefs.relayOnly}
+          onChange={(e) => update({ ...prefs, relayOnly: e.target.checked })}
+        />
+        <span>
+          Hide my address from the people I talk to (audio goes through this server's relay; applies from the
+          next call)
+        </span>
+      </label>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
   );
 }
 

@@ -1,0 +1,34 @@
+import type { InstanceInfo } from '@decentra/protocol';
+import { create } from 'zustand';
+import { rest } from './client';
+
+interface InstanceState {
+  /** What the server says about itself before login; null until it answered (or if it could not). */
+  info: InstanceInfo | null;
+}
+
+export const useInstance = create<InstanceState>(() => ({ info: null }));
+
+/** The instance's name, or the product's while it is not known. */
+export const instanceName = (info: InstanceInfo | null): string => info?.name || 'Decentra';
+
+/** Asks the server for its name, registration mode and whether mail can reset a password. */
+export async function loadInstance(): Promise<void> {
+  try {
+    const info = await rest.getInstance();
+    useInstance.setState({ info });
+  } catch {
+    // The login page works without it, as it did before the instance had a name.
+  }
+}
+
+/** After an admin saved something the login page shows, without a round trip. */
+export function updateInstance(change: Partial<InstanceInfo>): void {
+  const info = useInstance.getState().info;
+  if (info) useInstance.setState({ info: { ...info, ...change } });
+}
+
+// The tab is titled after the instance.
+useInstance.subscribe(({ info }) => {
+  document.title = instanceName(info);
+});
