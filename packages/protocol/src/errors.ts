@@ -22,7 +22,7 @@ export const ErrorCodeSchema = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, .
  * right words, offer the right fix). Server and clients share these lists; `details.reason` holds one.
  */
 export const REFUSAL_REASONS = {
-  invalid_input: ['self'],
+  invalid_input: ['self', 'own_account'],
   forbidden: [
     'invite_required',
     'unknown_code',

@@ -9,6 +9,8 @@ const REASONS: Record<RefusalReason, string> = {
   expired: 'That invite code has expired. Ask for a new one.',
   not_server_invite: 'That is a sign-up code, not a server invite.',
   self: 'You cannot add yourself as a friend.',
+  own_account:
+    'An admin cannot do that to their own account here: ask another admin, or use your account settings.',
   already_requested: 'You have already sent this person a friend request.',
   already_friends: 'You are already friends.',
   outgoing_limit: 'You have too many friend requests waiting. Cancel one first.',

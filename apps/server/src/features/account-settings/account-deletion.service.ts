@@ -86,7 +86,7 @@ export class AccountDeletionService {
   async deleteByAdmin(admin: Actor, userId: bigint): Promise<void> {
     const { commands, servers } = this.deps;
     if (userId === admin.id) {
-      throw invalidInput('Delete your own account from your account settings.', { reason: 'self' });
+      throw invalidInput('Delete your own account from your account settings.', { reason: 'own_account' });
     }
     await commands.transaction(async (tx) => {
       const user = await this.lockForDeletion(tx, userId);

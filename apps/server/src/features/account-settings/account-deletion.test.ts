@@ -208,7 +208,7 @@ describe('an admin deleting an account', () => {
     const [sue] = await people(server.url, ['sue'], admin);
     const self = await refused(admin.rest.adminDeleteUser({ userId: admin.id }));
     expect(self.status).toBe(400);
-    expect(self.reason).toBe('self');
+    expect(self.reason).toBe('own_account');
     expect((await refused(admin.rest.adminDeleteUser({ userId: '4242' }))).status).toBe(404);
     expect((await refused(sue.rest.adminDeleteUser({ userId: admin.id }))).status).toBe(403);
     expect((await admin.rest.me()).username).toBe('admin');

@@ -231,7 +231,7 @@ describe('disabling an account', () => {
     for (const change of [{ disabled: true }, { isAdmin: false }, { disabled: true, isAdmin: true }]) {
       const err = await refused(admin.rest.adminUpdateUser({ userId: admin.id, ...change }));
       expect(err.status).toBe(400);
-      expect(err.reason).toBe('self');
+      expect(err.reason).toBe('own_account');
     }
     expect((await refused(admin.rest.adminUpdateUser({ userId: '123456789', disabled: true }))).status).toBe(
       404,

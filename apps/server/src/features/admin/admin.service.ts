@@ -179,7 +179,9 @@ export class AdminService {
     change: { disabled?: boolean | undefined; isAdmin?: boolean | undefined },
   ): Promise<Outcome<AdminUser>> {
     if (userId === actor.id && (change.disabled === true || change.isAdmin === false)) {
-      throw invalidInput('You cannot disable yourself or withdraw your own admin right.', { reason: 'self' });
+      throw invalidInput('You cannot disable yourself or withdraw your own admin right.', {
+        reason: 'own_account',
+      });
     }
     const admins = await lockActiveAdmins(tx);
     const target = await lockUser(tx, userId);
