@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { AccountExportSchema } from '@decentra/protocol';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -233,6 +235,19 @@ describe('account settings and mailed links', () => {
     await nav(a).getByRole('link', { name: 'Sessions' }).click();
     await expect.poll(() => a.getByRole('list', { name: 'Sessions' }).getByRole('listitem').count()).toBe(1);
     await restClient(server.url).login({ username: 'ann', password: NEWER_PASSWORD });
+  });
+
+  it('downloads everything about me as one file', async () => {
+    await nav(a).getByRole('link', { name: 'My account' }).click();
+    const [download] = await Promise.all([
+      a.waitForEvent('download'),
+      section(a, 'My account').getByRole('link', { name: 'Download my data' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^decentra-ann-\d{4}-\d{2}-\d{2}\.json$/);
+    const path = await download.path();
+    const data = AccountExportSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+    expect(data.user.username).toBe('ann');
+    expect(data.servers.map((s) => s.name)).toContain('Book Club');
   });
 
   it('deletes the account, handing one server to a member and deleting the other', async () => {

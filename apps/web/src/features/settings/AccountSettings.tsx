@@ -3,7 +3,7 @@ import { chatStore, rest } from '../../app/client';
 import { useChat } from '../../app/hooks';
 import { errorText } from '../../ui/error-text';
 
-/** My account: who I am, my email (and one waiting for confirmation), changing email and password. */
+/** My account: who I am, my email (and one waiting for confirmation), changing email and password, my data. */
 export function AccountSettings() {
   const me = useChat((s) => s.me);
   if (!me) return null;
@@ -26,6 +26,19 @@ export function AccountSettings() {
       )}
       <ChangeEmail hasEmail={me.email !== undefined} />
       <ChangePassword />
+      <section className="settings-form" aria-labelledby="data-heading">
+        <h2 id="data-heading">Your data</h2>
+        <p className="muted">
+          Everything this server keeps about you — profile, settings, servers, friends, direct messages and
+          every message you wrote — as one JSON file.
+        </p>
+        <div className="form-actions">
+          {/* A plain download: the session cookie goes with it, and the server names the file. */}
+          <a className="button secondary" href="/api/users/@me/export" download>
+            Download my data
+          </a>
+        </div>
+      </section>
     </>
   );
 }
