@@ -110,7 +110,7 @@ assemble_base() {
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$mnt/usr/local/bin/npx"
   chroot "$mnt" groupadd --gid 1000 node
   chroot "$mnt" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
-  env -i chroot "$mnt" /usr/local/bin/node -e 'process.exit(0)' || fail "node does not run in the assembled base"
+  env -u NODE_EXTRA_CA_CERTS chroot "$mnt" /usr/local/bin/node -e 'process.exit(0)' || fail "node does not run in the assembled base"
   buildah umount "$ctr" >/dev/null
   buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --env "NODE_VERSION=${NODE_VERSION#v}" --cmd node --label "$BASE_LABEL=$BASE_KEY" "$ctr"
@@ -149,6 +149,13 @@ if ! buildah build --isolation chroot --network host --format docker --layers --
   fail "buildah build failed"
 fi
 say "built $IMAGE ($(elapsed))"
+# Earlier runs' leftovers: with --layers every change of the sources leaves untagged images behind
+# (~300 MB each). Those this build did not use are removed; its own stay as the next run's cache.
+USED=$(grep -oE '^--> (Using cache )?[0-9a-f]{11,}' "$TMP/build.log" | awk '{ print $NF }')
+for id in $(buildah images -q --no-trunc --filter dangling=true); do
+  id=${id#sha256:}
+  grep -q "^${id:0:11}" <<<"$USED" || buildah rmi "$id" >/dev/null 2>&1 || true
+done
 
 # --- 3. run it: the image's own user, command and environment, a host folder as /data ----------
 config() { buildah inspect --type image --format "$1" "$IMAGE"; }
@@ -221,6 +228,11 @@ ready=$(curl -ks -o /dev/null -w '%{http_code}' "$URL/readyz")
 [ "$ready" = 200 ] || fail "/readyz answered $ready"
 run_in_image "${HEALTH[@]:1}" || fail "the image's HEALTHCHECK (${HEALTH[*]:1}) failed"
 say "/healthz 200, /readyz 200, HEALTHCHECK passes"
+# What the server finds beside its bundle: the web app (not the "not built" page), swagger-ui's files.
+page=$(curl -ksf "$URL/channels/x") || fail "the web app's deep link did not answer 200"
+! grep -q 'has not been built' <<<"$page" || fail "the image serves the \"web app not built\" page"
+curl -ksf -o /dev/null "$URL/api/docs/static/swagger-ui.css" || fail "swagger-ui's files are not served"
+say "the web app and swagger-ui's files are served"
 PASSWORD="verify-$(openssl rand -hex 8)"
 api POST /api/auth/signup "{\"username\":\"imagecheck\",\"password\":\"$PASSWORD\"}"
 [ "$STATUS" = 201 ] || fail "signup answered $STATUS: $BODY"
