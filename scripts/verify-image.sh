@@ -161,8 +161,9 @@ done
 config() { buildah inspect --type image --format "$1" "$IMAGE"; }
 [ "$(config '{{.Docker.Config.User}}')" = node ] || fail "the image does not run as node (USER)"
 [ "$(config '{{.Docker.Config.StopSignal}}')" = SIGTERM ] || fail "STOPSIGNAL is not SIGTERM"
-config '{{range .Docker.Config.Env}}{{println .}}{{end}}' | grep -qx 'NODE_ENV=production' || fail "NODE_ENV is not production"
-config '{{range $v, $_ := .Docker.Config.Volumes}}{{println $v}}{{end}}' | grep -qx /data || fail "no /data volume"
+# (Here-strings, not pipes: grep -q stops reading early, and pipefail would count the writer's SIGPIPE.)
+grep -qx NODE_ENV=production <<<"$(config '{{range .Docker.Config.Env}}{{println .}}{{end}}')" || fail "NODE_ENV is not production"
+grep -qx /data <<<"$(config '{{range $v, $_ := .Docker.Config.Volumes}}{{println $v}}{{end}}')" || fail "no /data volume"
 mapfile -t CMD < <(config '{{range .Docker.Config.Cmd}}{{println .}}{{end}}' | sed '/^$/d')
 mapfile -t HEALTH < <(config '{{range .Docker.Config.Healthcheck.Test}}{{println .}}{{end}}' | sed '/^$/d')
 [ "${HEALTH[0]:-}" = CMD ] || fail "no exec-form HEALTHCHECK in the image (got: ${HEALTH[*]:-none})"
@@ -293,7 +294,8 @@ for need in node_modules/@electric-sql/pglite node_modules/@node-rs/argon2 \
 done
 [ -z "$(find "$MNT/app" -uid 1000 -print -quit)" ] || fail "files under /app belong to node"
 say "no development dependency in /app/node_modules"
-SIZE=$(buildah images --format '{{.Size}}' "$IMAGE" | head -n 1)
+SIZE=$(buildah images --format "{{.Size}}" "$IMAGE")
+SIZE=${SIZE%%$'\n'*}
 BYTES=$(du -sxb "$MNT" | cut -f1)
 MB=$(((BYTES + 500000) / 1000000))
 say "image size $SIZE ($MB MB of files); the largest parts:"
@@ -301,7 +303,7 @@ du -sxm "$MNT"/usr/local/bin/node "$MNT"/usr/local/lib/node_modules/npm "$MNT"/a
   "$MNT"/app/apps/web/dist "$MNT"/app/apps/server/dist "$MNT"/usr/lib "$MNT"/usr/share "$MNT"/var \
   2>/dev/null | sort -rn | sed "s#$MNT##; s#^#[image]   #; s#\t# MB  #"
 # Scoped packages first: du counts a folder once, for the first argument that holds it.
-(cd "$MNT/app/node_modules" && du -sm -- @*/* $(ls | grep -v '^@') 2>/dev/null | sort -rn | head -n 6) |
+(cd "$MNT/app/node_modules" && du -sm -- @*/* $(ls | grep -v '^@') 2>/dev/null | sort -rn | sed -n 1,6p) |
   sed 's#^#[image]   node_modules: #; s#\t# MB  #'
 buildah umount "$RUN_CTR" >/dev/null
 
