@@ -18,6 +18,10 @@
 # `buildah run --isolation chroot` with the host's network: same files, user, environment and
 # command as in the image, but no namespaces of its own.
 #
+# Variables: DECENTRA_VERIFY_DATABASE_URL (an empty PostgreSQL database: the image is also run on
+# it), DECENTRA_VERIFY_IMAGE (the tag, localhost/decentra:verify), DEBIAN_MIRROR, KEEP_TMP=1 (keep
+# the build log, server logs and volume under /tmp/decentra-verify-image.*).
+#
 # Cache: DECENTRA_IMAGE_CACHE (default ~/.cache/decentra-image) keeps the debootstrap tarball;
 # buildah keeps the assembled base image and the build's layers and npm cache (--layers, RUN
 # --mount=type=cache) in its own storage, so a second run rebuilds only what changed.
