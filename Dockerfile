@@ -37,10 +37,10 @@ RUN --mount=type=cache,target=/root/.npm \
   npm ci --omit=dev --workspace=@decentra/server --ignore-scripts --no-audit --no-fund \
   && rm -rf node_modules/@decentra node_modules/.bin
 
-# Run: the server bundle (apps/server/dist/main.js; not its source map, which node reads only with
-# --enable-source-maps), the web app (apps/web/dist), the SQL migrations it
-# reads from apps/server/src/storage/migrations, the root package.json (the version it reports)
-# and the runtime dependencies, all owned by root: the server cannot change its own code.
+# Run: the server bundle (apps/server/dist/main.js; not its source map, which node reads only
+# with --enable-source-maps), the web app (apps/web/dist), the SQL migrations it reads from
+# apps/server/src/storage/migrations, the root package.json (the version it reports) and the
+# runtime dependencies, all owned by root: the server cannot change its own code.
 # It runs as `node` (uid 1000) and writes only /data, which is node's and 0700 (the server refuses
 # a data folder other users can write). node is PID 1 and handles SIGTERM itself.
 FROM node:20-bookworm-slim
