@@ -17,7 +17,8 @@ import {
 import { createTestDatabase, ENGINE, type TestDatabase } from '../../test/test-db.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { SmtpSettingsStore } from '../features/admin/smtp-settings.js';
-import { openStorage } from '../storage/db.js';
+import { openStorage, type StorageOptions } from '../storage/db.js';
+import { migrate } from '../storage/migrate.js';
 
 const KEY_HEX = Buffer.alloc(32, 7).toString('hex');
 const SMTP: SmtpSettingsInput = {
@@ -62,10 +63,11 @@ function expectSubset(restored: Map<string, string[]>, source: Map<string, strin
   }
 }
 
+const storageOf = (db: TestDatabase): StorageOptions =>
+  db.database.kind === 'postgres' ? db.database : { kind: 'pglite', dataDir: db.dataDir };
+
 async function rowsOf(db: TestDatabase): Promise<Map<string, string[]>> {
-  const storage = await openStorage(
-    db.database.kind === 'postgres' ? db.database : { kind: 'pglite', dataDir: db.dataDir },
-  );
+  const storage = await openStorage(storageOf(db));
   try {
     return await allRows(storage.db);
   } finally {
@@ -74,8 +76,8 @@ async function rowsOf(db: TestDatabase): Promise<Map<string, string[]>> {
 }
 
 const dbs: TestDatabase[] = [];
-async function freshDb(engine = ENGINE, empty = true): Promise<TestDatabase> {
-  const db = await createTestDatabase(engine, { empty });
+async function freshDb(engine = ENGINE): Promise<TestDatabase> {
+  const db = await createTestDatabase(engine, { empty: true });
   dbs.push(db);
   return db;
 }
@@ -175,8 +177,11 @@ describe('npm run backup, under write load, then restore', () => {
   }
 
   it('refuses a target that is not empty, and changes nothing', async () => {
-    const db = await freshDb(ENGINE, false);
-    writeFileSync(join(db.dataDir, 'marker'), 'x');
+    // An installed Decentra: the migrated tables (and on PostgreSQL an empty data folder).
+    const db = await freshDb(ENGINE);
+    const installed = await openStorage(storageOf(db));
+    await migrate(installed.db);
+    await installed.close();
     const before = await rowsOf(db);
     const r = await runOp('restore', [archive], envOf(db));
     expect(r.code).toBe(1);
