@@ -108,12 +108,13 @@ describe('npm run backup, under write load, then restore', () => {
     await new Promise((r) => setTimeout(r, 500));
     archive = join(mkdtempSync(join(tmpdir(), 'backup-')), 'b.tar.gz');
     backupStarted = Date.now();
-    // Embedded: this process's server holds the data folder, so the command goes through its route.
-    const result = await runOp(
-      'backup',
-      ['--out', archive, '--url', source.url, '--token', admin.token],
-      envOf(source.db),
-    );
+    // PostgreSQL: the command reads the database itself. Embedded: this process's server holds the
+    // data folder, so the command asks it, at the address the configuration gives (PORT).
+    const result = await runOp('backup', ['--out', archive], {
+      ...envOf(source.db),
+      PORT: new URL(source.url).port,
+      DECENTRA_TOKEN: admin.token,
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/keep it safe/);
@@ -127,7 +128,8 @@ describe('npm run backup, under write load, then restore', () => {
     expect(statSync(archive).mode & 0o777).toBe(0o600);
   });
 
-  for (const target of ENGINE === 'postgres' && process.env.TEST_DATABASE_URL
+  // Either engine's backup into either (PostgreSQL when there is one to test against).
+  for (const target of process.env.TEST_DATABASE_URL
     ? (['pglite', 'postgres'] as const)
     : (['pglite'] as const)) {
     it(`restores into an empty ${target} database: rows as of the snapshot, every acknowledged message, the key along`, async () => {
@@ -216,6 +218,29 @@ describe('npm run backup, under write load, then restore', () => {
       expect((await runOp('restore', [archive], envOf(db))).code).toBe(0);
     }
     truncateSync(cut, 0);
+  }, 120_000);
+});
+
+describe.runIf(ENGINE === 'pglite')('npm run backup of a stopped embedded install', () => {
+  it('opens the data folder itself; the copy equals the original in either engine', async () => {
+    const source = await startTestServer({ config: { encryptionKey: undefined } });
+    await community(source.url);
+    await source.close({ keepData: true });
+    dbs.push(source.db);
+    const archive = join(mkdtempSync(join(tmpdir(), 'stopped-')), 'b.tar.gz');
+    const made = await runOp('backup', ['--out', archive], envOf(source.db));
+    expect(made.stderr).toBe('');
+    expect(made.stdout).toMatch(/^Backed up pglite/);
+    const original = await rowsOf(source.db);
+    const targets = process.env.TEST_DATABASE_URL ? (['pglite', 'postgres'] as const) : (['pglite'] as const);
+    for (const engine of targets) {
+      const db = await freshDb(engine);
+      expect((await runOp('restore', [archive], envOf(db))).code).toBe(0);
+      expect(await rowsOf(db), engine).toEqual(original);
+      expect(readFileSync(join(db.dataDir, 'encryption.key'))).toEqual(
+        readFileSync(join(source.db.dataDir, 'encryption.key')),
+      );
+    }
   }, 120_000);
 });
 
