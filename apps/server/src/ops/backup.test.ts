@@ -234,8 +234,11 @@ describe.runIf(ENGINE === 'pglite')('npm run backup of a stopped embedded instal
     const original = await rowsOf(source.db);
     const targets = process.env.TEST_DATABASE_URL ? (['pglite', 'postgres'] as const) : (['pglite'] as const);
     for (const engine of targets) {
-      const db = await freshDb(engine);
+      // A data folder not made yet, as on a new machine (dropped with its parent).
+      const made = await freshDb(engine);
+      const db = { ...made, dataDir: join(made.dataDir, 'data') };
       expect((await runOp('restore', [archive], envOf(db))).code).toBe(0);
+      expect(statSync(db.dataDir).mode & 0o777).toBe(0o700);
       expect(await rowsOf(db), engine).toEqual(original);
       expect(readFileSync(join(db.dataDir, 'encryption.key'))).toEqual(
         readFileSync(join(source.db.dataDir, 'encryption.key')),

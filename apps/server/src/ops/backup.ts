@@ -35,6 +35,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const token = values.token ?? process.env.DECENTRA_TOKEN;
   const partial = `${outFile}.partial`;
+  if (existsSync(partial)) {
+    throw new OperationError(`${partial} exists: an earlier backup stopped midway; remove it and try again`);
+  }
   const out = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
   const fromServer = async (url: string) => {
     if (!token) {

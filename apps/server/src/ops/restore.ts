@@ -1,6 +1,7 @@
-import { createReadStream, existsSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeKey, loadConfig } from '../config.js';
+import { secureDataDir } from '../storage/data-dir-permissions.js';
 import { keysPresent, writeKeys } from './backup-keys.js';
 import { OperationError, parseCli, runCli, UsageError } from './cli.js';
 import { hasEmbeddedDatabase, openConfigured } from './open-target.js';
@@ -40,6 +41,9 @@ async function main(): Promise<void> {
       `the data folder ${dataDir} holds ${taken.join(' and ')} already: restore into an empty data folder (nothing was changed)`,
     );
   }
+  // As the server makes it: the user's alone, and refused if others can write it.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  secureDataDir(dataDir);
   const opened = await openConfigured(config);
   let result: Awaited<ReturnType<typeof restoreBackup>>;
   try {

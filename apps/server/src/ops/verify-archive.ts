@@ -18,10 +18,7 @@ export async function verifyArchive(input: Readable): Promise<Manifest> {
   const parts = new Set<string>();
   for await (const entry of readTar(input)) {
     if (!manifest) {
-      const parsed =
-        entry.path === MANIFEST
-          ? ManifestSchema.safeParse(JSON.parse(entry.data.toString('utf8')))
-          : undefined;
+      const parsed = entry.path === MANIFEST ? ManifestSchema.safeParse(jsonOf(entry.data)) : undefined;
       if (!parsed?.success)
         throw new CorruptArchiveError('this is not a Decentra backup (no manifest.json first)');
       manifest = parsed.data;
@@ -50,4 +47,12 @@ export async function verifyArchive(input: Readable): Promise<Manifest> {
   const missing = keys.find((k) => !parts.has(k));
   if (missing) throw new CorruptArchiveError(`the archive is incomplete: ${missing} is missing`);
   return manifest;
+}
+
+function jsonOf(data: Buffer): unknown {
+  try {
+    return JSON.parse(data.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
