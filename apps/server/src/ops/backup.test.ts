@@ -1,7 +1,9 @@
 import { chmodSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SmtpSettingsInput } from '@decentra/protocol';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRows, runOp } from '../../test/ops.js';
 import {
@@ -264,6 +266,38 @@ describe('the backup route', () => {
     // gzip's magic number: the SDK hands the archive over as bytes.
     expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
   });
+
+  it('lets go of the database when the download is cut off (no snapshot left open, writes go on)', async () => {
+    const channelId = textChannelOf(await admin.rest.createServer({ name: 'Big' }));
+    // Random text, megabytes of it: more than the socket's buffers hold, so the writer must wait on the reader.
+    await server.app.storage.db.execute(
+      sql.raw(`insert into messages (id, channel_id, author_id, content)
+               select 1000000 + g, ${channelId}, ${admin.id}, md5(random()::text) || md5(random()::text)
+               from generate_series(1, 200000) g`),
+    );
+    const url = new URL('/api/admin/backup', server.url);
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest(
+        url,
+        { method: 'POST', headers: { authorization: `Bearer ${admin.token}` } },
+        (res) => {
+          expect(res.statusCode).toBe(200);
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {});
+      req.once('error', reject);
+      req.end();
+    });
+    const sent = await Promise.race([
+      admin.rest.sendMessage({ channelId, content: 'still here', nonce: 'after-cut' }),
+      new Promise((r) => setTimeout(() => r('stuck'), 10_000)),
+    ]);
+    expect(sent).toMatchObject({ content: 'still here' });
+  }, 60_000);
 });
 
 describe('the backup command', () => {
