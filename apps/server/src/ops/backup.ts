@@ -18,7 +18,7 @@ while the server runs. The database is the one the server's configuration names:
 
 An embedded database that a running server holds is backed up through that server, which needs
 an admin's token (--token, or DECENTRA_TOKEN) and its address (--url; default from PORT and
-DECENTRA_TLS on 127.0.0.1). --url asks a server on either engine.
+DECENTRA_TLS, on 127.0.0.1 or HOST). --url asks a server on either engine.
 
 The archive holds the keys: it is written readable by you alone (0600). Keep it as safe as the server.`;
 
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
         throw err;
       });
       if (opened) await direct(opened, config, out);
-      else await fromServer(`${config.tls.mode === 'off' ? 'http' : 'https'}://127.0.0.1:${config.port}`);
+      else await fromServer(serverAddress(config));
     }
     await finished(out);
     const manifest = await verifyArchive(createReadStream(partial));
@@ -75,6 +75,13 @@ async function main(): Promise<void> {
     if (existsSync(partial)) unlinkSync(partial);
     throw err;
   }
+}
+
+/** Where this machine reaches the server the configuration describes. */
+function serverAddress(config: Config): string {
+  const anyAddress = config.host === '0.0.0.0' || config.host === '::';
+  const host = anyAddress ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `${config.tls.mode === 'off' ? 'http' : 'https'}://${host}:${config.port}`;
 }
 
 async function direct(opened: OpenedStorage, config: Config, out: Writable): Promise<void> {
