@@ -16,6 +16,18 @@ const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const USERS = 1000;
 
+/** The install: USERS people in one server's channel, MESSAGES messages of chat-line length. */
+const SEED = [
+  `insert into users (id, username, password_hash) select g, 'user' || g, 'x' from generate_series(1, ${USERS}) g`,
+  `insert into servers (id, name, owner_id) values (1, 'bench', 1)`,
+  `insert into channels (id, server_id, type, name) values (1, 1, 'text', 'general')`,
+  `insert into server_members (server_id, user_id) select 1, g from generate_series(1, ${USERS}) g`,
+  `insert into messages (id, channel_id, author_id, content, created_at)
+   select (g::bigint << 22), 1, 1 + g % ${USERS}, 'message number ' || g || ' with a little text to make it a typical chat line', now() - interval '1 second' * (${MESSAGES} - g)
+   from generate_series(1, ${MESSAGES}) g`,
+  'vacuum analyze',
+];
+
 const urlOf = (name: string) => {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
@@ -61,20 +73,7 @@ async function main(): Promise<void> {
     await storage.close();
     const t0 = performance.now();
     await withClient(urlOf(source), async (c) => {
-      await c.query(
-        `insert into users (id, username, password_hash) select g, 'user' || g, 'x' from generate_series(1, ${USERS}) g`,
-      );
-      await c.query(`insert into servers (id, name, owner_id) values (1, 'bench', 1)`);
-      await c.query(`insert into channels (id, server_id, type, name) values (1, 1, 'text', 'general')`);
-      await c.query(
-        `insert into server_members (server_id, user_id) select 1, g from generate_series(1, ${USERS}) g`,
-      );
-      await c.query(
-        `insert into messages (id, channel_id, author_id, content, created_at)
-         select (g::bigint << 22), 1, 1 + g % ${USERS}, 'message number ' || g || ' with a little text to make it a typical chat line', now() - interval '1 second' * (${MESSAGES} - g)
-         from generate_series(1, ${MESSAGES}) g`,
-      );
-      await c.query('vacuum analyze');
+      for (const statement of SEED) await c.query(statement);
     });
     const seedMs = performance.now() - t0;
     const dbSize = await withClient(urlOf(source), async (c) =>
@@ -103,6 +102,7 @@ async function main(): Promise<void> {
       `backup:  ${(backupMs / 1000).toFixed(1)} s (the command, start to end), archive ${(size / 1e6).toFixed(1)} MB`,
     );
     console.log(`restore: ${(restoreMs / 1000).toFixed(1)} s into an empty database`);
+    await embedded(dir);
   } finally {
     await withClient(ADMIN_URL, async (c) => {
       await c.query(`drop database if exists ${source} with (force)`);
@@ -110,6 +110,24 @@ async function main(): Promise<void> {
     });
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The same install on the embedded engine, backed up with no server running (the folder opened directly). */
+async function embedded(dir: string): Promise<void> {
+  const { sql } = await import('drizzle-orm');
+  const { migrate } = await import('../apps/server/src/storage/migrate.js');
+  const { openStorage } = await import('../apps/server/src/storage/db.js');
+  const dataDir = join(dir, 'embedded');
+  const storage = await openStorage({ kind: 'pglite', dataDir });
+  await migrate(storage.db);
+  for (const statement of SEED) await storage.db.execute(sql.raw(statement));
+  await storage.close();
+  const archive = join(dir, 'embedded.tar.gz');
+  const backupMs = op('backup', ['--out', archive], { DECENTRA_DATA_DIR: dataDir });
+  const restoreMs = op('restore', [archive], { DECENTRA_DATA_DIR: join(dir, 'embedded-restored') });
+  console.log(
+    `embedded: backup ${(backupMs / 1000).toFixed(1)} s, archive ${(statSync(archive).size / 1e6).toFixed(1)} MB, restore ${(restoreMs / 1000).toFixed(1)} s`,
+  );
 }
 
 await main();
