@@ -116,6 +116,8 @@ describe('npm run backup, under write load, then restore', () => {
       ...envOf(source.db),
       PORT: new URL(source.url).port,
       DECENTRA_TOKEN: admin.token,
+      // The server's own configuration, as an operator's shell would have it.
+      DECENTRA_ENCRYPTION_KEY: KEY_HEX,
     });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

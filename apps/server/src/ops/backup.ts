@@ -69,7 +69,13 @@ async function main(): Promise<void> {
     console.log(
       `Backed up ${manifest.engine} (${manifest.tables.length} tables, ${rows} rows, ${manifest.createdAt}) to ${outFile} (${mb} MB).`,
     );
-    console.log('It holds the encryption key and the TLS key: readable by you alone (0600); keep it safe.');
+    if (manifest.keys.encryptionKey) {
+      console.log('It holds the encryption key and the TLS key: readable by you alone (0600); keep it safe.');
+    } else {
+      console.log(
+        `It holds no encryption key: DECENTRA_ENCRYPTION_KEY is not set here and ${config.dataDir} has no encryption.key. Keep the key the server uses with it, or stored secrets (the SMTP password) will not decrypt after a restore.`,
+      );
+    }
   } catch (err) {
     out.destroy();
     if (existsSync(partial)) unlinkSync(partial);
