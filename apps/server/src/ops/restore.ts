@@ -42,8 +42,8 @@ async function main(): Promise<void> {
     );
   }
   // As the server makes it: the user's alone, and refused if others can write it.
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  secureDataDir(dataDir);
+  if (config.database.kind === 'pglite') mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (existsSync(dataDir)) secureDataDir(dataDir);
   const opened = await openConfigured(config);
   let result: Awaited<ReturnType<typeof restoreBackup>>;
   try {
