@@ -22,6 +22,7 @@ import { AuthThrottle, DEFAULT_THROTTLE, type ThrottleLimits } from './features/
 import { KnownDevices } from './features/accounts/known-device.js';
 import { argon2Passwords, type Passwords } from './features/accounts/password.js';
 import { toUser } from './features/accounts/user-dto.js';
+import { backupRoutes } from './features/backup/backup.routes.js';
 import { registerChatCore } from './features/chat-core.js';
 import { friendsReady } from './features/friends/friends.ready.js';
 import { friendsRoutes } from './features/friends/friends.routes.js';
@@ -254,6 +255,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       ...chat.routes,
       ...voice.routes,
       ...accountSettings.routes,
+      ...backupRoutes({ storage: store, dataDir: config.dataDir, encryptionKey, log }),
     };
     const ops: OpHandlers = { ...chat.ops, ...voice.ops };
     registerRoutes(http, accounts.authenticate, routes);

@@ -94,11 +94,17 @@ export class RestClient {
       if (value !== undefined) query.set(key, String(value));
     }
     const qs = query.size > 0 ? `?${query.toString()}` : '';
-    const { status, answer } = await this.request(spec.method, `${path}${qs}`, spec.body ? rest : undefined);
+    const { status, answer } = await this.request(
+      spec.method,
+      `${path}${qs}`,
+      spec.body ? rest : undefined,
+      spec.download !== undefined,
+    );
     if (this.validate && status !== spec.status) {
       throw new Error(`${spec.method} ${spec.path} answered ${status}; the contract says ${spec.status}`);
     }
-    const result = this.validate && spec.status !== 204 ? checked(spec, answer) : answer;
+    const result =
+      this.validate && spec.status !== 204 && spec.download === undefined ? checked(spec, answer) : answer;
     if (spec.session === 'start' && isTokenAnswer(result)) this.token = result.token;
     if (spec.session === 'end') this.token = undefined;
     return result;
@@ -108,6 +114,7 @@ export class RestClient {
     method: string,
     path: string,
     body?: unknown,
+    download = false,
   ): Promise<{ status: number; answer: unknown }> {
     const headers: Record<string, string> = { [CSRF_HEADER]: CSRF_HEADER_VALUE };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
@@ -124,6 +131,7 @@ export class RestClient {
       throw new ApiError(0, 'network', `Could not reach the server: ${(err as Error).message}`);
     }
     if (res.status === 204) return { status: 204, answer: undefined };
+    if (download && res.ok) return { status: res.status, answer: new Uint8Array(await res.arrayBuffer()) };
     const text = await res.text();
     let json: unknown;
     try {

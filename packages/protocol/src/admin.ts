@@ -135,3 +135,8 @@ export type AdminInvite = z.infer<typeof AdminInviteSchema>;
 export const InviteCodeParamsSchema = z.strictObject({
   code: z.string().min(1).max(64).regex(NO_CONTROL, 'must not contain control characters'),
 });
+
+/** A backup archive (docs/deployment.md "Backup and restore"): bytes, not JSON. */
+export const BackupArchiveSchema = z
+  .string()
+  .meta({ id: 'BackupArchive', format: 'binary', description: 'A gzipped tar (application/gzip)' });

@@ -16,6 +16,7 @@ import {
   AdminPasswordResetSchema,
   AdminUserSchema,
   AdminUsersQuerySchema,
+  BackupArchiveSchema,
   InstanceInfoSchema,
   InstanceOverviewSchema,
   InviteCodeParamsSchema,
@@ -85,6 +86,8 @@ export interface RouteSpec {
   errors?: readonly ErrorCode[];
   /** signup and login start a session (the client keeps the token); logout ends it. */
   session?: 'start' | 'end';
+  /** The media type of a file answered instead of JSON (the backup); clients get its bytes. */
+  download?: string;
   tags: readonly string[];
   summary: string;
 }
@@ -650,6 +653,18 @@ export const ROUTES = {
     tags: ['admin'],
     summary: 'Mail the user a reset link, or (no SMTP or no address) answer the link to hand over',
   }),
+  adminBackup: route({
+    method: 'POST',
+    path: '/api/admin/backup',
+    auth: 'admin',
+    status: 200,
+    response: BackupArchiveSchema,
+    download: 'application/gzip',
+    errors: ['unauthorized', 'forbidden'],
+    tags: ['admin'],
+    summary:
+      'A consistent backup of the whole instance, streamed as a .tar.gz (admin). It holds the encryption and TLS keys: keep it safe',
+  }),
   adminListInvites: route({
     method: 'GET',
     path: '/api/admin/invites',
@@ -732,4 +747,6 @@ export type RouteInput<N extends RouteName> = Simplify<
 /** What route `N` answers on success (undefined for 204). */
 export type RouteOutput<N extends RouteName> = Routes[N]['status'] extends 204
   ? undefined
-  : z.output<Routes[N]['response']>;
+  : Routes[N] extends { download: string }
+    ? Uint8Array
+    : z.output<Routes[N]['response']>;

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import {
   ERROR_STATUS,
   ErrorBodySchema,
@@ -30,8 +31,13 @@ export interface RouteCall<N extends RouteName> {
 }
 
 // A 204 handler answers nothing: `void` is the honest return type of such an async function.
-// biome-ignore lint/suspicious/noConfusingVoidType: see above.
-type Answer<N extends RouteName> = Routes[N]['status'] extends 204 ? void : z.input<Routes[N]['response']>;
+// A download is streamed as it is made (a backup can be larger than memory).
+type Answer<N extends RouteName> = Routes[N]['status'] extends 204
+  ? // biome-ignore lint/suspicious/noConfusingVoidType: see above.
+    void
+  : Routes[N] extends { download: string }
+    ? Readable
+    : z.input<Routes[N]['response']>;
 export type RouteHandler<N extends RouteName> = (call: RouteCall<N>) => Promise<Answer<N>>;
 /** Handlers for the routes `K`; the app assembles one for every route of the contract. */
 export type RouteHandlers<K extends RouteName = RouteName> = { [N in K]: RouteHandler<N> };
@@ -77,6 +83,7 @@ export function registerRoutes(app: App, authenticate: Authenticate, handlers: R
       },
       handler: async (req, reply) => {
         reply.status(spec.status);
+        if (spec.download) reply.type(spec.download);
         // Validated (and defaulted) by the contract's schemas before the handler runs.
         const call = {
           params: req.params,
