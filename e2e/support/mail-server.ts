@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
-import { generate } from 'selfsigned';
 import { SMTPServer } from 'smtp-server';
+import { privateCaCertificate } from '../../apps/server/test/mail-server.js';
 
 /** A received mail, with what a test reads from it. */
 export interface Mail {
@@ -35,34 +35,6 @@ const recipients = (mail: ParsedMail): string[] => {
   return to.flatMap((a) => a.value.map((v) => v.address ?? ''));
 };
 
-/** A private CA and a certificate it signed for 127.0.0.1, as a self-hosted mail server might have. */
-async function certificates() {
-  const now = Date.now();
-  const validity = { notBeforeDate: new Date(now - 60_000), notAfterDate: new Date(now + 86_400_000) };
-  const ca = await generate([{ name: 'commonName', value: 'Decentra e2e mail CA' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    ...validity,
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-    ],
-  });
-  const leaf = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    ...validity,
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7 as const, ip: '127.0.0.1' }] },
-    ],
-  });
-  return { ca: ca.cert, leaf };
-}
-
 /**
  * A real SMTP server on loopback that wants a login and keeps every mail it accepts. With
  * `starttls` it offers STARTTLS with a certificate from a private CA (`caPem`) and refuses AUTH
@@ -74,9 +46,9 @@ export async function startMailServer({ starttls = false } = {}): Promise<MailSe
   let caPem: string | undefined;
   let tls = {};
   if (starttls) {
-    const { ca, leaf } = await certificates();
-    caPem = ca;
-    tls = { key: leaf.private, cert: leaf.cert };
+    const { caPem: pem, key, cert } = await privateCaCertificate();
+    caPem = pem;
+    tls = { key, cert };
   }
   const smtp = new SMTPServer({
     secure: false,

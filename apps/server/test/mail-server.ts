@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { SmtpSettingsInput } from '@decentra/protocol';
 import { type ParsedMail, simpleParser } from 'mailparser';
+import { generate } from 'selfsigned';
 import { SMTPServer } from 'smtp-server';
 
 /** A real SMTP server on loopback that keeps every mail it is given, parsed. */
@@ -96,4 +97,35 @@ export function linkIn(mail: ParsedMail, serverUrl: string): URL {
   const match = /(https?:\/\/\S+\?token=[A-Za-z0-9_-]+)/.exec(mail.text ?? '');
   if (!match?.[1]) throw new Error(`no link in mail: ${mail.text}`);
   return new URL(match[1].replace('http://decentra.test', serverUrl));
+}
+
+/**
+ * A private CA and a certificate it signed for 127.0.0.1, as a self-hosted mail server might
+ * have: the server under test trusts `caPem` through DECENTRA_SMTP_CA_FILE.
+ */
+export async function privateCaCertificate(): Promise<{ caPem: string; key: string; cert: string }> {
+  const now = Date.now();
+  const validity = { notBeforeDate: new Date(now - 60_000), notAfterDate: new Date(now + 86_400_000) };
+  const ca = await generate([{ name: 'commonName', value: 'Decentra test mail CA' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    ...validity,
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    ],
+  });
+  const leaf = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    ...validity,
+    ca: { key: ca.private, cert: ca.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 7 as const, ip: '127.0.0.1' }] },
+    ],
+  });
+  return { caPem: ca.cert, key: leaf.private, cert: leaf.cert };
 }

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import type { SmtpSettingsInput } from '@decentra/protocol';
 import { sql } from 'drizzle-orm';
 import { type ParsedMail, simpleParser } from 'mailparser';
-import { generate } from 'selfsigned';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, api } from '../../../test/http.js';
+import { privateCaCertificate } from '../../../test/mail-server.js';
 import { PASSWORD, type Person, people, refused, restClient } from '../../../test/people.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 
@@ -318,33 +318,11 @@ describe('a mail server with a private CA (DECENTRA_SMTP_CA_FILE)', () => {
   let withCaAdmin: Person;
 
   beforeAll(async () => {
-    const now = Date.now();
-    const validity = { notBeforeDate: new Date(now - 60_000), notAfterDate: new Date(now + 86_400_000) };
-    const ca = await generate([{ name: 'commonName', value: 'Decentra Test CA' }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      ...validity,
-      extensions: [
-        { name: 'basicConstraints', cA: true, critical: true },
-        { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-      ],
-    });
-    const leaf = await generate([{ name: 'commonName', value: 'mail.test' }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      ...validity,
-      ca: { key: ca.private, cert: ca.cert },
-      extensions: [
-        { name: 'basicConstraints', cA: false },
-        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-      ],
-    });
+    const { caPem, key, cert } = await privateCaCertificate();
     tlsSmtp = new SMTPServer({
       secure: false,
-      key: leaf.private,
-      cert: leaf.cert,
+      key,
+      cert,
       authOptional: false,
       onAuth(auth, session, cb) {
         secured.push(session.secure);
@@ -364,7 +342,7 @@ describe('a mail server with a private CA (DECENTRA_SMTP_CA_FILE)', () => {
     await once(tlsSmtp.server, 'listening');
     tlsPort = (tlsSmtp.server.address() as AddressInfo).port;
     const caFile = join(mkdtempSync(join(tmpdir(), 'decentra-ca-')), 'ca.pem');
-    writeFileSync(caFile, ca.cert);
+    writeFileSync(caFile, caPem);
     withCa = await startTestServer({ config: { smtpCaFile: caFile } });
     const rest = restClient(withCa.url);
     const { token, user } = await rest.signup({
