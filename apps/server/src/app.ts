@@ -33,6 +33,8 @@ import { invitesRoutes } from './features/invites/invites.routes.js';
 import { InvitesService } from './features/invites/invites.service.js';
 import type { SendLimits } from './features/messages/send-rate-limit.js';
 import { type PresenceOptions, PresenceService } from './features/presence/presence.service.js';
+import { registerPush } from './features/push/push.js';
+import { registerReadStates } from './features/read-states/read-states.js';
 import { usersRoutes } from './features/users/users.routes.js';
 import { UsersService } from './features/users/users.service.js';
 import { registerVoice } from './features/voice/voice.js';
@@ -239,6 +241,9 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       now,
     });
 
+    const readStates = registerReadStates();
+    const push = registerPush();
+
     // Every route and op of the contract, each once: a missing handler fails the type-check.
     const routes: RouteHandlers = {
       ...healthRoutes({ storage: store, bus }),
@@ -255,9 +260,11 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       ...chat.routes,
       ...voice.routes,
       ...accountSettings.routes,
+      ...readStates.routes,
+      ...push.routes,
       ...backupRoutes({ storage: store, dataDir: config.dataDir, encryptionKey, log }),
     };
-    const ops: OpHandlers = { ...chat.ops, ...voice.ops };
+    const ops: OpHandlers = { ...chat.ops, ...voice.ops, ...readStates.ops };
     registerRoutes(http, accounts.authenticate, routes);
     await registerWebApp(http);
 
@@ -267,6 +274,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     for (const part of chat.ready) ready.add(part);
     ready.add(friendsReady(friends));
     ready.add(voice.ready);
+    ready.add(readStates.ready);
     ready.add(async (auth) => ({ data: { presences: await presence.visiblePresences(auth.actor.id) } }));
 
     const gateway = new Gateway({

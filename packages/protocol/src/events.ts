@@ -2,8 +2,10 @@ import * as z from 'zod';
 import { IdSchema } from './common.js';
 import { FriendRemoveEventSchema, FriendRequestDeleteEventSchema, FriendRequestSchema } from './friends.js';
 import { MessageSchema } from './messages.js';
+import { NotificationOverrideSchema, ReadStateSchema } from './notifications.js';
 import { PresenceSchema } from './presence.js';
 import { ChannelSchema, MemberSchema, ServerSchema } from './servers.js';
+import { UserSettingsSchema } from './settings.js';
 import { UserRefSchema, UserSchema } from './users.js';
 import { CallIncomingEventSchema, CallSchema, VoiceSignalEventSchema, VoiceStateSchema } from './voice.js';
 
@@ -53,6 +55,12 @@ export const GATEWAY_EVENTS = {
   call_incoming: event(CallIncomingEventSchema, 'the callee'),
   call_update: event(CallSchema, 'both ends of the call'),
   user_update: event(UserSchema, 'the user’s own sessions (email confirmed, admin granted or withdrawn)'),
+  read_state_update: event(ReadStateSchema, 'the user’s own sessions, after an ack (from any of them)'),
+  notification_override_update: event(
+    NotificationOverrideSchema,
+    'the user’s own sessions (mode null and not muted: the override is gone)',
+  ),
+  settings_update: event(UserSettingsSchema, 'the user’s own sessions, after a save (from any of them)'),
 } as const satisfies Record<string, EventSpec>;
 
 export type EventName = keyof typeof GATEWAY_EVENTS;

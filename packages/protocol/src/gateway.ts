@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { ErrorSchema } from './errors.js';
 import { type GatewayEvent, type ParseResult, parseEventFrame } from './events.js';
 import { FriendsSchema } from './friends.js';
+import { NotificationOverrideSchema, ReadStateSchema } from './notifications.js';
 import { PresenceSchema } from './presence.js';
 import { ChannelSchema, ServerSchema } from './servers.js';
 import { UserSettingsSchema } from './settings.js';
@@ -97,6 +98,9 @@ export const ReadyDataSchema = z
     /** Calls the user is in, ringing or under way (a tab opened while a call rings shows it). */
     calls: z.array(CallSchema),
     settings: UserSettingsSchema,
+    /** Every channel (server text channel or DM) with something unread; the others are read. */
+    readStates: z.array(ReadStateSchema),
+    notificationOverrides: z.array(NotificationOverrideSchema),
   })
   .meta({ id: 'Ready' });
 export type ReadyData = z.infer<typeof ReadyDataSchema>;

@@ -8,6 +8,7 @@ export * from './friends.js';
 export * from './gateway.js';
 export * from './json-limits.js';
 export * from './messages.js';
+export * from './notifications.js';
 export * from './ops.js';
 export * from './presence.js';
 export * from './routes.js';

@@ -29,6 +29,8 @@ export const MessageSchema = z
     author: UserRefSchema,
     content: z.string(),
     mentions: z.array(IdSchema),
+    /** `@everyone` or `@here` written by someone allowed to (the owner, or the "mention everyone" right). */
+    mentionEveryone: z.enum(['everyone', 'here']).optional(),
     createdAt: IsoTimeSchema,
     editedAt: IsoTimeSchema.nullable(),
     nonce: z.string().optional(),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { MessageSchema, SendMessageOpSchema, TypingOpSchema } from './messages.js';
+import { AckOpSchema, ReadStateSchema } from './notifications.js';
 import {
   CallIdOpSchema,
   CallStartOpSchema,
@@ -32,6 +33,11 @@ const NO_REPLY = z.undefined();
  */
 export const GATEWAY_OPS = {
   send_message: op(SendMessageOpSchema, MessageSchema, 'the same as POST /api/channels/:channelId/messages'),
+  ack: op(
+    AckOpSchema,
+    ReadStateSchema,
+    'mark a channel read up to a message (never back); the same as POST /api/channels/:channelId/ack',
+  ),
   typing: op(TypingOpSchema, NO_REPLY, 'tells the others in the channel; at most one `typing_start` per 5 s'),
   voice_join: op(VoiceJoinOpSchema, NO_REPLY, 'join a voice channel (leaves any other)'),
   voice_leave: op(VoiceLeaveOpSchema, NO_REPLY, 'leave voice'),

@@ -11,7 +11,13 @@ export const NameSchema = z
   .regex(NO_CONTROL, 'must not contain control characters');
 
 export const PermissionsSchema = z
-  .object({ createChannel: z.boolean(), editChannel: z.boolean(), deleteChannel: z.boolean() })
+  .object({
+    createChannel: z.boolean(),
+    editChannel: z.boolean(),
+    deleteChannel: z.boolean(),
+    /** `@everyone` and `@here` notify the server (the owner always may). */
+    mentionEveryone: z.boolean(),
+  })
   .meta({ id: 'Permissions' });
 export type Permissions = z.infer<typeof PermissionsSchema>;
 export type Permission = keyof Permissions;
@@ -81,6 +87,7 @@ export const UpdateMemberBodySchema = z
       createChannel: z.boolean().optional(),
       editChannel: z.boolean().optional(),
       deleteChannel: z.boolean().optional(),
+      mentionEveryone: z.boolean().optional(),
     }),
   })
   .meta({ id: 'UpdateMemberBody' });

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { InstanceSettingsSchema, WelcomeMailSettingsSchema } from './admin.js';
 import { EmailSchema, NO_CONTROL } from './common.js';
+import { NotificationModeSchema } from './notifications.js';
 
 export const SOUNDS = ['default', 'chime', 'bell', 'pop', 'none'] as const;
 
@@ -8,9 +9,11 @@ export const NotificationSettingsSchema = z
   .strictObject({
     enabled: z.boolean(),
     sounds: z.boolean(),
-    mode: z.enum(['all', 'mentions', 'none']),
+    mode: NotificationModeSchema,
     messageSound: z.enum(SOUNDS),
     callSound: z.enum(SOUNDS),
+    /** Sound volume, 0–100 (settings saved before it existed read as 80). */
+    volume: z.number().int().min(0).max(100).default(80),
   })
   .meta({ id: 'NotificationSettings' });
 
@@ -18,9 +21,17 @@ export const UserSettingsSchema = z
   .strictObject({ notifications: NotificationSettingsSchema })
   .meta({ id: 'UserSettings' });
 export type UserSettings = z.infer<typeof UserSettingsSchema>;
+export type NotificationSettings = z.infer<typeof NotificationSettingsSchema>;
 
 export const DEFAULT_USER_SETTINGS: UserSettings = {
-  notifications: { enabled: true, sounds: true, mode: 'all', messageSound: 'default', callSound: 'default' },
+  notifications: {
+    enabled: true,
+    sounds: true,
+    mode: 'all',
+    messageSound: 'default',
+    callSound: 'default',
+    volume: 80,
+  },
 };
 
 const Host = z.string().trim().max(253).regex(NO_CONTROL, 'must not contain control characters');

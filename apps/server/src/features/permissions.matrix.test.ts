@@ -36,7 +36,12 @@ beforeAll(async () => {
     userId: users.permitted.id,
     permissions: { createChannel: true, editChannel: true, deleteChannel: true },
   });
-  expect(granted.permissions).toEqual({ createChannel: true, editChannel: true, deleteChannel: true });
+  expect(granted.permissions).toEqual({
+    createChannel: true,
+    editChannel: true,
+    deleteChannel: true,
+    mentionEveryone: false,
+  });
   channel = textChannelOf(guild);
 });
 afterAll(() => server.close());

@@ -28,6 +28,8 @@ export class ReadyBuilder {
       voiceStates: [],
       calls: [],
       settings: DEFAULT_USER_SETTINGS,
+      readStates: [],
+      notificationOverrides: [],
     };
     const parts = await Promise.all(this.contributors.map((c) => c(auth)));
     for (const part of parts) {
@@ -35,11 +37,25 @@ export class ReadyBuilder {
       topics.push(...(part.topics ?? []));
     }
     const { user, servers, dms, friends, presences, voiceStates, calls, settings } = data;
+    const { readStates, notificationOverrides } = data;
     if (!user || !servers || !dms || !friends || !presences || !voiceStates || !calls || !settings) {
       throw new Error('ready is missing a part: every feature must contribute its own');
     }
+    if (!readStates || !notificationOverrides) throw new Error('ready is missing its read states');
     return {
-      data: { sessionId, user, servers, dms, friends, presences, voiceStates, calls, settings },
+      data: {
+        sessionId,
+        user,
+        servers,
+        dms,
+        friends,
+        presences,
+        voiceStates,
+        calls,
+        settings,
+        readStates,
+        notificationOverrides,
+      },
       topics,
     };
   }

@@ -147,6 +147,7 @@ export const serverMembers = pgTable(
     canEditChannel: boolean('can_edit_channel').notNull().default(false),
     canDeleteChannel: boolean('can_delete_channel').notNull().default(false),
     joinedAt: time('joined_at').notNull().defaultNow(),
+    canMentionEveryone: boolean('can_mention_everyone').notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.serverId, t.userId] }), index('server_members_user_idx').on(t.userId)],
 );
@@ -183,6 +184,7 @@ export const messages = pgTable(
     /** Set on a call's record, with its length (0 unless it was answered). */
     callOutcome: text('call_outcome', { enum: ['missed', 'rejected', 'ended'] }),
     callDurationSeconds: integer('call_duration_seconds'),
+    mentionEveryone: text('mention_everyone', { enum: ['everyone', 'here'] }),
   },
   (t) => [
     index('messages_channel_id_idx').on(t.channelId, t.id),
@@ -191,6 +193,8 @@ export const messages = pgTable(
     check('messages_call_outcome_check', sql`${t.callOutcome} in ('missed', 'rejected', 'ended')`),
     check('messages_call_duration_seconds_check', sql`${t.callDurationSeconds} >= 0`),
     check('messages_call_check', sql`(${t.callOutcome} is null) = (${t.callDurationSeconds} is null)`),
+    index('messages_mention_everyone_idx').on(t.channelId, t.id).where(sql`${t.mentionEveryone} is not null`),
+    check('messages_mention_everyone_check', sql`${t.mentionEveryone} in ('everyone', 'here')`),
   ],
 );
 
@@ -253,3 +257,64 @@ export const instanceSettings = pgTable('instance_settings', {
   value: jsonb('value').notNull(),
   updatedAt: time('updated_at').notNull().defaultNow(),
 });
+
+export const readStates = pgTable(
+  'read_states',
+  {
+    userId: userRef('user_id'),
+    channelId: id('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    lastReadId: id('last_read_id').notNull(),
+    updatedAt: time('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.channelId] })],
+);
+
+export const messageMentions = pgTable(
+  'message_mentions',
+  {
+    userId: userRef('user_id'),
+    channelId: id('channel_id').notNull(),
+    messageId: id('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.channelId, t.messageId] }),
+    index('message_mentions_message_idx').on(t.messageId),
+  ],
+);
+
+export const notificationOverrides = pgTable(
+  'notification_overrides',
+  {
+    userId: userRef('user_id'),
+    /** A server, a channel or a DM channel. */
+    targetId: id('target_id').notNull(),
+    mode: text('mode', { enum: ['all', 'mentions', 'none'] }),
+    muted: boolean('muted').notNull().default(false),
+    mutedUntil: time('muted_until'),
+    updatedAt: time('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.targetId] }),
+    check('notification_overrides_mode_check', sql`${t.mode} in ('all', 'mentions', 'none')`),
+  ],
+);
+
+export const pushSubscriptions = pgTable(
+  'push_subscriptions',
+  {
+    id: id('id').primaryKey(),
+    userId: userRef('user_id'),
+    endpoint: text('endpoint').notNull(),
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('push_subscriptions_endpoint_idx').on(t.endpoint),
+    index('push_subscriptions_user_idx').on(t.userId, t.id),
+  ],
+);

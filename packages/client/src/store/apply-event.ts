@@ -1,4 +1,5 @@
-import type { Channel, EventData, EventName, GatewayEvent, Member } from '@decentra/protocol';
+import type { Channel, EventData, EventName, GatewayEvent, Member, Message } from '@decentra/protocol';
+import { compareIds, MENTION_COUNT_CAP, mentionsUser } from '@decentra/protocol';
 import {
   type ChatState,
   withDm,
@@ -51,6 +52,8 @@ const reducers: Reducers = {
     delete messages[d.id];
     const voice = { ...s.voice };
     delete voice[d.id];
+    const readStates = { ...s.readStates };
+    delete readStates[d.id];
     const server = s.servers[d.serverId];
     const servers = server
       ? {
@@ -58,7 +61,7 @@ const reducers: Reducers = {
           [d.serverId]: { ...server, channelIds: server.channelIds.filter((id) => id !== d.id) },
         }
       : s.servers;
-    return { channels, messages, servers, voice };
+    return { channels, messages, servers, voice, readStates };
   },
   message_create: (s, d) => {
     const list = s.messages[d.channelId] ?? EMPTY_CHANNEL;
@@ -72,6 +75,8 @@ const reducers: Reducers = {
       delete rest[d.author.id];
       next.typing = { ...s.typing, [d.channelId]: rest };
     }
+    const readStates = withIncoming(s, d);
+    if (readStates) next.readStates = readStates;
     return next;
   },
   message_update: (s, d) => {
@@ -120,7 +125,40 @@ const reducers: Reducers = {
     return { calls, users: withUsers(s.users, [d.caller, d.callee]) };
   },
   user_update: (s, d) => ({ me: d, users: withUsers(s.users, [{ id: d.id, username: d.username }]) }),
+  read_state_update: (s, d) => ({ readStates: { ...s.readStates, [d.channelId]: d } }),
+  notification_override_update: (s, d) => {
+    const notificationOverrides = { ...s.notificationOverrides };
+    if (d.mode === null && !d.muted) delete notificationOverrides[d.targetId];
+    else notificationOverrides[d.targetId] = d;
+    return { notificationOverrides };
+  },
+  settings_update: (_s, d) => ({ settings: d }),
 };
+
+/**
+ * Someone else's new message: the channel's newest message moves on and, when it mentions me
+ * (a DM always does), one more mention. A channel read until now starts its unread part here.
+ */
+function withIncoming(s: ChatState, m: Message): ChatState['readStates'] | undefined {
+  const me = s.me?.id;
+  if (!me || m.author.id === me || m.call !== undefined) return undefined;
+  const channel = s.channels[m.channelId];
+  if (!channel) return undefined;
+  const current = s.readStates[m.channelId];
+  if (current?.lastMessageId && compareIds(current.lastMessageId, m.id) >= 0) return undefined;
+  if (current?.lastReadId && compareIds(current.lastReadId, m.id) >= 0) return undefined;
+  const mention = mentionsUser(m, me, channel.serverId);
+  const count = current?.mentionCount ?? 0;
+  return {
+    ...s.readStates,
+    [m.channelId]: {
+      channelId: m.channelId,
+      lastReadId: current ? current.lastReadId : (BigInt(m.id) - 1n).toString(),
+      lastMessageId: m.id,
+      mentionCount: mention ? Math.min(MENTION_COUNT_CAP, count + 1) : count,
+    },
+  };
+}
 
 /** The state change one event makes. */
 export function reduceEvent(state: ChatState, event: GatewayEvent, now = Date.now()): Partial<ChatState> {

@@ -2,12 +2,16 @@ import type {
   Channel,
   ChannelType,
   Member,
+  NotificationOverride,
   Permission,
+  ReadState,
   ReadyData,
   Server,
+  UpdateNotificationOverrideBody,
   UserSettings,
   VoiceSignalPayload,
 } from '@decentra/protocol';
+import { compareIds, isUnread } from '@decentra/protocol';
 import type { GatewayClient } from '../gateway.js';
 import { GatewayRequestError } from '../gateway.js';
 import type { RestClient } from '../rest.js';
@@ -40,11 +44,15 @@ export type RestLike = Pick<
   | 'listMembers'
   | 'updateMember'
   | 'putSettings'
+  | 'getReadState'
+  | 'updateNotificationOverride'
 >;
 
 export const PAGE_SIZE = 50;
 /** `typing` is sent at most this often while someone types. */
 export const TYPING_THROTTLE_MS = 3_000;
+/** A deleted unread message: its channel's read state is asked for again after this (once per burst). */
+export const READ_STATE_REFRESH_MS = 500;
 /** Errors after which a resend cannot help; anything else is retried. */
 const FINAL_ERRORS = new Set([
   'invalid_input',
@@ -72,6 +80,9 @@ export class ChatSession {
   private readonly loadingOlder = new Set<string>();
   private readonly unsubscribe: Array<() => void> = [];
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Acks on their way, by channel, and the newer one to send when it is answered. */
+  private readonly acking = new Map<string, string | null>();
+  private readonly refreshing = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(
     readonly store: ChatStore,
@@ -84,7 +95,10 @@ export class ChatSession {
       gateway.on('ready', (data) => this.onReady(data)),
       gateway.on('resumed', () => this.flush()),
       gateway.on('reset', () => void this.catchUp()),
-      gateway.on('event', (frame) => store.setState((s) => reduceEvent(s, frame, this.now()))),
+      gateway.on('event', (frame) => {
+        store.setState((s) => reduceEvent(s, frame, this.now()));
+        if (frame.t === 'message_delete') this.onDeleted(frame.d.channelId, frame.d.id);
+      }),
     );
   }
 
@@ -94,6 +108,8 @@ export class ChatSession {
 
   stop(): void {
     clearTimeout(this.retryTimer);
+    for (const timer of this.refreshing.values()) clearTimeout(timer);
+    this.refreshing.clear();
     for (const off of this.unsubscribe.splice(0)) off();
     this.gateway.close();
   }
@@ -261,6 +277,80 @@ export class ChatSession {
     if (this.gateway.send('typing', { channelId })) this.lastTyping.set(channelId, now);
   }
 
+  /**
+   * Marks a channel read up to a message: in the store at once (no badge lingers while the server
+   * answers), then on the server, whose answer (the mentions after it, if any) replaces it. One
+   * ack per channel at a time; one asked for meanwhile is sent when the first is answered.
+   */
+  ack(channelId: string, messageId: string): void {
+    const current = this.store.getState().readStates[channelId];
+    if (current?.lastReadId && compareIds(current.lastReadId, messageId) >= 0) return;
+    this.store.setState((s) => ({
+      readStates: { ...s.readStates, [channelId]: readUpTo(s, channelId, messageId) },
+    }));
+    if (this.acking.has(channelId)) {
+      this.acking.set(channelId, messageId);
+      return;
+    }
+    this.sendAck(channelId, messageId);
+  }
+
+  private sendAck(channelId: string, messageId: string): void {
+    this.acking.set(channelId, null);
+    const done = () => {
+      const next = this.acking.get(channelId);
+      this.acking.delete(channelId);
+      if (next) this.sendAck(channelId, next);
+    };
+    this.gateway.request('ack', { channelId, messageId }).then(
+      (state) => {
+        this.putReadState(state);
+        done();
+      },
+      // Offline: the next `ready` brings the server's read state, and the screen acks again.
+      () => done(),
+    );
+  }
+
+  /** A read state from the server, unless the store already holds a later one. */
+  private putReadState(state: ReadState): void {
+    this.store.setState((s) => {
+      const held = s.readStates[state.channelId];
+      if (held?.lastReadId && state.lastReadId && compareIds(held.lastReadId, state.lastReadId) > 0)
+        return {};
+      return { readStates: { ...s.readStates, [state.channelId]: state } };
+    });
+  }
+
+  /** An unread message gone: the count may have dropped, so the server says what is left. */
+  private onDeleted(channelId: string, messageId: string): void {
+    const state = this.store.getState().readStates[channelId];
+    if (!state || !isUnread(state)) return;
+    if (state.lastReadId && compareIds(messageId, state.lastReadId) <= 0) return;
+    if (this.refreshing.has(channelId)) return;
+    this.refreshing.set(
+      channelId,
+      setTimeout(() => {
+        this.refreshing.delete(channelId);
+        this.rest.getReadState({ channelId }).then(
+          (fresh) => this.putReadState(fresh),
+          () => {},
+        );
+      }, READ_STATE_REFRESH_MS),
+    );
+  }
+
+  /** Sets the mode or mute of a server, channel or DM; the store follows the answer. */
+  async setNotificationOverride(targetId: string, change: UpdateNotificationOverrideBody): Promise<void> {
+    const saved: NotificationOverride = await this.rest.updateNotificationOverride({ targetId, ...change });
+    this.store.setState((s) => {
+      const notificationOverrides = { ...s.notificationOverrides };
+      if (saved.mode === null && !saved.muted) delete notificationOverrides[targetId];
+      else notificationOverrides[targetId] = saved;
+      return { notificationOverrides };
+    });
+  }
+
   async saveSettings(settings: UserSettings): Promise<void> {
     const saved = await this.rest.putSettings(settings);
     this.store.setState({ settings: saved });
@@ -381,6 +471,23 @@ export class ChatSession {
       messages: { ...s.messages, [channelId]: fn(s.messages[channelId] ?? EMPTY_CHANNEL) },
     }));
   }
+}
+
+/** The read state after reading up to `messageId`: no mentions left unless newer messages came. */
+function readUpTo(
+  s: { readStates: Record<string, ReadState> },
+  channelId: string,
+  messageId: string,
+): ReadState {
+  const held = s.readStates[channelId];
+  const lastMessageId = held?.lastMessageId ?? null;
+  const caughtUp = lastMessageId === null || compareIds(messageId, lastMessageId) >= 0;
+  return {
+    channelId,
+    lastReadId: messageId,
+    lastMessageId,
+    mentionCount: caughtUp ? 0 : (held?.mentionCount ?? 0),
+  };
 }
 
 /** A fresh nonce per message (randomUUID needs a secure context; getRandomValues does not). */

@@ -20,7 +20,7 @@ const readyData: ReadyData = {
       name: 'Club',
       ownerId: '1',
       channels: [{ id: '11', serverId: '10', type: 'text', name: 'general' }],
-      myPermissions: { createChannel: true, editChannel: true, deleteChannel: true },
+      myPermissions: { createChannel: true, editChannel: true, deleteChannel: true, mentionEveryone: true },
     },
   ],
   dms: [],
@@ -29,6 +29,8 @@ const readyData: ReadyData = {
   voiceStates: [],
   calls: [],
   settings: DEFAULT_USER_SETTINGS,
+  readStates: [],
+  notificationOverrides: [],
 };
 
 interface Sent {
@@ -130,6 +132,8 @@ function setup(history: (channelId: string, page: HistoryPage) => Message[] = ()
     listMembers: notUsed,
     updateMember: notUsed,
     putSettings: notUsed,
+    getReadState: notUsed,
+    updateNotificationOverride: notUsed,
   };
   let clock = 10_000;
   const store = createChatStore();

@@ -3,8 +3,10 @@ import type {
   Channel,
   FriendRequest,
   Member,
+  NotificationOverride,
   Permissions,
   PresenceStatus,
+  ReadState,
   ReadyData,
   Server,
   User,
@@ -61,6 +63,13 @@ export interface ChatState {
   calls: Record<string, Call>;
   /** My settings (notifications, sounds), from `ready` and my own saves. */
   settings: UserSettings;
+  /**
+   * Where I stand in each channel with something unread (or read since `ready`), by channel id;
+   * a channel not listed is read.
+   */
+  readStates: Record<string, ReadState>;
+  /** My notification rules, by server, channel or DM id. */
+  notificationOverrides: Record<string, NotificationOverride>;
 }
 
 export type ChatStore = StoreApi<ChatState>;
@@ -84,6 +93,8 @@ export function initialChatState(): ChatState {
     voice: {},
     calls: {},
     settings: DEFAULT_USER_SETTINGS,
+    readStates: {},
+    notificationOverrides: {},
   };
 }
 
@@ -127,13 +138,18 @@ export function withoutServer(state: ChatState, serverId: string): Partial<ChatS
   const members = { ...state.members };
   delete members[serverId];
   const voice = { ...state.voice };
-  for (const id of server.channelIds) delete voice[id];
+  const readStates = { ...state.readStates };
+  for (const id of server.channelIds) {
+    delete voice[id];
+    delete readStates[id];
+  }
   return {
     servers,
     channels,
     messages,
     members,
     voice,
+    readStates,
     serverOrder: state.serverOrder.filter((id) => id !== serverId),
   };
 }
@@ -190,6 +206,8 @@ export function applyReady(state: ChatState, ready: ReadyData): ChatState {
   next.messages = Object.fromEntries(Object.entries(state.messages).filter(([id]) => next.channels[id]));
   next.typing = {};
   next.settings = ready.settings;
+  next.readStates = Object.fromEntries(ready.readStates.map((r) => [r.channelId, r]));
+  next.notificationOverrides = Object.fromEntries(ready.notificationOverrides.map((o) => [o.targetId, o]));
   next.voice = {};
   next.calls = {};
   for (const v of ready.voiceStates) next.voice = withVoiceState(next.voice, v);

@@ -3,8 +3,18 @@ import { forbidden } from '../../infra/errors.js';
 import type { Audience } from '../../kernel/events.js';
 import type { ChannelRow, MemberRow, ServerRow } from '../../storage/rows.js';
 
-export const ALL_PERMISSIONS: Permissions = { createChannel: true, editChannel: true, deleteChannel: true };
-export const NO_PERMISSIONS: Permissions = { createChannel: false, editChannel: false, deleteChannel: false };
+export const ALL_PERMISSIONS: Permissions = {
+  createChannel: true,
+  editChannel: true,
+  deleteChannel: true,
+  mentionEveryone: true,
+};
+export const NO_PERMISSIONS: Permissions = {
+  createChannel: false,
+  editChannel: false,
+  deleteChannel: false,
+  mentionEveryone: false,
+};
 
 /** The caller's standing in a server they are a member of. */
 export interface ServerAccess {
@@ -30,6 +40,7 @@ export function permissionsOf(member: MemberRow, ownerId: bigint): Permissions {
     createChannel: member.canCreateChannel,
     editChannel: member.canEditChannel,
     deleteChannel: member.canDeleteChannel,
+    mentionEveryone: member.canMentionEveryone,
   };
 }
 
@@ -49,6 +60,7 @@ const PERMISSION_WORDS: Record<Permission, string> = {
   createChannel: 'create channels',
   editChannel: 'edit channels',
   deleteChannel: 'delete channels',
+  mentionEveryone: 'mention everyone',
 };
 
 export function requirePermission(access: ServerAccess, permission: Permission): void {

@@ -34,7 +34,9 @@ export async function updateMemberPermissions(
   db: Db,
   serverId: bigint,
   userId: bigint,
-  flags: Partial<Pick<MemberRow, 'canCreateChannel' | 'canEditChannel' | 'canDeleteChannel'>>,
+  flags: Partial<
+    Pick<MemberRow, 'canCreateChannel' | 'canEditChannel' | 'canDeleteChannel' | 'canMentionEveryone'>
+  >,
 ): Promise<MemberRow | undefined> {
   if (Object.keys(flags).length === 0) {
     const [unchanged] = await db

@@ -31,7 +31,7 @@ export class MembersService {
     return rows.map((r) => toMember(r.member, r.user, standing.server.ownerId));
   }
 
-  /** The owner grants or withdraws a member's channel permissions (only the flags given change). */
+  /** The owner grants or withdraws a member's permissions (only the flags given change). */
   async updatePermissions(
     tx: Db,
     actor: Actor,
@@ -42,11 +42,12 @@ export class MembersService {
     const standing = await this.access.server(tx, serverId, actor.id, true);
     requireOwner(standing);
     if (userId === standing.server.ownerId) throw invalidInput('The owner always holds every permission.');
-    const { createChannel, editChannel, deleteChannel } = body.permissions;
+    const { createChannel, editChannel, deleteChannel, mentionEveryone } = body.permissions;
     const row = await updateMemberPermissions(tx, serverId, userId, {
       ...(createChannel === undefined ? {} : { canCreateChannel: createChannel }),
       ...(editChannel === undefined ? {} : { canEditChannel: editChannel }),
       ...(deleteChannel === undefined ? {} : { canDeleteChannel: deleteChannel }),
+      ...(mentionEveryone === undefined ? {} : { canMentionEveryone: mentionEveryone }),
     });
     const target = row && (await memberWithUser(tx, serverId, userId));
     if (!target) throw notFound('That user is not a member of this server.');

@@ -38,7 +38,12 @@ describe('members', () => {
       userId: ann.id,
       permissions: { createChannel: true },
     });
-    expect(member.permissions).toEqual({ createChannel: true, editChannel: false, deleteChannel: false });
+    expect(member.permissions).toEqual({
+      createChannel: true,
+      editChannel: false,
+      deleteChannel: false,
+      mentionEveryone: false,
+    });
     expect((await socket.nextEvent('member_update')).d).toEqual({ serverId: s.id, member });
     expect((await ann.rest.getServer({ serverId: s.id })).myPermissions.createChannel).toBe(true);
     socket.close();

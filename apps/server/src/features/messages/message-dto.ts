@@ -10,6 +10,7 @@ export function toMessage(row: MessageRow, author: { id: bigint; username: strin
     mentions: row.mentions.map(String),
     createdAt: row.createdAt.toISOString(),
     editedAt: row.editedAt?.toISOString() ?? null,
+    ...(row.mentionEveryone === null ? {} : { mentionEveryone: row.mentionEveryone }),
     ...(row.nonce === null ? {} : { nonce: row.nonce }),
     ...(row.callOutcome === null
       ? {}

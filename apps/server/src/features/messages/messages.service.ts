@@ -3,7 +3,7 @@ import { forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Actor } from '../../kernel/actor.js';
 import { type Audience, dispatch, serverScope, toUsers } from '../../kernel/events.js';
-import { type Outcome, outcome } from '../../kernel/outcome.js';
+import { combine, Listeners, type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import type { ChannelAccess } from '../access/access.policy.js';
 import type { AccessService } from '../access/access.service.js';
@@ -44,9 +44,20 @@ export interface MessagesDeps {
   now?: () => Date;
 }
 
+/** A message just stored (its commit done), with where it was written. */
+export interface MessageCreated {
+  message: Message;
+  /** The channel's server; null for a DM. */
+  serverId: bigint | null;
+  /** The two ends of a DM; undefined for a server channel. */
+  dmEnds: readonly bigint[] | undefined;
+}
+
 export class MessagesService {
   private readonly now: () => Date;
   private readonly writer: MessageWriter;
+  /** Told of every new message a person sent, after its commit (Web Push listens). */
+  readonly onCreated = new Listeners<[MessageCreated]>();
 
   constructor(private readonly deps: MessagesDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -86,7 +97,8 @@ export class MessagesService {
       return outcome(toMessage(first.message, first.author));
     }
     const message = toMessage(row, actor);
-    return outcome(message, [dispatch('message_create', message, target.audience)]);
+    const told = this.onCreated.tell({ message, serverId: target.serverId, dmEnds: target.dmEnds });
+    return combine(message, [outcome(message, [dispatch('message_create', message, target.audience)]), told]);
   }
 
   /**

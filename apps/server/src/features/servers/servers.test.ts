@@ -39,7 +39,7 @@ describe('creating a server', () => {
     expect(created).toMatchObject({
       name: 'Book club',
       ownerId: owner.id,
-      myPermissions: { createChannel: true, editChannel: true, deleteChannel: true },
+      myPermissions: { createChannel: true, editChannel: true, deleteChannel: true, mentionEveryone: true },
     });
     expect(created.channels.map((c) => [c.type, c.name, c.serverId])).toEqual([
       ['text', 'general', created.id],
@@ -136,7 +136,12 @@ describe('a server invite, by default', () => {
   it('lets its holder join with no channel permissions; the joiner hears server_create', async () => {
     joined = await ben.rest.joinServer({ inviteCode: invite.code });
     expect(joined.id).toBe(s.id);
-    expect(joined.myPermissions).toEqual({ createChannel: false, editChannel: false, deleteChannel: false });
+    expect(joined.myPermissions).toEqual({
+      createChannel: false,
+      editChannel: false,
+      deleteChannel: false,
+      mentionEveryone: false,
+    });
     expect((await benSocket.nextEvent('server_create')).d.id).toBe(s.id);
   });
 

@@ -1,4 +1,5 @@
 import { DEFAULT_USER_SETTINGS, type UserSettings, UserSettingsSchema } from '@decentra/protocol';
+import { dispatch, toUsers } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import { deleteUserSettings, readUserSettings, writeUserSettings } from './settings.repo.js';
@@ -18,7 +19,8 @@ export class SettingsService {
 
   async put(tx: Db, userId: bigint, settings: UserSettings): Promise<Outcome<UserSettings>> {
     await writeUserSettings(tx, userId, settings, this.now());
-    return outcome(settings);
+    // Every tab of the user follows (sounds, modes), the saving one included.
+    return outcome(settings, [dispatch('settings_update', settings, toUsers(userId))]);
   }
 
   /** An account being deleted: its preferences go with it. */

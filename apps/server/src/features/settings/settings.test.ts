@@ -16,7 +16,14 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const quiet: UserSettings = {
-  notifications: { enabled: true, sounds: false, mode: 'mentions', messageSound: 'chime', callSound: 'bell' },
+  notifications: {
+    enabled: true,
+    sounds: false,
+    mode: 'mentions',
+    messageSound: 'chime',
+    callSound: 'bell',
+    volume: 60,
+  },
 };
 
 describe('user settings', () => {

@@ -10,9 +10,10 @@ const TOGGLES: Array<[Permission, string]> = [
   ['createChannel', 'Create channels'],
   ['editChannel', 'Edit channels'],
   ['deleteChannel', 'Delete channels'],
+  ['mentionEveryone', 'Mention @everyone'],
 ];
 
-/** Members with the owner's three permission toggles each, and Kick. */
+/** Members with the owner's permission toggles each, and Kick. */
 export function MemberList({ serverId, onError }: { serverId: string; onError: (e: string) => void }) {
   const members = useChat((s) => s.members[serverId]);
   const presence = useChat((s) => s.presence);
