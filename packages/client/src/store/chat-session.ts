@@ -15,7 +15,7 @@ import { compareIds, isUnread } from '@decentra/protocol';
 import type { GatewayClient } from '../gateway.js';
 import { GatewayRequestError } from '../gateway.js';
 import type { RestClient } from '../rest.js';
-import { reduceEvent, withChannel, withMember } from './apply-event.js';
+import { laterReadState, reduceEvent, withChannel, withMember } from './apply-event.js';
 import { applyReady, type ChatStore, withDm, withServer, withUsers } from './chat-store.js';
 import {
   addPending,
@@ -304,7 +304,11 @@ export class ChatSession {
     };
     this.gateway.request('ack', { channelId, messageId }).then(
       (state) => {
-        this.putReadState(state);
+        this.store.setState((s) => {
+          const held = s.readStates[channelId];
+          const next = laterReadState(held, state);
+          return next === held ? {} : { readStates: { ...s.readStates, [channelId]: next } };
+        });
         done();
       },
       // Offline: the next `ready` brings the server's read state, and the screen acks again.
@@ -312,8 +316,11 @@ export class ChatSession {
     );
   }
 
-  /** A read state from the server, unless the store already holds a later one. */
-  private putReadState(state: ReadState): void {
+  /**
+   * A read state asked for after a delete, unless the store already read further (at the same
+   * last-read message it replaces the held one: the newest unread message may be the one gone).
+   */
+  private putRefreshedState(state: ReadState): void {
     this.store.setState((s) => {
       const held = s.readStates[state.channelId];
       if (held?.lastReadId && state.lastReadId && compareIds(held.lastReadId, state.lastReadId) > 0)
@@ -333,7 +340,7 @@ export class ChatSession {
       setTimeout(() => {
         this.refreshing.delete(channelId);
         this.rest.getReadState({ channelId }).then(
-          (fresh) => this.putReadState(fresh),
+          (fresh) => this.putRefreshedState(fresh),
           () => {},
         );
       }, READ_STATE_REFRESH_MS),
