@@ -222,6 +222,15 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       clock: options.clock,
     });
     const presence = new PresenceService(db, commands, log, options.presence, options.clock);
+    const readStates = registerReadStates({
+      db,
+      commands,
+      access,
+      servers: chat.servers,
+      members: chat.members,
+      channels: chat.channels,
+      now,
+    });
     const accountSettings = registerAccountSettings({
       db,
       commands,
@@ -237,11 +246,11 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       friends,
       invites,
       settings: instance.settings,
+      readStates: readStates.service,
       log,
       now,
     });
 
-    const readStates = registerReadStates();
     const push = registerPush();
 
     // Every route and op of the contract, each once: a missing handler fails the type-check.
