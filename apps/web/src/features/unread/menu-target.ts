@@ -28,8 +28,13 @@ export function defaultModeLabel(
   return `follows your settings: ${MODE_LABELS[s.settings.notifications.mode]}`;
 }
 
-const time = new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit' });
-const dayAndTime = new Intl.DateTimeFormat('en', { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+const time = new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const dayAndTime = new Intl.DateTimeFormat('en', {
+  weekday: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 
 /** "Muted until 21:45" (with the day when it is not today), or "Muted until you unmute". */
 export function mutedUntilText(mutedUntil: string | null, now: number): string {
