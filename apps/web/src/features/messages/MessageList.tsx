@@ -150,7 +150,9 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
                   mine={mine}
                   canDelete={mine || isOwner}
                   myName={me?.username}
-                  mentionsMe={!!me && m.mentions.includes(me.id)}
+                  mentionsMe={
+                    !!me && !mine && (m.mentions.includes(me.id) || m.mentionEveryone !== undefined)
+                  }
                 />
               </div>
             );
