@@ -37,6 +37,8 @@ describe('unread messages, mentions and notification rules', () => {
   let random: string;
   let dmId: string;
   let books: Server;
+  /** The acks ben's first tab sent, by channel, as they left the page. */
+  const acksSent: Array<{ channelId: string; at: number }> = [];
 
   const url = (channelId: string) => `/channels/${club.id}/${channelId}`;
   const sidebar = () => b.getByRole('list', { name: 'Text channels' });
@@ -62,6 +64,16 @@ describe('unread messages, mentions and notification rules', () => {
     ben = await loggedIn(browser, server.url, benUser.token);
     a = ann.page;
     b = ben.page;
+    b.on('websocket', (ws) =>
+      ws.on('framesent', ({ payload }) => {
+        const frame: unknown = JSON.parse(String(payload));
+        if (typeof frame !== 'object' || frame === null || Reflect.get(frame, 'op') !== 'ack') return;
+        acksSent.push({
+          channelId: String(Reflect.get(Reflect.get(frame, 'd'), 'channelId')),
+          at: Date.now(),
+        });
+      }),
+    );
     // Ben's page has focus only while it is the tab in front; his second tab stays on Friends.
     benTab = await secondTab(ben);
     b2 = benTab.page;
@@ -243,6 +255,24 @@ describe('unread messages, mentions and notification rules', () => {
     await rail(b).getByRole('link', { name: 'Unread Club', exact: true }).waitFor();
     await expect.poll(() => b.title()).toBe('Decentra');
     await expect.poll(() => b2.title()).toBe('Decentra');
+  });
+
+  it('acks a burst of messages about once a second, not once per message', async () => {
+    await row('general').click();
+    await b.getByRole('textbox', { name: 'Message #general' }).waitFor();
+    const started = Date.now();
+    let last = '';
+    for (let i = 1; i <= 12; i++) {
+      last = (await annUser.rest.sendMessage({ channelId: general, content: `burst ${i}` })).id;
+    }
+    const seconds = Math.ceil((Date.now() - started) / 1000);
+    await log().getByText('burst 12', { exact: true }).waitFor();
+    await expect
+      .poll(async () => (await benUser.rest.getReadState({ channelId: general })).lastReadId)
+      .toBe(last);
+    const acks = acksSent.filter((x) => x.channelId === general && x.at >= started);
+    expect(acks.length).toBeGreaterThan(0);
+    expect(acks.length).toBeLessThanOrEqual(seconds + 2);
   });
 
   it('offers "Jump to present" far up a long channel, which goes back to the newest message', async () => {
