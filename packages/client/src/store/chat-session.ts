@@ -83,6 +83,8 @@ export class ChatSession {
   /** Acks on their way, by channel, and the newer one to send when it is answered. */
   private readonly acking = new Map<string, string | null>();
   private readonly refreshing = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Acks that could not go out (the socket was down), by channel: sent once it is back. */
+  private readonly unsentAcks = new Map<string, string>();
 
   constructor(
     readonly store: ChatStore,
@@ -93,7 +95,10 @@ export class ChatSession {
     this.unsubscribe.push(
       gateway.on('state', (connection) => store.setState({ connection })),
       gateway.on('ready', (data) => this.onReady(data)),
-      gateway.on('resumed', () => this.flush()),
+      gateway.on('resumed', () => {
+        this.flush();
+        this.resendAcks(false);
+      }),
       gateway.on('reset', () => void this.catchUp()),
       gateway.on('event', (frame) => {
         store.setState((s) => reduceEvent(s, frame, this.now()));
@@ -311,9 +316,34 @@ export class ChatSession {
         });
         done();
       },
-      // Offline: the next `ready` brings the server's read state, and the screen acks again.
-      () => done(),
+      (err: unknown) => {
+        // The socket was down or the reply lost: sent again when it is back (after a resume no
+        // `ready` would bring the server's state, and the store already says read). A refusal is final.
+        const code = err instanceof GatewayRequestError ? err.code : 'internal';
+        if (code === 'disconnected' || code === 'timeout') this.keepUnsent(channelId, messageId);
+        done();
+      },
     );
+  }
+
+  private keepUnsent(channelId: string, messageId: string): void {
+    const kept = this.unsentAcks.get(channelId);
+    if (!kept || compareIds(messageId, kept) > 0) this.unsentAcks.set(channelId, messageId);
+  }
+
+  /**
+   * The acks that could not go out, once the socket is back: after a resume as they were; after a
+   * `ready` (which replaced the read states with the server's) through `ack`, read at once again.
+   */
+  private resendAcks(afterReady: boolean): void {
+    const unsent = [...this.unsentAcks];
+    this.unsentAcks.clear();
+    for (const [channelId, messageId] of unsent) {
+      if (!this.store.getState().channels[channelId]) continue;
+      if (afterReady) this.ack(channelId, messageId);
+      else if (this.acking.has(channelId)) this.acking.set(channelId, messageId);
+      else this.sendAck(channelId, messageId);
+    }
   }
 
   /**
@@ -407,6 +437,7 @@ export class ChatSession {
   private onReady(data: ReadyData): void {
     this.store.setState((s) => applyReady(s, data));
     this.flush();
+    this.resendAcks(true);
   }
 
   /** After a lost session: fetch what was missed in every channel whose messages are held. */

@@ -386,17 +386,36 @@ describe('ChatSession read state', () => {
     expect(store.getState().readStates['11']).toEqual(read);
   });
 
-  it('offline, the ack is dropped and the next ready says what the server holds', async () => {
+  it('an ack made while the socket is down goes out after a resume, with nothing more to do', async () => {
     const { gateway, store, session } = await started();
     gateway.drop();
     session.ack('11', '105');
     await tick();
     expect(store.getState().readStates['11']?.mentionCount).toBe(0);
+    expect(acks(gateway)).toHaveLength(0);
     gateway.state = 'ready';
+    gateway.emit('resumed');
+    expect(acks(gateway).map((x) => x.d)).toEqual([{ channelId: '11', messageId: '105' }]);
+  });
+
+  it('an ack lost with the socket is made again over the read states of the next ready', async () => {
+    const { gateway, store, session } = await started();
+    session.ack('11', '103');
+    gateway.drop();
+    await tick();
+    gateway.state = 'ready';
+    // The server never heard of it: its ready still says unread from 100.
     gateway.emit('ready', { ...readyData, readStates: [unread] });
-    expect(store.getState().readStates['11']).toEqual(unread);
-    // Nothing is left in flight: the screen's next ack goes out.
+    expect(store.getState().readStates['11']).toEqual({ ...unread, lastReadId: '103' });
+    expect(acks(gateway).map((x) => x.d)).toEqual([{ channelId: '11', messageId: '103' }]);
+  });
+
+  it('does not send again an ack the server refused', async () => {
+    const { gateway, session } = await started();
     session.ack('11', '105');
+    acks(gateway)[0]?.reject(new GatewayRequestError('not_found', 'gone'));
+    await tick();
+    gateway.emit('resumed');
     expect(acks(gateway)).toHaveLength(1);
   });
 
