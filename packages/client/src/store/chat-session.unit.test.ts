@@ -284,25 +284,6 @@ describe('ChatSession history', () => {
   });
 });
 
-describe('ChatSession typing', () => {
-  it('sends typing at most once per throttle window per channel', async () => {
-    const { gateway, session, advance } = setup();
-    await session.start();
-    session.typing('11');
-    session.typing('11');
-    advance(TYPING_THROTTLE_MS - 1);
-    session.typing('11');
-    advance(2);
-    session.typing('11');
-    session.typing('12');
-    expect(gateway.fireAndForget).toEqual([
-      { op: 'typing', d: { channelId: '11' } },
-      { op: 'typing', d: { channelId: '11' } },
-      { op: 'typing', d: { channelId: '12' } },
-    ]);
-  });
-});
-
 describe('ChatSession read state', () => {
   const unread: ReadState = { channelId: '11', lastReadId: '100', lastMessageId: '105', mentionCount: 2 };
   const incoming = (id: string, mentions: string[] = []): Message => ({
@@ -480,6 +461,25 @@ describe('ChatSession read state', () => {
     expect(bodies).toEqual([
       { targetId: '10', mute: '1h' },
       { targetId: '10', mute: null },
+    ]);
+  });
+});
+
+describe('ChatSession typing', () => {
+  it('sends typing at most once per throttle window per channel', async () => {
+    const { gateway, session, advance } = setup();
+    await session.start();
+    session.typing('11');
+    session.typing('11');
+    advance(TYPING_THROTTLE_MS - 1);
+    session.typing('11');
+    advance(2);
+    session.typing('11');
+    session.typing('12');
+    expect(gateway.fireAndForget).toEqual([
+      { op: 'typing', d: { channelId: '11' } },
+      { op: 'typing', d: { channelId: '11' } },
+      { op: 'typing', d: { channelId: '12' } },
     ]);
   });
 });
