@@ -206,6 +206,11 @@ describe('unread messages, mentions and notification rules', () => {
     await b.keyboard.press('Escape');
     await menu.waitFor({ state: 'detached' });
     await expect.poll(() => button.evaluate((el) => el === document.activeElement)).toBe(true);
+    // The button opens it and closes it again.
+    await button.click();
+    await menu.waitFor();
+    await button.click();
+    await menu.waitFor({ state: 'detached' });
   });
 
   it('mutes a channel from its context menu: no bold, no badge, no count, even for new mentions', async () => {

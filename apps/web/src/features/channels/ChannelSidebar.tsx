@@ -34,7 +34,7 @@ export function ChannelSidebar({ serverId }: { serverId: string }) {
         <MenuButton
           label={`Notifications for ${server.name}`}
           open={menu.open}
-          onOpen={menu.openBelow}
+          onOpen={menu.toggleBelow}
           className="icon-button"
         />
         {menu.menu}

@@ -30,7 +30,7 @@ export function UnreadChannelLink({ channel, active }: { channel: Channel; activ
         <span className="channel-name">{channel.name}</span>
         <MentionBadge count={badge.mentions} />
       </NavLink>
-      <MenuButton label={`Notifications for ${channel.name}`} open={menu.open} onOpen={menu.openBelow} />
+      <MenuButton label={`Notifications for ${channel.name}`} open={menu.open} onOpen={menu.toggleBelow} />
       {menu.menu}
     </>
   );

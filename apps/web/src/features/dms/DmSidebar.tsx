@@ -57,7 +57,7 @@ function DmRow({ id, active }: { id: string; active: boolean }) {
         <span className="channel-name">{name}</span>
         <MentionBadge count={badge.mentions} />
       </NavLink>
-      <MenuButton label={`Notifications for ${name}`} open={menu.open} onOpen={menu.openBelow} />
+      <MenuButton label={`Notifications for ${name}`} open={menu.open} onOpen={menu.toggleBelow} />
       {menu.menu}
     </li>
   );

@@ -23,6 +23,8 @@ interface Props {
   target: MenuTarget;
   /** Where it opens (the pointer, or below the button), in viewport pixels. */
   at: { x: number; y: number };
+  /** What opened it: a press on it is left to it (its button closes the menu again). */
+  opener: HTMLElement | null;
   /** `restoreFocus`: give focus back to what opened it (Escape, a choice made). */
   onClose: (restoreFocus: boolean) => void;
 }
@@ -31,7 +33,7 @@ interface Props {
  * The notification rules of a server, channel or DM, and "Mark as read": a menu (arrow keys,
  * Home/End, Escape) over the page. A choice is saved through the SDK, whose answer updates the store.
  */
-export function NotificationMenu({ target, at, onClose }: Props) {
+export function NotificationMenu({ target, at, opener, onClose }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [pos, setPos] = useState(at);
   const [error, setError] = useState<string | null>(null);
@@ -59,7 +61,8 @@ export function NotificationMenu({ target, at, onClose }: Props) {
 
   useEffect(() => {
     const away = (e: PointerEvent) => {
-      if (!ref.current?.contains(e.target as Node)) onClose(false);
+      const on = e.target as Node;
+      if (!ref.current?.contains(on) && !opener?.contains(on)) onClose(false);
     };
     const resize = () => onClose(false);
     document.addEventListener('pointerdown', away, true);
@@ -68,7 +71,7 @@ export function NotificationMenu({ target, at, onClose }: Props) {
       document.removeEventListener('pointerdown', away, true);
       window.removeEventListener('resize', resize);
     };
-  }, [onClose]);
+  }, [onClose, opener]);
 
   const save = async (change: UpdateNotificationOverrideBody) => {
     setBusy(true);

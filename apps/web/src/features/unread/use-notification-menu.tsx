@@ -5,8 +5,8 @@ import { NotificationMenu } from './NotificationMenu';
 interface MenuOpener {
   /** For the row's or icon's `onContextMenu` (right click, the menu key, Shift+F10). */
   onContextMenu: (e: MouseEvent<HTMLElement>) => void;
-  /** Opens the menu below a button. */
-  openBelow: (button: HTMLElement) => void;
+  /** Opens the menu below a button, or closes it when open. */
+  toggleBelow: (button: HTMLElement) => void;
   open: boolean;
   /** The menu while open (rendered into the body). */
   menu: ReactNode;
@@ -16,6 +16,8 @@ interface MenuOpener {
 export function useNotificationMenu(target: MenuTarget): MenuOpener {
   const [at, setAt] = useState<{ x: number; y: number } | null>(null);
   const opener = useRef<HTMLElement | null>(null);
+  /** The "…" button that opened it, which toggles it (a right click has none). */
+  const [button, setButton] = useState<HTMLElement | null>(null);
   const openBelow = useCallback((el: HTMLElement) => {
     const r = el.getBoundingClientRect();
     opener.current = el;
@@ -24,6 +26,7 @@ export function useNotificationMenu(target: MenuTarget): MenuOpener {
   const onContextMenu = useCallback(
     (e: MouseEvent<HTMLElement>) => {
       e.preventDefault();
+      setButton(null);
       // From the keyboard the event has no pointer position: open beside the element.
       if (e.clientX === 0 && e.clientY === 0) openBelow(e.currentTarget);
       else {
@@ -37,6 +40,14 @@ export function useNotificationMenu(target: MenuTarget): MenuOpener {
     setAt(null);
     if (restoreFocus) opener.current?.focus();
   }, []);
-  const menu = at ? <NotificationMenu target={target} at={at} onClose={close} /> : null;
-  return { onContextMenu, openBelow, open: at !== null, menu };
+  const toggleBelow = useCallback(
+    (el: HTMLElement) => {
+      if (at !== null) return close(true);
+      setButton(el);
+      openBelow(el);
+    },
+    [at, openBelow, close],
+  );
+  const menu = at ? <NotificationMenu target={target} at={at} opener={button} onClose={close} /> : null;
+  return { onContextMenu, toggleBelow, open: at !== null, menu };
 }
