@@ -280,6 +280,32 @@ describe('unread messages, mentions and notification rules', () => {
     expect(acks.length).toBeLessThanOrEqual(seconds + 2);
   });
 
+  it('opens a channel with more unread than fits on screen at its new-messages line', async () => {
+    const updates = (await annUser.rest.createChannel({ serverId: club.id, name: 'updates', type: 'text' }))
+      .id;
+    await annUser.rest.sendMessage({ channelId: updates, content: 'already read' });
+    await row('updates').click();
+    await log().getByText('already read').waitFor();
+    await sidebar().getByRole('link', { name: 'updates', exact: true }).waitFor();
+    await row('general').click();
+    for (let i = 1; i <= 40; i++)
+      await annUser.rest.sendMessage({ channelId: updates, content: `update ${i}` });
+    await row('updates, unread').click();
+    const line = b.locator('.new-messages-line');
+    await line.waitFor();
+    await expect
+      .poll(() =>
+        line.evaluate((el) => {
+          const box = el.getBoundingClientRect();
+          const view = el.closest('.message-scroller')?.getBoundingClientRect();
+          return !!view && box.top >= view.top && box.bottom <= view.bottom;
+        }),
+      )
+      .toBe(true);
+    const first = log().locator('.message-slot', { has: line });
+    await expect.poll(() => first.textContent()).toContain('update 1');
+  });
+
   it('offers "Jump to present" far up a long channel, which goes back to the newest message', async () => {
     const long = (await annUser.rest.createChannel({ serverId: club.id, name: 'long', type: 'text' })).id;
     for (let i = 1; i <= 120; i++) await annUser.rest.sendMessage({ channelId: long, content: `line ${i}` });

@@ -36,7 +36,9 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
   const firstKey = useRef<string | undefined>(undefined);
   const [far, setFar] = useState(false);
   const lineAfter = useNewLine((l) => (l.channelId === channelId ? l.afterId : undefined));
-  const lineIndex = lineAfter === undefined ? -1 : firstUnreadIndex(items, lineAfter, me?.id);
+  const lineIndex =
+    lineAfter === undefined || !list?.loaded ? -1 : firstUnreadIndex(items, lineAfter, me?.id, list.hasOlder);
+  const shownLine = useRef(false);
 
   const virtualizer = useVirtualizer({
     count: items.length,
@@ -98,6 +100,19 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
     const nearTop = !stick.current && el.scrollTop < LOAD_OLDER_PX;
     if (el.scrollHeight <= el.clientHeight || nearTop) loadOlder();
   }, [list?.loaded, list?.hasOlder, items.length, loadOlder]);
+
+  // Opening at the new-messages line when the unread part is taller than the view (once: after
+  // that the reader scrolls). Never read (no line position) opens at the newest, as before.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the line is first placed.
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (shownLine.current || lineIndex < 0 || !el) return;
+    shownLine.current = true;
+    const start = virtualizer.measurementsCache[lineIndex]?.start;
+    if (start === undefined || virtualizer.getTotalSize() - start <= el.clientHeight) return;
+    stick.current = false;
+    virtualizer.scrollToIndex(lineIndex, { align: 'start' });
+  }, [lineIndex]);
 
   const jumpToPresent = () => {
     const el = scrollRef.current;
