@@ -76,6 +76,11 @@ export interface AppOptions {
   presence?: PresenceOptions;
   /** Time for keepalive, expiries, presence grace, typing and ringing (tests pass a manual one). */
   clock?: Clock;
+  /**
+   * Leaves the read-state part out of `ready` (its fields stay empty): only the baseline that
+   * bench/ready.ts measures the read states against.
+   */
+  readyWithoutReadStates?: boolean;
 }
 
 export interface DecentraApp {
@@ -283,7 +288,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     for (const part of chat.ready) ready.add(part);
     ready.add(friendsReady(friends));
     ready.add(voice.ready);
-    ready.add(readStates.ready);
+    if (!options.readyWithoutReadStates) ready.add(readStates.ready);
     ready.add(async (auth) => ({ data: { presences: await presence.visiblePresences(auth.actor.id) } }));
 
     const gateway = new Gateway({
