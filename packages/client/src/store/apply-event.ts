@@ -150,10 +150,11 @@ const reducers: Reducers = {
 /**
  * Someone else's new message: the channel's newest message moves on and, when it mentions me
  * (a DM always does), one more mention. A channel read until now starts its unread part here.
+ * Call records count as the server counts them: a missed call makes the DM unread for the callee.
  */
 function withIncoming(s: ChatState, m: Message): ChatState['readStates'] | undefined {
   const me = s.me?.id;
-  if (!me || m.author.id === me || m.call !== undefined) return undefined;
+  if (!me || m.author.id === me) return undefined;
   const channel = s.channels[m.channelId];
   if (!channel) return undefined;
   const current = s.readStates[m.channelId];

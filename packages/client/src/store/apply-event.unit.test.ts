@@ -303,6 +303,14 @@ describe('unread state', () => {
     expect(read(s, '50')).toMatchObject({ lastReadId: '299', lastMessageId: '301', mentionCount: 2 });
   });
 
+  it('counts the record of a call I missed in the DM, as the server does', () => {
+    const missed = message('300', '50', { call: { outcome: 'missed', durationSeconds: 0 } });
+    expect(read(apply(base(), 'message_create', missed), '50')).toMatchObject({
+      lastMessageId: '300',
+      mentionCount: 1,
+    });
+  });
+
   it('stops counting at MENTION_COUNT_CAP', () => {
     let s = base({
       readStates: [
@@ -313,11 +321,14 @@ describe('unread state', () => {
     expect(read(s, '50')?.mentionCount).toBe(MENTION_COUNT_CAP);
   });
 
-  it('never marks unread for my own messages, call records, or a message already read or counted', () => {
+  it('never marks unread for my own messages, or a message already read or counted', () => {
     const mine = message('200', '11', { author: { id: '1', username: 'me' }, mentions: ['1'] });
     expect(read(apply(base(), 'message_create', mine))).toBeUndefined();
-    const call = message('201', '50', { call: { outcome: 'missed', durationSeconds: 0 } });
-    expect(read(apply(base(), 'message_create', call), '50')).toBeUndefined();
+    const myCall = message('201', '50', {
+      author: { id: '1', username: 'me' },
+      call: { outcome: 'missed', durationSeconds: 0 },
+    });
+    expect(read(apply(base(), 'message_create', myCall), '50')).toBeUndefined();
     const held = { channelId: '11', lastReadId: '300', lastMessageId: '300', mentionCount: 0 };
     const s = base({ readStates: [held] });
     expect(read(apply(s, 'message_create', message('250', '11', { mentions: ['1'] })))).toEqual(held);
