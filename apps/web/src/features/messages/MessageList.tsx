@@ -101,18 +101,20 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
     if (el.scrollHeight <= el.clientHeight || nearTop) loadOlder();
   }, [list?.loaded, list?.hasOlder, items.length, loadOlder]);
 
-  // Opening at the new-messages line when the unread part is taller than the view (once: after
-  // that the reader scrolls). Never read (no line position) opens at the newest, as before.
+  // Opening at the new-messages line when the unread part is taller than the view: decided once,
+  // when the line and the first page are both there (a line placed later, as the reader scrolls
+  // up to it, moves nothing).
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the line is first placed.
   useLayoutEffect(() => {
     const el = scrollRef.current;
-    if (shownLine.current || lineIndex < 0 || !el) return;
+    if (shownLine.current || lineAfter === undefined || !list?.loaded || !el) return;
     shownLine.current = true;
+    if (lineIndex < 0) return;
     const start = virtualizer.measurementsCache[lineIndex]?.start;
     if (start === undefined || virtualizer.getTotalSize() - start <= el.clientHeight) return;
     stick.current = false;
     virtualizer.scrollToIndex(lineIndex, { align: 'start' });
-  }, [lineIndex]);
+  }, [lineIndex, lineAfter, list?.loaded]);
 
   const jumpToPresent = () => {
     const el = scrollRef.current;

@@ -100,10 +100,10 @@ export function NotificationMenu({ target, at, opener, onClose }: Props) {
     else if (e.key === 'ArrowUp') go(i < 0 ? -1 : i - 1);
     else if (e.key === 'Home') go(0);
     else if (e.key === 'End') go(-1);
-    else if (e.key === 'Escape') onClose(true);
-    else if (e.key === 'Tab') onClose(false);
+    // Tab leaves the menu as Escape does: back to what opened it (the page's order from there).
+    else if (e.key === 'Escape' || e.key === 'Tab') onClose(true);
     else return;
-    if (e.key !== 'Tab') e.preventDefault();
+    e.preventDefault();
     e.stopPropagation();
   };
 
