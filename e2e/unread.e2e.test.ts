@@ -260,6 +260,14 @@ describe('unread messages, mentions and notification rules', () => {
     await rail(b).getByRole('link', { name: 'Unread Club', exact: true }).waitFor();
     await expect.poll(() => b.title()).toBe('Decentra');
     await expect.poll(() => b2.title()).toBe('Decentra');
+    // A channel's default now follows the server's rule, and says so.
+    await row('general').click({ button: 'right' });
+    const channelMenu = b.getByRole('menu', { name: 'Notifications for general' });
+    await channelMenu
+      .getByRole('menuitemradio', { name: 'Default (follows the server: Only @mentions)', checked: true })
+      .waitFor();
+    await b.keyboard.press('Escape');
+    await channelMenu.waitFor({ state: 'detached' });
   });
 
   it('acks a burst of messages about once a second, not once per message', async () => {
