@@ -76,6 +76,11 @@ export interface AppOptions {
   presence?: PresenceOptions;
   /** Time for keepalive, expiries, presence grace, typing and ringing (tests pass a manual one). */
   clock?: Clock;
+  /**
+   * Leaves the read-state part out of `ready` (its fields stay empty): only the baseline that
+   * bench/ready.ts measures the read states against.
+   */
+  readyWithoutReadStates?: boolean;
 }
 
 export interface DecentraApp {
@@ -222,6 +227,15 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       clock: options.clock,
     });
     const presence = new PresenceService(db, commands, log, options.presence, options.clock);
+    const readStates = registerReadStates({
+      db,
+      commands,
+      access,
+      servers: chat.servers,
+      members: chat.members,
+      channels: chat.channels,
+      now,
+    });
     const accountSettings = registerAccountSettings({
       db,
       commands,
@@ -237,11 +251,11 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       friends,
       invites,
       settings: instance.settings,
+      readStates: readStates.service,
       log,
       now,
     });
 
-    const readStates = registerReadStates();
     const push = registerPush();
 
     // Every route and op of the contract, each once: a missing handler fails the type-check.
@@ -274,7 +288,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     for (const part of chat.ready) ready.add(part);
     ready.add(friendsReady(friends));
     ready.add(voice.ready);
-    ready.add(readStates.ready);
+    if (!options.readyWithoutReadStates) ready.add(readStates.ready);
     ready.add(async (auth) => ({ data: { presences: await presence.visiblePresences(auth.actor.id) } }));
 
     const gateway = new Gateway({

@@ -5,6 +5,7 @@ import { DmSidebar } from '../features/dms/DmSidebar';
 import { FriendsView } from '../features/friends/FriendsView';
 import { ChatView } from '../features/messages/ChatView';
 import { ServerRail } from '../features/servers/ServerRail';
+import { useTabBadge } from '../features/unread/use-tab-badge';
 import { CallBar } from '../features/voice/CallBar';
 import { IncomingCall } from '../features/voice/IncomingCall';
 import { VoiceNotice } from '../features/voice/VoiceNotice';
@@ -15,10 +16,12 @@ import { UserPanel } from '../ui/UserPanel';
 import { useChat } from './hooks';
 import { MainHeader } from './MainHeader';
 import { channelPath, homePath, usePlace } from './routes';
+import '../styles/unread.css';
 
 /** Discord's layout: server rail, channel/DM column, the conversation; columns become drawers on phones. */
 export function Shell() {
   const place = usePlace();
+  useTabBadge();
   const location = useLocation();
   const [drawerOpen, setDrawerOpen] = useState(false);
   // Navigating anywhere closes the drawer (phones).

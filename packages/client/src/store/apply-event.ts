@@ -1,4 +1,12 @@
-import type { Channel, EventData, EventName, GatewayEvent, Member, Message } from '@decentra/protocol';
+import type {
+  Channel,
+  EventData,
+  EventName,
+  GatewayEvent,
+  Member,
+  Message,
+  ReadState,
+} from '@decentra/protocol';
 import { compareIds, MENTION_COUNT_CAP, mentionsUser } from '@decentra/protocol';
 import {
   type ChatState,
@@ -125,7 +133,11 @@ const reducers: Reducers = {
     return { calls, users: withUsers(s.users, [d.caller, d.callee]) };
   },
   user_update: (s, d) => ({ me: d, users: withUsers(s.users, [{ id: d.id, username: d.username }]) }),
-  read_state_update: (s, d) => ({ readStates: { ...s.readStates, [d.channelId]: d } }),
+  read_state_update: (s, d) => {
+    const held = s.readStates[d.channelId];
+    const next = laterReadState(held, d);
+    return next === held ? {} : { readStates: { ...s.readStates, [d.channelId]: next } };
+  },
   notification_override_update: (s, d) => {
     const notificationOverrides = { ...s.notificationOverrides };
     if (d.mode === null && !d.muted) delete notificationOverrides[d.targetId];
@@ -138,10 +150,11 @@ const reducers: Reducers = {
 /**
  * Someone else's new message: the channel's newest message moves on and, when it mentions me
  * (a DM always does), one more mention. A channel read until now starts its unread part here.
+ * Call records count as the server counts them: a missed call makes the DM unread for the callee.
  */
 function withIncoming(s: ChatState, m: Message): ChatState['readStates'] | undefined {
   const me = s.me?.id;
-  if (!me || m.author.id === me || m.call !== undefined) return undefined;
+  if (!me || m.author.id === me) return undefined;
   const channel = s.channels[m.channelId];
   if (!channel) return undefined;
   const current = s.readStates[m.channelId];
@@ -158,6 +171,26 @@ function withIncoming(s: ChatState, m: Message): ChatState['readStates'] | undef
       mentionCount: mention ? Math.min(MENTION_COUNT_CAP, count + 1) : count,
     },
   };
+}
+
+/**
+ * Of the read state held and one the server sent after an ack, the one further along: reading
+ * never goes back (an answer to an earlier ack, or another tab's, can arrive after this tab's
+ * optimistic ack), and at the same last-read message a newer message already seen here stays
+ * unread (its event can overtake the ack's answer).
+ */
+export function laterReadState(held: ReadState | undefined, incoming: ReadState): ReadState {
+  if (!held) return incoming;
+  const read = compareNullable(held.lastReadId, incoming.lastReadId);
+  if (read > 0) return held;
+  if (read === 0 && compareNullable(held.lastMessageId, incoming.lastMessageId) > 0) return held;
+  return incoming;
+}
+
+/** compareIds with null (nothing) before every id. */
+function compareNullable(a: string | null, b: string | null): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
+  return compareIds(a, b);
 }
 
 /** The state change one event makes. */

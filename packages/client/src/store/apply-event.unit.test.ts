@@ -4,12 +4,13 @@ import {
   type EventData,
   type EventName,
   type GatewayEvent,
+  MENTION_COUNT_CAP,
   type Message,
   type ReadyData,
   type Server,
 } from '@decentra/protocol';
 import { describe, expect, it } from 'vitest';
-import { reduceEvent, TYPING_MS, typingNames, withChannel } from './apply-event.js';
+import { laterReadState, reduceEvent, TYPING_MS, typingNames, withChannel } from './apply-event.js';
 import { applyReady, type ChatState, initialChatState } from './chat-store.js';
 import { addPending, EMPTY_CHANNEL, mergeMessages } from './message-list.js';
 
@@ -261,5 +262,154 @@ describe('voice', () => {
     expect(s.calls.c1).toEqual(active);
     s = apply(s, event('call_update', { ...active, state: 'ended' }));
     expect(s.calls).toEqual({});
+  });
+});
+
+describe('unread state', () => {
+  const base = (extra: Partial<ReadyData> = {}) => applyReady(initialChatState(), ready(extra));
+  const read = (s: ChatState, channelId = '11') => s.readStates[channelId];
+
+  it('takes read states and overrides from ready, and a later ready replaces them', () => {
+    const override = { targetId: '10', mode: 'mentions' as const, muted: false, mutedUntil: null };
+    let s = base({
+      readStates: [{ channelId: '11', lastReadId: '100', lastMessageId: '105', mentionCount: 2 }],
+      notificationOverrides: [override],
+    });
+    expect(read(s)).toEqual({ channelId: '11', lastReadId: '100', lastMessageId: '105', mentionCount: 2 });
+    expect(s.notificationOverrides['10']).toEqual(override);
+    s = applyReady(s, ready());
+    expect(s.readStates).toEqual({});
+    expect(s.notificationOverrides).toEqual({});
+  });
+
+  it('marks a read channel unread from the message after the last one read, without a mention', () => {
+    const s = apply(base(), 'message_create', message('200'));
+    expect(read(s)).toEqual({ channelId: '11', lastReadId: '199', lastMessageId: '200', mentionCount: 0 });
+  });
+
+  it('counts mentions by name and @everyone, keeping where reading stopped', () => {
+    let s = base({
+      readStates: [{ channelId: '11', lastReadId: '100', lastMessageId: '150', mentionCount: 0 }],
+    });
+    s = apply(s, 'message_create', message('200', '11', { mentions: ['1'] }));
+    s = apply(s, 'message_create', message('201', '11', { mentionEveryone: 'everyone' }));
+    s = apply(s, 'message_create', message('202', '11', { mentions: ['3'] }));
+    expect(read(s)).toEqual({ channelId: '11', lastReadId: '100', lastMessageId: '202', mentionCount: 2 });
+  });
+
+  it('counts every message of the other person in a DM', () => {
+    let s = apply(base(), 'message_create', message('300', '50'));
+    s = apply(s, 'message_create', message('301', '50'));
+    expect(read(s, '50')).toMatchObject({ lastReadId: '299', lastMessageId: '301', mentionCount: 2 });
+  });
+
+  it('counts the record of a call I missed in the DM, as the server does', () => {
+    const missed = message('300', '50', { call: { outcome: 'missed', durationSeconds: 0 } });
+    expect(read(apply(base(), 'message_create', missed), '50')).toMatchObject({
+      lastMessageId: '300',
+      mentionCount: 1,
+    });
+  });
+
+  it('stops counting at MENTION_COUNT_CAP', () => {
+    let s = base({
+      readStates: [
+        { channelId: '50', lastReadId: '1', lastMessageId: '99', mentionCount: MENTION_COUNT_CAP },
+      ],
+    });
+    s = apply(s, 'message_create', message('300', '50'));
+    expect(read(s, '50')?.mentionCount).toBe(MENTION_COUNT_CAP);
+  });
+
+  it('never marks unread for my own messages, or a message already read or counted', () => {
+    const mine = message('200', '11', { author: { id: '1', username: 'me' }, mentions: ['1'] });
+    expect(read(apply(base(), 'message_create', mine))).toBeUndefined();
+    const myCall = message('201', '50', {
+      author: { id: '1', username: 'me' },
+      call: { outcome: 'missed', durationSeconds: 0 },
+    });
+    expect(read(apply(base(), 'message_create', myCall), '50')).toBeUndefined();
+    const held = { channelId: '11', lastReadId: '300', lastMessageId: '300', mentionCount: 0 };
+    const s = base({ readStates: [held] });
+    expect(read(apply(s, 'message_create', message('250', '11', { mentions: ['1'] })))).toEqual(held);
+    // The same event twice (a replay after a resume) counts once.
+    const once = apply(s, 'message_create', message('301', '11', { mentions: ['1'] }));
+    expect(read(apply(once, 'message_create', message('301', '11', { mentions: ['1'] })))?.mentionCount).toBe(
+      1,
+    );
+  });
+
+  it('read_state_update moves forward and never back', () => {
+    let s = base({
+      readStates: [{ channelId: '11', lastReadId: '100', lastMessageId: '110', mentionCount: 3 }],
+    });
+    s = apply(s, 'read_state_update', {
+      channelId: '11',
+      lastReadId: '110',
+      lastMessageId: '110',
+      mentionCount: 0,
+    });
+    expect(read(s)).toEqual({ channelId: '11', lastReadId: '110', lastMessageId: '110', mentionCount: 0 });
+    const stale = { channelId: '11', lastReadId: '105', lastMessageId: '110', mentionCount: 1 };
+    expect(apply(s, 'read_state_update', stale).readStates).toBe(s.readStates);
+  });
+
+  it('read_state_update at the same last-read message keeps a newer message seen here unread', () => {
+    let s = base({
+      readStates: [{ channelId: '11', lastReadId: '110', lastMessageId: '110', mentionCount: 0 }],
+    });
+    s = apply(s, 'message_create', message('111', '11', { mentions: ['1'] }));
+    s = apply(s, 'read_state_update', {
+      channelId: '11',
+      lastReadId: '110',
+      lastMessageId: '110',
+      mentionCount: 0,
+    });
+    expect(read(s)).toEqual({ channelId: '11', lastReadId: '110', lastMessageId: '111', mentionCount: 1 });
+  });
+
+  it('laterReadState prefers the state further along', () => {
+    const at = (lastReadId: string | null, lastMessageId: string | null) => ({
+      channelId: '11',
+      lastReadId,
+      lastMessageId,
+      mentionCount: 0,
+    });
+    expect(laterReadState(undefined, at('1', '2'))).toEqual(at('1', '2'));
+    expect(laterReadState(at(null, '5'), at('3', '5'))).toEqual(at('3', '5'));
+    expect(laterReadState(at('3', '5'), at(null, '5'))).toEqual(at('3', '5'));
+    // Snowflakes compare as numbers: '10' is after '9'.
+    expect(laterReadState(at('9', '10'), at('10', '10'))).toEqual(at('10', '10'));
+  });
+
+  it('notification_override_update sets an override and drops one back to default', () => {
+    let s = base();
+    const muted = { targetId: '11', mode: null, muted: true, mutedUntil: '2026-01-01T01:00:00.000Z' };
+    s = apply(s, 'notification_override_update', muted);
+    expect(s.notificationOverrides['11']).toEqual(muted);
+    s = apply(s, 'notification_override_update', { ...muted, mode: 'none' });
+    expect(s.notificationOverrides['11']?.mode).toBe('none');
+    s = apply(s, 'notification_override_update', {
+      targetId: '11',
+      mode: null,
+      muted: false,
+      mutedUntil: null,
+    });
+    expect(s.notificationOverrides).toEqual({});
+  });
+
+  it('drops the read states of a deleted channel and of a server left', () => {
+    const states = [
+      { channelId: '11', lastReadId: '1', lastMessageId: '2', mentionCount: 1 },
+      { channelId: '50', lastReadId: '1', lastMessageId: '2', mentionCount: 1 },
+    ];
+    expect(
+      Object.keys(
+        apply(base({ readStates: states }), 'channel_delete', { id: '11', serverId: '10' }).readStates,
+      ),
+    ).toEqual(['50']);
+    expect(
+      Object.keys(apply(base({ readStates: states }), 'server_delete', { id: '10' }).readStates),
+    ).toEqual(['50']);
   });
 });

@@ -15,7 +15,7 @@ import { compareIds, isUnread } from '@decentra/protocol';
 import type { GatewayClient } from '../gateway.js';
 import { GatewayRequestError } from '../gateway.js';
 import type { RestClient } from '../rest.js';
-import { reduceEvent, withChannel, withMember } from './apply-event.js';
+import { laterReadState, reduceEvent, withChannel, withMember } from './apply-event.js';
 import { applyReady, type ChatStore, withDm, withServer, withUsers } from './chat-store.js';
 import {
   addPending,
@@ -83,6 +83,8 @@ export class ChatSession {
   /** Acks on their way, by channel, and the newer one to send when it is answered. */
   private readonly acking = new Map<string, string | null>();
   private readonly refreshing = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Acks that could not go out (the socket was down), by channel: sent once it is back. */
+  private readonly unsentAcks = new Map<string, string>();
 
   constructor(
     readonly store: ChatStore,
@@ -93,7 +95,10 @@ export class ChatSession {
     this.unsubscribe.push(
       gateway.on('state', (connection) => store.setState({ connection })),
       gateway.on('ready', (data) => this.onReady(data)),
-      gateway.on('resumed', () => this.flush()),
+      gateway.on('resumed', () => {
+        this.flush();
+        this.resendAcks(false);
+      }),
       gateway.on('reset', () => void this.catchUp()),
       gateway.on('event', (frame) => {
         store.setState((s) => reduceEvent(s, frame, this.now()));
@@ -304,16 +309,48 @@ export class ChatSession {
     };
     this.gateway.request('ack', { channelId, messageId }).then(
       (state) => {
-        this.putReadState(state);
+        this.store.setState((s) => {
+          const held = s.readStates[channelId];
+          const next = laterReadState(held, state);
+          return next === held ? {} : { readStates: { ...s.readStates, [channelId]: next } };
+        });
         done();
       },
-      // Offline: the next `ready` brings the server's read state, and the screen acks again.
-      () => done(),
+      (err: unknown) => {
+        // The socket was down or the reply lost: sent again when it is back (after a resume no
+        // `ready` would bring the server's state, and the store already says read). A refusal is final.
+        const code = err instanceof GatewayRequestError ? err.code : 'internal';
+        if (code === 'disconnected' || code === 'timeout') this.keepUnsent(channelId, messageId);
+        done();
+      },
     );
   }
 
-  /** A read state from the server, unless the store already holds a later one. */
-  private putReadState(state: ReadState): void {
+  private keepUnsent(channelId: string, messageId: string): void {
+    const kept = this.unsentAcks.get(channelId);
+    if (!kept || compareIds(messageId, kept) > 0) this.unsentAcks.set(channelId, messageId);
+  }
+
+  /**
+   * The acks that could not go out, once the socket is back: after a resume as they were; after a
+   * `ready` (which replaced the read states with the server's) through `ack`, read at once again.
+   */
+  private resendAcks(afterReady: boolean): void {
+    const unsent = [...this.unsentAcks];
+    this.unsentAcks.clear();
+    for (const [channelId, messageId] of unsent) {
+      if (!this.store.getState().channels[channelId]) continue;
+      if (afterReady) this.ack(channelId, messageId);
+      else if (this.acking.has(channelId)) this.acking.set(channelId, messageId);
+      else this.sendAck(channelId, messageId);
+    }
+  }
+
+  /**
+   * A read state asked for after a delete, unless the store already read further (at the same
+   * last-read message it replaces the held one: the newest unread message may be the one gone).
+   */
+  private putRefreshedState(state: ReadState): void {
     this.store.setState((s) => {
       const held = s.readStates[state.channelId];
       if (held?.lastReadId && state.lastReadId && compareIds(held.lastReadId, state.lastReadId) > 0)
@@ -333,7 +370,7 @@ export class ChatSession {
       setTimeout(() => {
         this.refreshing.delete(channelId);
         this.rest.getReadState({ channelId }).then(
-          (fresh) => this.putReadState(fresh),
+          (fresh) => this.putRefreshedState(fresh),
           () => {},
         );
       }, READ_STATE_REFRESH_MS),
@@ -400,6 +437,7 @@ export class ChatSession {
   private onReady(data: ReadyData): void {
     this.store.setState((s) => applyReady(s, data));
     this.flush();
+    this.resendAcks(true);
   }
 
   /** After a lost session: fetch what was missed in every channel whose messages are held. */

@@ -1,10 +1,17 @@
-import { DEFAULT_USER_SETTINGS, type Message, type ReadyData } from '@decentra/protocol';
-import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_USER_SETTINGS,
+  type Message,
+  type NotificationOverride,
+  type ReadState,
+  type ReadyData,
+} from '@decentra/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type GatewayClientEvents, GatewayRequestError, type GatewayState } from '../gateway.js';
 import {
   ChatSession,
   type GatewayLike,
   PAGE_SIZE,
+  READ_STATE_REFRESH_MS,
   type RestLike,
   TYPING_THROTTLE_MS,
 } from './chat-session.js';
@@ -113,7 +120,10 @@ const notUsed = async (): Promise<never> => {
   throw new Error('not used');
 };
 
-function setup(history: (channelId: string, page: HistoryPage) => Message[] = () => []) {
+function setup(
+  history: (channelId: string, page: HistoryPage) => Message[] = () => [],
+  more: Partial<RestLike> = {},
+) {
   const gateway = new FakeGateway();
   const calls: HistoryPage[] = [];
   const rest: RestLike = {
@@ -134,6 +144,7 @@ function setup(history: (channelId: string, page: HistoryPage) => Message[] = ()
     putSettings: notUsed,
     getReadState: notUsed,
     updateNotificationOverride: notUsed,
+    ...more,
   };
   let clock = 10_000;
   const store = createChatStore();
@@ -270,6 +281,187 @@ describe('ChatSession history', () => {
     const ids = items(store).map((m) => Number(m.id));
     expect(ids).toHaveLength(3 + 100 + 100 + 5);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+});
+
+describe('ChatSession read state', () => {
+  const unread: ReadState = { channelId: '11', lastReadId: '100', lastMessageId: '105', mentionCount: 2 };
+  const incoming = (id: string, mentions: string[] = []): Message => ({
+    id,
+    channelId: '11',
+    author: { id: '2', username: 'bob' },
+    content: 'hi',
+    mentions,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    editedAt: null,
+  });
+  const acks = (gateway: FakeGateway) => gateway.sent.filter((x) => x.op === 'ack');
+  /** Answers an ack request with the server's read state. */
+  const answer = (sent: Sent | undefined, state: ReadState) =>
+    (sent?.resolve as ((s: ReadState) => void) | undefined)?.(state);
+
+  async function started(more: Partial<RestLike> = {}, readStates: ReadState[] = [unread]) {
+    const t = setup(() => [], more);
+    await t.session.start();
+    t.gateway.emit('ready', { ...readyData, readStates });
+    return t;
+  }
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('acks at once in the store (no badge lingers) and then on the server', async () => {
+    const { gateway, store, session } = await started();
+    session.ack('11', '105');
+    expect(store.getState().readStates['11']).toEqual({ ...unread, lastReadId: '105', mentionCount: 0 });
+    expect(acks(gateway).map((x) => x.d)).toEqual([{ channelId: '11', messageId: '105' }]);
+    answer(acks(gateway)[0], { ...unread, lastReadId: '105', mentionCount: 0 });
+    await tick();
+    expect(store.getState().readStates['11']?.lastReadId).toBe('105');
+  });
+
+  it('never acks backwards, and keeps mentions newer than the message acked', async () => {
+    const { gateway, store, session } = await started();
+    session.ack('11', '100');
+    expect(acks(gateway)).toHaveLength(0);
+    session.ack('11', '103');
+    expect(store.getState().readStates['11']).toEqual({ ...unread, lastReadId: '103' });
+  });
+
+  it('keeps one ack in flight per channel and sends only the newest asked for meanwhile', async () => {
+    const { gateway, store, session } = await started();
+    session.ack('11', '103');
+    gateway.emit('event', { op: 'event', t: 'message_create', d: incoming('106'), seq: 2 });
+    session.ack('11', '105');
+    session.ack('11', '106');
+    expect(acks(gateway)).toHaveLength(1);
+    // The answer to the first ack is behind what the store holds: it does not undo the later one.
+    answer(acks(gateway)[0], { ...unread, lastReadId: '103', lastMessageId: '106', mentionCount: 0 });
+    await tick();
+    expect(store.getState().readStates['11']?.lastReadId).toBe('106');
+    expect(acks(gateway).map((x) => x.d)).toEqual([
+      { channelId: '11', messageId: '103' },
+      { channelId: '11', messageId: '106' },
+    ]);
+  });
+
+  it('a message that overtakes the answer to its ack stays unread', async () => {
+    const { gateway, store, session } = await started();
+    session.ack('11', '105');
+    gateway.emit('event', { op: 'event', t: 'message_create', d: incoming('107', ['1']), seq: 2 });
+    answer(acks(gateway)[0], { ...unread, lastReadId: '105', mentionCount: 0 });
+    await tick();
+    expect(store.getState().readStates['11']).toEqual({
+      channelId: '11',
+      lastReadId: '105',
+      lastMessageId: '107',
+      mentionCount: 1,
+    });
+  });
+
+  it('an ack from another tab arrives as read_state_update', async () => {
+    const { gateway, store } = await started();
+    const read = { ...unread, lastReadId: '105', mentionCount: 0 };
+    gateway.emit('event', { op: 'event', t: 'read_state_update', d: read, seq: 2 });
+    expect(store.getState().readStates['11']).toEqual(read);
+  });
+
+  it('an ack made while the socket is down goes out after a resume, with nothing more to do', async () => {
+    const { gateway, store, session } = await started();
+    gateway.drop();
+    session.ack('11', '105');
+    await tick();
+    expect(store.getState().readStates['11']?.mentionCount).toBe(0);
+    expect(acks(gateway)).toHaveLength(0);
+    gateway.state = 'ready';
+    gateway.emit('resumed');
+    expect(acks(gateway).map((x) => x.d)).toEqual([{ channelId: '11', messageId: '105' }]);
+  });
+
+  it('an ack lost with the socket is made again over the read states of the next ready', async () => {
+    const { gateway, store, session } = await started();
+    session.ack('11', '103');
+    gateway.drop();
+    await tick();
+    gateway.state = 'ready';
+    // The server never heard of it: its ready still says unread from 100.
+    gateway.emit('ready', { ...readyData, readStates: [unread] });
+    expect(store.getState().readStates['11']).toEqual({ ...unread, lastReadId: '103' });
+    expect(acks(gateway).map((x) => x.d)).toEqual([{ channelId: '11', messageId: '103' }]);
+  });
+
+  it('does not send again an ack the server refused', async () => {
+    const { gateway, session } = await started();
+    session.ack('11', '105');
+    acks(gateway)[0]?.reject(new GatewayRequestError('not_found', 'gone'));
+    await tick();
+    gateway.emit('resumed');
+    expect(acks(gateway)).toHaveLength(1);
+  });
+
+  it('asks the server again once after unread messages are deleted, and takes a lower count', async () => {
+    vi.useFakeTimers();
+    const asked: string[] = [];
+    const { gateway, store } = await started({
+      getReadState: async ({ channelId }) => {
+        asked.push(channelId);
+        return { channelId, lastReadId: '100', lastMessageId: '103', mentionCount: 1 };
+      },
+    });
+    gateway.emit('event', { op: 'event', t: 'message_delete', d: { id: '105', channelId: '11' }, seq: 2 });
+    gateway.emit('event', { op: 'event', t: 'message_delete', d: { id: '104', channelId: '11' }, seq: 3 });
+    // A message before the last one read changes no count: no question for it.
+    gateway.emit('event', { op: 'event', t: 'message_delete', d: { id: '90', channelId: '50' }, seq: 4 });
+    await vi.advanceTimersByTimeAsync(READ_STATE_REFRESH_MS);
+    expect(asked).toEqual(['11']);
+    expect(store.getState().readStates['11']).toEqual({
+      channelId: '11',
+      lastReadId: '100',
+      lastMessageId: '103',
+      mentionCount: 1,
+    });
+  });
+
+  it('does not ask again when a read message is deleted', async () => {
+    vi.useFakeTimers();
+    const asked: string[] = [];
+    const { gateway } = await started(
+      {
+        getReadState: async ({ channelId }) => {
+          asked.push(channelId);
+          return unread;
+        },
+      },
+      [{ ...unread, lastReadId: '105', mentionCount: 0 }],
+    );
+    gateway.emit('event', { op: 'event', t: 'message_delete', d: { id: '104', channelId: '11' }, seq: 2 });
+    await vi.advanceTimersByTimeAsync(READ_STATE_REFRESH_MS * 2);
+    expect(asked).toEqual([]);
+  });
+
+  it('saves an override and follows the answer; back to default removes it', async () => {
+    const answers: NotificationOverride[] = [
+      { targetId: '10', mode: null, muted: true, mutedUntil: '2026-01-01T01:00:00.000Z' },
+      { targetId: '10', mode: null, muted: false, mutedUntil: null },
+    ];
+    const bodies: unknown[] = [];
+    const { store, session } = await started({
+      updateNotificationOverride: async (body) => {
+        bodies.push(body);
+        const next = answers.shift();
+        if (!next) throw new Error('no answer');
+        return next;
+      },
+    });
+    await session.setNotificationOverride('10', { mute: '1h' });
+    expect(store.getState().notificationOverrides['10']?.muted).toBe(true);
+    await session.setNotificationOverride('10', { mute: null });
+    expect(store.getState().notificationOverrides).toEqual({});
+    expect(bodies).toEqual([
+      { targetId: '10', mute: '1h' },
+      { targetId: '10', mute: null },
+    ]);
   });
 });
 

@@ -10,6 +10,7 @@ import { VoiceMembers } from '../voice/VoiceMembers';
 import { voice } from '../voice/voice-controller';
 import { useLocalVoice } from '../voice/voice-state';
 import { ChannelDialog } from './ChannelDialog';
+import { UnreadChannelLink } from './UnreadChannelLink';
 
 /** One channel: a link, and rename/delete buttons for those allowed. */
 export function ChannelRow({ channel, permissions }: { channel: Channel; permissions: Permissions }) {
@@ -27,22 +28,25 @@ export function ChannelRow({ channel, permissions }: { channel: Channel; permiss
   const isVoice = channel.type === 'voice';
   return (
     <li className={`channel-row${active ? ' active' : ''}${isVoice ? ' voice' : ''}`}>
-      <NavLink
-        to={channelPath(serverId, channel.id)}
-        className="channel-link"
-        aria-current={active ? 'page' : undefined}
-        onClick={() => {
-          // Clicking a voice channel joins it (one at a time; a call is hung up after asking).
-          if (!isVoice) return;
-          if (inCall) setDialog('leave-call');
-          else void voice.joinChannel(channel.id);
-        }}
-      >
-        <span className="channel-icon" aria-hidden="true">
-          <Icon name={channel.type === 'voice' ? 'speaker' : 'hash'} size={18} />
-        </span>
-        <span className="channel-name">{channel.name}</span>
-      </NavLink>
+      {isVoice ? (
+        <NavLink
+          to={channelPath(serverId, channel.id)}
+          className="channel-link"
+          aria-current={active ? 'page' : undefined}
+          onClick={() => {
+            // Clicking a voice channel joins it (one at a time; a call is hung up after asking).
+            if (inCall) setDialog('leave-call');
+            else void voice.joinChannel(channel.id);
+          }}
+        >
+          <span className="channel-icon" aria-hidden="true">
+            <Icon name="speaker" size={18} />
+          </span>
+          <span className="channel-name">{channel.name}</span>
+        </NavLink>
+      ) : (
+        <UnreadChannelLink channel={channel} active={active} />
+      )}
       {permissions.editChannel && (
         <button
           type="button"

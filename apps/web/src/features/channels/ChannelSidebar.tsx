@@ -6,6 +6,8 @@ import { homePath } from '../../app/routes';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { Icon } from '../../ui/Icon';
 import { ServerSettingsDialog } from '../servers/ServerSettingsDialog';
+import { MenuButton } from '../unread/MenuButton';
+import { useNotificationMenu } from '../unread/use-notification-menu';
 import { ChannelDialog } from './ChannelDialog';
 import { ChannelRow } from './ChannelRow';
 
@@ -18,6 +20,7 @@ export function ChannelSidebar({ serverId }: { serverId: string }) {
   );
   const navigate = useNavigate();
   const [dialog, setDialog] = useState<'settings' | 'create' | 'leave' | null>(null);
+  const menu = useNotificationMenu({ kind: 'server', id: serverId, name: server?.name ?? '' });
   if (!server) return <div className="sidebar-body" />;
   const text = channels.filter((c) => c.type === 'text');
   const voice = channels.filter((c) => c.type === 'voice');
@@ -28,6 +31,13 @@ export function ChannelSidebar({ serverId }: { serverId: string }) {
         <h2 className="sidebar-title" title={server.name}>
           {server.name}
         </h2>
+        <MenuButton
+          label={`Notifications for ${server.name}`}
+          open={menu.open}
+          onOpen={menu.toggleBelow}
+          className="icon-button"
+        />
+        {menu.menu}
         {isOwner ? (
           <button
             type="button"

@@ -3,6 +3,11 @@ import { useChat, useChatShallow } from '../../app/hooks';
 import { dmPath, homePath, usePlace } from '../../app/routes';
 import { Avatar } from '../../ui/Avatar';
 import { Icon } from '../../ui/Icon';
+import { MentionBadge } from '../unread/MentionBadge';
+import { MenuButton } from '../unread/MenuButton';
+import { rowLabel } from '../unread/unread-state';
+import { badgeClass, useChannelBadge } from '../unread/use-badges';
+import { useNotificationMenu } from '../unread/use-notification-menu';
 
 /** Home column: the way to Friends, and the DM list with presence. */
 export function DmSidebar() {
@@ -37,17 +42,23 @@ function DmRow({ id, active }: { id: string; active: boolean }) {
   const other = useChat((s) => s.channels[id]?.recipients?.find((r) => r.id !== s.me?.id));
   const status = useChat((s) => (other ? (s.presence[other.id] ?? 'offline') : 'offline'));
   const name = other?.username ?? 'Unknown';
+  const badge = useChannelBadge(id);
+  const menu = useNotificationMenu({ kind: 'dm', id, name });
   return (
     <li className={`channel-row${active ? ' active' : ''}`}>
       <NavLink
         to={dmPath(id)}
-        className="channel-link"
-        aria-label={`${name} (${status})`}
+        className={`channel-link${badgeClass(badge)}`}
+        aria-label={rowLabel(`${name} (${status})`, badge)}
         aria-current={active ? 'page' : undefined}
+        onContextMenu={menu.onContextMenu}
       >
         <Avatar name={name} status={status} />
         <span className="channel-name">{name}</span>
+        <MentionBadge count={badge.mentions} />
       </NavLink>
+      <MenuButton label={`Notifications for ${name}`} open={menu.open} onOpen={menu.toggleBelow} />
+      {menu.menu}
     </li>
   );
 }

@@ -2,11 +2,14 @@ import { useEffect, useState } from 'react';
 import { chat } from '../../app/client';
 import { useChat } from '../../app/hooks';
 import { errorText } from '../../ui/error-text';
+import { markChannelRead } from '../unread/mark-read';
+import { hideNewLine } from '../unread/new-line';
+import { useMarkRead } from '../unread/use-mark-read';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
 import { TypingLine } from './TypingLine';
 
-/** A conversation: history, the typing line, and the composer. */
+/** A conversation: history, the typing line, and the composer; read while it is on screen. */
 export function ChatView({ channelId }: { channelId: string }) {
   const label = useChat((s) => {
     const c = s.channels[channelId];
@@ -20,8 +23,19 @@ export function ChatView({ channelId }: { channelId: string }) {
       .open(channelId)
       .catch((err) => setError(errorText(err)));
   }, [channelId]);
+  useMarkRead(channelId);
+  useEffect(() => () => hideNewLine(channelId), [channelId]);
   return (
-    <section className="chat-view" aria-label={label}>
+    // Escape anywhere in the conversation marks it read and takes the new-messages line away.
+    <section
+      className="chat-view"
+      aria-label={label}
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape') return;
+        hideNewLine(channelId);
+        markChannelRead(channelId);
+      }}
+    >
       {error && (
         <p className="form-error" role="alert">
           {error}

@@ -1,9 +1,11 @@
 import type { StoreMessage } from '@decentra/client';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { chat } from '../../app/client';
 import { useChat } from '../../app/hooks';
+import { useNewLine } from '../unread/new-line';
 import { MessageRow } from './MessageRow';
+import { firstUnreadIndex, JumpToPresent, NewMessagesLine } from './UnreadMarkers';
 
 /** Messages of one author within this many ms of the previous one are grouped under one name. */
 const GROUP_MS = 5 * 60 * 1000;
@@ -11,6 +13,8 @@ const GROUP_MS = 5 * 60 * 1000;
 const STICK_PX = 80;
 /** Closer than this to the top loads the page before. */
 const LOAD_OLDER_PX = 600;
+/** Farther than this many screens from the bottom shows "Jump to present". */
+const FAR_SCREENS = 2;
 
 const keyOf = (m: StoreMessage) => (m.nonce ? `n:${m.nonce}` : m.id);
 
@@ -30,6 +34,11 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
   const scrollRef = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const firstKey = useRef<string | undefined>(undefined);
+  const [far, setFar] = useState(false);
+  const lineAfter = useNewLine((l) => (l.channelId === channelId ? l.afterId : undefined));
+  const lineIndex =
+    lineAfter === undefined || !list?.loaded ? -1 : firstUnreadIndex(items, lineAfter, me?.id, list.hasOlder);
+  const shownLine = useRef(false);
 
   const virtualizer = useVirtualizer({
     count: items.length,
@@ -75,7 +84,9 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
   const onScroll = () => {
     const el = scrollRef.current;
     if (!el) return;
-    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
+    const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
+    stick.current = fromBottom < STICK_PX;
+    setFar(fromBottom > FAR_SCREENS * el.clientHeight);
     if (el.scrollTop < LOAD_OLDER_PX && list?.hasOlder && list.loaded) loadOlder();
   };
 
@@ -90,51 +101,82 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
     if (el.scrollHeight <= el.clientHeight || nearTop) loadOlder();
   }, [list?.loaded, list?.hasOlder, items.length, loadOlder]);
 
+  // Opening at the new-messages line when the unread part is taller than the view: decided once,
+  // when the line and the first page are both there (a line placed later, as the reader scrolls
+  // up to it, moves nothing).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the line is first placed.
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (shownLine.current || lineAfter === undefined || !list?.loaded || !el) return;
+    shownLine.current = true;
+    if (lineIndex < 0) return;
+    const start = virtualizer.measurementsCache[lineIndex]?.start;
+    if (start === undefined || virtualizer.getTotalSize() - start <= el.clientHeight) return;
+    stick.current = false;
+    virtualizer.scrollToIndex(lineIndex, { align: 'start' });
+  }, [lineIndex, lineAfter, list?.loaded]);
+
+  const jumpToPresent = () => {
+    const el = scrollRef.current;
+    if (!el) return;
+    stick.current = true;
+    setFar(false);
+    el.scrollTop = el.scrollHeight;
+    el.focus();
+  };
+
   const virtualItems = virtualizer.getVirtualItems();
   return (
-    <div
-      className="message-scroller"
-      ref={scrollRef}
-      onScroll={onScroll}
-      role="log"
-      aria-label={`Messages in ${title}`}
-      aria-live="polite"
-      // biome-ignore lint/a11y/noNoninteractiveTabindex: the log scrolls with the keyboard.
-      tabIndex={0}
-    >
-      {list?.loaded && !list.hasOlder && <p className="system-line">This is the beginning of {title}.</p>}
-      {list?.loaded && list.hasOlder && <p className="system-line">Loading older messages…</p>}
-      {!list?.loaded && <p className="system-line">Loading messages…</p>}
-      <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
-        {virtualItems.map((row) => {
-          const m = items[row.index];
-          if (!m) return null;
-          const prev = items[row.index - 1];
-          const grouped =
-            !!prev &&
-            prev.author.id === m.author.id &&
-            Date.parse(m.createdAt) - Date.parse(prev.createdAt) < GROUP_MS;
-          const mine = m.author.id === me?.id;
-          return (
-            <div
-              key={row.key}
-              data-index={row.index}
-              ref={virtualizer.measureElement}
-              className="message-slot"
-              style={{ transform: `translateY(${row.start}px)` }}
-            >
-              <MessageRow
-                message={m}
-                grouped={grouped}
-                mine={mine}
-                canDelete={mine || isOwner}
-                myName={me?.username}
-                mentionsMe={!!me && m.mentions.includes(me.id)}
-              />
-            </div>
-          );
-        })}
+    <div className="message-pane">
+      <div
+        className="message-scroller"
+        ref={scrollRef}
+        onScroll={onScroll}
+        role="log"
+        aria-label={`Messages in ${title}`}
+        aria-live="polite"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: the log scrolls with the keyboard.
+        tabIndex={0}
+      >
+        {list?.loaded && !list.hasOlder && <p className="system-line">This is the beginning of {title}.</p>}
+        {list?.loaded && list.hasOlder && <p className="system-line">Loading older messages…</p>}
+        {!list?.loaded && <p className="system-line">Loading messages…</p>}
+        <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualItems.map((row) => {
+            const m = items[row.index];
+            if (!m) return null;
+            const prev = items[row.index - 1];
+            const grouped =
+              row.index !== lineIndex &&
+              !!prev &&
+              prev.author.id === m.author.id &&
+              Date.parse(m.createdAt) - Date.parse(prev.createdAt) < GROUP_MS;
+            const mine = m.author.id === me?.id;
+            return (
+              <div
+                key={row.key}
+                data-index={row.index}
+                ref={virtualizer.measureElement}
+                className="message-slot"
+                style={{ transform: `translateY(${row.start}px)` }}
+              >
+                {row.index === lineIndex && <NewMessagesLine />}
+                <MessageRow
+                  message={m}
+                  grouped={grouped}
+                  mine={mine}
+                  canDelete={mine || isOwner}
+                  myName={me?.username}
+                  mentionsMe={
+                    !!me && !mine && (m.mentions.includes(me.id) || m.mentionEveryone !== undefined)
+                  }
+                />
+              </div>
+            );
+          })}
+        </div>
       </div>
+      {far && <JumpToPresent onJump={jumpToPresent} />}
     </div>
   );
 }
