@@ -369,3 +369,33 @@ describe('a push service that does not answer', () => {
     expect(own.logs.join('')).not.toContain('"one"');
   });
 });
+
+describe('a push queue that is full', () => {
+  it('drops the pushes of new messages with one log line, and the send is answered all the same', async () => {
+    const own = await startTestServer({
+      config: { allowPrivateFetch: true },
+      push: {
+        extraCa: push.caPem,
+        limits: { concurrency: 1, queuedDeliveries: 1, queuedMessages: 1, timeoutMs: 60_000 },
+      },
+    });
+    const [x, y] = await people(own.url, ['xena', 'yuri']);
+    await befriend(x, y);
+    const dm = (await x.rest.openDm({ userId: y.id })).id;
+    const hung = push.browser();
+    push.hold(hung.endpoint);
+    await y.rest.addPushSubscription(hung.subscription());
+    await x.rest.sendMessage({ channelId: dm, content: 'm1' });
+    await push.nthPushTo(hung.endpoint, 1);
+    // One push in flight (held), one waiting, one message waiting, and at most one being looked
+    // at: of six more, some are dropped whatever the timing.
+    for (const n of [2, 3, 4, 5, 6, 7]) await x.rest.sendMessage({ channelId: dm, content: `m${n}` });
+    const full = own.logs.filter((line) => line.includes('push queue full'));
+    expect(full).toHaveLength(1);
+    expect(full[0]).not.toMatch(/m\d/);
+    const started = Date.now();
+    await own.close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(own.logs.some((line) => line.includes('pushes not sent: shutting down'))).toBe(true);
+  });
+});
