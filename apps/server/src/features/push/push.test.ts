@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { TestSocket } from '../../../test/ws-client.js';
 import { openStorage } from '../../storage/db.js';
 import { migrate } from '../../storage/migrate.js';
-import { readSetting, subscriptionsOfUser } from './push.repo.js';
+import { readSetting, subscriptionsOfUser, upsertSubscription } from './push.repo.js';
 import { VapidKeyStore } from './vapid-keys.js';
 
 let push: TestPushService;
@@ -183,9 +183,12 @@ describe('push subscriptions', () => {
 describe('endpoint safety (private fetch off)', () => {
   let strict: TestServer;
   let eve: Person;
+  let fay: Person;
   beforeAll(async () => {
-    strict = await startTestServer();
-    [eve] = await people(strict.url, ['eve']);
+    // The test push service's CA is trusted: a refused push is the guard's doing, not TLS's.
+    strict = await startTestServer({ push: { extraCa: push.caPem } });
+    [eve, fay] = await people(strict.url, ['eve', 'fay']);
+    await befriend(eve, fay);
   });
   afterAll(() => strict.close());
 
@@ -227,6 +230,47 @@ describe('endpoint safety (private fetch off)', () => {
       expect(res.body).toMatchObject({ error: { code: 'invalid_input' } });
     }
     expect(await endpointsOf(strict, eve)).toEqual([]);
+  });
+
+  it('are checked again when a push is sent: a name now resolving to loopback (rebinding) or a literal gets nothing', async () => {
+    // As if these had passed at subscribe time (a name resolving to a public address then).
+    const port = new URL(push.origin).port;
+    const byName = push.browser();
+    const byLiteral = push.browser();
+    const rows = [
+      { browser: byName, endpoint: byName.endpoint.replace('127.0.0.1', 'localhost') },
+      { browser: byLiteral, endpoint: byLiteral.endpoint },
+    ];
+    for (const [i, { browser, endpoint }] of rows.entries()) {
+      const { keys } = browser.subscription();
+      await strict.app.storage.db.transaction((tx) =>
+        upsertSubscription(tx, {
+          id: BigInt(900 + i),
+          userId: idOf(fay),
+          endpoint,
+          p256dh: keys.p256dh,
+          auth: keys.auth,
+          createdAt: new Date(),
+        }),
+      );
+    }
+    expect(rows[0]?.endpoint).toContain(`https://localhost:${port}/`);
+    const dm = (await eve.rest.openDm({ userId: fay.id })).id;
+    await eve.rest.sendMessage({ channelId: dm, content: 'to a rebound name' });
+    const refusals = async () =>
+      strict.logs.filter((l) => l.includes('push failed') && l.includes('ERR_PRIVATE_ADDRESS'));
+    const deadline = Date.now() + 10_000;
+    while ((await refusals()).length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const lines = await refusals();
+    expect(lines).toHaveLength(2);
+    expect(lines.join('')).toMatch(/localhost resolves to .* a loopback address/);
+    expect(lines.join('')).toMatch(/127\.0\.0\.1 is a loopback address/);
+    expect(lines.join('')).not.toContain('to a rebound name');
+    // Both were refused before a connection was made: the push service saw neither.
+    expect(push.pushesTo(byName.endpoint)).toEqual([]);
+    expect(push.pushesTo(byLiteral.endpoint)).toEqual([]);
   });
 });
 
