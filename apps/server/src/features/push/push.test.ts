@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 import { DEFAULT_USER_SETTINGS, MAX_PUSH_SUBSCRIPTIONS, type Server } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../../test/http.js';
@@ -6,9 +7,11 @@ import { TestPushService, verifyVapid } from '../../../test/push-endpoint.js';
 import { createTestDatabase } from '../../../test/test-db.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { TestSocket } from '../../../test/ws-client.js';
+import { outboundAgent } from '../../infra/safe-lookup.js';
 import { openStorage } from '../../storage/db.js';
 import { migrate } from '../../storage/migrate.js';
 import { readSetting, subscriptionsOfUser, upsertSubscription } from './push.repo.js';
+import { PushSender } from './push-sender.js';
 import { VapidKeyStore } from './vapid-keys.js';
 
 let push: TestPushService;
@@ -441,5 +444,101 @@ describe('a push queue that is full', () => {
     await own.close();
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(own.logs.some((line) => line.includes('pushes not sent: shutting down'))).toBe(true);
+  });
+});
+
+describe('the sender, driven directly', () => {
+  const senderWith = (isOnline: (userId: bigint) => boolean) => {
+    const db = server.app.storage.db;
+    return new PushSender({
+      db,
+      keys: new VapidKeyStore(db, server.app.encryptionKey, () => new Date()),
+      subject: 'mailto:push@decentra.test',
+      settingsOf: async () => DEFAULT_USER_SETTINGS,
+      overridesOf: async () => ({}),
+      isOnline,
+      agent: outboundAgent({ allowPrivate: true, ca: [...rootCertificates, push.caPem] }),
+      allowPrivate: true,
+      log: server.app.log,
+      now: Date.now,
+      limits: { concurrency: 1 },
+    });
+  };
+  const dmFromAnn = (id: string, content: string) => ({
+    message: {
+      id,
+      channelId: dmAnnBen,
+      author: { id: ann.id, username: 'ann' },
+      content,
+      mentions: [],
+      createdAt: new Date().toISOString(),
+      editedAt: null,
+    },
+    serverId: null,
+    dmEnds: [idOf(ann), idOf(ben)],
+  });
+
+  it('judges who is online as the message is sent, not when the queue reaches it', async () => {
+    const browser = push.browser();
+    await ben.rest.addPushSubscription(browser.subscription());
+    let benOnline = true;
+    const sender = senderWith((id) => id === idOf(ben) && benOnline);
+    sender.enqueue(dmFromAnn('1', 'while ben is here'));
+    // Ben leaves before the queue has looked at the message (its first step awaits a query).
+    benOnline = false;
+    sender.enqueue(dmFromAnn('2', 'after ben left'));
+    const first = await push.nthPushTo(browser.endpoint, 1);
+    expect(browser.decrypt(first.body).body).toBe('after ben left');
+    await sender.close();
+    await ben.rest.removePushSubscription({ endpoint: browser.endpoint });
+  });
+
+  // The messages feature does not mark @everyone yet: the sender is driven with such a message.
+  it('pushes @everyone to every offline subscribed member of the server but the author', async () => {
+    const benBrowser = push.browser();
+    const catBrowser = push.browser();
+    const danBrowser = push.browser();
+    await ben.rest.addPushSubscription(benBrowser.subscription());
+    await cat.rest.addPushSubscription(catBrowser.subscription());
+    // Dan is no member of the club.
+    await dan.rest.addPushSubscription(danBrowser.subscription());
+    const annBrowser = push.browser();
+    await ann.rest.addPushSubscription(annBrowser.subscription());
+    const sender = senderWith(() => false);
+    const channelId = textChannelOf(club);
+    const message = {
+      id: '1',
+      channelId,
+      author: { id: ann.id, username: 'ann' },
+      content: '@everyone meeting at noon',
+      mentions: [],
+      mentionEveryone: 'everyone' as const,
+      createdAt: new Date().toISOString(),
+      editedAt: null,
+    };
+    sender.enqueue({ message, serverId: BigInt(club.id), dmEnds: undefined });
+    // Then a message to Dan alone, from Ben: it arrives after the @everyone pushes (one at a time).
+    sender.enqueue({
+      message: { ...message, id: '2', author: { id: ben.id, username: 'ben' }, mentionEveryone: undefined },
+      serverId: null,
+      dmEnds: [idOf(ben), idOf(dan)],
+    });
+    const toBen = await push.nthPushTo(benBrowser.endpoint, 1);
+    const toCat = await push.nthPushTo(catBrowser.endpoint, 1);
+    expect(benBrowser.decrypt(toBen.body).body).toBe('@everyone meeting at noon');
+    expect(catBrowser.decrypt(toCat.body).title).toMatch(/^ann \(#.+, Club\)$/);
+    const toDan = await push.nthPushTo(danBrowser.endpoint, 1);
+    expect(danBrowser.decrypt(toDan.body).title).toBe('ben');
+    expect(push.pushesTo(danBrowser.endpoint)).toHaveLength(1);
+    expect(push.pushesTo(annBrowser.endpoint)).toEqual([]);
+    await sender.close();
+    for (const [p, b] of [
+      [ben, benBrowser],
+      [cat, catBrowser],
+      [dan, danBrowser],
+      [ann, annBrowser],
+    ] as const) {
+      await p.rest.removePushSubscription({ endpoint: b.endpoint });
+    }
   });
 });
