@@ -389,10 +389,10 @@ describe('pushes', () => {
 });
 
 describe('a push service that does not answer', () => {
-  it('is given up on after the timeout, and does not hold the shutdown', async () => {
+  it('is given up on after the timeout, and the next push goes', async () => {
     const own = await startTestServer({
       config: { allowPrivateFetch: true },
-      push: { extraCa: push.caPem, limits: { concurrency: 1, timeoutMs: 300 } },
+      push: { extraCa: push.caPem, limits: { concurrency: 1, timeoutMs: 1_500 } },
     });
     const [x, y] = await people(own.url, ['xena', 'yuri']);
     await befriend(x, y);
@@ -402,18 +402,17 @@ describe('a push service that does not answer', () => {
     const witness = push.browser();
     await y.rest.addPushSubscription(hung.subscription());
     await y.rest.addPushSubscription(witness.subscription());
-    await x.rest.sendMessage({ channelId: dm, content: 'one' });
-    // The hung one is tried first and cut off at 300 ms; then the witness gets its push.
+    await x.rest.sendMessage({ channelId: dm, content: 'words only the browser may read' });
+    // The hung one is tried first and cut off after 1.5 s; then the witness gets its push.
     await push.nthPushTo(hung.endpoint, 1);
     await push.nthPushTo(witness.endpoint, 1);
-    expect(own.logs.join('')).toContain('push failed');
-    await x.rest.sendMessage({ channelId: dm, content: 'two' });
-    await push.nthPushTo(hung.endpoint, 2);
-    // A push in flight at shutdown is cut short: close returns well within the test's time.
-    const started = Date.now();
+    const failed = own.logs.filter((line) => line.includes('push failed'));
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toContain(push.origin);
+    // Neither the payload nor the endpoint's path (a capability) is logged.
+    expect(failed[0]).not.toContain('words only the browser');
+    expect(failed[0]).not.toContain(new URL(hung.endpoint).pathname);
     await own.close();
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(own.logs.join('')).not.toContain('"one"');
   });
 });
 
@@ -423,7 +422,7 @@ describe('a push queue that is full', () => {
       config: { allowPrivateFetch: true },
       push: {
         extraCa: push.caPem,
-        limits: { concurrency: 1, queuedDeliveries: 1, queuedMessages: 1, timeoutMs: 60_000 },
+        limits: { concurrency: 1, queuedDeliveries: 1, queuedMessages: 1, timeoutMs: 120_000 },
       },
     });
     const [x, y] = await people(own.url, ['xena', 'yuri']);
@@ -440,9 +439,10 @@ describe('a push queue that is full', () => {
     const full = own.logs.filter((line) => line.includes('push queue full'));
     expect(full).toHaveLength(1);
     expect(full[0]).not.toMatch(/m\d/);
+    // The push in flight (held, 2 minutes to its deadline) is cut short: close does not wait.
     const started = Date.now();
     await own.close();
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(own.logs.some((line) => line.includes('pushes not sent: shutting down'))).toBe(true);
   });
 });
