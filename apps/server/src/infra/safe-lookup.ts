@@ -23,11 +23,10 @@ export function addressRefusal(address: string): string | undefined {
   const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
   if (!ipaddr.isValid(bare)) return 'invalid';
   let parsed = ipaddr.parse(bare);
-  if (parsed.kind() === 'ipv6') {
-    const v6 = parsed as ipaddr.IPv6;
-    const range = v6.range();
-    if (range === 'ipv4Mapped') parsed = v6.toIPv4Address();
-    else if (range === 'rfc6052') parsed = ipaddr.fromByteArray(v6.toByteArray().slice(12));
+  if (parsed instanceof ipaddr.IPv6) {
+    const range = parsed.range();
+    if (range === 'ipv4Mapped') parsed = parsed.toIPv4Address();
+    else if (range === 'rfc6052') parsed = ipaddr.fromByteArray(parsed.toByteArray().slice(12));
   }
   const range = parsed.range();
   if (range !== 'unicast') return range;
