@@ -9,7 +9,7 @@ import {
 } from '@decentra/protocol';
 import webPush from 'web-push';
 import type { Logger } from '../../infra/logger.js';
-import { assertPublicHost, hostOf } from '../../infra/safe-lookup.js';
+import { assertPublicHost, hostOf, PrivateAddressError } from '../../infra/safe-lookup.js';
 import type { Db } from '../../storage/db.js';
 import type { MessageCreated } from '../messages/messages.service.js';
 import {
@@ -285,6 +285,14 @@ export class PushSender {
       log.warn({ ...where, status }, 'push refused by the push service');
     } catch (err) {
       if (this.stop.signal.aborted) return;
+      if (err instanceof PrivateAddressError) {
+        // No push service lives there (a name rebound to a local address): never try it again.
+        log.warn({ ...where, err: err.message, code: err.code }, 'push endpoint is not public: removed');
+        await deleteSubscription(this.deps.db, subscription.id).catch((e: unknown) =>
+          log.warn({ ...where, err: e }, 'could not remove a push subscription'),
+        );
+        return;
+      }
       const { message, code } = err as NodeJS.ErrnoException;
       log.warn({ ...where, err: message, code }, 'push failed');
     }
