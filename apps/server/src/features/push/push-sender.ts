@@ -253,8 +253,12 @@ export class PushSender {
   /** One push: encrypted and signed by web-push, sent through the guarded agent. Never throws. */
   private async deliver({ subscription, payload, urgency }: Delivery): Promise<void> {
     const { log } = this.deps;
-    const url = new URL(subscription.endpoint);
-    const where = { subscriptionId: subscription.id.toString(), pushService: url.origin };
+    const url = URL.canParse(subscription.endpoint) ? new URL(subscription.endpoint) : undefined;
+    const where = { subscriptionId: subscription.id.toString(), pushService: url?.origin };
+    if (!url) {
+      log.warn(where, 'push endpoint is no URL: skipped');
+      return;
+    }
     try {
       const keys = await this.deps.keys.keys();
       const details = webPush.generateRequestDetails(
