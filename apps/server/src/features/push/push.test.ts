@@ -2,9 +2,17 @@ import { rootCertificates } from 'node:tls';
 import { DEFAULT_USER_SETTINGS, MAX_PUSH_SUBSCRIPTIONS, type Server } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../../test/http.js';
-import { befriend, type Person, people, refused, serverWith, textChannelOf } from '../../../test/people.js';
+import {
+  befriend,
+  type Person,
+  people,
+  refused,
+  restClient,
+  serverWith,
+  textChannelOf,
+} from '../../../test/people.js';
 import { TestPushService, verifyVapid } from '../../../test/push-endpoint.js';
-import { createTestDatabase } from '../../../test/test-db.js';
+import { createTestDatabase, ENGINE } from '../../../test/test-db.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { TestSocket } from '../../../test/ws-client.js';
 import { outboundAgent } from '../../infra/safe-lookup.js';
@@ -539,6 +547,30 @@ describe('the sender, driven directly', () => {
       [ann, annBrowser],
     ] as const) {
       await p.rest.removePushSubscription({ endpoint: b.endpoint });
+    }
+  });
+});
+
+describe.runIf(ENGINE === 'postgres')('two instances on one database', () => {
+  it('answer the same key, and a push sent by the second verifies with it', async () => {
+    const second = await startTestServer({
+      db: server.db,
+      config: { allowPrivateFetch: true },
+      push: { extraCa: push.caPem },
+    });
+    try {
+      const key = (await ben.rest.getPushKey()).publicKey;
+      const annThere = { ...ann, rest: restClient(second.url, ann.token) };
+      expect((await annThere.rest.getPushKey()).publicKey).toBe(key);
+      const browser = push.browser();
+      await ben.rest.addPushSubscription(browser.subscription());
+      await annThere.rest.sendMessage({ channelId: dmAnnBen, content: 'from the other instance' });
+      const received = await push.nthPushTo(browser.endpoint, 1);
+      expect(verifyVapid(received.headers.authorization as string | undefined).key).toBe(key);
+      expect(browser.decrypt(received.body).body).toBe('from the other instance');
+      await ben.rest.removePushSubscription({ endpoint: browser.endpoint });
+    } finally {
+      await second.close({ keepData: true });
     }
   });
 });
