@@ -33,7 +33,7 @@ import { invitesRoutes } from './features/invites/invites.routes.js';
 import { InvitesService } from './features/invites/invites.service.js';
 import type { SendLimits } from './features/messages/send-rate-limit.js';
 import { type PresenceOptions, PresenceService } from './features/presence/presence.service.js';
-import { registerPush } from './features/push/push.js';
+import { type PushOptions, registerPush } from './features/push/push.js';
 import { registerReadStates } from './features/read-states/read-states.js';
 import { usersRoutes } from './features/users/users.routes.js';
 import { UsersService } from './features/users/users.service.js';
@@ -81,6 +81,8 @@ export interface AppOptions {
    * bench/ready.ts measures the read states against.
    */
   readyWithoutReadStates?: boolean;
+  /** Web Push: CAs to trust beside the system's for push services, queue limits (tests). */
+  push?: PushOptions;
 }
 
 export interface DecentraApp {
@@ -236,6 +238,22 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       channels: chat.channels,
       now,
     });
+    const push = registerPush({
+      db,
+      commands,
+      ids,
+      messages: chat.messages,
+      encryptionKey,
+      publicUrl: config.publicUrl,
+      allowPrivateFetch: config.allowPrivateFetch,
+      settingsOf: (userId) => instance.settings.get(userId),
+      overridesOf: async (userId) =>
+        Object.fromEntries((await readStates.service.overrides(userId)).map((o) => [o.targetId, o])),
+      isOnline: (userId) => presence.isOnline(userId),
+      log,
+      now: clock ? () => clock.now() : Date.now,
+      options: options.push,
+    });
     const accountSettings = registerAccountSettings({
       db,
       commands,
@@ -252,11 +270,10 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       invites,
       settings: instance.settings,
       readStates: readStates.service,
+      push: push.service,
       log,
       now,
     });
-
-    const push = registerPush();
 
     // Every route and op of the contract, each once: a missing handler fails the type-check.
     const routes: RouteHandlers = {
@@ -329,6 +346,8 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         presence.close();
         await gateway.close();
         await httpClosed;
+        // No message can arrive any more: pushes still waiting are dropped, those in flight cut short.
+        await push.close();
         await bus.close();
         limiterRedis?.disconnect();
         if (ownsStorage) await store.close();

@@ -141,6 +141,8 @@ export const PushSubscriptionBodySchema = z
       p256dh: z.base64url().min(80).max(100),
       auth: z.base64url().min(16).max(32),
     }),
+    /** What toJSON() gives too; not kept (push services answer 404/410 once it has passed). */
+    expirationTime: z.number().nullable().optional(),
   })
   .meta({ id: 'PushSubscriptionBody' });
 export type PushSubscriptionBody = z.infer<typeof PushSubscriptionBodySchema>;

@@ -9,6 +9,7 @@ import type { FriendsService } from '../friends/friends.service.js';
 import type { InvitesService } from '../invites/invites.service.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { MembersService } from '../members/members.service.js';
+import type { PushService } from '../push/push.service.js';
 import type { ReadStatesService } from '../read-states/read-states.service.js';
 import type { ServersService } from '../servers/servers.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
@@ -38,6 +39,7 @@ export interface AccountSettingsFeatureDeps {
   invites: InvitesService;
   settings: SettingsService;
   readStates: ReadStatesService;
+  push: PushService;
   log: Logger;
   now: () => Date;
 }
@@ -78,6 +80,7 @@ export function registerAccountSettings(deps: AccountSettingsFeatureDeps) {
     invites: deps.invites,
     settings: deps.settings,
     readStates: deps.readStates,
+    push: deps.push,
     now,
   });
   const exports = new AccountExportService({
