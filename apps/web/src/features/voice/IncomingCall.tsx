@@ -20,7 +20,8 @@ export function IncomingCall() {
   const notifications = useChat((s) => s.settings.notifications);
   const ringing = call !== undefined && !inThisCall && meId !== undefined;
   const sound = notifications.enabled && notifications.sounds ? notifications.callSound : 'none';
-  useEffect(() => (ringing ? loopSound(sound) : undefined), [ringing, sound]);
+  const volume = notifications.volume;
+  useEffect(() => (ringing ? loopSound(sound, volume) : undefined), [ringing, sound, volume]);
   if (!ringing) return null;
   return <IncomingCallDialog key={call.callId} callId={call.callId} caller={call.caller.username} />;
 }
