@@ -4,6 +4,7 @@ import { ChannelSidebar } from '../features/channels/ChannelSidebar';
 import { DmSidebar } from '../features/dms/DmSidebar';
 import { FriendsView } from '../features/friends/FriendsView';
 import { ChatView } from '../features/messages/ChatView';
+import { NotificationBanner } from '../features/notifications/NotificationBanner';
 import { ServerRail } from '../features/servers/ServerRail';
 import { CallBar } from '../features/voice/CallBar';
 import { IncomingCall } from '../features/voice/IncomingCall';
@@ -53,6 +54,7 @@ export function Shell() {
         />
       )}
       <main className="main">
+        <NotificationBanner />
         <CallBar />
         <VoiceNotice />
         <MainHeader onOpenNavigation={() => setDrawerOpen(true)} />

@@ -1,0 +1,59 @@
+import { useEffect, useRef } from 'react';
+import { useLocation, useNavigate } from 'react-router';
+import { isAttentive, useAttention, useViewing } from '../../app/attention';
+import { chat } from '../../app/client';
+import { playSound } from '../voice/sounds';
+import { showPopup } from './browser-popups';
+import { MessageNotifier } from './message-notifier';
+import { isOpenMessage } from './worker-messages';
+
+/** The channel in an app path (`/channels/:serverId/:channelId`), if any. */
+export function channelInPath(pathname: string): string | null {
+  const [, first, , channelId] = pathname.split('/');
+  return first === 'channels' && channelId ? channelId : null;
+}
+
+/**
+ * Mounted while logged in, on every page: turns new messages into popups and sounds (see
+ * MessageNotifier), and routes the clicks on the service worker's notifications. Renders nothing.
+ */
+export function NotificationController() {
+  const navigate = useNavigate();
+  const { pathname } = useLocation();
+  // The channel in the address is the one on screen (its conversation or its voice room).
+  useViewing(channelInPath(pathname) ?? undefined);
+  const go = useRef(navigate);
+  useEffect(() => {
+    go.current = navigate;
+  }, [navigate]);
+
+  useEffect(() => {
+    const session = chat();
+    const notifier = new MessageNotifier({
+      state: () => session.store.getState(),
+      reader: () => ({ attentive: isAttentive(), viewing: useAttention.getState().viewing }),
+      show: showPopup,
+      playSound: (sound, volume) => playSound(sound, 'message', volume),
+      open: (path) => {
+        window.focus();
+        void go.current(path);
+      },
+      now: Date.now,
+      setTimer: (run, ms) => void window.setTimeout(run, ms),
+    });
+    return session.onEvent('message_create', (message) => notifier.onMessage(message));
+  }, []);
+
+  useEffect(() => {
+    const worker = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;
+    if (!worker) return;
+    const onMessage = (e: MessageEvent) => {
+      if (isOpenMessage(e.data)) void go.current(e.data.url);
+    };
+    worker.addEventListener('message', onMessage);
+    worker.startMessages();
+    return () => worker.removeEventListener('message', onMessage);
+  }, []);
+
+  return null;
+}
