@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 import { chat } from '../../app/client';
 import { useChat } from '../../app/hooks';
 import { errorText } from '../../ui/error-text';
+import { PushSetting } from '../notifications/PushSetting';
 import { type PermissionState, requestPermission, usePermission } from '../notifications/permission';
 import { playSound, type Sound, type SoundKind } from '../voice/sounds';
 import '../notifications/notifications.css';
@@ -44,7 +45,8 @@ function saveNotifications(change: Partial<Settings>): Promise<void> {
 
 /**
  * Settings → Notifications: whether messages notify at all and which (all, mentions, nothing), the
- * message and call sounds with a test button each, and the volume. Saved with the account (settings_update keeps the other tabs in step).
+ * message and call sounds with a test button each, the volume, and push for when Decentra is
+ * closed. Saved with the account (settings_update keeps the other tabs in step).
  */
 export function NotificationSettings() {
   const saved = useChat((s) => s.settings.notifications);
@@ -156,6 +158,7 @@ export function NotificationSettings() {
           <output>{shown.volume}%</output>
         </span>
       </label>
+      <PushSetting />
       {error && (
         <p className="form-error" role="alert">
           {error}
