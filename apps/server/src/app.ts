@@ -33,7 +33,7 @@ import { invitesRoutes } from './features/invites/invites.routes.js';
 import { InvitesService } from './features/invites/invites.service.js';
 import type { SendLimits } from './features/messages/send-rate-limit.js';
 import { type PresenceOptions, PresenceService } from './features/presence/presence.service.js';
-import { registerPush } from './features/push/push.js';
+import { type PushOptions, registerPush } from './features/push/push.js';
 import { registerReadStates } from './features/read-states/read-states.js';
 import { usersRoutes } from './features/users/users.routes.js';
 import { UsersService } from './features/users/users.service.js';
@@ -76,6 +76,8 @@ export interface AppOptions {
   presence?: PresenceOptions;
   /** Time for keepalive, expiries, presence grace, typing and ringing (tests pass a manual one). */
   clock?: Clock;
+  /** Web Push: CAs to trust beside the system's for push services, queue limits (tests). */
+  push?: PushOptions;
 }
 
 export interface DecentraApp {
@@ -222,6 +224,15 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       clock: options.clock,
     });
     const presence = new PresenceService(db, commands, log, options.presence, options.clock);
+    const readStates = registerReadStates({
+      db,
+      commands,
+      access,
+      servers: chat.servers,
+      members: chat.members,
+      channels: chat.channels,
+      now,
+    });
     const accountSettings = registerAccountSettings({
       db,
       commands,
@@ -237,12 +248,27 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       friends,
       invites,
       settings: instance.settings,
+      readStates: readStates.service,
       log,
       now,
     });
 
-    const readStates = registerReadStates();
-    const push = registerPush();
+    const push = registerPush({
+      db,
+      commands,
+      ids,
+      messages: chat.messages,
+      encryptionKey,
+      publicUrl: config.publicUrl,
+      allowPrivateFetch: config.allowPrivateFetch,
+      settingsOf: (userId) => instance.settings.get(userId),
+      overridesOf: async (userId) =>
+        Object.fromEntries((await readStates.service.overrides(userId)).map((o) => [o.targetId, o])),
+      isOnline: (userId) => presence.isOnline(userId),
+      log,
+      now: clock ? () => clock.now() : Date.now,
+      options: options.push,
+    });
 
     // Every route and op of the contract, each once: a missing handler fails the type-check.
     const routes: RouteHandlers = {
@@ -315,6 +341,8 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         presence.close();
         await gateway.close();
         await httpClosed;
+        // No message can arrive any more: pushes still waiting are dropped, those in flight cut short.
+        await push.close();
         await bus.close();
         limiterRedis?.disconnect();
         if (ownsStorage) await store.close();

@@ -172,6 +172,10 @@ const EnvSchema = z
     DECENTRA_TRUST_PROXY: trustProxy.default(false),
     DECENTRA_PUBLIC_URL: publicUrl.optional(),
     DECENTRA_SMTP_CA_FILE: z.string().min(1).optional(),
+    DECENTRA_ALLOW_PRIVATE_FETCH: z
+      .enum(['true', 'false'], 'must be true or false')
+      .default('false')
+      .transform((v) => v === 'true'),
     DECENTRA_SIGNUPS_PER_HOUR: wholeNumber(1, 100_000, 'a number of accounts').default(
       DEFAULT_SIGNUPS_PER_HOUR,
     ),
@@ -244,6 +248,12 @@ export interface Config {
   publicUrl: string;
   /** A PEM file of extra CAs to trust for the SMTP server's certificate (a private mail server). */
   smtpCaFile: string | undefined;
+  /**
+   * Whether URLs others give the server (Web Push endpoints) may point at loopback, private,
+   * link-local and other non-public addresses (DECENTRA_ALLOW_PRIVATE_FETCH): off by default (SSRF
+   * guard, infra/safe-lookup.ts); on for a LAN-only install with its own push service, and tests.
+   */
+  allowPrivateFetch: boolean;
   logLevel: string;
 }
 
@@ -326,6 +336,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       e.DECENTRA_PUBLIC_URL ??
       `${e.DECENTRA_TLS === 'off' ? 'http' : 'https'}://localhost${e.PORT === 443 || (e.DECENTRA_TLS === 'off' && e.PORT === 80) ? '' : `:${e.PORT}`}`,
     smtpCaFile: e.DECENTRA_SMTP_CA_FILE,
+    allowPrivateFetch: e.DECENTRA_ALLOW_PRIVATE_FETCH,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -42,6 +42,7 @@ export function testConfig(db: TestDatabase, overrides: ConfigOverrides = {}): C
     // Mails link here; a test that follows a link swaps this prefix for the server's own URL.
     publicUrl: 'http://decentra.test',
     smtpCaFile: undefined,
+    allowPrivateFetch: false,
     logLevel: 'info',
     ...rest,
     voice: { ...DEFAULT_VOICE_CONFIG, ...voice },

@@ -9,10 +9,10 @@ import { TestSocket } from '../../test/ws-client.js';
  * Every chat-core endpoint and op against every standing a caller can have in a server: the
  * owner, a member holding the channel permissions, a member without them, and a stranger.
  * A call comes to `ok` (its route's success status, which the server takes from the contract)
- * or to the status it was refused with.
+ * or to the status it was refused with; `plain` is a message stored with `@everyone` as text.
  */
 type Role = 'owner' | 'permitted' | 'member' | 'stranger';
-type Outcome = 'ok' | number;
+type Outcome = 'ok' | 'plain' | number;
 const ROLES: Role[] = ['owner', 'permitted', 'member', 'stranger'];
 
 let server: TestServer;
@@ -34,13 +34,13 @@ beforeAll(async () => {
   const granted = await users.owner.rest.updateMember({
     serverId: guild.id,
     userId: users.permitted.id,
-    permissions: { createChannel: true, editChannel: true, deleteChannel: true },
+    permissions: { createChannel: true, editChannel: true, deleteChannel: true, mentionEveryone: true },
   });
   expect(granted.permissions).toEqual({
     createChannel: true,
     editChannel: true,
     deleteChannel: true,
-    mentionEveryone: false,
+    mentionEveryone: true,
   });
   channel = textChannelOf(guild);
 });
@@ -143,6 +143,49 @@ const cases: Case[] = [
       outcomeOf(u.rest.deleteMessage({ channelId: channel, messageId: await targetMessage() })),
   },
   {
+    name: 'POST /channels/:id/ack',
+    expect: { owner: 'ok', permitted: 'ok', member: 'ok', stranger: 404 },
+    run: async (u) => outcomeOf(u.rest.ackChannel({ channelId: channel, messageId: await targetMessage() })),
+  },
+  {
+    name: 'GET /channels/:id/read-state',
+    expect: { owner: 'ok', permitted: 'ok', member: 'ok', stranger: 404 },
+    run: (u) => outcomeOf(u.rest.getReadState({ channelId: channel })),
+  },
+  {
+    name: 'PATCH /users/@me/notification-overrides/:serverId',
+    expect: { owner: 'ok', permitted: 'ok', member: 'ok', stranger: 404 },
+    run: (u) => outcomeOf(u.rest.updateNotificationOverride({ targetId: guild.id, mode: null })),
+  },
+  {
+    name: 'PATCH /users/@me/notification-overrides/:channelId',
+    expect: { owner: 'ok', permitted: 'ok', member: 'ok', stranger: 404 },
+    run: (u) => outcomeOf(u.rest.updateNotificationOverride({ targetId: channel, mute: null })),
+  },
+  {
+    name: '@everyone in a message (mentionEveryone)',
+    expect: { owner: 'ok', permitted: 'ok', member: 'plain', stranger: 404 },
+    run: (u) =>
+      u.rest.sendMessage({ channelId: channel, content: 'hear me @everyone' }).then(
+        (m) => (m.mentionEveryone === 'everyone' ? 'ok' : 'plain'),
+        (err: unknown) => (err instanceof ApiError ? err.status : Promise.reject(err)),
+      ),
+  },
+  {
+    name: '@here in an edited message (mentionEveryone)',
+    expect: { owner: 'ok', permitted: 'ok', member: 'plain', stranger: 404 },
+    run: async (u) => {
+      const mine =
+        u === users.stranger
+          ? await targetMessage()
+          : (await u.rest.sendMessage({ channelId: channel, content: 'x' })).id;
+      return u.rest.editMessage({ channelId: channel, messageId: mine, content: '@here now' }).then(
+        (m) => (m.mentionEveryone === 'here' ? 'ok' : 'plain'),
+        (err: unknown) => (err instanceof ApiError ? err.status : Promise.reject(err)),
+      );
+    },
+  },
+  {
     name: 'DELETE /servers/:id',
     expect: { owner: 'ok', permitted: 403, member: 403, stranger: 404 },
     run: async (u) => {
@@ -165,6 +208,17 @@ const cases: Case[] = [
         content: 'op',
         nonce: `m-${Math.random()}`,
       });
+      socket.close();
+      return reply.ok ? 'ok' : ERROR_STATUS[reply.error?.code as ErrorCode];
+    },
+  },
+  {
+    name: 'gateway ack',
+    expect: { owner: 'ok', permitted: 'ok', member: 'ok', stranger: 404 },
+    run: async (u) => {
+      const messageId = await targetMessage();
+      const { socket } = await TestSocket.identified(server.wsUrl, u.token);
+      const reply = await socket.request('ack', { channelId: channel, messageId });
       socket.close();
       return reply.ok ? 'ok' : ERROR_STATUS[reply.error?.code as ErrorCode];
     },

@@ -8,6 +8,7 @@ import type { UserRow } from '../../storage/rows.js';
 import type { FriendsService } from '../friends/friends.service.js';
 import type { InvitesService } from '../invites/invites.service.js';
 import type { MembersService } from '../members/members.service.js';
+import type { ReadStatesService } from '../read-states/read-states.service.js';
 import type { ServersService } from '../servers/servers.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import {
@@ -39,6 +40,7 @@ export interface AccountDeletionDeps {
   friends: FriendsService;
   invites: InvitesService;
   settings: SettingsService;
+  readStates: ReadStatesService;
   now: () => Date;
 }
 
@@ -120,7 +122,7 @@ export class AccountDeletionService {
   }
 
   private async erase(tx: Db, user: UserRow, plans: readonly OwnedServerPlan[]): Promise<Outcome<void>> {
-    const { servers, members, friends, invites, settings, now } = this.deps;
+    const { servers, members, friends, invites, settings, readStates, now } = this.deps;
     const actor: Actor = { id: user.id, username: user.username };
     const parts: Outcome<unknown>[] = [];
     for (const { serverId, transferTo } of plans) {
@@ -136,6 +138,7 @@ export class AccountDeletionService {
     parts.push(await friends.removeAllOf(tx, user.id));
     parts.push(await invites.retireAllOf(tx, user.id));
     parts.push(await settings.forget(tx, user.id));
+    parts.push(await readStates.forgetUser(tx, user.id));
     await deleteTokensOf(tx, user.id);
     const sessions = await revokeSessionsOf(tx, user.id, now());
     await scrubUser(tx, user.id, {

@@ -9,6 +9,7 @@ import type { FriendsService } from '../friends/friends.service.js';
 import type { InvitesService } from '../invites/invites.service.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { MembersService } from '../members/members.service.js';
+import type { ReadStatesService } from '../read-states/read-states.service.js';
 import type { ServersService } from '../servers/servers.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { AccountDeletionService } from './account-deletion.service.js';
@@ -36,6 +37,7 @@ export interface AccountSettingsFeatureDeps {
   friends: FriendsService;
   invites: InvitesService;
   settings: SettingsService;
+  readStates: ReadStatesService;
   log: Logger;
   now: () => Date;
 }
@@ -75,6 +77,7 @@ export function registerAccountSettings(deps: AccountSettingsFeatureDeps) {
     friends: deps.friends,
     invites: deps.invites,
     settings: deps.settings,
+    readStates: deps.readStates,
     now,
   });
   const exports = new AccountExportService({

@@ -9,3 +9,14 @@ export function mentionedNames(content: string): string[] {
   }
   return [...names].filter((n) => n.length >= 2);
 }
+
+/**
+ * `@everyone` or `@here` as the content writes them (the same word rules as `@name`; `everyone`
+ * wins when both appear); undefined when neither does. Whether it mentions anyone is the caller's
+ * decision (the sender's right, a server channel).
+ */
+export function everyoneWord(names: readonly string[]): 'everyone' | 'here' | undefined {
+  if (names.includes('everyone')) return 'everyone';
+  if (names.includes('here')) return 'here';
+  return undefined;
+}

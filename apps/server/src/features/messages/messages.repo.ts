@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
 import type { MessageRow } from '../../storage/rows.js';
-import { messages, serverMembers, users } from '../../storage/schema.js';
+import { messageMentions, messages, serverMembers, users } from '../../storage/schema.js';
 export interface MessageWithAuthor {
   message: MessageRow;
   author: { id: bigint; username: string };
@@ -13,10 +13,22 @@ export type NewMessageRow = typeof messages.$inferInsert & { id: bigint };
 
 /**
  * New messages, in one statement. A row whose author already used its nonce is left out of the
- * answer (the first message with that nonce stands).
+ * answer (the first message with that nonce stands). The `message_mentions` rows of the messages
+ * stored (one per mentioned user other than the author) are written by a data-modifying CTE of the
+ * same statement: no round trip more, and none for a row the nonce left out. Their foreign key to
+ * `messages` is checked at the end of the statement, when the rows it refers to are there.
  */
 export async function insertMessages(db: Db, rows: NewMessageRow[]): Promise<MessageRow[]> {
-  return db.insert(messages).values(rows).onConflictDoNothing().returning();
+  const inserted = db
+    .$with('inserted')
+    .as(db.insert(messages).values(rows).onConflictDoNothing().returning());
+  const mentioned = db.$with('mentioned', {}).as(
+    sql`insert into ${messageMentions} (user_id, channel_id, message_id)
+        select m.user_id, i.channel_id, i.id from inserted i cross join lateral unnest(i.mentions) as m(user_id)
+        where m.user_id <> i.author_id
+        on conflict do nothing`,
+  );
+  return db.with(inserted, mentioned).select().from(inserted);
 }
 
 export async function findByNonce(
@@ -73,14 +85,24 @@ export async function updateContent(
   id: bigint,
   content: string,
   mentions: bigint[],
+  mentionEveryone: MessageRow['mentionEveryone'],
   editedAt: Date,
 ): Promise<MessageRow | undefined> {
   const [row] = await db
     .update(messages)
-    .set({ content, mentions, editedAt })
+    .set({ content, mentions, mentionEveryone, editedAt })
     .where(eq(messages.id, id))
     .returning();
   return row;
+}
+
+/** An edited message's `message_mentions` rows: those of its new mentions (the author's own left out). */
+export async function replaceMentions(db: Db, row: MessageRow): Promise<void> {
+  await db.delete(messageMentions).where(eq(messageMentions.messageId, row.id));
+  const rows = row.mentions
+    .filter((userId) => userId !== row.authorId)
+    .map((userId) => ({ userId, channelId: row.channelId, messageId: row.id }));
+  if (rows.length > 0) await db.insert(messageMentions).values(rows).onConflictDoNothing();
 }
 
 export async function deleteMessage(db: Db, id: bigint): Promise<boolean> {

@@ -8,7 +8,7 @@ import type { Db } from '../../storage/db.js';
 import type { ChannelAccess } from '../access/access.policy.js';
 import type { AccessService } from '../access/access.service.js';
 import type { SendAccessCache } from '../channels/send-access-cache.js';
-import { mentionedNames } from './mentions.js';
+import { everyoneWord, mentionedNames } from './mentions.js';
 import { toMessage } from './message-dto.js';
 import { MessageWriter } from './message-writer.js';
 import {
@@ -17,6 +17,7 @@ import {
   findMessage,
   historyPage,
   membersNamed,
+  replaceMentions,
   updateContent,
   usersNamed,
 } from './messages.repo.js';
@@ -75,7 +76,13 @@ export class MessagesService {
     const target = await this.target(channelId, actor.id);
     if (target.type === 'voice') throw invalidInput('Voice channels hold no messages.');
     if (target.dmEnds) await canSendDm(db, target.dmEnds, actor.id);
-    const mentions = await this.resolveMentions(db, target.serverId, target.dmEnds, body.content);
+    const names = mentionedNames(body.content);
+    const mentions = await this.resolveMentions(db, target.serverId, target.dmEnds, names);
+    const mentionEveryone = await this.everyoneOf(names, target.serverId, async (serverId) => {
+      // Only a message that writes one of the two words pays for this read.
+      const standing = await this.deps.access.server(db, serverId, actor.id);
+      return standing.permissions.mentionEveryone;
+    });
     const row = await this.writer
       .insert({
         id: ids.next(),
@@ -83,6 +90,7 @@ export class MessagesService {
         authorId: actor.id,
         content: body.content,
         mentions,
+        mentionEveryone,
         nonce: body.nonce ?? null,
         createdAt: this.now(),
       })
@@ -151,9 +159,17 @@ export class MessagesService {
     if (!found) throw notFound('No such message.');
     if (found.message.authorId !== actor.id) throw forbidden('You can only edit your own messages.');
     if (found.message.callOutcome !== null) throw forbidden('A call record cannot be edited.');
-    const mentions = await this.resolveMentions(tx, standing.channel.serverId, standing.dmEnds, content);
-    const row = await updateContent(tx, messageId, content, mentions, this.now());
+    const names = mentionedNames(content);
+    const mentions = await this.resolveMentions(tx, standing.channel.serverId, standing.dmEnds, names);
+    const mentionEveryone = await this.everyoneOf(
+      names,
+      standing.channel.serverId,
+      async () => standing.server?.permissions.mentionEveryone ?? false,
+    );
+    const row = await updateContent(tx, messageId, content, mentions, mentionEveryone, this.now());
     if (!row) throw notFound('No such message.');
+    // The unread mentions follow the new text, in the edit's transaction.
+    await replaceMentions(tx, row);
     const message = toMessage(row, found.author);
     return outcome(message, [dispatch('message_update', message, standing.audience)]);
   }
@@ -193,12 +209,26 @@ export class MessagesService {
     db: Db,
     serverId: bigint | null,
     dmEnds: readonly bigint[] | undefined,
-    content: string,
+    names: string[],
   ): Promise<bigint[]> {
-    const names = mentionedNames(content);
     if (names.length === 0) return [];
     if (serverId !== null) return membersNamed(db, serverId, names);
     return usersNamed(db, dmEnds ?? [], names);
+  }
+
+  /**
+   * `@everyone`/`@here` mention the server when written in a server channel by someone allowed
+   * (the owner, or a member with the right); otherwise, and in DMs, they are plain text. `allowed`
+   * is asked only when the content writes one of the words, so other messages pay nothing.
+   */
+  private async everyoneOf(
+    names: readonly string[],
+    serverId: bigint | null,
+    allowed: (serverId: bigint) => Promise<boolean>,
+  ): Promise<'everyone' | 'here' | null> {
+    const word = everyoneWord(names);
+    if (word === undefined || serverId === null) return null;
+    return (await allowed(serverId)) ? word : null;
   }
 }
 

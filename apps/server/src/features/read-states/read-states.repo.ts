@@ -1,0 +1,234 @@
+import { MENTION_COUNT_CAP } from '@decentra/protocol';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { type Db, executeRows } from '../../storage/db.js';
+import { notificationOverrides } from '../../storage/schema.js';
+
+/** A channel's read state as the queries answer it (ids as text: bigints keep every digit). */
+export interface ReadStateRow {
+  channel_id: string;
+  last_read_id: string | null;
+  last_message_id: string | null;
+  mention_count: number;
+}
+
+export type OverrideRow = typeof notificationOverrides.$inferSelect;
+
+const big = (value: bigint) => sql`${value.toString()}::bigint`;
+
+/**
+ * The newest message by someone other than `userId` in the channel `channel` (an SQL expression):
+ * one backward step on the (channel_id, id) index, past the user's own newest messages. Call records
+ * count (a missed call makes a DM unread).
+ */
+const lastMessageBy = (userId: bigint, channel: SQL) =>
+  sql`(select m.id from messages m where m.channel_id = ${channel} and m.author_id <> ${big(userId)}
+       order by m.id desc limit 1)`;
+
+/**
+ * Unread messages that mention `userId` in the channel, after `lastRead` (an SQL expression, null
+ * when never read), counted up to MENTION_COUNT_CAP. Each part reads at most the cap's rows however
+ * much is unread: in a server channel, the user's `message_mentions` range (the message_mentions key)
+ * and the `@everyone`/`@here` messages by others (the partial index; one that also names the user is
+ * counted once); in a DM, every unread message of the other person.
+ */
+const mentionCount = (userId: bigint, channel: SQL, isDm: SQL, lastRead: SQL) => {
+  const cap = sql.raw(String(MENTION_COUNT_CAP));
+  const after = sql`coalesce(${lastRead}, 0)`;
+  const me = big(userId);
+  return sql`least(${cap}, case when ${isDm} then
+      (select count(*) from (select 1 from messages m where m.channel_id = ${channel} and m.id > ${after}
+         and m.author_id <> ${me} limit ${cap}) dm)
+    else
+      (select count(*) from (select 1 from message_mentions mm where mm.user_id = ${me}
+         and mm.channel_id = ${channel} and mm.message_id > ${after} limit ${cap}) named)
+      + (select count(*) from (select 1 from messages m where m.channel_id = ${channel}
+         and m.mention_everyone is not null and m.id > ${after} and m.author_id <> ${me}
+         and not (${me} = any (m.mentions)) limit ${cap}) everyone)
+    end)::int`;
+};
+
+/** One channel's read state for `userId` (whether they may read it is the caller's check). */
+export async function readStateOf(
+  db: Db,
+  userId: bigint,
+  channelId: bigint,
+  isDm: boolean,
+): Promise<ReadStateRow> {
+  const channel = big(channelId);
+  const [row] = await executeRows<ReadStateRow>(
+    db,
+    sql`select ${channelId.toString()} as channel_id, rs.last_read_id::text as last_read_id,
+          ${lastMessageBy(userId, channel)}::text as last_message_id,
+          ${mentionCount(userId, channel, sql`${isDm}::boolean`, sql`rs.last_read_id`)} as mention_count
+        from (select 1) as one
+        left join read_states rs on rs.user_id = ${big(userId)} and rs.channel_id = ${channel}`,
+  );
+  if (!row) throw new Error('the read state query answered no row');
+  return row;
+}
+
+/**
+ * Every channel of the user with something unread, in one statement: the text channels of their
+ * servers and their DMs, each with its read state (a primary-key lookup) and its newest message by
+ * someone else (one index step); the mention counts are computed for the unread ones only.
+ */
+export async function unreadStates(db: Db, userId: bigint): Promise<ReadStateRow[]> {
+  const me = big(userId);
+  return executeRows<ReadStateRow>(
+    db,
+    sql`with mine as (
+          select c.id, false as dm from server_members sm
+            join channels c on c.server_id = sm.server_id and c.type = 'text'
+            where sm.user_id = ${me}
+          union all select d.channel_id, true from dm_channels d where d.user_low = ${me}
+          union all select d.channel_id, true from dm_channels d where d.user_high = ${me}
+        ), states as (
+          select mine.id, mine.dm, rs.last_read_id, ${lastMessageBy(userId, sql`mine.id`)} as last_message_id
+          from mine left join read_states rs on rs.user_id = ${me} and rs.channel_id = mine.id
+        )
+        select s.id::text as channel_id, s.last_read_id::text as last_read_id,
+          s.last_message_id::text as last_message_id,
+          ${mentionCount(userId, sql`s.id`, sql`s.dm`, sql`s.last_read_id`)} as mention_count
+        from states s
+        where s.last_message_id > coalesce(s.last_read_id, 0)
+        order by s.id`,
+  );
+}
+
+/**
+ * Everything up to `messageId` is read, clamped to the channel's newest message (an id from the
+ * future means "all of it"); never back: the row changes only when the new mark is later. Nothing
+ * is stored for a channel without messages. True when the mark moved.
+ */
+export async function advanceReadState(
+  db: Db,
+  userId: bigint,
+  channelId: bigint,
+  messageId: bigint,
+  now: Date,
+): Promise<boolean> {
+  const rows = await executeRows<{ last_read_id: string }>(
+    db,
+    sql`insert into read_states (user_id, channel_id, last_read_id, updated_at)
+        select ${big(userId)}, ${big(channelId)}, least(${big(messageId)}, newest.id),
+          ${now.toISOString()}::timestamptz
+        from (select m.id from messages m where m.channel_id = ${big(channelId)}
+              order by m.id desc limit 1) newest
+        on conflict (user_id, channel_id) do update
+          set last_read_id = excluded.last_read_id, updated_at = excluded.updated_at
+          where read_states.last_read_id < excluded.last_read_id
+        returning last_read_id::text`,
+  );
+  return rows.length > 0;
+}
+
+/** Whether an id is a server or a channel (ids are snowflakes of one generator: never both). */
+export async function targetKind(db: Db, targetId: bigint): Promise<'server' | 'channel' | undefined> {
+  const [row] = await executeRows<{ kind: 'server' | 'channel' }>(
+    db,
+    sql`select 'server' as kind from servers where id = ${big(targetId)}
+        union all select 'channel' from channels where id = ${big(targetId)}`,
+  );
+  return row?.kind;
+}
+
+export async function findOverride(
+  db: Db,
+  userId: bigint,
+  targetId: bigint,
+): Promise<OverrideRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(notificationOverrides)
+    .where(and(eq(notificationOverrides.userId, userId), eq(notificationOverrides.targetId, targetId)))
+    .for('update');
+  return row;
+}
+
+export async function writeOverride(
+  db: Db,
+  row: Omit<OverrideRow, 'updatedAt'> & { updatedAt: Date },
+): Promise<OverrideRow> {
+  const { userId, targetId, ...change } = row;
+  const [written] = await db
+    .insert(notificationOverrides)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [notificationOverrides.userId, notificationOverrides.targetId],
+      set: change,
+    })
+    .returning();
+  if (!written) throw new Error('the override upsert answered no row');
+  return written;
+}
+
+export async function deleteOverride(db: Db, userId: bigint, targetId: bigint): Promise<void> {
+  await db
+    .delete(notificationOverrides)
+    .where(and(eq(notificationOverrides.userId, userId), eq(notificationOverrides.targetId, targetId)));
+}
+
+/**
+ * The user's overrides whose targets they can still see: a server they are a member of, a text
+ * channel of one, a DM of theirs (each a primary-key or index lookup per override).
+ */
+export async function visibleOverrides(db: Db, userId: bigint): Promise<OverrideRow[]> {
+  const me = big(userId);
+  const o = notificationOverrides;
+  return db
+    .select()
+    .from(o)
+    .where(
+      and(
+        eq(o.userId, userId),
+        sql`(exists (select 1 from server_members sm where sm.server_id = ${o.targetId} and sm.user_id = ${me})
+          or exists (select 1 from channels c join server_members sm
+                       on sm.server_id = c.server_id and sm.user_id = ${me}
+                     where c.id = ${o.targetId} and c.type = 'text')
+          or exists (select 1 from dm_channels d where d.channel_id = ${o.targetId}
+                     and (d.user_low = ${me} or d.user_high = ${me})))`,
+      ),
+    )
+    .orderBy(o.targetId);
+}
+
+/** A member gone from a server: their read states and overrides of it and its channels go too. */
+export async function forgetMemberRows(db: Db, serverId: bigint, userId: bigint): Promise<void> {
+  const server = big(serverId);
+  const me = big(userId);
+  await db.execute(
+    sql`with states as (
+          delete from read_states where user_id = ${me}
+            and channel_id in (select id from channels where server_id = ${server})
+        )
+        delete from notification_overrides where user_id = ${me}
+          and (target_id = ${server} or target_id in (select id from channels where server_id = ${server}))`,
+  );
+}
+
+/** A channel deleted: everyone's override of it (its read states went with it, by foreign key). */
+export async function forgetChannelRows(db: Db, channelId: bigint): Promise<void> {
+  await db.delete(notificationOverrides).where(eq(notificationOverrides.targetId, channelId));
+}
+
+/**
+ * A server deleted: everyone's override of it, and those of its channels, which are gone by now
+ * (overrides whose target no longer exists; a server deletion is rare enough for that scan).
+ */
+export async function forgetServerRows(db: Db, serverId: bigint): Promise<void> {
+  await db.execute(
+    sql`delete from notification_overrides o where o.target_id = ${big(serverId)}
+        or (not exists (select 1 from channels c where c.id = o.target_id)
+            and not exists (select 1 from servers s where s.id = o.target_id))`,
+  );
+}
+
+/** An account deleted: its read states, overrides and unread mentions are forgotten. */
+export async function forgetUserRows(db: Db, userId: bigint): Promise<void> {
+  const me = big(userId);
+  await db.execute(
+    sql`with states as (delete from read_states where user_id = ${me}),
+          mentions as (delete from message_mentions where user_id = ${me})
+        delete from notification_overrides where user_id = ${me}`,
+  );
+}

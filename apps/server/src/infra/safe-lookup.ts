@@ -1,0 +1,126 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { Agent, type AgentOptions } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
+
+/**
+ * The server fetching a URL someone else gave it (a push endpoint now, a link preview later) must
+ * not be steered at itself, its network or its cloud's metadata service (SSRF). Only global
+ * unicast addresses pass: loopback, private (RFC 1918), link-local, unique-local, CGNAT,
+ * multicast, broadcast, unspecified, documentation/benchmarking/reserved ranges and Teredo/6to4
+ * are refused; IPv4-mapped IPv6 (`::ffff:a.b.c.d`) and NAT64 (`64:ff9b::a.b.c.d`) addresses are
+ * judged by the IPv4 address inside. The classification is ipaddr.js's ranges.
+ */
+
+/** Metadata services that answer on addresses the ranges alone would let through. */
+const METADATA_ADDRESSES = new Set([
+  // Azure's WireServer (a public-looking address only the VM reaches).
+  '168.63.129.16',
+]);
+
+/** Why an address is refused (its ipaddr.js range, or `metadata`), or undefined when it is public. */
+export function addressRefusal(address: string): string | undefined {
+  const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+  if (!ipaddr.isValid(bare)) return 'invalid';
+  let parsed = ipaddr.parse(bare);
+  if (parsed.kind() === 'ipv6') {
+    const v6 = parsed as ipaddr.IPv6;
+    const range = v6.range();
+    if (range === 'ipv4Mapped') parsed = v6.toIPv4Address();
+    else if (range === 'rfc6052') parsed = ipaddr.fromByteArray(v6.toByteArray().slice(12));
+  }
+  const range = parsed.range();
+  if (range !== 'unicast') return range;
+  if (METADATA_ADDRESSES.has(parsed.toNormalizedString())) return 'metadata';
+  return undefined;
+}
+
+/** A host (name or address) that is, or resolves to, an address the server must not reach. */
+export class PrivateAddressError extends Error {
+  override name = 'PrivateAddressError';
+  readonly code = 'ERR_PRIVATE_ADDRESS';
+  constructor(
+    readonly host: string,
+    readonly address: string,
+    readonly range: string,
+  ) {
+    super(
+      host === address
+        ? `${host} is a ${range} address`
+        : `${host} resolves to ${address}, a ${range} address`,
+    );
+  }
+}
+
+/** A URL's host as a name or a bare address (`[::1]` → `::1`). */
+export function hostOf(url: URL): string {
+  const host = url.hostname;
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+function refusalOf(host: string, addresses: readonly string[]): PrivateAddressError | undefined {
+  for (const address of addresses) {
+    const range = addressRefusal(address);
+    if (range !== undefined) return new PrivateAddressError(host, address, range);
+  }
+  return undefined;
+}
+
+/**
+ * Resolves `host` (an address stands for itself) and throws PrivateAddressError when any of its
+ * addresses is refused (a name with one private address among public ones is refused whole).
+ */
+export async function assertPublicHost(host: string): Promise<void> {
+  if (isIP(host) !== 0) {
+    const refusal = refusalOf(host, [host]);
+    if (refusal) throw refusal;
+    return;
+  }
+  const addresses = await new Promise<LookupAddress[]>((resolve, reject) =>
+    dnsLookup(host, { all: true, verbatim: true }, (err, found) => (err ? reject(err) : resolve(found))),
+  );
+  const refusal = refusalOf(
+    host,
+    addresses.map((a) => a.address),
+  );
+  if (refusal) throw refusal;
+}
+
+/**
+ * A `lookup` for sockets (net, tls, http(s) agents) that fails with PrivateAddressError when the
+ * name resolves to a refused address: the check happens on the addresses actually connected to,
+ * so a name that resolved to a public address at first and to a private one now (DNS rebinding)
+ * gains nothing. Node connects to an address literal without calling `lookup`: check those with
+ * assertPublicHost before connecting.
+ */
+export const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) {
+      callback(err, '', 4);
+      return;
+    }
+    const refusal = refusalOf(
+      hostname,
+      addresses.map((a) => a.address),
+    );
+    const first = addresses[0];
+    if (refusal || !first) {
+      const failure: NodeJS.ErrnoException =
+        refusal ?? Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' });
+      callback(failure, '', 4);
+      return;
+    }
+    // Node asks for every address with `all` (happy eyeballs), else for one.
+    if (options.all) callback(null, addresses);
+    else callback(null, first.address, first.family);
+  });
+};
+
+/**
+ * An https.Agent for fetching URLs others gave: names are resolved through publicOnlyLookup unless
+ * private addresses are allowed (a LAN install, tests).
+ */
+export function outboundAgent(options: AgentOptions & { allowPrivate: boolean }): Agent {
+  const { allowPrivate, ...agentOptions } = options;
+  return new Agent({ ...agentOptions, ...(allowPrivate ? {} : { lookup: publicOnlyLookup }) });
+}
