@@ -54,7 +54,7 @@ export function PushSetting() {
       ? 'Notifications are blocked for this site: allow them in your browser’s site settings to use push.'
       : 'Messages that notify you arrive on this device even when no Decentra tab is open.';
   return (
-    <div className="field">
+    <div className="switch-setting">
       <label className="check">
         <input
           type="checkbox"

@@ -4,7 +4,7 @@ import {
   type NotificationSettings as Settings,
   SOUNDS,
 } from '@decentra/protocol';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { chat } from '../../app/client';
 import { useChat } from '../../app/hooks';
 import { errorText } from '../../ui/error-text';
@@ -57,43 +57,50 @@ export function NotificationSettings() {
   const permission = usePermission((s) => s.permission);
   const shown: Settings = { ...saved, ...pending, ...(volume === null ? {} : { volume }) };
 
-  const save = async (change: Partial<Settings>) => {
+  // Saves go one after the other, each with every change not saved yet, so that two quick changes
+  // (a sound, then the mode) never send the older settings back over the newer.
+  const unsaved = useRef<Partial<Settings>>({});
+  const queue = useRef<Promise<void>>(Promise.resolve());
+  const save = useCallback((change: Partial<Settings>) => {
     setError(null);
-    setPending((p) => ({ ...p, ...change }));
-    try {
-      await saveNotifications(change);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setPending((p) => {
-        const rest = { ...p };
-        for (const key of Object.keys(change)) delete rest[key as keyof Settings];
-        return rest;
-      });
-    }
-  };
+    unsaved.current = { ...unsaved.current, ...change };
+    setPending(unsaved.current);
+    queue.current = queue.current.then(async () => {
+      const sent = unsaved.current;
+      if (Object.keys(sent).length === 0) return;
+      try {
+        await saveNotifications(sent);
+      } catch (err) {
+        setError(errorText(err));
+      }
+      const left = { ...unsaved.current };
+      for (const [key, value] of Object.entries(sent)) {
+        if (left[key as keyof Settings] === value) delete left[key as keyof Settings];
+      }
+      unsaved.current = left;
+      setPending(left);
+    });
+  }, []);
 
   useEffect(() => {
     if (volume === null) return;
     const timer = setTimeout(() => {
-      saveNotifications({ volume }).then(
-        () => setVolume((v) => (v === volume ? null : v)),
-        (err: unknown) => setError(errorText(err)),
-      );
+      save({ volume });
+      setVolume(null);
     }, VOLUME_SAVE_MS);
     return () => clearTimeout(timer);
-  }, [volume]);
+  }, [volume, save]);
 
   return (
     <div className="notification-settings">
-      <div className="field">
+      <div className="switch-setting">
         <label className="check">
           <input
             type="checkbox"
             role="switch"
             aria-checked={shown.enabled}
             checked={shown.enabled}
-            onChange={(e) => void save({ enabled: e.target.checked })}
+            onChange={(e) => save({ enabled: e.target.checked })}
           />
           <span>Desktop notifications and message sounds</span>
         </label>
@@ -115,7 +122,7 @@ export function NotificationSettings() {
               name="notification-mode"
               value={mode}
               checked={shown.mode === mode}
-              onChange={() => void save({ mode })}
+              onChange={() => save({ mode })}
             />
             <span>
               <span className="choice-label">{MODES[mode].label}</span>
@@ -125,24 +132,20 @@ export function NotificationSettings() {
         ))}
       </fieldset>
       <label className="check">
-        <input
-          type="checkbox"
-          checked={shown.sounds}
-          onChange={(e) => void save({ sounds: e.target.checked })}
-        />
+        <input type="checkbox" checked={shown.sounds} onChange={(e) => save({ sounds: e.target.checked })} />
         <span>Play sounds</span>
       </label>
       <SoundChoice
         kind="message"
         label="Message sound"
         settings={shown}
-        onChange={(messageSound) => void save({ messageSound })}
+        onChange={(messageSound) => save({ messageSound })}
       />
       <SoundChoice
         kind="call"
         label="Call sound"
         settings={shown}
-        onChange={(callSound) => void save({ callSound })}
+        onChange={(callSound) => save({ callSound })}
       />
       <label className="field">
         <span>Volume</span>
