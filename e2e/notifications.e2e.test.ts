@@ -142,6 +142,17 @@ describe('notifications', () => {
     expect((await calls(b)).focusCalls).toBe(before.focusCalls + 1);
   });
 
+  it('the channel being read (focused, on screen) gives no popup and no sound; another one does', async () => {
+    await setFocused(b, cdp, true);
+    await clearRecorded(b);
+    await send(general, 'read as it comes');
+    await b.getByText('read as it comes').waitFor();
+    await send(dm.id, 'meanwhile in the DM');
+    expect(await popupsUntil(b, 'meanwhile in the DM')).toEqual([
+      { title: 'ann', body: 'meanwhile in the DM', tag: dm.id },
+    ]);
+  });
+
   it('mode nothing: no popup; back to all messages, the next DM pops up again', async () => {
     await away();
     await settings({ mode: 'none' });
