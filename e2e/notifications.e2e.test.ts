@@ -299,4 +299,12 @@ describe('notifications', () => {
     expect(await banner.count()).toBe(0);
     expect(await page.evaluate(() => Notification.permission)).toBe('default');
   });
+
+  it('logging out takes the service worker away (no pushes for a logged-out account)', async () => {
+    expect(await workerScript(benSettings)).toBe(`${server.url}/sw.js`);
+    await benSettings.getByRole('button', { name: 'Close settings' }).click();
+    await benSettings.getByRole('button', { name: 'Log out' }).click();
+    await benSettings.waitForURL('**/login');
+    await expect.poll(() => workerScript(benSettings)).toBeNull();
+  });
 });

@@ -1,10 +1,11 @@
 import { useEffect, useRef } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 import { isAttentive, useAttention, useViewing } from '../../app/attention';
-import { chat } from '../../app/client';
+import { chat, useAuth } from '../../app/client';
 import { playSound } from '../voice/sounds';
 import { showPopup } from './browser-popups';
 import { MessageNotifier } from './message-notifier';
+import { dropPush } from './push-subscription';
 import { isOpenMessage } from './worker-messages';
 
 /** The channel in an app path (`/channels/:serverId/:channelId`), if any. */
@@ -15,7 +16,8 @@ export function channelInPath(pathname: string): string | null {
 
 /**
  * Mounted while logged in, on every page: turns new messages into popups and sounds (see
- * MessageNotifier), and routes the clicks on the service worker's notifications. Renders nothing.
+ * MessageNotifier), routes the clicks on the service worker's notifications, and drops this
+ * browser's push subscription on logging out. Renders nothing.
  */
 export function NotificationController() {
   const navigate = useNavigate();
@@ -43,6 +45,16 @@ export function NotificationController() {
     });
     return session.onEvent('message_create', (message) => notifier.onMessage(message));
   }, []);
+
+  // Logged out (by choice or by the server): no more pushes for this account in this browser.
+  useEffect(
+    () =>
+      useAuth.subscribe((now, before) => {
+        if (before.status === 'authenticated' && now.status !== 'authenticated')
+          void dropPush().catch(() => undefined);
+      }),
+    [],
+  );
 
   useEffect(() => {
     const worker = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;

@@ -82,3 +82,15 @@ function sameKey(held: ArrayBuffer | null, key: Uint8Array): boolean {
   const a = new Uint8Array(held);
   return a.length === key.length && a.every((byte, i) => byte === key[i]);
 }
+
+/**
+ * Logging out: this browser stops taking the account's pushes at once (unsubscribed, the worker
+ * gone). The server is no longer ours to ask; it forgets the subscription when the push service
+ * refuses its next push.
+ */
+export async function dropPush(): Promise<void> {
+  if (!pushSupported()) return;
+  const registration = await navigator.serviceWorker.getRegistration(SCOPE);
+  await (await registration?.pushManager.getSubscription())?.unsubscribe();
+  await registration?.unregister();
+}
