@@ -4,7 +4,7 @@ import {
   type NotificationSettings as Settings,
   SOUNDS,
 } from '@decentra/protocol';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { chat } from '../../app/client';
 import { useChat } from '../../app/hooks';
 import { errorText } from '../../ui/error-text';
@@ -12,6 +12,7 @@ import { PushSetting } from '../notifications/PushSetting';
 import { type PermissionState, requestPermission, usePermission } from '../notifications/permission';
 import { playSound, type Sound, type SoundKind } from '../voice/sounds';
 import '../notifications/notifications.css';
+import { SaveQueue } from './save-queue';
 
 const MODES: Record<NotificationMode, { label: string; hint: string }> = {
   all: { label: 'All messages', hint: 'Every message in the servers and DMs you are in.' },
@@ -50,37 +51,23 @@ function saveNotifications(change: Partial<Settings>): Promise<void> {
  */
 export function NotificationSettings() {
   const saved = useChat((s) => s.settings.notifications);
-  // Changes show at once and stay shown until the server's answer replaces them.
+  // Changes show at once and stay shown until the server's answer replaces them (SaveQueue).
   const [pending, setPending] = useState<Partial<Settings>>({});
   const [volume, setVolume] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const permission = usePermission((s) => s.permission);
   const shown: Settings = { ...saved, ...pending, ...(volume === null ? {} : { volume }) };
 
-  // Saves go one after the other, each with every change not saved yet, so that two quick changes
-  // (a sound, then the mode) never send the older settings back over the newer.
-  const unsaved = useRef<Partial<Settings>>({});
-  const queue = useRef<Promise<void>>(Promise.resolve());
-  const save = useCallback((change: Partial<Settings>) => {
-    setError(null);
-    unsaved.current = { ...unsaved.current, ...change };
-    setPending(unsaved.current);
-    queue.current = queue.current.then(async () => {
-      const sent = unsaved.current;
-      if (Object.keys(sent).length === 0) return;
-      try {
-        await saveNotifications(sent);
-      } catch (err) {
-        setError(errorText(err));
-      }
-      const left = { ...unsaved.current };
-      for (const [key, value] of Object.entries(sent)) {
-        if (left[key as keyof Settings] === value) delete left[key as keyof Settings];
-      }
-      unsaved.current = left;
-      setPending(left);
-    });
-  }, []);
+  const [queue] = useState(
+    () => new SaveQueue<Settings>(saveNotifications, setPending, (err) => setError(errorText(err))),
+  );
+  const save = useCallback(
+    (change: Partial<Settings>) => {
+      setError(null);
+      void queue.save(change);
+    },
+    [queue],
+  );
 
   useEffect(() => {
     if (volume === null) return;
