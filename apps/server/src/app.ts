@@ -78,6 +78,11 @@ export interface AppOptions {
   clock?: Clock;
   /** Web Push: CAs to trust beside the system's for push services, queue limits (tests). */
   push?: PushOptions;
+  /**
+   * Leaves the read-state part out of `ready` (its fields stay empty): only the baseline that
+   * bench/ready.ts measures the read states against.
+   */
+  readyWithoutReadStates?: boolean;
 }
 
 export interface DecentraApp {
@@ -300,7 +305,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     for (const part of chat.ready) ready.add(part);
     ready.add(friendsReady(friends));
     ready.add(voice.ready);
-    ready.add(readStates.ready);
+    if (!options.readyWithoutReadStates) ready.add(readStates.ready);
     ready.add(async (auth) => ({ data: { presences: await presence.visiblePresences(auth.actor.id) } }));
 
     const gateway = new Gateway({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mentionedNames } from './mentions.js';
+import { everyoneWord, mentionedNames } from './mentions.js';
 
 describe('mentionedNames', () => {
   it('finds @names, once each, lower-cased', () => {
@@ -13,5 +13,17 @@ describe('mentionedNames', () => {
   });
   it('reads names at the very start and end', () => {
     expect(mentionedNames('@first middle @last')).toEqual(['first', 'last']);
+  });
+});
+
+describe('everyoneWord', () => {
+  const word = (content: string) => everyoneWord(mentionedNames(content));
+  it('finds @everyone and @here by the @name rules, everyone winning', () => {
+    expect(word('hey @everyone.')).toBe('everyone');
+    expect(word('@HERE now')).toBe('here');
+    expect(word('@here and @everyone')).toBe('everyone');
+  });
+  it('is not glued to a word or part of a longer name', () => {
+    expect(word('x@everyone @everyones @here_ @nothere')).toBeUndefined();
   });
 });

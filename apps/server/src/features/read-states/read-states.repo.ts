@@ -73,26 +73,32 @@ export async function readStateOf(
  * someone else (one index step); the mention counts are computed for the unread ones only.
  */
 export async function unreadStates(db: Db, userId: bigint): Promise<ReadStateRow[]> {
+  return executeRows<ReadStateRow>(db, unreadStatesQuery(userId));
+}
+
+/** The statement of `unreadStates` (bench/ready.ts explains it). */
+export function unreadStatesQuery(userId: bigint): SQL {
   const me = big(userId);
-  return executeRows<ReadStateRow>(
-    db,
-    sql`with mine as (
+  // The newest message by others is a lateral join, not a subquery of the select: it is looked up
+  // once per channel (as a subquery it was computed again for the rows the WHERE kept).
+  return sql`with mine as (
           select c.id, false as dm from server_members sm
             join channels c on c.server_id = sm.server_id and c.type = 'text'
             where sm.user_id = ${me}
           union all select d.channel_id, true from dm_channels d where d.user_low = ${me}
           union all select d.channel_id, true from dm_channels d where d.user_high = ${me}
-        ), states as (
-          select mine.id, mine.dm, rs.last_read_id, ${lastMessageBy(userId, sql`mine.id`)} as last_message_id
-          from mine left join read_states rs on rs.user_id = ${me} and rs.channel_id = mine.id
+        ), states as materialized (
+          select mine.id, mine.dm, rs.last_read_id, newest.id as last_message_id
+          from mine
+          left join read_states rs on rs.user_id = ${me} and rs.channel_id = mine.id
+          cross join lateral ${lastMessageBy(userId, sql`mine.id`)} as newest(id)
+          where newest.id > coalesce(rs.last_read_id, 0)
         )
         select s.id::text as channel_id, s.last_read_id::text as last_read_id,
           s.last_message_id::text as last_message_id,
           ${mentionCount(userId, sql`s.id`, sql`s.dm`, sql`s.last_read_id`)} as mention_count
         from states s
-        where s.last_message_id > coalesce(s.last_read_id, 0)
-        order by s.id`,
-  );
+        order by s.id`;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   voiceChannelOf,
 } from '../../../test/people.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
+import { startCall } from '../../../test/voice.js';
 import { TestSocket } from '../../../test/ws-client.js';
 import { executeRows } from '../../storage/db.js';
 
@@ -164,6 +165,17 @@ describe('unread and mentions', () => {
     expect(await ack(ann, dm.id, three.id)).toMatchObject({ lastReadId: three.id, mentionCount: 0 });
     // The other end of a DM is not you: others see nothing.
     expect((await refused(stateOf(ben, dm.id))).status).toBe(404);
+
+    // A missed call is a record by the caller: the DM is unread for the callee, not the caller.
+    const caller = await TestSocket.identified(server.wsUrl, ann.token);
+    const callee = await TestSocket.identified(server.wsUrl, stranger.token);
+    const callId = await startCall(caller.socket, stranger.id);
+    expect((await caller.socket.request('call_end', { callId })).ok).toBe(true);
+    const record = (await callee.socket.nextEvent('message_create', (d) => d.call !== undefined)).d;
+    expect(record.call).toEqual({ outcome: 'missed', durationSeconds: 0 });
+    expect(await stateOf(stranger, dm.id)).toMatchObject({ lastMessageId: record.id, mentionCount: 2 });
+    expect(await stateOf(ann, dm.id)).toMatchObject({ lastMessageId: three.id, mentionCount: 0 });
+    for (const x of [caller, callee]) x.socket.close();
   });
 
   it('counts at most MENTION_COUNT_CAP, reading no more rows for it', async () => {
