@@ -61,6 +61,8 @@ export interface PushSenderDeps {
   limits?: Partial<PushLimits> | undefined;
 }
 
+type Candidates = { kind: 'users'; ids: bigint[] } | { kind: 'members'; serverId: bigint };
+
 interface Delivery {
   subscription: PushSubscriptionRow;
   payload: string;
@@ -72,9 +74,7 @@ interface Delivery {
  * mentioned users, or every member for `@everyone` (`@here` is for those online, who get the
  * gateway's event instead). Never the author.
  */
-export function pushCandidates(
-  created: MessageCreated,
-): { kind: 'users'; ids: bigint[] } | { kind: 'members'; serverId: bigint } | undefined {
+export function pushCandidates(created: MessageCreated): Candidates | undefined {
   const { message, serverId, dmEnds } = created;
   if (message.call !== undefined) return undefined;
   const author = BigInt(message.author.id);
@@ -95,7 +95,7 @@ export function pushCandidates(
  */
 export class PushSender {
   private readonly limits: PushLimits;
-  private readonly messages: MessageCreated[] = [];
+  private readonly messages: Array<{ created: MessageCreated; candidates: Candidates }> = [];
   private readonly deliveries: Delivery[] = [];
   private readonly busyEndpoints = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -108,9 +108,19 @@ export class PushSender {
     this.limits = { ...DEFAULT_PUSH_LIMITS, ...deps.limits };
   }
 
-  /** Called on the send path: queues and returns at once; drops (and says so once) when full. */
+  /**
+   * Called on the send path: queues and returns at once; drops (and says so once) when full.
+   * Recipients known by id who are online now are left out here, as the message is sent: they
+   * saw it in the app, and may have left by the time the queue reaches it.
+   */
   enqueue(created: MessageCreated): void {
-    if (this.closed || pushCandidates(created) === undefined) return;
+    if (this.closed) return;
+    let candidates = pushCandidates(created);
+    if (candidates?.kind === 'users') {
+      const offline = candidates.ids.filter((id) => !this.deps.isOnline(id));
+      candidates = offline.length > 0 ? { kind: 'users', ids: offline } : undefined;
+    }
+    if (candidates === undefined) return;
     if (this.messages.length >= this.limits.queuedMessages) {
       if (this.dropped++ === 0) {
         this.deps.log.warn(
@@ -120,7 +130,7 @@ export class PushSender {
       }
       return;
     }
-    this.messages.push(created);
+    this.messages.push({ created, candidates });
     this.resolveNext();
   }
 
@@ -145,16 +155,16 @@ export class PushSender {
       if (this.dropped > 0) {
         this.deps.log.warn(
           { dropped: this.dropped },
-          'push queue drained; messages whose pushes were dropped',
+          'push queue drained after dropping the pushes of messages',
         );
         this.dropped = 0;
       }
       return;
     }
-    this.resolving = this.resolve(next)
+    this.resolving = this.resolve(next.created, next.candidates)
       .catch((err: unknown) => {
         this.deps.log.error(
-          { err, messageId: next.message.id },
+          { err, messageId: next.created.message.id },
           'could not work out the pushes of a message',
         );
       })
@@ -164,10 +174,11 @@ export class PushSender {
       });
   }
 
-  /** The pushes one message makes, queued in order. */
-  private async resolve(created: MessageCreated): Promise<void> {
-    const candidates = pushCandidates(created);
-    if (!candidates) return;
+  /**
+   * The pushes one message makes, queued in order. Whoever is online by now is left out too
+   * (for `@everyone`, whose members are known only here, this is the only look).
+   */
+  private async resolve(created: MessageCreated, candidates: Candidates): Promise<void> {
     const { db, isOnline } = this.deps;
     const rows =
       candidates.kind === 'members'

@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 import { DEFAULT_USER_SETTINGS, MAX_PUSH_SUBSCRIPTIONS, type Server } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../../test/http.js';
@@ -6,9 +7,11 @@ import { TestPushService, verifyVapid } from '../../../test/push-endpoint.js';
 import { createTestDatabase } from '../../../test/test-db.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { TestSocket } from '../../../test/ws-client.js';
+import { outboundAgent } from '../../infra/safe-lookup.js';
 import { openStorage } from '../../storage/db.js';
 import { migrate } from '../../storage/migrate.js';
-import { readSetting, subscriptionsOfUser } from './push.repo.js';
+import { readSetting, subscriptionsOfUser, upsertSubscription } from './push.repo.js';
+import { PushSender } from './push-sender.js';
 import { VapidKeyStore } from './vapid-keys.js';
 
 let push: TestPushService;
@@ -183,9 +186,12 @@ describe('push subscriptions', () => {
 describe('endpoint safety (private fetch off)', () => {
   let strict: TestServer;
   let eve: Person;
+  let fay: Person;
   beforeAll(async () => {
-    strict = await startTestServer();
-    [eve] = await people(strict.url, ['eve']);
+    // The test push service's CA is trusted: a refused push is the guard's doing, not TLS's.
+    strict = await startTestServer({ push: { extraCa: push.caPem } });
+    [eve, fay] = await people(strict.url, ['eve', 'fay']);
+    await befriend(eve, fay);
   });
   afterAll(() => strict.close());
 
@@ -227,6 +233,47 @@ describe('endpoint safety (private fetch off)', () => {
       expect(res.body).toMatchObject({ error: { code: 'invalid_input' } });
     }
     expect(await endpointsOf(strict, eve)).toEqual([]);
+  });
+
+  it('are checked again when a push is sent: a name now resolving to loopback (rebinding) or a literal gets nothing', async () => {
+    // As if these had passed at subscribe time (a name resolving to a public address then).
+    const port = new URL(push.origin).port;
+    const byName = push.browser();
+    const byLiteral = push.browser();
+    const rows = [
+      { browser: byName, endpoint: byName.endpoint.replace('127.0.0.1', 'localhost') },
+      { browser: byLiteral, endpoint: byLiteral.endpoint },
+    ];
+    for (const [i, { browser, endpoint }] of rows.entries()) {
+      const { keys } = browser.subscription();
+      await strict.app.storage.db.transaction((tx) =>
+        upsertSubscription(tx, {
+          id: BigInt(900 + i),
+          userId: idOf(fay),
+          endpoint,
+          p256dh: keys.p256dh,
+          auth: keys.auth,
+          createdAt: new Date(),
+        }),
+      );
+    }
+    expect(rows[0]?.endpoint).toContain(`https://localhost:${port}/`);
+    const dm = (await eve.rest.openDm({ userId: fay.id })).id;
+    await eve.rest.sendMessage({ channelId: dm, content: 'to a rebound name' });
+    const refusals = async () =>
+      strict.logs.filter((l) => l.includes('push failed') && l.includes('ERR_PRIVATE_ADDRESS'));
+    const deadline = Date.now() + 10_000;
+    while ((await refusals()).length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const lines = await refusals();
+    expect(lines).toHaveLength(2);
+    expect(lines.join('')).toMatch(/localhost resolves to .* a loopback address/);
+    expect(lines.join('')).toMatch(/127\.0\.0\.1 is a loopback address/);
+    expect(lines.join('')).not.toContain('to a rebound name');
+    // Both were refused before a connection was made: the push service saw neither.
+    expect(push.pushesTo(byName.endpoint)).toEqual([]);
+    expect(push.pushesTo(byLiteral.endpoint)).toEqual([]);
   });
 });
 
@@ -367,5 +414,131 @@ describe('a push service that does not answer', () => {
     await own.close();
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(own.logs.join('')).not.toContain('"one"');
+  });
+});
+
+describe('a push queue that is full', () => {
+  it('drops the pushes of new messages with one log line, and the send is answered all the same', async () => {
+    const own = await startTestServer({
+      config: { allowPrivateFetch: true },
+      push: {
+        extraCa: push.caPem,
+        limits: { concurrency: 1, queuedDeliveries: 1, queuedMessages: 1, timeoutMs: 60_000 },
+      },
+    });
+    const [x, y] = await people(own.url, ['xena', 'yuri']);
+    await befriend(x, y);
+    const dm = (await x.rest.openDm({ userId: y.id })).id;
+    const hung = push.browser();
+    push.hold(hung.endpoint);
+    await y.rest.addPushSubscription(hung.subscription());
+    await x.rest.sendMessage({ channelId: dm, content: 'm1' });
+    await push.nthPushTo(hung.endpoint, 1);
+    // One push in flight (held), one waiting, one message waiting, and at most one being looked
+    // at: of six more, some are dropped whatever the timing.
+    for (const n of [2, 3, 4, 5, 6, 7]) await x.rest.sendMessage({ channelId: dm, content: `m${n}` });
+    const full = own.logs.filter((line) => line.includes('push queue full'));
+    expect(full).toHaveLength(1);
+    expect(full[0]).not.toMatch(/m\d/);
+    const started = Date.now();
+    await own.close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(own.logs.some((line) => line.includes('pushes not sent: shutting down'))).toBe(true);
+  });
+});
+
+describe('the sender, driven directly', () => {
+  const senderWith = (isOnline: (userId: bigint) => boolean) => {
+    const db = server.app.storage.db;
+    return new PushSender({
+      db,
+      keys: new VapidKeyStore(db, server.app.encryptionKey, () => new Date()),
+      subject: 'mailto:push@decentra.test',
+      settingsOf: async () => DEFAULT_USER_SETTINGS,
+      overridesOf: async () => ({}),
+      isOnline,
+      agent: outboundAgent({ allowPrivate: true, ca: [...rootCertificates, push.caPem] }),
+      allowPrivate: true,
+      log: server.app.log,
+      now: Date.now,
+      limits: { concurrency: 1 },
+    });
+  };
+  const dmFromAnn = (id: string, content: string) => ({
+    message: {
+      id,
+      channelId: dmAnnBen,
+      author: { id: ann.id, username: 'ann' },
+      content,
+      mentions: [],
+      createdAt: new Date().toISOString(),
+      editedAt: null,
+    },
+    serverId: null,
+    dmEnds: [idOf(ann), idOf(ben)],
+  });
+
+  it('judges who is online as the message is sent, not when the queue reaches it', async () => {
+    const browser = push.browser();
+    await ben.rest.addPushSubscription(browser.subscription());
+    let benOnline = true;
+    const sender = senderWith((id) => id === idOf(ben) && benOnline);
+    sender.enqueue(dmFromAnn('1', 'while ben is here'));
+    // Ben leaves before the queue has looked at the message (its first step awaits a query).
+    benOnline = false;
+    sender.enqueue(dmFromAnn('2', 'after ben left'));
+    const first = await push.nthPushTo(browser.endpoint, 1);
+    expect(browser.decrypt(first.body).body).toBe('after ben left');
+    await sender.close();
+    await ben.rest.removePushSubscription({ endpoint: browser.endpoint });
+  });
+
+  // The messages feature does not mark @everyone yet: the sender is driven with such a message.
+  it('pushes @everyone to every offline subscribed member of the server but the author', async () => {
+    const benBrowser = push.browser();
+    const catBrowser = push.browser();
+    const danBrowser = push.browser();
+    await ben.rest.addPushSubscription(benBrowser.subscription());
+    await cat.rest.addPushSubscription(catBrowser.subscription());
+    // Dan is no member of the club.
+    await dan.rest.addPushSubscription(danBrowser.subscription());
+    const annBrowser = push.browser();
+    await ann.rest.addPushSubscription(annBrowser.subscription());
+    const sender = senderWith(() => false);
+    const channelId = textChannelOf(club);
+    const message = {
+      id: '1',
+      channelId,
+      author: { id: ann.id, username: 'ann' },
+      content: '@everyone meeting at noon',
+      mentions: [],
+      mentionEveryone: 'everyone' as const,
+      createdAt: new Date().toISOString(),
+      editedAt: null,
+    };
+    sender.enqueue({ message, serverId: BigInt(club.id), dmEnds: undefined });
+    // Then a message to Dan alone, from Ben: it arrives after the @everyone pushes (one at a time).
+    sender.enqueue({
+      message: { ...message, id: '2', author: { id: ben.id, username: 'ben' }, mentionEveryone: undefined },
+      serverId: null,
+      dmEnds: [idOf(ben), idOf(dan)],
+    });
+    const toBen = await push.nthPushTo(benBrowser.endpoint, 1);
+    const toCat = await push.nthPushTo(catBrowser.endpoint, 1);
+    expect(benBrowser.decrypt(toBen.body).body).toBe('@everyone meeting at noon');
+    expect(catBrowser.decrypt(toCat.body).title).toMatch(/^ann \(#.+, Club\)$/);
+    const toDan = await push.nthPushTo(danBrowser.endpoint, 1);
+    expect(danBrowser.decrypt(toDan.body).title).toBe('ben');
+    expect(push.pushesTo(danBrowser.endpoint)).toHaveLength(1);
+    expect(push.pushesTo(annBrowser.endpoint)).toEqual([]);
+    await sender.close();
+    for (const [p, b] of [
+      [ben, benBrowser],
+      [cat, catBrowser],
+      [dan, danBrowser],
+      [ann, annBrowser],
+    ] as const) {
+      await p.rest.removePushSubscription({ endpoint: b.endpoint });
+    }
   });
 });
