@@ -16,6 +16,7 @@ import {
   calls,
   clearRecorded,
   clickNewestNotification,
+  clickWorkerNotification,
   deliverPush,
   permissionUnanswered,
   playedSounds,
@@ -269,6 +270,12 @@ describe('notifications', () => {
     };
     await deliverPush(settingsCdp, server.url, payload);
     await expect.poll(() => workerNotifications(benSettings)).toEqual([payload]);
+  });
+
+  it('a click on the worker’s notification brings a page of the app to the channel', async () => {
+    await clickWorkerNotification(benBrowser.context, server.url);
+    const pages = [b, benSettings, benSecondTab];
+    await expect.poll(() => pages.map((p) => new URL(p.url()).pathname)).toContain(`/channels/@me/${dm.id}`);
   });
 
   it('the banner explains notifications after login; Enable asks the browser from the click', async () => {

@@ -210,3 +210,19 @@ export async function permissionUnanswered(page: Page, origin: string): Promise<
   });
   await cdp.detach();
 }
+
+/**
+ * Clicks the newest notification of the context's service worker as the system would: a
+ * `notificationclick` event in the worker for it. (A script string: the worker's globals are not
+ * in the tests' DOM typings. The event is not trusted, so its waitUntil throws inside the worker
+ * after the handler has started the work; the page side is what the step checks.)
+ */
+export async function clickWorkerNotification(context: BrowserContext, origin: string): Promise<void> {
+  const worker = context.serviceWorkers().find((w) => w.url() === `${origin}/sw.js`);
+  if (!worker) throw new Error('no service worker in this browser');
+  await worker.evaluate(`(async () => {
+    const shown = await self.registration.getNotifications();
+    if (shown.length === 0) throw new Error('no notification shown');
+    self.dispatchEvent(new NotificationEvent('notificationclick', { notification: shown[shown.length - 1] }));
+  })()`);
+}
