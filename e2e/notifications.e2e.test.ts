@@ -12,6 +12,7 @@ import {
 import { startTestServer, type TestServer } from '../apps/server/test/test-server.js';
 import { loggedIn } from './support/accounts.js';
 import { FAKE_MEDIA, launchBrowser, type Person, screenshot } from './support/browser.js';
+import { anotherTab } from './support/extra-pages.js';
 import {
   calls,
   clearRecorded,
@@ -197,8 +198,8 @@ describe('notifications', () => {
   });
 
   it('Settings → Notifications saves the mode, the sounds and the volume, and a second tab follows', async () => {
-    benSettings = await benBrowser.context.newPage();
-    benSecondTab = await benBrowser.context.newPage();
+    benSettings = await anotherTab(benBrowser);
+    benSecondTab = await anotherTab(benBrowser);
     await benSettings.goto('/settings/notifications');
     await benSecondTab.goto('/settings/notifications');
     const pane = (page: Page) => page.getByRole('region', { name: 'Notifications' });
