@@ -1,4 +1,4 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { Agent, type AgentOptions } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
@@ -23,11 +23,10 @@ export function addressRefusal(address: string): string | undefined {
   const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
   if (!ipaddr.isValid(bare)) return 'invalid';
   let parsed = ipaddr.parse(bare);
-  if (parsed.kind() === 'ipv6') {
-    const v6 = parsed as ipaddr.IPv6;
-    const range = v6.range();
-    if (range === 'ipv4Mapped') parsed = v6.toIPv4Address();
-    else if (range === 'rfc6052') parsed = ipaddr.fromByteArray(v6.toByteArray().slice(12));
+  if (parsed instanceof ipaddr.IPv6) {
+    const range = parsed.range();
+    if (range === 'ipv4Mapped') parsed = parsed.toIPv4Address();
+    else if (range === 'rfc6052') parsed = ipaddr.fromByteArray(parsed.toByteArray().slice(12));
   }
   const range = parsed.range();
   if (range !== 'unicast') return range;
@@ -50,6 +49,36 @@ export class PrivateAddressError extends Error {
         : `${host} resolves to ${address}, a ${range} address`,
     );
   }
+}
+
+/**
+ * dns.lookup is getaddrinfo on libuv's thread pool (4 threads by default, shared with file I/O),
+ * and a lookup cannot be cancelled: names chosen by users whose DNS answers slowly could tie up
+ * every thread. At most this many of our lookups run at once; the rest wait their turn, and past
+ * MAX_WAITING_LOOKUPS a lookup fails at once.
+ */
+const MAX_RUNNING_LOOKUPS = 2;
+const MAX_WAITING_LOOKUPS = 200;
+let runningLookups = 0;
+const waitingLookups: Array<() => void> = [];
+
+/** Every address of `host`, through the bounded pool above. */
+function lookupAll(
+  host: string,
+  options: LookupOptions,
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+): void {
+  const start = () => {
+    runningLookups++;
+    dnsLookup(host, { ...options, all: true }, (err, addresses) => {
+      runningLookups--;
+      waitingLookups.shift()?.();
+      callback(err, err ? [] : addresses);
+    });
+  };
+  if (runningLookups < MAX_RUNNING_LOOKUPS) start();
+  else if (waitingLookups.length < MAX_WAITING_LOOKUPS) waitingLookups.push(start);
+  else callback(Object.assign(new Error(`too many lookups waiting (${host})`), { code: 'EBUSY' }), []);
 }
 
 /** A URL's host as a name or a bare address (`[::1]` → `::1`). */
@@ -77,7 +106,7 @@ export async function assertPublicHost(host: string): Promise<void> {
     return;
   }
   const addresses = await new Promise<LookupAddress[]>((resolve, reject) =>
-    dnsLookup(host, { all: true, verbatim: true }, (err, found) => (err ? reject(err) : resolve(found))),
+    lookupAll(host, { verbatim: true }, (err, found) => (err ? reject(err) : resolve(found))),
   );
   const refusal = refusalOf(
     host,
@@ -94,7 +123,7 @@ export async function assertPublicHost(host: string): Promise<void> {
  * assertPublicHost before connecting.
  */
 export const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+  lookupAll(hostname, options, (err, addresses) => {
     if (err) {
       callback(err, '', 4);
       return;
@@ -116,11 +145,24 @@ export const publicOnlyLookup: LookupFunction = (hostname, options, callback) =>
   });
 };
 
+/** A socket `lookup` through the bounded pool, refusing nothing (private addresses allowed). */
+const boundedLookup: LookupFunction = (hostname, options, callback) => {
+  lookupAll(hostname, options, (err, addresses) => {
+    const first = addresses[0];
+    if (err || !first) {
+      callback(err ?? Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 4);
+      return;
+    }
+    if (options.all) callback(null, addresses);
+    else callback(null, first.address, first.family);
+  });
+};
+
 /**
- * An https.Agent for fetching URLs others gave: names are resolved through publicOnlyLookup unless
- * private addresses are allowed (a LAN install, tests).
+ * An https.Agent for fetching URLs others gave: names are resolved through publicOnlyLookup, or
+ * with private addresses allowed (a LAN install, tests) through the same bounded pool.
  */
 export function outboundAgent(options: AgentOptions & { allowPrivate: boolean }): Agent {
   const { allowPrivate, ...agentOptions } = options;
-  return new Agent({ ...agentOptions, ...(allowPrivate ? {} : { lookup: publicOnlyLookup }) });
+  return new Agent({ ...agentOptions, lookup: allowPrivate ? boundedLookup : publicOnlyLookup });
 }

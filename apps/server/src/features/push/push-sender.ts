@@ -9,7 +9,7 @@ import {
 } from '@decentra/protocol';
 import webPush from 'web-push';
 import type { Logger } from '../../infra/logger.js';
-import { assertPublicHost, hostOf } from '../../infra/safe-lookup.js';
+import { assertPublicHost, hostOf, PrivateAddressError } from '../../infra/safe-lookup.js';
 import type { Db } from '../../storage/db.js';
 import type { MessageCreated } from '../messages/messages.service.js';
 import {
@@ -253,8 +253,12 @@ export class PushSender {
   /** One push: encrypted and signed by web-push, sent through the guarded agent. Never throws. */
   private async deliver({ subscription, payload, urgency }: Delivery): Promise<void> {
     const { log } = this.deps;
-    const url = new URL(subscription.endpoint);
-    const where = { subscriptionId: subscription.id.toString(), pushService: url.origin };
+    const url = URL.canParse(subscription.endpoint) ? new URL(subscription.endpoint) : undefined;
+    const where = { subscriptionId: subscription.id.toString(), pushService: url?.origin };
+    if (!url) {
+      log.warn(where, 'push endpoint is no URL: skipped');
+      return;
+    }
     try {
       const keys = await this.deps.keys.keys();
       const details = webPush.generateRequestDetails(
@@ -285,6 +289,14 @@ export class PushSender {
       log.warn({ ...where, status }, 'push refused by the push service');
     } catch (err) {
       if (this.stop.signal.aborted) return;
+      if (err instanceof PrivateAddressError) {
+        // No push service lives there (a name rebound to a local address): never try it again.
+        log.warn({ ...where, err: err.message, code: err.code }, 'push endpoint is not public: removed');
+        await deleteSubscription(this.deps.db, subscription.id).catch((e: unknown) =>
+          log.warn({ ...where, err: e }, 'could not remove a push subscription'),
+        );
+        return;
+      }
       const { message, code } = err as NodeJS.ErrnoException;
       log.warn({ ...where, err: message, code }, 'push failed');
     }

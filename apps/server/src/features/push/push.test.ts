@@ -2,9 +2,17 @@ import { rootCertificates } from 'node:tls';
 import { DEFAULT_USER_SETTINGS, MAX_PUSH_SUBSCRIPTIONS, type Server } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../../test/http.js';
-import { befriend, type Person, people, refused, serverWith, textChannelOf } from '../../../test/people.js';
+import {
+  befriend,
+  type Person,
+  people,
+  refused,
+  restClient,
+  serverWith,
+  textChannelOf,
+} from '../../../test/people.js';
 import { TestPushService, verifyVapid } from '../../../test/push-endpoint.js';
-import { createTestDatabase } from '../../../test/test-db.js';
+import { createTestDatabase, ENGINE } from '../../../test/test-db.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { TestSocket } from '../../../test/ws-client.js';
 import { outboundAgent } from '../../infra/safe-lookup.js';
@@ -235,7 +243,7 @@ describe('endpoint safety (private fetch off)', () => {
     expect(await endpointsOf(strict, eve)).toEqual([]);
   });
 
-  it('are checked again when a push is sent: a name now resolving to loopback (rebinding) or a literal gets nothing', async () => {
+  it('are checked again when a push is sent: a name now resolving to loopback (rebinding) or a literal gets nothing, and is removed', async () => {
     // As if these had passed at subscribe time (a name resolving to a public address then).
     const port = new URL(push.origin).port;
     const byName = push.browser();
@@ -260,13 +268,13 @@ describe('endpoint safety (private fetch off)', () => {
     expect(rows[0]?.endpoint).toContain(`https://localhost:${port}/`);
     const dm = (await eve.rest.openDm({ userId: fay.id })).id;
     await eve.rest.sendMessage({ channelId: dm, content: 'to a rebound name' });
-    const refusals = async () =>
-      strict.logs.filter((l) => l.includes('push failed') && l.includes('ERR_PRIVATE_ADDRESS'));
-    const deadline = Date.now() + 10_000;
-    while ((await refusals()).length < 2 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    const lines = await refusals();
+    const refusals = () =>
+      strict.logs.filter(
+        (l) => l.includes('push endpoint is not public') && l.includes('ERR_PRIVATE_ADDRESS'),
+      );
+    await untilRemoved(strict, fay, rows[0]?.endpoint ?? '');
+    await untilRemoved(strict, fay, rows[1]?.endpoint ?? '');
+    const lines = refusals();
     expect(lines).toHaveLength(2);
     expect(lines.join('')).toMatch(/localhost resolves to .* a loopback address/);
     expect(lines.join('')).toMatch(/127\.0\.0\.1 is a loopback address/);
@@ -389,10 +397,10 @@ describe('pushes', () => {
 });
 
 describe('a push service that does not answer', () => {
-  it('is given up on after the timeout, and does not hold the shutdown', async () => {
+  it('is given up on after the timeout, and the next push goes', async () => {
     const own = await startTestServer({
       config: { allowPrivateFetch: true },
-      push: { extraCa: push.caPem, limits: { concurrency: 1, timeoutMs: 300 } },
+      push: { extraCa: push.caPem, limits: { concurrency: 1, timeoutMs: 1_500 } },
     });
     const [x, y] = await people(own.url, ['xena', 'yuri']);
     await befriend(x, y);
@@ -402,18 +410,17 @@ describe('a push service that does not answer', () => {
     const witness = push.browser();
     await y.rest.addPushSubscription(hung.subscription());
     await y.rest.addPushSubscription(witness.subscription());
-    await x.rest.sendMessage({ channelId: dm, content: 'one' });
-    // The hung one is tried first and cut off at 300 ms; then the witness gets its push.
+    await x.rest.sendMessage({ channelId: dm, content: 'words only the browser may read' });
+    // The hung one is tried first and cut off after 1.5 s; then the witness gets its push.
     await push.nthPushTo(hung.endpoint, 1);
     await push.nthPushTo(witness.endpoint, 1);
-    expect(own.logs.join('')).toContain('push failed');
-    await x.rest.sendMessage({ channelId: dm, content: 'two' });
-    await push.nthPushTo(hung.endpoint, 2);
-    // A push in flight at shutdown is cut short: close returns well within the test's time.
-    const started = Date.now();
+    const failed = own.logs.filter((line) => line.includes('push failed'));
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toContain(push.origin);
+    // Neither the payload nor the endpoint's path (a capability) is logged.
+    expect(failed[0]).not.toContain('words only the browser');
+    expect(failed[0]).not.toContain(new URL(hung.endpoint).pathname);
     await own.close();
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(own.logs.join('')).not.toContain('"one"');
   });
 });
 
@@ -423,7 +430,7 @@ describe('a push queue that is full', () => {
       config: { allowPrivateFetch: true },
       push: {
         extraCa: push.caPem,
-        limits: { concurrency: 1, queuedDeliveries: 1, queuedMessages: 1, timeoutMs: 60_000 },
+        limits: { concurrency: 1, queuedDeliveries: 1, queuedMessages: 1, timeoutMs: 120_000 },
       },
     });
     const [x, y] = await people(own.url, ['xena', 'yuri']);
@@ -440,9 +447,10 @@ describe('a push queue that is full', () => {
     const full = own.logs.filter((line) => line.includes('push queue full'));
     expect(full).toHaveLength(1);
     expect(full[0]).not.toMatch(/m\d/);
+    // The push in flight (held, 2 minutes to its deadline) is cut short: close does not wait.
     const started = Date.now();
     await own.close();
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(own.logs.some((line) => line.includes('pushes not sent: shutting down'))).toBe(true);
   });
 });
@@ -539,6 +547,30 @@ describe('the sender, driven directly', () => {
       [ann, annBrowser],
     ] as const) {
       await p.rest.removePushSubscription({ endpoint: b.endpoint });
+    }
+  });
+});
+
+describe.runIf(ENGINE === 'postgres')('two instances on one database', () => {
+  it('answer the same key, and a push sent by the second verifies with it', async () => {
+    const second = await startTestServer({
+      db: server.db,
+      config: { allowPrivateFetch: true },
+      push: { extraCa: push.caPem },
+    });
+    try {
+      const key = (await ben.rest.getPushKey()).publicKey;
+      const annThere = { ...ann, rest: restClient(second.url, ann.token) };
+      expect((await annThere.rest.getPushKey()).publicKey).toBe(key);
+      const browser = push.browser();
+      await ben.rest.addPushSubscription(browser.subscription());
+      await annThere.rest.sendMessage({ channelId: dmAnnBen, content: 'from the other instance' });
+      const received = await push.nthPushTo(browser.endpoint, 1);
+      expect(verifyVapid(received.headers.authorization as string | undefined).key).toBe(key);
+      expect(browser.decrypt(received.body).body).toBe('from the other instance');
+      await ben.rest.removePushSubscription({ endpoint: browser.endpoint });
+    } finally {
+      await second.close({ keepData: true });
     }
   });
 });
