@@ -82,10 +82,16 @@ describe.runIf(haveCoturn)('voice settings and relay-only calls through TURN', (
     await dialog.getByRole('button', { name: 'Stop test' }).click();
   });
 
-  it('saves the ring sound to the account', async () => {
-    await settings(a).getByLabel('Ring sound for calls').selectOption('bell');
+  it('saves the call sound to the account (Settings → Notifications)', async () => {
+    const nav = a.getByRole('navigation', { name: 'Settings' });
+    await nav.getByRole('link', { name: 'Notifications' }).click();
+    await a
+      .getByRole('region', { name: 'Notifications' })
+      .getByLabel('Call sound', { exact: true })
+      .selectOption('bell');
     const saved = async () => (await restClient(server.url, annToken).getSettings()).notifications.callSound;
     await expect.poll(saved).toBe('bell');
+    await nav.getByRole('link', { name: 'Voice & audio' }).click();
   });
 
   it('keeps "hide my address" per browser', async () => {

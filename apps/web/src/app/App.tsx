@@ -4,6 +4,7 @@ import { AuthPage } from '../features/auth/AuthPage';
 import { ConfirmEmailPage } from '../features/auth/ConfirmEmailPage';
 import { ForgotPasswordPage } from '../features/auth/ForgotPasswordPage';
 import { ResetPasswordPage } from '../features/auth/ResetPasswordPage';
+import { NotificationController } from '../features/notifications/NotificationController';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { restoreSession, useAuth } from './client';
 import { loadInstance } from './instance';
@@ -27,6 +28,7 @@ export function App() {
   const loggedIn = (element: ReactNode) => (authenticated ? element : <Navigate to="/login" replace />);
   return (
     <BrowserRouter>
+      {authenticated && <NotificationController />}
       <Routes>
         <Route
           path="/login"

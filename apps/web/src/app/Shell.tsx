@@ -4,8 +4,8 @@ import { ChannelSidebar } from '../features/channels/ChannelSidebar';
 import { DmSidebar } from '../features/dms/DmSidebar';
 import { FriendsView } from '../features/friends/FriendsView';
 import { ChatView } from '../features/messages/ChatView';
+import { NotificationBanner } from '../features/notifications/NotificationBanner';
 import { ServerRail } from '../features/servers/ServerRail';
-import { useTabBadge } from '../features/unread/use-tab-badge';
 import { CallBar } from '../features/voice/CallBar';
 import { IncomingCall } from '../features/voice/IncomingCall';
 import { VoiceNotice } from '../features/voice/VoiceNotice';
@@ -21,7 +21,6 @@ import '../styles/unread.css';
 /** Discord's layout: server rail, channel/DM column, the conversation; columns become drawers on phones. */
 export function Shell() {
   const place = usePlace();
-  useTabBadge();
   const location = useLocation();
   const [drawerOpen, setDrawerOpen] = useState(false);
   // Navigating anywhere closes the drawer (phones).
@@ -56,6 +55,7 @@ export function Shell() {
         />
       )}
       <main className="main">
+        <NotificationBanner />
         <CallBar />
         <VoiceNotice />
         <MainHeader onOpenNavigation={() => setDrawerOpen(true)} />

@@ -1,6 +1,9 @@
 import type {
   Channel,
   ChannelType,
+  EventFrameOf,
+  EventName,
+  GatewayEvent,
   Member,
   NotificationOverride,
   Permission,
@@ -428,6 +431,16 @@ export class ChatSession {
     return this.gateway.send('voice_signal', { to, payload });
   }
 
+  /**
+   * Listens to one gateway event type (`d` typed by the contract), after the store has taken it in
+   * (the session's own listener runs first), so the listener reads the state the event made.
+   */
+  onEvent<T extends EventName>(t: T, listener: (d: EventFrameOf<T>['d']) => void): () => void {
+    return this.gateway.on('event', (frame) => {
+      if (isEventOf(frame, t)) listener(frame.d);
+    });
+  }
+
   onSignal(listener: (from: string, payload: VoiceSignalPayload) => void): () => void {
     return this.gateway.on('event', (frame) => {
       if (frame.t === 'voice_signal') listener(frame.d.from, frame.d.payload);
@@ -509,6 +522,10 @@ export class ChatSession {
       messages: { ...s.messages, [channelId]: fn(s.messages[channelId] ?? EMPTY_CHANNEL) },
     }));
   }
+}
+
+function isEventOf<T extends EventName>(frame: GatewayEvent, t: T): frame is EventFrameOf<T> & GatewayEvent {
+  return frame.t === t;
 }
 
 /** The read state after reading up to `messageId`: no mentions left unless newer messages came. */

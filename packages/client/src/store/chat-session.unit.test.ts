@@ -483,3 +483,24 @@ describe('ChatSession typing', () => {
     ]);
   });
 });
+
+describe('ChatSession onEvent', () => {
+  it('hands one event type to its listener, after the store took it in', async () => {
+    const { gateway, store, session } = setup();
+    await session.start();
+    const seen: Array<{ id: string; held: number }> = [];
+    session.onEvent('message_create', (m) => seen.push({ id: m.id, held: items(store, m.channelId).length }));
+    const message: Message = {
+      id: '500',
+      channelId: '11',
+      author: { id: '2', username: 'ann' },
+      content: 'hi',
+      mentions: [],
+      createdAt: '2026-01-01T00:00:00.000Z',
+      editedAt: null,
+    };
+    gateway.emit('event', { op: 'event', t: 'typing_start', d: { channelId: '11', userId: '2' }, seq: 1 });
+    gateway.emit('event', { op: 'event', t: 'message_create', d: message, seq: 2 });
+    expect(seen).toEqual([{ id: '500', held: 1 }]);
+  });
+});

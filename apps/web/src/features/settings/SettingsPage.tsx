@@ -18,11 +18,13 @@ import { IncomingCall } from '../voice/IncomingCall';
 import { VoiceSettings } from '../voice/VoiceSettings';
 import { AccountSettings } from './AccountSettings';
 import { DeleteAccount } from './DeleteAccount';
+import { NotificationSettings } from './NotificationSettings';
 import { SessionsSettings } from './SessionsSettings';
 
 const SETTINGS: Record<SettingsSection, string> = {
   account: 'My account',
   sessions: 'Sessions',
+  notifications: 'Notifications',
   voice: 'Voice & audio',
   delete: 'Delete account',
 };
@@ -95,6 +97,7 @@ function Content({ section }: { section: string | undefined }) {
       <Section title={SETTINGS[section]}>
         {section === 'account' && <AccountSettings />}
         {section === 'sessions' && <SessionsSettings />}
+        {section === 'notifications' && <NotificationSettings />}
         {section === 'voice' && <VoiceSettings />}
         {section === 'delete' && <DeleteAccount />}
       </Section>

@@ -3,6 +3,7 @@ import { useChat } from '../../app/hooks';
 import { Avatar } from '../../ui/Avatar';
 import { Icon } from '../../ui/Icon';
 import { useModal } from '../../ui/use-modal';
+import { useCallNotification } from '../notifications/call-notification';
 import { loopSound } from './sounds';
 import { voice } from './voice-controller';
 import { useLocalVoice } from './voice-state';
@@ -20,7 +21,9 @@ export function IncomingCall() {
   const notifications = useChat((s) => s.settings.notifications);
   const ringing = call !== undefined && !inThisCall && meId !== undefined;
   const sound = notifications.enabled && notifications.sounds ? notifications.callSound : 'none';
-  useEffect(() => (ringing ? loopSound(sound) : undefined), [ringing, sound]);
+  const volume = notifications.volume;
+  useEffect(() => (ringing ? loopSound(sound, volume) : undefined), [ringing, sound, volume]);
+  useCallNotification(ringing ? { callId: call.callId, caller: call.caller.username } : undefined);
   if (!ringing) return null;
   return <IncomingCallDialog key={call.callId} callId={call.callId} caller={call.caller.username} />;
 }

@@ -1,29 +1,18 @@
 import { type AudioDevices, createLevelMeter, listDevices } from '@decentra/client/voice';
-import { SOUNDS } from '@decentra/protocol';
 import { useEffect, useState } from 'react';
-import { chat } from '../../app/client';
-import { useChat } from '../../app/hooks';
-import { errorText } from '../../ui/error-text';
 import { loadVoicePrefs, saveVoicePrefs, type VoicePrefs } from './device-prefs';
 import { microphoneText } from './microphone-text';
-import { playSound } from './sounds';
 import { voice } from './voice-controller';
 
-const SOUND_NAMES: Record<(typeof SOUNDS)[number], string> = {
-  default: 'Classic ring',
-  chime: 'Chime',
-  bell: 'Bell',
-  pop: 'Pop',
-  none: 'No sound',
-};
-
-/** Voice & audio (a section of settings): microphone and its test, speakers, the ring sound, relay-only. */
+/**
+ * Voice & audio (a section of settings): microphone and its test, speakers, relay-only. The call
+ * sound is in Settings → Notifications.
+ */
 export function VoiceSettings() {
   const [prefs, setPrefs] = useState<VoicePrefs>(loadVoicePrefs);
   const [devices, setDevices] = useState<AudioDevices>({ inputs: [], outputs: [] });
   const [testing, setTesting] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const notifications = useChat((s) => s.settings.notifications);
   const canPickOutput = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
 
   useEffect(() => {
@@ -35,16 +24,6 @@ export function VoiceSettings() {
   const update = (next: VoicePrefs) => {
     setPrefs(next);
     saveVoicePrefs(next);
-  };
-
-  const setCallSound = async (callSound: (typeof SOUNDS)[number]) => {
-    playSound(callSound);
-    const s = chat().store.getState().settings;
-    try {
-      await chat().saveSettings({ ...s, notifications: { ...s.notifications, callSound } });
-    } catch (err) {
-      setError(errorText(err));
-    }
   };
 
   return (
@@ -97,22 +76,6 @@ export function VoiceSettings() {
           </select>
         </label>
       )}
-      <label className="field">
-        <span>Ring sound for calls</span>
-        <select
-          value={notifications.callSound}
-          onChange={(e) => {
-            const value = SOUNDS.find((x) => x === e.target.value);
-            if (value) void setCallSound(value);
-          }}
-        >
-          {SOUNDS.map((s) => (
-            <option key={s} value={s}>
-              {SOUND_NAMES[s]}
-            </option>
-          ))}
-        </select>
-      </label>
       <label className="check">
         <input
           type="checkbox"
