@@ -36,6 +36,12 @@ const PER_DM = 100;
 const OTHERS = 200;
 /** The bench user (ids below every real snowflake; the others are 10 … 10 + OTHERS). */
 const ME = 5;
+/**
+ * Which of every 20 messages of a server channel is the bench user's: 10 (the newest message of a
+ * channel is someone else's, as it mostly is); BENCH_OWN_HEADS=1 makes it 0, so that the user wrote
+ * the newest message of every server channel (the worst case for `channel_heads`: one probe each).
+ */
+const OWN = process.env.BENCH_OWN_HEADS ? 0 : 10;
 const TOKEN = `bench-ready-${Math.random().toString(36).slice(2)}`;
 
 const channelId = (i: number) => 2_000_000 + Math.floor(i / CHANNELS) * 100 + (i % CHANNELS);
@@ -44,7 +50,7 @@ const messageId = (k: number, i: number) => (BigInt(k * 2000 + i) << 22n).toStri
 
 /**
  * The install, by SQL. Channel slot i (0 … 999 text channels, 1000 … 1019 DMs) holds messages k
- * = 1 … n; every 20th is the bench user's own, every 20th (offset 7) names them, every 10th (offset
+ * = 1 … n; every 20th (offset OWN) is the bench user's own, every 20th (offset 7) names them, every 10th (offset
  * 3) names someone else, every 50th in every other channel is an @everyone. The user has read
  * 3 channels in 5 to the end, 1 in 5 to the middle, and never opened the fifth; half of the DMs
  * are read.
@@ -69,7 +75,7 @@ const SEED = [
   `insert into friendships (user_low, user_high) select ${ME}, 10 + d from generate_series(0, ${DMS - 1}) d`,
   `insert into messages (id, channel_id, author_id, content, mentions, mention_everyone, created_at)
    select ((k * 2000 + i)::bigint << 22), 2000000 + (i / ${CHANNELS}) * 100 + i % ${CHANNELS},
-     case when k % 20 = 0 then ${ME} else 10 + (i + k) % ${OTHERS} end,
+     case when k % 20 = ${OWN} then ${ME} else 10 + (i + k) % ${OTHERS} end,
      'message ' || k || ' in channel ' || i || ' with a little text to make it a typical chat line',
      case when k % 20 = 7 then array[${ME}::bigint] when k % 10 = 3 then array[(10 + k % ${OTHERS})::bigint] else '{}' end,
      case when k % 50 = 25 and i % 2 = 0 then 'everyone' end,
@@ -88,6 +94,9 @@ const SEED = [
    from generate_series(0, ${SERVERS * CHANNELS - 1}) i where i % 5 < 4`,
   `insert into read_states (user_id, channel_id, last_read_id)
    select ${ME}, 3000000 + d, ((${PER_DM} * 2000 + 1000 + d)::bigint << 22) from generate_series(0, ${DMS - 1}) d where d % 2 = 0`,
+  // The heads the send path keeps, made as migration 0010 makes them from existing messages.
+  `insert into channel_heads (channel_id, last_message_id, author_id)
+   select distinct on (channel_id) channel_id, id, author_id from messages order by channel_id, id desc`,
   `insert into notification_overrides (user_id, target_id, mode, muted)
    select ${ME}, 1000000 + s, 'mentions', s % 5 = 0 from generate_series(0, ${SERVERS - 1}, 3) s`,
   'vacuum analyze',

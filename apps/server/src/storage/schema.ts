@@ -286,6 +286,18 @@ export const messageMentions = pgTable(
   ],
 );
 
+/**
+ * The newest message of each channel and its author (no row: no messages), kept by the group
+ * commit's statement and by the delete of a channel's newest message.
+ */
+export const channelHeads = pgTable('channel_heads', {
+  channelId: id('channel_id')
+    .primaryKey()
+    .references(() => channels.id, { onDelete: 'cascade' }),
+  lastMessageId: id('last_message_id').notNull(),
+  authorId: id('author_id').notNull(),
+});
+
 export const notificationOverrides = pgTable(
   'notification_overrides',
   {

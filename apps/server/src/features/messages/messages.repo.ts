@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
 import type { MessageRow } from '../../storage/rows.js';
-import { messageMentions, messages, serverMembers, users } from '../../storage/schema.js';
+import { channelHeads, messageMentions, messages, serverMembers, users } from '../../storage/schema.js';
 export interface MessageWithAuthor {
   message: MessageRow;
   author: { id: bigint; username: string };
@@ -17,6 +17,9 @@ export type NewMessageRow = typeof messages.$inferInsert & { id: bigint };
  * stored (one per mentioned user other than the author) are written by a data-modifying CTE of the
  * same statement: no round trip more, and none for a row the nonce left out. Their foreign key to
  * `messages` is checked at the end of the statement, when the rows it refers to are there.
+ * A third CTE moves the `channel_heads` of the channels written to their newest row stored: in
+ * channel-id order, so that two instances' statements lock the heads they share in one order (no
+ * deadlock), and forward only (the instances' snowflakes interleave; a head never goes back).
  */
 export async function insertMessages(db: Db, rows: NewMessageRow[]): Promise<MessageRow[]> {
   const inserted = db
@@ -28,7 +31,15 @@ export async function insertMessages(db: Db, rows: NewMessageRow[]): Promise<Mes
         where m.user_id <> i.author_id
         on conflict do nothing`,
   );
-  return db.with(inserted, mentioned).select().from(inserted);
+  const heads = db.$with('heads', {}).as(
+    sql`insert into ${channelHeads} (channel_id, last_message_id, author_id)
+        select distinct on (i.channel_id) i.channel_id, i.id, i.author_id from inserted i
+        order by i.channel_id, i.id desc
+        on conflict (channel_id) do update
+          set last_message_id = excluded.last_message_id, author_id = excluded.author_id
+          where ${channelHeads}.last_message_id < excluded.last_message_id`,
+  );
+  return db.with(inserted, mentioned, heads).select().from(inserted);
 }
 
 export async function findByNonce(
@@ -105,8 +116,34 @@ export async function replaceMentions(db: Db, row: MessageRow): Promise<void> {
   if (rows.length > 0) await db.insert(messageMentions).values(rows).onConflictDoNothing();
 }
 
-export async function deleteMessage(db: Db, id: bigint): Promise<boolean> {
-  return (await db.delete(messages).where(eq(messages.id, id)).returning({ id: messages.id })).length > 0;
+/**
+ * Deletes a message, in the caller's transaction; when it was its channel's head, the head becomes
+ * the newest message left (no head row when none is). The head row is locked first, then the newest
+ * message is looked up by a statement of its own: under READ COMMITTED its snapshot is taken after
+ * the lock, so it sees every group commit that moved the head before us, and one that comes after
+ * waits for our commit and re-checks its forward-only condition against the head we wrote (see
+ * docs/ARCHITECTURE.md, "Read state and mentions").
+ */
+export async function deleteMessage(db: Db, channelId: bigint, id: bigint): Promise<boolean> {
+  const gone = await db.delete(messages).where(eq(messages.id, id)).returning({ id: messages.id });
+  if (gone.length === 0) return false;
+  const [head] = await db
+    .select({ lastMessageId: channelHeads.lastMessageId })
+    .from(channelHeads)
+    .where(eq(channelHeads.channelId, channelId))
+    .for('update');
+  if (head?.lastMessageId !== id) return true;
+  const channel = sql`${channelId.toString()}::bigint`;
+  await db.execute(
+    sql`with newest as (
+          select m.id, m.author_id from messages m where m.channel_id = ${channel} order by m.id desc limit 1
+        ), moved as (
+          update channel_heads h set last_message_id = n.id, author_id = n.author_id
+          from newest n where h.channel_id = ${channel}
+        )
+        delete from channel_heads h where h.channel_id = ${channel} and not exists (select 1 from newest)`,
+  );
+  return true;
 }
 
 /** Members of the server whose (case-insensitive) names are among `names`. */

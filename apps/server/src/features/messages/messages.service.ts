@@ -182,7 +182,7 @@ export class MessagesService {
     if (found.message.authorId !== actor.id && !standing.server?.isOwner) {
       throw forbidden('You can only delete your own messages.');
     }
-    if (!(await deleteMessage(tx, messageId))) throw notFound('No such message.');
+    if (!(await deleteMessage(tx, channelId, messageId))) throw notFound('No such message.');
     const d = { id: messageId.toString(), channelId: channelId.toString() };
     return outcome(undefined, [dispatch('message_delete', d, standing.audience)]);
   }

@@ -25,6 +25,15 @@ const lastMessageBy = (userId: bigint, channel: SQL) =>
        order by m.id desc limit 1)`;
 
 /**
+ * The same from the channel's head `h` (a `channel_heads` row, joined): the head itself when
+ * someone else wrote it, a probe only when the user did (a CASE runs its subquery only for that
+ * branch), none when there is no head (no messages).
+ */
+const lastMessageFromHead = (userId: bigint, channel: SQL) =>
+  sql`case when h.channel_id is null then null when h.author_id <> ${big(userId)} then h.last_message_id
+       else ${lastMessageBy(userId, channel)} end`;
+
+/**
  * Unread messages that mention `userId` in the channel, after `lastRead` (an SQL expression, null
  * when never read), counted up to MENTION_COUNT_CAP. Each part reads at most the cap's rows however
  * much is unread: in a server channel, the user's `message_mentions` range (the message_mentions key)
@@ -58,10 +67,11 @@ export async function readStateOf(
   const [row] = await executeRows<ReadStateRow>(
     db,
     sql`select ${channelId.toString()} as channel_id, rs.last_read_id::text as last_read_id,
-          ${lastMessageBy(userId, channel)}::text as last_message_id,
+          ${lastMessageFromHead(userId, channel)}::text as last_message_id,
           ${mentionCount(userId, channel, sql`${isDm}::boolean`, sql`rs.last_read_id`)} as mention_count
         from (select 1) as one
-        left join read_states rs on rs.user_id = ${big(userId)} and rs.channel_id = ${channel}`,
+        left join read_states rs on rs.user_id = ${big(userId)} and rs.channel_id = ${channel}
+        left join channel_heads h on h.channel_id = ${channel}`,
   );
   if (!row) throw new Error('the read state query answered no row');
   return row;
@@ -69,8 +79,9 @@ export async function readStateOf(
 
 /**
  * Every channel of the user with something unread, in one statement: the text channels of their
- * servers and their DMs, each with its read state (a primary-key lookup) and its newest message by
- * someone else (one index step); the mention counts are computed for the unread ones only.
+ * servers and their DMs, each with its read state and its head (two primary-key lookups); the
+ * newest message by someone else is the head, or one index step when the user wrote the head; the
+ * mention counts are computed for the unread ones only.
  */
 export async function unreadStates(db: Db, userId: bigint): Promise<ReadStateRow[]> {
   return executeRows<ReadStateRow>(db, unreadStatesQuery(userId));
@@ -79,8 +90,8 @@ export async function unreadStates(db: Db, userId: bigint): Promise<ReadStateRow
 /** The statement of `unreadStates` (bench/ready.ts explains it). */
 export function unreadStatesQuery(userId: bigint): SQL {
   const me = big(userId);
-  // The newest message by others is a lateral join, not a subquery of the select: it is looked up
-  // once per channel (as a subquery it was computed again for the rows the WHERE kept).
+  // A channel whose head is not past the mark has nothing unread (the newest message by others is
+  // not later than the head): that test needs no probe, and the CASE probes only own heads.
   return sql`with mine as (
           select c.id, false as dm from server_members sm
             join channels c on c.server_id = sm.server_id and c.type = 'text'
@@ -90,9 +101,10 @@ export function unreadStatesQuery(userId: bigint): SQL {
         ), states as materialized (
           select mine.id, mine.dm, rs.last_read_id, newest.id as last_message_id
           from mine
+          join channel_heads h on h.channel_id = mine.id
           left join read_states rs on rs.user_id = ${me} and rs.channel_id = mine.id
-          cross join lateral ${lastMessageBy(userId, sql`mine.id`)} as newest(id)
-          where newest.id > coalesce(rs.last_read_id, 0)
+          cross join lateral (select ${lastMessageFromHead(userId, sql`mine.id`)} offset 0) as newest(id)
+          where h.last_message_id > coalesce(rs.last_read_id, 0) and newest.id > coalesce(rs.last_read_id, 0)
         )
         select s.id::text as channel_id, s.last_read_id::text as last_read_id,
           s.last_message_id::text as last_message_id,

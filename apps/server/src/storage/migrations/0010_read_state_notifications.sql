@@ -49,3 +49,14 @@ CREATE TABLE push_subscriptions (
 CREATE UNIQUE INDEX push_subscriptions_endpoint_idx ON push_subscriptions (endpoint);
 --> statement-breakpoint
 CREATE INDEX push_subscriptions_user_idx ON push_subscriptions (user_id, id);
+--> statement-breakpoint
+-- The newest message of each channel and its author, kept by the send path's statement (forward
+-- only) and by a delete of the newest: read states read it instead of a probe per channel.
+CREATE TABLE channel_heads (
+  channel_id bigint PRIMARY KEY REFERENCES channels(id) ON DELETE CASCADE,
+  last_message_id bigint NOT NULL,
+  author_id bigint NOT NULL
+);
+--> statement-breakpoint
+INSERT INTO channel_heads (channel_id, last_message_id, author_id)
+  SELECT DISTINCT ON (channel_id) channel_id, id, author_id FROM messages ORDER BY channel_id, id DESC;
