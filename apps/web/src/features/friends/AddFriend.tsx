@@ -1,6 +1,7 @@
 import type { UserSearchResult } from '@decentra/protocol';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { rest } from '../../app/client';
+import { useChat } from '../../app/hooks';
 import { Avatar } from '../../ui/Avatar';
 import { errorText } from '../../ui/error-text';
 
@@ -16,6 +17,23 @@ export function AddFriend() {
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<UserSearchResult[]>([]);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const outgoing = useChat((s) => s.outgoing);
+  const friends = useChat((s) => s.friends);
+  const before = useRef(outgoing);
+
+  // A request of mine that went away (declined, cancelled, or accepted): the row says so.
+  useEffect(() => {
+    const gone = before.current.filter((r) => !outgoing.some((o) => o.id === r.id)).map((r) => r.to.id);
+    before.current = outgoing;
+    if (gone.length === 0) return;
+    setResults((rs) =>
+      rs.map((r) =>
+        gone.includes(r.id) && r.relationship === 'outgoing'
+          ? { ...r, relationship: friends[r.id] ? 'friend' : 'none' }
+          : r,
+      ),
+    );
+  }, [outgoing, friends]);
 
   useEffect(() => {
     const q = query.trim();
@@ -74,25 +92,29 @@ export function AddFriend() {
         </p>
       )}
       <ul className="people-list" aria-label="Search results">
-        {results.map((r) => (
-          <li key={r.id} className="person-row">
-            <Avatar name={r.username} />
-            <span className="person-name">
-              {r.username}
-              {LABEL[r.relationship] && <span className="person-status">{LABEL[r.relationship]}</span>}
-            </span>
-            {r.relationship === 'none' && (
-              <button
-                type="button"
-                className="button small"
-                aria-label={`Send friend request to ${r.username}`}
-                onClick={() => void send(r.username)}
-              >
-                Send request
-              </button>
-            )}
-          </li>
-        ))}
+        {results.map(({ relationship: found, ...r }) => {
+          // Friendship is the store's to say (kept live by events); the rest is what search found.
+          const relationship = friends[r.id] ? 'friend' : found === 'friend' ? 'none' : found;
+          return (
+            <li key={r.id} className="person-row">
+              <Avatar name={r.username} />
+              <span className="person-name">
+                {r.username}
+                {LABEL[relationship] && <span className="person-status">{LABEL[relationship]}</span>}
+              </span>
+              {relationship === 'none' && (
+                <button
+                  type="button"
+                  className="button small"
+                  aria-label={`Send friend request to ${r.username}`}
+                  onClick={() => void send(r.username)}
+                >
+                  Send request
+                </button>
+              )}
+            </li>
+          );
+        })}
       </ul>
       {query.trim() && results.length === 0 && <p className="muted">Nobody by that name yet.</p>}
     </div>
