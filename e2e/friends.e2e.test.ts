@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { people } from '../apps/server/test/people.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Person as Account, people } from '../apps/server/test/people.js';
 import { startTestServer, type TestServer } from '../apps/server/test/test-server.js';
 import { loggedIn } from './support/accounts.js';
 import { launchBrowser, type Person, say, screenshot } from './support/browser.js';
@@ -14,10 +14,14 @@ describe('friends and direct messages', () => {
   let ben: Person;
   let a: Page;
   let b: Page;
+  let benedict: Account;
+  let annAccount: Account;
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-    const [annUser, benUser] = await people(server.url, ['ann', 'ben', 'benedict']);
+    const [annUser, benUser, benedictUser] = await people(server.url, ['ann', 'ben', 'benedict']);
+    benedict = benedictUser;
+    annAccount = annUser;
     ann = await loggedIn(browser, server.url, annUser.token);
     ben = await loggedIn(browser, server.url, benUser.token);
     a = ann.page;
@@ -93,9 +97,36 @@ describe('friends and direct messages', () => {
     await screenshot(a, 'dm');
   });
 
+  it('shows a declined request as declined: the search row offers a new request', async () => {
+    await a.goto('/channels/@me');
+    await a.getByRole('tab', { name: 'Add friend' }).click();
+    await a.getByLabel('Search by username').pressSequentially('benedict');
+    const results = a.getByRole('list', { name: 'Search results' });
+    await results.getByRole('button', { name: 'Send friend request to benedict' }).click();
+    await results.getByText('Request sent').waitFor();
+    const [request] = (await benedict.rest.listFriends()).incoming;
+    if (!request) throw new Error('benedict got no request');
+    await benedict.rest.deleteFriendRequest({ requestId: request.id });
+    await results.getByRole('button', { name: 'Send friend request to benedict' }).waitFor();
+    expect(await results.getByText('Request sent').count()).toBe(0);
+  });
+
   it('takes a person offline for their friends at once when they log out', async () => {
     await b.getByRole('button', { name: 'Log out' }).click();
     await b.waitForURL('**/login');
     await a.getByRole('link', { name: 'ben (offline)' }).waitFor();
+  });
+
+  it('says in one sentence why a message to someone no longer a friend was not sent', async () => {
+    await a.getByRole('link', { name: 'ben (offline)' }).click();
+    await a.waitForURL(/\/channels\/@me\/\d+$/);
+    const benId = (await annAccount.rest.listFriends()).friends.find((f) => f.username === 'ben')?.id;
+    if (!benId) throw new Error('ben is not a friend of ann');
+    await annAccount.rest.removeFriend({ userId: benId });
+    await say(a, 'Message @ben', 'are you still there?');
+    const alert = a.getByRole('alert').filter({ hasText: 'Not sent' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('Not sent: You can only message your friends. ');
+    expect(await alert.textContent()).not.toContain('..');
   });
 });

@@ -80,7 +80,7 @@ export const MessageRow = memo(function MessageRow({
       {message.pending === 'sending' && <span className="message-state">Sending…</span>}
       {message.pending === 'failed' && (
         <div className="message-state failed" role="alert">
-          Not sent{message.error ? `: ${message.error}` : ''}.{' '}
+          Not sent{message.error ? `: ${message.error.replace(/[.!?]+$/, '')}` : ''}.{' '}
           <button type="button" className="link-button" onClick={() => chat().retry(nonce)}>
             Retry
           </button>{' '}
