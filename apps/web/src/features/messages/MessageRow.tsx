@@ -7,6 +7,7 @@ import { Icon } from '../../ui/Icon';
 import { CallRecord } from '../voice/CallRecord';
 import { MessageContent } from './MessageContent';
 import { MessageEditor } from './MessageEditor';
+import { notSentText } from './not-sent-text';
 
 interface RowProps {
   message: StoreMessage;
@@ -80,7 +81,7 @@ export const MessageRow = memo(function MessageRow({
       {message.pending === 'sending' && <span className="message-state">Sending…</span>}
       {message.pending === 'failed' && (
         <div className="message-state failed" role="alert">
-          Not sent{message.error ? `: ${message.error.replace(/[.!?]+$/, '')}` : ''}.{' '}
+          {notSentText(message.error)}{' '}
           <button type="button" className="link-button" onClick={() => chat().retry(nonce)}>
             Retry
           </button>{' '}
