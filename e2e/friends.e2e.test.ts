@@ -117,16 +117,16 @@ describe('friends and direct messages', () => {
     await a.getByRole('link', { name: 'ben (offline)' }).waitFor();
   });
 
-  it('says in one sentence why a message to someone no longer a friend was not sent', async () => {
+  it('closes the DM composer and the presence dot live when the friendship ends', async () => {
     await a.getByRole('link', { name: 'ben (offline)' }).click();
     await a.waitForURL(/\/channels\/@me\/\d+$/);
+    await a.getByRole('textbox', { name: 'Message @ben' }).waitFor();
     const benId = (await annAccount.rest.listFriends()).friends.find((f) => f.username === 'ben')?.id;
     if (!benId) throw new Error('ben is not a friend of ann');
     await annAccount.rest.removeFriend({ userId: benId });
-    await say(a, 'Message @ben', 'are you still there?');
-    const alert = a.getByRole('alert').filter({ hasText: 'Not sent' });
-    await alert.waitFor();
-    expect(await alert.textContent()).toContain('Not sent: You can only message your friends. ');
-    expect(await alert.textContent()).not.toContain('..');
+    await a.getByText('You and ben are no longer friends').waitFor();
+    expect(await a.getByRole('textbox', { name: 'Message @ben' }).count()).toBe(0);
+    await a.getByRole('link', { name: 'ben', exact: true }).waitFor();
+    expect(await a.locator('.channel-link .presence-dot').count()).toBe(0);
   });
 });

@@ -41,6 +41,8 @@ export function DmSidebar() {
 function DmRow({ id, active }: { id: string; active: boolean }) {
   const other = useChat((s) => s.channels[id]?.recipients?.find((r) => r.id !== s.me?.id));
   const status = useChat((s) => (other ? (s.presence[other.id] ?? 'offline') : 'offline'));
+  // Presence is told to friends only: an ex-friend's dot would be frozen at its last value.
+  const friend = useChat((s) => (other ? s.friends[other.id] !== undefined : false));
   const name = other?.username ?? 'Unknown';
   const badge = useChannelBadge(id);
   const menu = useNotificationMenu({ kind: 'dm', id, name });
@@ -49,11 +51,11 @@ function DmRow({ id, active }: { id: string; active: boolean }) {
       <NavLink
         to={dmPath(id)}
         className={`channel-link${badgeClass(badge)}`}
-        aria-label={rowLabel(`${name} (${status})`, badge)}
+        aria-label={rowLabel(friend ? `${name} (${status})` : name, badge)}
         aria-current={active ? 'page' : undefined}
         onContextMenu={menu.onContextMenu}
       >
-        <Avatar name={name} status={status} />
+        <Avatar name={name} {...(friend ? { status } : {})} />
         <span className="channel-name">{name}</span>
         <MentionBadge count={badge.mentions} />
       </NavLink>

@@ -17,6 +17,13 @@ export function ChatView({ channelId }: { channelId: string }) {
     if (c.type === 'dm') return `@${c.recipients?.find((r) => r.id !== s.me?.id)?.username ?? c.name}`;
     return `#${c.name}`;
   });
+  // A DM with someone no longer a friend can be read but not written to (the server refuses).
+  const exFriend = useChat((s) => {
+    const c = s.channels[channelId];
+    if (c?.type !== 'dm') return null;
+    const other = c.recipients?.find((r) => r.id !== s.me?.id);
+    return other && !s.friends[other.id] ? other.username : null;
+  });
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     chat()
@@ -43,7 +50,13 @@ export function ChatView({ channelId }: { channelId: string }) {
       )}
       <MessageList channelId={channelId} title={label} />
       <TypingLine channelId={channelId} />
-      <Composer channelId={channelId} label={label} />
+      {exFriend === null ? (
+        <Composer channelId={channelId} label={label} />
+      ) : (
+        <p className="composer-closed" role="status">
+          You and {exFriend} are no longer friends: you can read this conversation but not write in it.
+        </p>
+      )}
     </section>
   );
 }
