@@ -10,14 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { insertMessages, type NewMessageRow } from '../apps/server/src/features/messages/messages.repo.js';
 import { IdGenerator } from '../apps/server/src/infra/ids.js';
-import { type Db, openStorage, type Storage } from '../apps/server/src/storage/db.js';
+import type { Db } from '../apps/server/src/storage/db.js';
 import { migrate } from '../apps/server/src/storage/migrate.js';
 import { messageMentions, messages } from '../apps/server/src/storage/schema.js';
+import { openBenchStorage } from './lib/bench-storage.js';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const ENGINES = (process.env.BENCH_ENGINES ?? 'pglite,postgres').split(',');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const COMMITS = Number(process.env.BENCH_COMMITS ?? 300);
@@ -44,32 +43,9 @@ const targets = [
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
-async function openEngine(
-  engine: string,
-  dir: string,
-): Promise<{ storage: Storage; drop: () => Promise<void> }> {
-  if (engine === 'pglite') {
-    return { storage: await openStorage({ kind: 'pglite', dataDir: dir }), drop: async () => {} };
-  }
-  const name = `bench_heads_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const storage = await openStorage({ kind: 'postgres', url: url.toString(), poolSize: 4 });
-  return {
-    storage,
-    drop: async () => {
-      await admin.query(`drop database ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
 async function benchEngine(engine: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-heads-'));
-  const { storage, drop } = await openEngine(engine, dir);
+  const { storage, drop } = await openBenchStorage(engine, dir, { prefix: 'bench_heads', poolSize: 4 });
   const db = storage.db;
   try {
     await migrate(db);

@@ -12,7 +12,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { createApp, type DecentraApp } from '../apps/server/src/app.js';
 import { loadConfig } from '../apps/server/src/config.js';
@@ -20,10 +19,10 @@ import { AccessService } from '../apps/server/src/features/access/access.service
 import { unreadStatesQuery } from '../apps/server/src/features/read-states/read-states.repo.js';
 import { ReadStatesService } from '../apps/server/src/features/read-states/read-states.service.js';
 import { createLogger } from '../apps/server/src/infra/logger.js';
-import { openStorage, type Storage } from '../apps/server/src/storage/db.js';
+import type { Storage } from '../apps/server/src/storage/db.js';
 import { migrate } from '../apps/server/src/storage/migrate.js';
+import { openBenchStorage } from './lib/bench-storage.js';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const ENGINES = (process.env.BENCH_ENGINES ?? 'pglite,postgres').split(',');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const ACKS = Number(process.env.BENCH_ACKS ?? 200);
@@ -153,29 +152,6 @@ async function readyOnce(wsUrl: string): Promise<{ ms: number; unread: number }>
   return { ms: took, unread: d.readStates.length };
 }
 
-async function openEngine(
-  engine: string,
-  dir: string,
-): Promise<{ storage: Storage; drop: () => Promise<void> }> {
-  if (engine === 'pglite') {
-    return { storage: await openStorage({ kind: 'pglite', dataDir: dir }), drop: async () => {} };
-  }
-  const name = `bench_ready_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const storage = await openStorage({ kind: 'postgres', url: url.toString(), poolSize: 10 });
-  return {
-    storage,
-    drop: async () => {
-      await admin.query(`drop database ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
 async function startApp(
   storage: Storage,
   dir: string,
@@ -204,7 +180,7 @@ async function startApp(
 
 async function benchEngine(engine: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-ready-'));
-  const { storage, drop } = await openEngine(engine, dir);
+  const { storage, drop } = await openBenchStorage(engine, dir, { prefix: 'bench_ready', poolSize: 10 });
   try {
     await migrate(storage.db);
     const t0 = performance.now();
