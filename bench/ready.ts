@@ -93,9 +93,14 @@ const SEED = [
    from generate_series(0, ${SERVERS * CHANNELS - 1}) i where i % 5 < 4`,
   `insert into read_states (user_id, channel_id, last_read_id)
    select ${ME}, 3000000 + d, ((${PER_DM} * 2000 + 1000 + d)::bigint << 22) from generate_series(0, ${DMS - 1}) d where d % 2 = 0`,
-  // The heads the send path keeps, made as migration 0010 makes them from existing messages.
+  // The heads the send path keeps, made as migrations 0010 and 0015 make them from existing messages.
   `insert into channel_heads (channel_id, last_message_id, author_id)
    select distinct on (channel_id) channel_id, id, author_id from messages order by channel_id, id desc`,
+  `update channel_heads h set last_everyone_id = e.id
+   from (select channel_id, max(id) as id from messages where mention_everyone is not null group by channel_id) e
+   where e.channel_id = h.channel_id`,
+  `insert into mention_heads (user_id, channel_id, last_mention_id)
+   select user_id, channel_id, max(message_id) from message_mentions group by user_id, channel_id`,
   `insert into notification_overrides (user_id, target_id, mode, muted)
    select ${ME}, 1000000 + s, 'mentions', s % 5 = 0 from generate_series(0, ${SERVERS - 1}, 3) s`,
   'vacuum analyze',

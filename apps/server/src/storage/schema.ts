@@ -296,7 +296,27 @@ export const channelHeads = pgTable('channel_heads', {
     .references(() => channels.id, { onDelete: 'cascade' }),
   lastMessageId: id('last_message_id').notNull(),
   authorId: id('author_id').notNull(),
+  /** The newest `@everyone`/`@here` message (forward only; a delete may leave it too new). */
+  lastEveryoneId: id('last_everyone_id'),
 });
+
+/**
+ * The newest message naming each user in each channel (forward only; a delete may leave it too
+ * new): unread @name mentions are counted only where it is past the read mark.
+ */
+export const mentionHeads = pgTable(
+  'mention_heads',
+  {
+    userId: id('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    channelId: id('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    lastMentionId: id('last_mention_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.channelId] })],
+);
 
 export const notificationOverrides = pgTable(
   'notification_overrides',

@@ -1,7 +1,14 @@
 import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
 import type { MessageRow } from '../../storage/rows.js';
-import { channelHeads, messageMentions, messages, serverMembers, users } from '../../storage/schema.js';
+import {
+  channelHeads,
+  mentionHeads,
+  messageMentions,
+  messages,
+  serverMembers,
+  users,
+} from '../../storage/schema.js';
 export interface MessageWithAuthor {
   message: MessageRow;
   author: { id: bigint; username: string };
@@ -19,7 +26,11 @@ export type NewMessageRow = typeof messages.$inferInsert & { id: bigint };
  * `messages` is checked at the end of the statement, when the rows it refers to are there.
  * A third CTE moves the `channel_heads` of the channels written to their newest row stored: in
  * channel-id order, so that two instances' statements lock the heads they share in one order (no
- * deadlock), and forward only (the instances' snowflakes interleave; a head never goes back).
+ * deadlock), and forward only (the instances' snowflakes interleave; a head never goes back); the
+ * newest `@everyone` of each channel rides along. A fourth does the same for `mention_heads`, the
+ * newest message naming each user, in (user, channel) order. PostgreSQL runs the CTEs the main
+ * query does not read last-listed first, so `heads` locks before `mention_gates`, the order an
+ * edit takes them in (`replaceMentions`): no deadlock between the two.
  */
 export async function insertMessages(db: Db, rows: NewMessageRow[]): Promise<MessageRow[]> {
   const inserted = db
@@ -32,14 +43,28 @@ export async function insertMessages(db: Db, rows: NewMessageRow[]): Promise<Mes
         on conflict do nothing`,
   );
   const heads = db.$with('heads', {}).as(
-    sql`insert into ${channelHeads} (channel_id, last_message_id, author_id)
-        select distinct on (i.channel_id) i.channel_id, i.id, i.author_id from inserted i
-        order by i.channel_id, i.id desc
+    sql`insert into ${channelHeads} (channel_id, last_message_id, author_id, last_everyone_id)
+        select i.channel_id, max(i.id), (array_agg(i.author_id order by i.id desc))[1],
+          max(i.id) filter (where i.mention_everyone is not null)
+        from inserted i group by i.channel_id order by i.channel_id
         on conflict (channel_id) do update
-          set last_message_id = excluded.last_message_id, author_id = excluded.author_id
-          where ${channelHeads}.last_message_id < excluded.last_message_id`,
+          set last_message_id = greatest(${channelHeads}.last_message_id, excluded.last_message_id),
+            author_id = case when excluded.last_message_id > ${channelHeads}.last_message_id
+              then excluded.author_id else ${channelHeads}.author_id end,
+            last_everyone_id = greatest(${channelHeads}.last_everyone_id, excluded.last_everyone_id)
+          where ${channelHeads}.last_message_id < excluded.last_message_id
+            or excluded.last_everyone_id > coalesce(${channelHeads}.last_everyone_id, 0)`,
   );
-  return db.with(inserted, mentioned, heads).select().from(inserted);
+  const mentionGates = db.$with('mention_gates', {}).as(
+    sql`insert into ${mentionHeads} (user_id, channel_id, last_mention_id)
+        select m.user_id, i.channel_id, max(i.id)
+        from inserted i cross join lateral unnest(i.mentions) as m(user_id)
+        where m.user_id <> i.author_id
+        group by m.user_id, i.channel_id order by m.user_id, i.channel_id
+        on conflict (user_id, channel_id) do update set last_mention_id = excluded.last_mention_id
+          where ${mentionHeads}.last_mention_id < excluded.last_mention_id`,
+  );
+  return db.with(inserted, mentioned, mentionGates, heads).select().from(inserted);
 }
 
 export async function findByNonce(
@@ -107,13 +132,31 @@ export async function updateContent(
   return row;
 }
 
-/** An edited message's `message_mentions` rows: those of its new mentions (the author's own left out). */
+/**
+ * An edited message's `message_mentions` rows: those of its new mentions (the author's own left
+ * out); the gates of its channel's head (@everyone) and of the users it now names are opened.
+ */
 export async function replaceMentions(db: Db, row: MessageRow): Promise<void> {
   await db.delete(messageMentions).where(eq(messageMentions.messageId, row.id));
   const rows = row.mentions
     .filter((userId) => userId !== row.authorId)
     .map((userId) => ({ userId, channelId: row.channelId, messageId: row.id }));
-  if (rows.length > 0) await db.insert(messageMentions).values(rows).onConflictDoNothing();
+  if (row.mentionEveryone !== null) {
+    await db
+      .update(channelHeads)
+      .set({ lastEveryoneId: sql`greatest(${channelHeads.lastEveryoneId}, ${row.id.toString()}::bigint)` })
+      .where(eq(channelHeads.channelId, row.channelId));
+  }
+  if (rows.length === 0) return;
+  await db.insert(messageMentions).values(rows).onConflictDoNothing();
+  await db
+    .insert(mentionHeads)
+    .values(rows.map(({ userId, channelId, messageId }) => ({ userId, channelId, lastMentionId: messageId })))
+    .onConflictDoUpdate({
+      target: [mentionHeads.userId, mentionHeads.channelId],
+      set: { lastMentionId: sql`excluded.last_mention_id` },
+      setWhere: sql`${mentionHeads.lastMentionId} < excluded.last_mention_id`,
+    });
 }
 
 /**

@@ -29,6 +29,37 @@ async function headsOf(db: Db, channels: string[]): Promise<{ stored: Head[]; ex
   return { stored, expected };
 }
 
+/**
+ * Gates behind the newest message they guard: a channel whose head's `last_everyone_id` is older
+ * than its newest @everyone, a (user, channel) whose `mention_heads` row is older than the newest
+ * message naming them. Either would hide unread mentions; a gate too new only costs a probe.
+ */
+async function gatesBehind(db: Db, channels: string[]): Promise<{ checked: number; behind: unknown[] }> {
+  const ids = sql.raw(channels.map((c) => `${BigInt(c)}`).join(', '));
+  const everyone = await executeRows<{ channel_id: string; gate: string | null; newest: string }>(
+    db,
+    sql`select m.channel_id::text, h.last_everyone_id::text as gate, max(m.id)::text as newest
+        from messages m left join channel_heads h on h.channel_id = m.channel_id
+        where m.channel_id in (${ids}) and m.mention_everyone is not null
+        group by m.channel_id, h.last_everyone_id`,
+  );
+  const named = await executeRows<{
+    user_id: string;
+    channel_id: string;
+    gate: string | null;
+    newest: string;
+  }>(
+    db,
+    sql`select mm.user_id::text, mm.channel_id::text, mh.last_mention_id::text as gate,
+          max(mm.message_id)::text as newest
+        from message_mentions mm
+        left join mention_heads mh on mh.user_id = mm.user_id and mh.channel_id = mm.channel_id
+        where mm.channel_id in (${ids}) group by mm.user_id, mm.channel_id, mh.last_mention_id`,
+  );
+  const behind = [...everyone, ...named].filter((r) => r.gate === null || BigInt(r.gate) < BigInt(r.newest));
+  return { checked: everyone.length + named.length, behind };
+}
+
 const send = (p: Person, channelId: string, content: string) => p.rest.sendMessage({ channelId, content });
 
 describe('channel heads', () => {
@@ -117,6 +148,36 @@ describe('channel heads', () => {
       mentionCount: 0,
     });
   });
+
+  it('mention gates follow sends and edits, and a gate a delete left behind still counts right', async () => {
+    const c = await freshChannel();
+    const db = server.app.storage.db;
+    const [first, , named] = await Promise.all([
+      send(owner, c, 'hello @ann'),
+      send(ben, c, 'plain'),
+      send(ben, c, '@ann look'),
+      send(owner, c, '@everyone meeting'),
+      send(ben, c, '@everyone from ben is text'),
+    ]);
+    expect(await gatesBehind(db, [c])).toMatchObject({ checked: 2, behind: [] });
+    expect(await ann.rest.getReadState({ channelId: c })).toMatchObject({ mentionCount: 3 });
+    expect(await ben.rest.getReadState({ channelId: c })).toMatchObject({ mentionCount: 1 });
+    // The newest mention of Ann deleted: her gate is now too new, her count is still exact.
+    await ben.rest.deleteMessage({ channelId: c, messageId: named?.id ?? '' });
+    expect(await ann.rest.getReadState({ channelId: c })).toMatchObject({ mentionCount: 2 });
+    // An edit that names Ben and adds @everyone opens both gates for an old message.
+    const quiet = await send(owner, c, 'quiet');
+    await ann.rest.ackChannel({ channelId: c, messageId: quiet.id });
+    await ben.rest.ackChannel({ channelId: c, messageId: quiet.id });
+    await owner.rest.editMessage({ channelId: c, messageId: quiet.id, content: 'now @ben @everyone' });
+    expect(await gatesBehind(db, [c])).toMatchObject({ behind: [] });
+    expect(await ben.rest.getReadState({ channelId: c })).toMatchObject({ mentionCount: 0 });
+    // Named in a message after his mark: counted once though it is also @everyone.
+    await send(owner, c, 'and @ben @everyone again');
+    expect(await ben.rest.getReadState({ channelId: c })).toMatchObject({ mentionCount: 1 });
+    await owner.rest.editMessage({ channelId: c, messageId: first?.id ?? '', content: 'hello @ben' });
+    expect(await gatesBehind(db, [c])).toMatchObject({ behind: [] });
+  });
 });
 
 /** Two instances on one PostgreSQL database writing to the same channels at once. */
@@ -141,7 +202,7 @@ describe.runIf(ENGINE === 'postgres')('channel heads with two instances', () => 
     await a?.close();
   });
 
-  it('end at the newest message of each channel, without an error, through sends and deletes', async () => {
+  it('end at the newest message of each channel, without an error, through sends, edits and deletes', async () => {
     const [owner, ann, ben] = await people(a.url, ['owner', 'ann', 'ben']);
     const guild = await serverWith(owner, 'Both', [ann, ben]);
     const channels: string[] = [];
@@ -161,7 +222,9 @@ describe.runIf(ENGINE === 'postgres')('channel heads with two instances', () => 
             Promise.all(
               channels.map((_, i) => {
                 const channelId = channels[(i * (w + 1) + k) % channels.length] as string;
-                return rest.sendMessage({ channelId, content: `r${round} w${w} k${k} ${i}` });
+                // Some name Ann or Ben, some are the owner's @everyone (the others' stay text).
+                const also = ['', ' @ann', ' @ben @everyone'][k] ?? '';
+                return rest.sendMessage({ channelId, content: `r${round} w${w} k${k} ${i}${also}` });
               }),
             ),
           ),
@@ -180,9 +243,23 @@ describe.runIf(ENGINE === 'postgres')('channel heads with two instances', () => 
         messageId: h.last_message_id,
       }),
     );
-    await Promise.all([burst(1), ...deletes]);
+    // Edits that add mentions open the gates in the order the group commit locks them.
+    const edits = sent
+      .filter((m) => m.author.id === owner.id && m.mentionEveryone === undefined)
+      .slice(0, 12)
+      .map((m, i) =>
+        restClient(i % 2 ? a.url : b.url, owner.token).editMessage({
+          channelId: m.channelId,
+          messageId: m.id,
+          content: `${m.content} @ben @everyone`,
+        }),
+      );
+    await Promise.all([burst(1), ...deletes, ...edits]);
     heads = await headsOf(a.app.storage.db, channels);
     expect(heads.stored).toHaveLength(channels.length);
     expect(heads.stored).toEqual(heads.expected);
+    const gates = await gatesBehind(a.app.storage.db, channels);
+    expect(gates.checked).toBeGreaterThan(channels.length);
+    expect(gates.behind).toEqual([]);
   });
 });

@@ -38,9 +38,17 @@ const lastMessageFromHead = (userId: bigint, channel: SQL) =>
  * when never read), counted up to MENTION_COUNT_CAP. Each part reads at most the cap's rows however
  * much is unread: in a server channel, the user's `message_mentions` range (the message_mentions key)
  * and the `@everyone`/`@here` messages by others (the partial index; one that also names the user is
- * counted once); in a DM, every unread message of the other person.
+ * counted once); in a DM, every unread message of the other person. A server channel's parts run
+ * only when their gate is past the mark: `lastMention` (the user's `mention_heads` row, joined) and
+ * `lastEveryone` (the channel head's), so an unread channel nobody mentioned the user in costs no probe.
  */
-const mentionCount = (userId: bigint, channel: SQL, isDm: SQL, lastRead: SQL) => {
+const mentionCount = (
+  userId: bigint,
+  channel: SQL,
+  isDm: SQL,
+  lastRead: SQL,
+  gates: { lastMention: SQL; lastEveryone: SQL },
+) => {
   const cap = sql.raw(String(MENTION_COUNT_CAP));
   const after = sql`coalesce(${lastRead}, 0)`;
   const me = big(userId);
@@ -48,11 +56,15 @@ const mentionCount = (userId: bigint, channel: SQL, isDm: SQL, lastRead: SQL) =>
       (select count(*) from (select 1 from messages m where m.channel_id = ${channel} and m.id > ${after}
          and m.author_id <> ${me} limit ${cap}) dm)
     else
-      (select count(*) from (select 1 from message_mentions mm where mm.user_id = ${me}
-         and mm.channel_id = ${channel} and mm.message_id > ${after} limit ${cap}) named)
-      + (select count(*) from (select 1 from messages m where m.channel_id = ${channel}
-         and m.mention_everyone is not null and m.id > ${after} and m.author_id <> ${me}
-         and not (${me} = any (m.mentions)) limit ${cap}) everyone)
+      case when ${gates.lastMention} > ${after} then
+        (select count(*) from (select 1 from message_mentions mm where mm.user_id = ${me}
+           and mm.channel_id = ${channel} and mm.message_id > ${after} limit ${cap}) named)
+      else 0 end
+      + case when ${gates.lastEveryone} > ${after} then
+        (select count(*) from (select 1 from messages m where m.channel_id = ${channel}
+           and m.mention_everyone is not null and m.id > ${after} and m.author_id <> ${me}
+           and not (${me} = any (m.mentions)) limit ${cap}) everyone)
+      else 0 end
     end)::int`;
 };
 
@@ -68,10 +80,14 @@ export async function readStateOf(
     db,
     sql`select ${channelId.toString()} as channel_id, rs.last_read_id::text as last_read_id,
           ${lastMessageFromHead(userId, channel)}::text as last_message_id,
-          ${mentionCount(userId, channel, sql`${isDm}::boolean`, sql`rs.last_read_id`)} as mention_count
+          ${mentionCount(userId, channel, sql`${isDm}::boolean`, sql`rs.last_read_id`, {
+            lastMention: sql`mh.last_mention_id`,
+            lastEveryone: sql`h.last_everyone_id`,
+          })} as mention_count
         from (select 1) as one
         left join read_states rs on rs.user_id = ${big(userId)} and rs.channel_id = ${channel}
-        left join channel_heads h on h.channel_id = ${channel}`,
+        left join channel_heads h on h.channel_id = ${channel}
+        left join mention_heads mh on mh.user_id = ${big(userId)} and mh.channel_id = ${channel}`,
   );
   if (!row) throw new Error('the read state query answered no row');
   return row;
@@ -99,16 +115,21 @@ export function unreadStatesQuery(userId: bigint): SQL {
           union all select d.channel_id, true from dm_channels d where d.user_low = ${me}
           union all select d.channel_id, true from dm_channels d where d.user_high = ${me}
         ), states as materialized (
-          select mine.id, mine.dm, rs.last_read_id, newest.id as last_message_id
+          select mine.id, mine.dm, rs.last_read_id, newest.id as last_message_id,
+            mh.last_mention_id, h.last_everyone_id
           from mine
           join channel_heads h on h.channel_id = mine.id
           left join read_states rs on rs.user_id = ${me} and rs.channel_id = mine.id
+          left join mention_heads mh on mh.user_id = ${me} and mh.channel_id = mine.id
           cross join lateral (select ${lastMessageFromHead(userId, sql`mine.id`)} offset 0) as newest(id)
           where h.last_message_id > coalesce(rs.last_read_id, 0) and newest.id > coalesce(rs.last_read_id, 0)
         )
         select s.id::text as channel_id, s.last_read_id::text as last_read_id,
           s.last_message_id::text as last_message_id,
-          ${mentionCount(userId, sql`s.id`, sql`s.dm`, sql`s.last_read_id`)} as mention_count
+          ${mentionCount(userId, sql`s.id`, sql`s.dm`, sql`s.last_read_id`, {
+            lastMention: sql`s.last_mention_id`,
+            lastEveryone: sql`s.last_everyone_id`,
+          })} as mention_count
         from states s
         order by s.id`;
 }
@@ -210,13 +231,16 @@ export async function visibleOverrides(db: Db, userId: bigint): Promise<Override
     .orderBy(o.targetId);
 }
 
-/** A member gone from a server: their read states and overrides of it and its channels go too. */
+/** A member gone from a server: their read states, mention gates and overrides of it and its channels go too. */
 export async function forgetMemberRows(db: Db, serverId: bigint, userId: bigint): Promise<void> {
   const server = big(serverId);
   const me = big(userId);
   await db.execute(
     sql`with states as (
           delete from read_states where user_id = ${me}
+            and channel_id in (select id from channels where server_id = ${server})
+        ), gates as (
+          delete from mention_heads where user_id = ${me}
             and channel_id in (select id from channels where server_id = ${server})
         )
         delete from notification_overrides where user_id = ${me}
@@ -246,7 +270,8 @@ export async function forgetUserRows(db: Db, userId: bigint): Promise<void> {
   const me = big(userId);
   await db.execute(
     sql`with states as (delete from read_states where user_id = ${me}),
-          mentions as (delete from message_mentions where user_id = ${me})
+          mentions as (delete from message_mentions where user_id = ${me}),
+          gates as (delete from mention_heads where user_id = ${me})
         delete from notification_overrides where user_id = ${me}`,
   );
 }

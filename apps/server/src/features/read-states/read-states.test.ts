@@ -191,6 +191,12 @@ describe('unread and mentions', () => {
     await db.execute(sql`insert into message_mentions (user_id, channel_id, message_id)
       select ${ann.id}::bigint, ${c}::bigint, id from messages
       where channel_id = ${c}::bigint and ${ann.id}::bigint = any (mentions)`);
+    // The gates the send path keeps (the newest message naming Ann, the newest @everyone).
+    await db.execute(sql`insert into mention_heads (user_id, channel_id, last_mention_id)
+      select ${ann.id}::bigint, ${c}::bigint, max(message_id) from message_mentions
+      where user_id = ${ann.id}::bigint and channel_id = ${c}::bigint`);
+    await db.execute(sql`update channel_heads set last_everyone_id = ${first.id}::bigint + 1999
+      where channel_id = ${c}::bigint`);
     expect(MENTION_COUNT_CAP).toBe(100);
     expect(await stateOf(ann, c)).toMatchObject({ mentionCount: 100 });
     expect(await stateOf(ben, c)).toMatchObject({ mentionCount: 100 });
