@@ -48,13 +48,29 @@ const channelId = (i: number) => 2_000_000 + Math.floor(i / CHANNELS) * 100 + (i
 const messageId = (k: number, i: number) => (BigInt(k * 2000 + i) << 22n).toString();
 
 /**
+ * How many channels mention the bench user: `heavy`, every 20th message names them in every
+ * channel and every other channel has an @everyone in 50 (each unread channel has mentions to
+ * count: the worst case for the mention gates); `typical`, the same in one channel in 10 (and
+ * @everyone in one in 20), the rest never mention them.
+ */
+interface Mentions {
+  name: string;
+  namedEvery: number;
+  everyoneEvery: number;
+}
+const SCENARIOS: Mentions[] = [
+  { name: 'heavy', namedEvery: 1, everyoneEvery: 2 },
+  { name: 'typical', namedEvery: 10, everyoneEvery: 20 },
+].filter((m) => (process.env.BENCH_MENTIONS ?? 'heavy,typical').split(',').includes(m.name));
+
+/**
  * The install, by SQL. Channel slot i (0 … 999 text channels, 1000 … 1019 DMs) holds messages k
  * = 1 … n; every 20th (offset OWN) is the bench user's own, every 20th (offset 7) names them, every 10th (offset
- * 3) names someone else, every 50th in every other channel is an @everyone. The user has read
+ * 3) names someone else, every 50th in every other channel is an @everyone (fewer channels: `Mentions`). The user has read
  * 3 channels in 5 to the end, 1 in 5 to the middle, and never opened the fifth; half of the DMs
  * are read.
  */
-const SEED = [
+const seed = (mentions: Mentions) => [
   `insert into users (id, username, password_hash) values (${ME}, 'me', 'x')`,
   `insert into users (id, username, password_hash) select g, 'user' || g, 'x' from generate_series(10, ${9 + OTHERS}) g`,
   `insert into sessions (id, user_id, token_hash, expires_at)
@@ -76,8 +92,9 @@ const SEED = [
    select ((k * 2000 + i)::bigint << 22), 2000000 + (i / ${CHANNELS}) * 100 + i % ${CHANNELS},
      case when k % 20 = ${OWN} then ${ME} else 10 + (i + k) % ${OTHERS} end,
      'message ' || k || ' in channel ' || i || ' with a little text to make it a typical chat line',
-     case when k % 20 = 7 then array[${ME}::bigint] when k % 10 = 3 then array[(10 + k % ${OTHERS})::bigint] else '{}' end,
-     case when k % 50 = 25 and i % 2 = 0 then 'everyone' end,
+     case when k % 20 = 7 and i % ${mentions.namedEvery} = 0 then array[${ME}::bigint]
+       when k % 10 = 3 then array[(10 + k % ${OTHERS})::bigint] else '{}' end,
+     case when k % 50 = 25 and i % ${mentions.everyoneEvery} = 0 then 'everyone' end,
      now() - interval '1 second' * (${PER_CHANNEL} - k)
    from generate_series(0, ${SERVERS * CHANNELS - 1}) i, generate_series(1, ${PER_CHANNEL}) k`,
   `insert into messages (id, channel_id, author_id, content, created_at)
@@ -183,20 +200,20 @@ async function startApp(
   });
 }
 
-async function benchEngine(engine: string): Promise<void> {
+async function benchEngine(engine: string, mentions: Mentions): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-ready-'));
   const { storage, drop } = await openBenchStorage(engine, dir, { prefix: 'bench_ready', poolSize: 10 });
   try {
     await migrate(storage.db);
     const t0 = performance.now();
-    for (const statement of SEED) await storage.db.execute(sql.raw(statement));
+    for (const statement of seed(mentions)) await storage.db.execute(sql.raw(statement));
     const [counted] = (
       (await storage.db.execute(sql.raw('select count(*)::int as n from messages'))) as unknown as {
         rows: Array<{ n: number }>;
       }
     ).rows;
     console.log(
-      `\n## ${engine}: seeded ${counted?.n} messages in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `\n## ${engine}, ${mentions.name} mentions: seeded ${counted?.n} messages in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
 
     const full = await startApp(storage, dir, false, 1);
@@ -305,4 +322,4 @@ async function benchEngine(engine: string): Promise<void> {
 console.log(
   `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}; ${ROUNDS} interleaved rounds`,
 );
-for (const engine of ENGINES) await benchEngine(engine);
+for (const engine of ENGINES) for (const mentions of SCENARIOS) await benchEngine(engine, mentions);
