@@ -55,8 +55,8 @@ const ITEM_MARKER = /^(?:[*-]|\d{1,9}\.) +/;
 
 const list: Rule = {
   order: 5,
-  match: (source, _state, prevCapture) => {
-    if (!atLineStart(prevCapture)) return null;
+  match: (source, state, prevCapture) => {
+    if (state.inList === true || !atLineStart(prevCapture)) return null;
     return UNORDERED.exec(source) ?? ORDERED.exec(source);
   },
   parse: ([all = ''], parse, state) => {
@@ -65,7 +65,9 @@ const list: Rule = {
     return {
       ordered,
       start: ordered ? Number.parseInt(all, 10) : 1,
-      items: lines.map((line) => parse(line.replace(ITEM_MARKER, ''), { ...state, inline: true })),
+      items: lines.map((line) =>
+        parse(line.replace(ITEM_MARKER, ''), { ...state, inline: true, inList: true }),
+      ),
     };
   },
 };
@@ -86,10 +88,32 @@ const KEPT = [
   'heading',
 ] as const;
 
-const RULES: Record<string, Rule> = { list, url, mention };
+/**
+ * Markers nested deeper than this stay text: the parser recurses once per level, and a message
+ * of 2,000 nested `||**` must neither overflow the stack nor render a tower of elements.
+ */
+const MAX_DEPTH = 12;
+
+function depthLimited(rule: Rule): Rule {
+  return {
+    ...rule,
+    parse: (c, parse, state) => {
+      const depth = typeof state.depth === 'number' ? state.depth : 0;
+      if (depth >= MAX_DEPTH) return { type: 'text', content: c[0] ?? '' };
+      state.depth = depth + 1;
+      try {
+        return rule.parse(c, parse, state);
+      } finally {
+        state.depth = depth;
+      }
+    },
+  };
+}
+
+const RULES: Record<string, Rule> = { list: depthLimited(list), url, mention };
 for (const name of KEPT) {
   const rule = discordRules[name];
-  if (rule) RULES[name] = rule;
+  if (rule) RULES[name] = depthLimited(rule);
 }
 
 const parser = SimpleMarkdown.parserFor(RULES);
