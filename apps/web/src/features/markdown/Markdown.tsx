@@ -21,7 +21,8 @@ function renderNode(node: MdNode, key: string, me: string | undefined): ReactNod
     case 'text':
       return <span key={key}>{node.text}</span>;
     case 'br':
-      return <br key={key} />;
+      // A newline in the pre-wrap text, not <br>: copying the message gives back its lines.
+      return '\n';
     case 'strong':
       return <strong key={key}>{inner()}</strong>;
     case 'em':
