@@ -175,6 +175,8 @@ describe('chat in two browsers', () => {
       '```',
       'How it ends: ||the spice flows||',
     ].join('\n');
+    await say(b, 'Message #general', 'What are we reading?');
+    await a.getByRole('log').getByText('What are we reading?').waitFor();
     await say(a, 'Message #general', text);
     const message = b.locator('.message', { hasText: 'Reading list' });
     await message.locator('strong', { hasText: 'Reading list' }).waitFor();
@@ -193,7 +195,6 @@ describe('chat in two browsers', () => {
     const spoiler = message.getByRole('button', { name: /Spoiler, hidden/ });
     await spoiler.waitFor();
     expect(await message.getByText('the spice flows').isVisible()).toBe(false);
-    await screenshot(b, 'markdown');
     await spoiler.click();
     await message.locator('.spoiler.revealed', { hasText: 'the spice flows' }).waitFor();
     expect(await message.getByText('the spice flows').isVisible()).toBe(true);
@@ -211,6 +212,7 @@ describe('chat in two browsers', () => {
     expect(await second.locator('.message-head, .avatar').count()).toBe(0);
     await second.hover();
     expect(await second.locator('.gutter-time').isVisible()).toBe(true);
+    await screenshot(a, 'markdown');
   });
 
   it('keeps the bubbles as a display setting', async () => {
