@@ -12,7 +12,5 @@ export type MdNode =
   | { type: 'link'; text: string; href: string }
   | { type: 'mention'; text: string; username: string };
 
-export type MdContainer = Extract<MdNode, { children: MdNode[] }>['type'];
-
 /** Nodes that lay out as blocks: a line break right after one would only add an empty line. */
 export const BLOCK_TYPES: ReadonlySet<MdNode['type']> = new Set(['codeBlock', 'quote', 'heading', 'list']);
