@@ -26,10 +26,7 @@ export function CodeBlock({ lang, code }: { lang: string; code: string }) {
   );
   return (
     <pre className="md-codeblock">
-      <code
-        className={tree ? `hljs language-${lang}` : undefined}
-        data-highlighted={tree ? 'yes' : undefined}
-      >
+      <code className={tree ? `hljs language-${lang}` : undefined}>
         {tree ? <HighlightedCode tree={tree} /> : code}
       </code>
     </pre>

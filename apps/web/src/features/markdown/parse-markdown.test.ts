@@ -4,6 +4,17 @@ import type { MdNode } from './md-tree';
 import { linksOf, parseMarkdown } from './parse-markdown';
 
 const text = (t: string): MdNode => ({ type: 'text', text: t });
+const depth = (nodes: readonly MdNode[]): number =>
+  Math.max(
+    0,
+    ...nodes.map((n) =>
+      'children' in n
+        ? 1 + depth(n.children)
+        : n.type === 'list'
+          ? 1 + Math.max(0, ...n.items.map(depth))
+          : 0,
+    ),
+  );
 
 describe('parseMarkdown', () => {
   it.each([
@@ -117,6 +128,12 @@ describe('parseMarkdown', () => {
     expect(parseMarkdown(payload)).toEqual([text(payload)]);
   });
 
+  it('a list item starting with a marker is text, not another list', () => {
+    expect(parseMarkdown('- - - a')).toEqual([
+      { type: 'list', ordered: false, start: 1, items: [[text('- - a')]] },
+    ]);
+  });
+
   it('4000 characters of nested and unclosed markers parse fast', () => {
     const inputs = [
       '*'.repeat(4000),
@@ -140,6 +157,7 @@ describe('parseMarkdown', () => {
       const nodes = parseMarkdown(input.slice(0, 4000));
       const ms = performance.now() - started;
       expect(nodes.length, input.slice(0, 10)).toBeGreaterThan(0);
+      expect(depth(nodes)).toBeLessThanOrEqual(12);
       expect(ms, `${JSON.stringify(input.slice(0, 10))}: ${ms} ms`).toBeLessThan(1000);
     }
   });
