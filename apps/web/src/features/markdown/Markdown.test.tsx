@@ -37,7 +37,8 @@ describe('markdown in messages', () => {
     const { findByText, container } = render(
       <MessageContent content={'```js\nconst x = "<b>hi</b>";\n```'} myName="ann" />,
     );
-    const keyword = await findByText('const', { selector: '.hljs-keyword' });
+    // The first import of the highlighter's chunk can take a while on a busy machine.
+    const keyword = await findByText('const', { selector: '.hljs-keyword' }, { timeout: 10_000 });
     expect(keyword.tagName).toBe('SPAN');
     expect(container.querySelector('pre code')?.textContent).toBe('const x = "<b>hi</b>";');
     expect(container.querySelector('pre b')).toBeNull();
