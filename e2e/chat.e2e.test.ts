@@ -223,6 +223,7 @@ describe('chat in two browsers', () => {
     await a.locator('.message.bubbles.mine', { hasText: 'Reading list' }).waitFor();
     expect(await a.locator('.message.cozy').count()).toBe(0);
     expect(await a.locator('.message-gutter').count()).toBe(0);
+    await screenshot(a, 'message-bubbles');
     await a.goto('/settings/appearance');
     await a.getByRole('radio', { name: /Cozy/ }).check();
     await a.goto(channelUrl);
