@@ -102,7 +102,7 @@ describe('chat in two browsers', () => {
     await b.getByRole('textbox', { name: 'Message #general' }).waitFor();
   });
 
-  it('delivers messages live both ways; own messages are green, others blue', async () => {
+  it("delivers messages live both ways, own and others' told apart", async () => {
     await say(a, 'Message #general', 'hello bob');
     await b.getByRole('log').getByText('hello bob').waitFor();
     await say(b, 'Message #general', 'hi alice!');
@@ -122,10 +122,11 @@ describe('chat in two browsers', () => {
   });
 
   it('shows hostile markup as text and never runs it', async () => {
-    const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    // No `__` in it: that would underline, as markdown says, and split the text.
+    const payload = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
     await say(b, 'Message #general', payload);
     await a.getByRole('log').getByText(payload, { exact: true }).waitFor();
-    expect(await a.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await a.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
     expect(await a.locator('img[src="x"]').count()).toBe(0);
     expect(await a.locator('.message-text script').count()).toBe(0);
   });
@@ -161,6 +162,72 @@ describe('chat in two browsers', () => {
   it("groups one author's messages in a row under one name", async () => {
     // Alice's three messages just above: the second and third are grouped under the first.
     expect(await b.locator('.message.grouped').count()).toBeGreaterThanOrEqual(2);
+  });
+
+  it('shows markdown: bold, italic, a list, a quote and a code block highlighted once its highlighter loads', async () => {
+    const text = [
+      '**Reading list** for _Friday_:',
+      '- __Dune__ ~~maybe~~',
+      '- `chapter 3`, not `https://example.com/in-code.png`',
+      '> bring snacks',
+      '```js',
+      'const pages = 412; // https://example.com/also-code',
+      '```',
+      'How it ends: ||the spice flows||',
+    ].join('\n');
+    await say(b, 'Message #general', 'What are we reading?');
+    await a.getByRole('log').getByText('What are we reading?').waitFor();
+    await say(a, 'Message #general', text);
+    const message = b.locator('.message', { hasText: 'Reading list' });
+    await message.locator('strong', { hasText: 'Reading list' }).waitFor();
+    await message.locator('em', { hasText: 'Friday' }).waitFor();
+    await message.locator('li u', { hasText: 'Dune' }).waitFor();
+    await message.locator('li s', { hasText: 'maybe' }).waitFor();
+    await message.locator('blockquote', { hasText: 'bring snacks' }).waitFor();
+    await message.locator('pre code .hljs-keyword', { hasText: 'const' }).waitFor();
+    await message.locator('pre code .hljs-number', { hasText: '412' }).waitFor();
+    // Links inside code are code: no link, no embed.
+    expect(await message.locator('a, .embeds').count()).toBe(0);
+  });
+
+  it('hides a spoiler until it is clicked', async () => {
+    const message = b.locator('.message', { hasText: 'Reading list' });
+    const spoiler = message.getByRole('button', { name: /Spoiler, hidden/ });
+    await spoiler.waitFor();
+    expect(await message.getByText('the spice flows').isVisible()).toBe(false);
+    await spoiler.click();
+    await message.locator('.spoiler.revealed', { hasText: 'the spice flows' }).waitFor();
+    expect(await message.getByText('the spice flows').isVisible()).toBe(true);
+  });
+
+  it('puts two messages in a row by one author under one header with the avatar', async () => {
+    await say(b, 'Message #general', 'first of two');
+    await say(b, 'Message #general', 'second of two');
+    const log = a.getByRole('log');
+    const first = log.locator('.message', { hasText: 'first of two' });
+    const second = log.locator('.message', { hasText: 'second of two' });
+    await second.waitFor();
+    await first.locator('.message-head', { hasText: 'bob' }).waitFor();
+    expect(await first.locator('.message-gutter .avatar').count()).toBe(1);
+    expect(await second.locator('.message-head, .avatar').count()).toBe(0);
+    await second.hover();
+    expect(await second.locator('.gutter-time').isVisible()).toBe(true);
+    await screenshot(a, 'markdown');
+  });
+
+  it('keeps the bubbles as a display setting', async () => {
+    await a.goto('/settings/appearance');
+    await a.getByRole('radio', { name: /Bubbles/ }).check();
+    await screenshot(a, 'settings-appearance');
+    await a.goto(channelUrl);
+    await a.locator('.message.bubbles.mine', { hasText: 'Reading list' }).waitFor();
+    expect(await a.locator('.message.cozy').count()).toBe(0);
+    expect(await a.locator('.message-gutter').count()).toBe(0);
+    await screenshot(a, 'message-bubbles');
+    await a.goto('/settings/appearance');
+    await a.getByRole('radio', { name: /Cozy/ }).check();
+    await a.goto(channelUrl);
+    await a.locator('.message.cozy', { hasText: 'Reading list' }).waitFor();
   });
 
   it('has shown every message exactly once on both sides', async () => {

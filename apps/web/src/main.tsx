@@ -4,6 +4,7 @@ import { App } from './app/App';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/chat.css';
+import './styles/markdown.css';
 import './styles/panels.css';
 import './styles/voice.css';
 import './styles/settings.css';

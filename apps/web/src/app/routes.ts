@@ -18,7 +18,7 @@ export const dmPath = (dmId: string) => `/channels/@me/${dmId}`;
 export const channelPath = (serverId: string, channelId?: string) =>
   channelId ? `/channels/${serverId}/${channelId}` : `/channels/${serverId}`;
 
-export type SettingsSection = 'account' | 'sessions' | 'notifications' | 'voice' | 'delete';
+export type SettingsSection = 'account' | 'sessions' | 'notifications' | 'appearance' | 'voice' | 'delete';
 export type AdminSection = 'overview' | 'users' | 'invites' | 'email' | 'instance';
 export const settingsPath = (section: SettingsSection = 'account') => `/settings/${section}`;
 export const adminPath = (section: AdminSection = 'overview') => `/admin/${section}`;

@@ -1,8 +1,13 @@
 import { memo, useMemo } from 'react';
 import { EmbedView } from '../embeds/EmbedView';
-import { parseMessage } from '../embeds/parse-embeds';
+import { embedFor, MAX_EMBEDS, toHttpUrl } from '../embeds/parse-embeds';
+import { Markdown } from '../markdown/Markdown';
+import { linksOf, parseMarkdown } from '../markdown/parse-markdown';
 
-/** Message text as React text nodes and links (never HTML), then its embeds. */
+/**
+ * Message text as markdown rendered to React elements (never HTML), then the embeds of its links
+ * (links inside code are text, so they neither link nor embed).
+ */
 export const MessageContent = memo(function MessageContent({
   content,
   myName,
@@ -10,31 +15,18 @@ export const MessageContent = memo(function MessageContent({
   content: string;
   myName: string | undefined;
 }) {
-  const parsed = useMemo(() => parseMessage(content), [content]);
-  const me = myName?.toLowerCase();
+  const { nodes, embeds } = useMemo(() => {
+    const nodes = parseMarkdown(content);
+    return { nodes, embeds: embedsOf(linksOf(nodes).map((l) => l.href)) };
+  }, [content]);
   return (
     <>
       <div className="message-text">
-        {parsed.segments.map((s, i) => {
-          const key = `${i}-${s.kind}`;
-          if (s.kind === 'link')
-            return (
-              <a key={key} href={s.href} target="_blank" rel="noopener noreferrer">
-                {s.text}
-              </a>
-            );
-          if (s.kind === 'mention')
-            return (
-              <span key={key} className={`mention${s.username.toLowerCase() === me ? ' mention-me' : ''}`}>
-                {s.text}
-              </span>
-            );
-          return <span key={key}>{s.text}</span>;
-        })}
+        <Markdown nodes={nodes} me={myName?.toLowerCase()} />
       </div>
-      {parsed.embeds.length > 0 && (
+      {embeds.length > 0 && (
         <div className="embeds">
-          {parsed.embeds.map((e) => (
+          {embeds.map((e) => (
             <EmbedView key={e.url} embed={e} />
           ))}
         </div>
@@ -42,3 +34,18 @@ export const MessageContent = memo(function MessageContent({
     </>
   );
 });
+
+/** The embeds of these links, as parseMessage picks them: in order, each once, at most MAX_EMBEDS. */
+function embedsOf(hrefs: readonly string[]) {
+  const seen = new Set<string>();
+  const embeds = [];
+  for (const href of hrefs) {
+    const url = toHttpUrl(href);
+    const embed = url && embedFor(url);
+    if (!embed || seen.has(embed.url)) continue;
+    seen.add(embed.url);
+    embeds.push(embed);
+    if (embeds.length === MAX_EMBEDS) break;
+  }
+  return embeds;
+}

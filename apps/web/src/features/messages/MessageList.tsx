@@ -3,12 +3,12 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { chat } from '../../app/client';
 import { useChat } from '../../app/hooks';
+import { useMessageDisplay } from '../settings/message-display';
 import { useNewLine } from '../unread/new-line';
+import { startsGroup } from './group-messages';
 import { MessageRow } from './MessageRow';
 import { firstUnreadIndex, JumpToPresent, NewMessagesLine } from './UnreadMarkers';
 
-/** Messages of one author within this many ms of the previous one are grouped under one name. */
-const GROUP_MS = 5 * 60 * 1000;
 /** Closer than this to the bottom counts as "at the bottom": new messages keep it there. */
 const STICK_PX = 80;
 /** Closer than this to the top loads the page before. */
@@ -26,6 +26,7 @@ const keyOf = (m: StoreMessage) => (m.nonce ? `n:${m.nonce}` : m.id);
 export function MessageList({ channelId, title }: { channelId: string; title: string }) {
   const list = useChat((s) => s.messages[channelId]);
   const me = useChat((s) => s.me);
+  const display = useMessageDisplay((s) => s.display);
   const isOwner = useChat((s) => {
     const serverId = s.channels[channelId]?.serverId;
     return serverId ? s.servers[serverId]?.ownerId === s.me?.id : false;
@@ -145,12 +146,7 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
           {virtualItems.map((row) => {
             const m = items[row.index];
             if (!m) return null;
-            const prev = items[row.index - 1];
-            const grouped =
-              row.index !== lineIndex &&
-              !!prev &&
-              prev.author.id === m.author.id &&
-              Date.parse(m.createdAt) - Date.parse(prev.createdAt) < GROUP_MS;
+            const grouped = !startsGroup(items[row.index - 1], m, { newLineAbove: row.index === lineIndex });
             const mine = m.author.id === me?.id;
             return (
               <div
@@ -164,6 +160,7 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
                 <MessageRow
                   message={m}
                   grouped={grouped}
+                  display={display}
                   mine={mine}
                   canDelete={mine || isOwner}
                   myName={me?.username}

@@ -1,9 +1,11 @@
 import type { StoreMessage } from '@decentra/client';
 import { memo, useState } from 'react';
 import { chat } from '../../app/client';
+import { Avatar } from '../../ui/Avatar';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { errorText } from '../../ui/error-text';
 import { Icon } from '../../ui/Icon';
+import type { MessageDisplay } from '../settings/message-display';
 import { CallRecord } from '../voice/CallRecord';
 import { MessageContent } from './MessageContent';
 import { MessageEditor } from './MessageEditor';
@@ -11,8 +13,9 @@ import { notSentText } from './not-sent-text';
 
 interface RowProps {
   message: StoreMessage;
-  /** Same author as the one just above, shortly before: no name line. */
+  /** Continues the group of the message above (group-messages.ts): no avatar, name or time line. */
   grouped: boolean;
+  display: MessageDisplay;
   mine: boolean;
   canDelete: boolean;
   myName: string | undefined;
@@ -22,10 +25,15 @@ interface RowProps {
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** One message: own ones in green bubbles on the right, others' in blue; grouped by author. */
+/**
+ * One message. Cozy: the avatar in a gutter on the left, name and time above the first message of
+ * a group, the time in the gutter on hover for the rest. Bubbles: own ones in green bubbles on the
+ * right, others' in blue, the name above the first of a group.
+ */
 export const MessageRow = memo(function MessageRow({
   message,
   grouped,
+  display,
   mine,
   canDelete,
   myName,
@@ -48,6 +56,7 @@ export const MessageRow = memo(function MessageRow({
   const nonce = message.nonce ?? '';
   const classes = [
     'message',
+    display,
     mine ? 'mine' : 'theirs',
     grouped ? 'grouped' : '',
     mentionsMe ? 'mentions-me' : '',
@@ -55,46 +64,61 @@ export const MessageRow = memo(function MessageRow({
   ].join(' ');
   return (
     <article className={classes} aria-label={`${message.author.username} at ${timeFormat.format(created)}`}>
-      {!grouped && (
-        <header className="message-head">
-          <span className="message-author">{message.author.username}</span>
-          <time dateTime={message.createdAt} title={dateFormat.format(created)}>
-            {timeFormat.format(created)}
-          </time>
-        </header>
-      )}
-      <div className="bubble">
-        {editing ? (
-          <MessageEditor
-            initial={message.content}
-            onCancel={() => setEditing(false)}
-            onSave={async (content) => {
-              await chat().edit(message.channelId, message.id, content);
-              setEditing(false);
-            }}
-          />
-        ) : (
-          <MessageContent content={message.content} myName={myName} />
-        )}
-        {message.editedAt && !editing && <span className="edited">(edited)</span>}
-      </div>
-      {message.pending === 'sending' && <span className="message-state">Sending…</span>}
-      {message.pending === 'failed' && (
-        <div className="message-state failed" role="alert">
-          {notSentText(message.error)}{' '}
-          <button type="button" className="link-button" onClick={() => chat().retry(nonce)}>
-            Retry
-          </button>{' '}
-          <button type="button" className="link-button" onClick={() => chat().discard(nonce)}>
-            Discard
-          </button>
+      {display === 'cozy' && (
+        <div className="message-gutter">
+          {grouped ? (
+            <time className="gutter-time" dateTime={message.createdAt} title={dateFormat.format(created)}>
+              {timeFormat.format(created)}
+            </time>
+          ) : (
+            <Avatar name={message.author.username} />
+          )}
         </div>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <div className="message-body">
+        {!grouped && (
+          <header className="message-head">
+            <span className="message-author">{message.author.username}</span>
+            <time dateTime={message.createdAt} title={dateFormat.format(created)}>
+              {timeFormat.format(created)}
+            </time>
+          </header>
+        )}
+        {/* Rows above the content (a reply's quoted original) go here. */}
+        <div className="bubble">
+          {editing ? (
+            <MessageEditor
+              initial={message.content}
+              onCancel={() => setEditing(false)}
+              onSave={async (content) => {
+                await chat().edit(message.channelId, message.id, content);
+                setEditing(false);
+              }}
+            />
+          ) : (
+            <MessageContent content={message.content} myName={myName} />
+          )}
+          {message.editedAt && !editing && <span className="edited">(edited)</span>}
+        </div>
+        {/* Rows below the content (reactions) go here. */}
+        {message.pending === 'sending' && <span className="message-state">Sending…</span>}
+        {message.pending === 'failed' && (
+          <div className="message-state failed" role="alert">
+            {notSentText(message.error)}{' '}
+            <button type="button" className="link-button" onClick={() => chat().retry(nonce)}>
+              Retry
+            </button>{' '}
+            <button type="button" className="link-button" onClick={() => chat().discard(nonce)}>
+              Discard
+            </button>
+          </div>
+        )}
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
       {!message.pending && !editing && (mine || canDelete) && (
         <div className="message-actions">
           {mine && (

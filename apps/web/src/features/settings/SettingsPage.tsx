@@ -17,6 +17,7 @@ import { AdminUsers } from '../admin/AdminUsers';
 import { IncomingCall } from '../voice/IncomingCall';
 import { VoiceSettings } from '../voice/VoiceSettings';
 import { AccountSettings } from './AccountSettings';
+import { AppearanceSettings } from './AppearanceSettings';
 import { DeleteAccount } from './DeleteAccount';
 import { NotificationSettings } from './NotificationSettings';
 import { SessionsSettings } from './SessionsSettings';
@@ -25,6 +26,7 @@ const SETTINGS: Record<SettingsSection, string> = {
   account: 'My account',
   sessions: 'Sessions',
   notifications: 'Notifications',
+  appearance: 'Appearance',
   voice: 'Voice & audio',
   delete: 'Delete account',
 };
@@ -98,6 +100,7 @@ function Content({ section }: { section: string | undefined }) {
         {section === 'account' && <AccountSettings />}
         {section === 'sessions' && <SessionsSettings />}
         {section === 'notifications' && <NotificationSettings />}
+        {section === 'appearance' && <AppearanceSettings />}
         {section === 'voice' && <VoiceSettings />}
         {section === 'delete' && <DeleteAccount />}
       </Section>
