@@ -27,7 +27,7 @@ const readyData: ReadyData = {
       name: 'Club',
       ownerId: '1',
       channels: [{ id: '11', serverId: '10', type: 'text', name: 'general' }],
-      myPermissions: { createChannel: true, editChannel: true, deleteChannel: true, mentionEveryone: true },
+      myPermissions: { createChannel: true, editChannel: true, deleteChannel: true, mentionEveryone: true, pinMessages: true },
     },
   ],
   dms: [],

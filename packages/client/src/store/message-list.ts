@@ -123,3 +123,25 @@ export function oldestId(list: ChannelMessages): string | undefined {
   const first = list.items[0];
   return first && !isPending(first) ? first.id : undefined;
 }
+
+/** Marks a loaded message pinned or not (`channel_pins_update`). */
+export function setPinned(list: ChannelMessages, id: string, pinned: boolean): ChannelMessages {
+  if (!list.items.some((m) => m.id === id)) return list;
+  const items = list.items.map((m) => {
+    if (m.id !== id) return m;
+    const next: StoreMessage = { ...m };
+    if (pinned) next.pinned = true;
+    else delete next.pinned;
+    return next;
+  });
+  return { ...list, items };
+}
+
+/** The replies to a deleted message now say so (`reference.message` null, as history would). */
+export function forgetOriginal(list: ChannelMessages, id: string): ChannelMessages {
+  if (!list.items.some((m) => m.reference?.messageId === id && m.reference.message !== null)) return list;
+  const items = list.items.map((m) =>
+    m.reference?.messageId === id ? { ...m, reference: { messageId: id, message: null } } : m,
+  );
+  return { ...list, items };
+}
