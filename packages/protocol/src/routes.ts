@@ -509,7 +509,8 @@ export const ROUTES = {
     status: 204,
     response: NO_CONTENT,
     tags: ['messages'],
-    summary: 'Pin a message (the owner or the pinMessages right; both ends of a DM); pinning twice is a no-op',
+    summary:
+      'Pin a message (the owner or the pinMessages right; both ends of a DM); pinning twice is a no-op',
   }),
   unpinMessage: route({
     method: 'DELETE',

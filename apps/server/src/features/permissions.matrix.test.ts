@@ -34,7 +34,13 @@ beforeAll(async () => {
   const granted = await users.owner.rest.updateMember({
     serverId: guild.id,
     userId: users.permitted.id,
-    permissions: { createChannel: true, editChannel: true, deleteChannel: true, mentionEveryone: true, pinMessages: true },
+    permissions: {
+      createChannel: true,
+      editChannel: true,
+      deleteChannel: true,
+      mentionEveryone: true,
+      pinMessages: true,
+    },
   });
   expect(granted.permissions).toEqual({
     createChannel: true,

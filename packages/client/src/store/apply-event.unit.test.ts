@@ -15,8 +15,20 @@ import { applyReady, type ChatState, initialChatState } from './chat-store.js';
 import { addPending, EMPTY_CHANNEL, mergeMessages } from './message-list.js';
 
 const me = { id: '1', username: 'me', isAdmin: false, createdAt: '2026-01-01T00:00:00.000Z' };
-const all = { createChannel: true, editChannel: true, deleteChannel: true, mentionEveryone: true, pinMessages: true };
-const none = { createChannel: false, editChannel: false, deleteChannel: false, mentionEveryone: false, pinMessages: false };
+const all = {
+  createChannel: true,
+  editChannel: true,
+  deleteChannel: true,
+  mentionEveryone: true,
+  pinMessages: true,
+};
+const none = {
+  createChannel: false,
+  editChannel: false,
+  deleteChannel: false,
+  mentionEveryone: false,
+  pinMessages: false,
+};
 const general: Channel = { id: '11', serverId: '10', type: 'text', name: 'general' };
 const server: Server = { id: '10', name: 'Club', ownerId: '1', channels: [general], myPermissions: all };
 const dm: Channel = {

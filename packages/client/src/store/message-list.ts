@@ -1,4 +1,11 @@
-import type { Message } from '@decentra/protocol';
+import type { Message, UserRef } from '@decentra/protocol';
+
+/** What a message answers: the original (its snapshot shows on the pending copy) and whether to mention its author. */
+export interface ReplyOptions {
+  replyTo: string;
+  mentionReplied: boolean;
+  original?: { author: UserRef; content: string };
+}
 
 /** A message as the store holds it: a confirmed one from the server, or our own still in flight. */
 export interface StoreMessage extends Message {
@@ -6,6 +13,8 @@ export interface StoreMessage extends Message {
   pending?: 'sending' | 'failed';
   /** Why a failed send failed, in words. */
   error?: string;
+  /** A pending reply's options, kept for a retry. */
+  replyOptions?: ReplyOptions;
 }
 
 /** The loaded part of one channel's history: a contiguous window, oldest first. */
@@ -68,7 +77,7 @@ function isNewerOrSame(existing: StoreMessage, incoming: Message): boolean {
 }
 
 function stripLocal(m: Message): StoreMessage {
-  const { pending: _p, error: _e, ...rest } = m as StoreMessage;
+  const { pending: _p, error: _e, replyOptions: _r, ...rest } = m as StoreMessage;
   return rest;
 }
 

@@ -56,7 +56,10 @@ type Selected = Awaited<ReturnType<typeof selectMessages>>[number];
 
 function withOriginal(r: Selected): MessageWithAuthor {
   const found =
-    r.originalId !== null && r.originalContent !== null && r.originalAuthorId !== null && r.originalAuthorName !== null
+    r.originalId !== null &&
+    r.originalContent !== null &&
+    r.originalAuthorId !== null &&
+    r.originalAuthorName !== null
       ? { author: { id: r.originalAuthorId, username: r.originalAuthorName }, content: r.originalContent }
       : null;
   return { message: r.message, author: r.author, original: found, pinned: r.pinned };

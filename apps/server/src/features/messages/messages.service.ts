@@ -19,8 +19,8 @@ import {
   historyPage,
   type MessageWithAuthor,
   membersNamed,
-  type ReplySnapshot,
   messagesByIds,
+  type ReplySnapshot,
   replaceMentions,
   updateContent,
   usersNamed,
@@ -240,8 +240,7 @@ export class MessagesService {
     const id = BigInt(body.replyTo);
     const original = await findReplyTarget(this.deps.db, channelId, id);
     if (!original) throw invalidInput('You can only reply to a message of this channel.');
-    const mentions =
-      body.mentionReplied !== false && original.author.id !== senderId && original.mentionable;
+    const mentions = body.mentionReplied !== false && original.author.id !== senderId && original.mentionable;
     return { id, snapshot: original, mentionId: mentions ? original.author.id : null };
   }
 

@@ -18,11 +18,17 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function freshChannel(): Promise<string> {
-  return (await owner.rest.createChannel({ serverId: guild.id, name: `r${Date.now() % 100000}`, type: 'text' })).id;
+  return (
+    await owner.rest.createChannel({ serverId: guild.id, name: `r${Date.now() % 100000}`, type: 'text' })
+  ).id;
 }
 
-const send = (p: Person, channelId: string, content: string, reply?: { replyTo: string; mentionReplied?: boolean }) =>
-  p.rest.sendMessage({ channelId, content, ...reply });
+const send = (
+  p: Person,
+  channelId: string,
+  content: string,
+  reply?: { replyTo: string; mentionReplied?: boolean },
+) => p.rest.sendMessage({ channelId, content, ...reply });
 
 describe('replies', () => {
   it('carries a snapshot of the original and mentions its author, in the event and in history', async () => {
@@ -59,7 +65,11 @@ describe('replies', () => {
     const original = await send(ann, c, 'hi');
     const reply = await send(ben, c, 'hello @ann', { replyTo: original.id });
     expect(reply.mentions).toEqual([ann.id]);
-    const edited = await ben.rest.editMessage({ channelId: c, messageId: reply.id, content: 'hello, edited' });
+    const edited = await ben.rest.editMessage({
+      channelId: c,
+      messageId: reply.id,
+      content: 'hello, edited',
+    });
     expect(edited.mentions).toEqual([ann.id]);
     expect(edited.reference?.messageId).toBe(original.id);
     expect(await ann.rest.getReadState({ channelId: c })).toMatchObject({ mentionCount: 1 });
@@ -90,12 +100,22 @@ describe('replies', () => {
   it('shows a deleted original as null, the reply staying, in history and on a resend', async () => {
     const c = await freshChannel();
     const original = await send(ann, c, 'soon gone');
-    const reply = await ben.rest.sendMessage({ channelId: c, content: 're', replyTo: original.id, nonce: 'del-1' });
+    const reply = await ben.rest.sendMessage({
+      channelId: c,
+      content: 're',
+      replyTo: original.id,
+      nonce: 'del-1',
+    });
     await ann.rest.deleteMessage({ channelId: c, messageId: original.id });
     const page = await ben.rest.listMessages({ channelId: c });
     expect(page.map((m) => m.id)).toEqual([reply.id]);
     expect(page[0]?.reference).toEqual({ messageId: original.id, message: null });
-    const again = await ben.rest.sendMessage({ channelId: c, content: 're', replyTo: original.id, nonce: 'del-1' });
+    const again = await ben.rest.sendMessage({
+      channelId: c,
+      content: 're',
+      replyTo: original.id,
+      nonce: 'del-1',
+    });
     expect(again.reference).toEqual({ messageId: original.id, message: null });
     // A message that is no reply has no reference at all.
     const plain = await send(ann, c, 'plain');

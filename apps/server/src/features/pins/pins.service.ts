@@ -57,7 +57,12 @@ export class PinsService {
     await access.channel(db, channelId, userId);
     const pins = await pinsOf(db, channelId);
     const found = new Map(
-      (await messagesByIds(channelId, pins.map((p) => p.messageId))).map((m) => [m.id, m]),
+      (
+        await messagesByIds(
+          channelId,
+          pins.map((p) => p.messageId),
+        )
+      ).map((m) => [m.id, m]),
     );
     return pins.flatMap((p) => {
       const message = found.get(p.messageId.toString());

@@ -39,7 +39,13 @@ describe('creating a server', () => {
     expect(created).toMatchObject({
       name: 'Book club',
       ownerId: owner.id,
-      myPermissions: { createChannel: true, editChannel: true, deleteChannel: true, mentionEveryone: true, pinMessages: true },
+      myPermissions: {
+        createChannel: true,
+        editChannel: true,
+        deleteChannel: true,
+        mentionEveryone: true,
+        pinMessages: true,
+      },
     });
     expect(created.channels.map((c) => [c.type, c.name, c.serverId])).toEqual([
       ['text', 'general', created.id],
