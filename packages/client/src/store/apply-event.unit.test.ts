@@ -195,6 +195,24 @@ describe('events', () => {
     expect(s.messages['11']?.items).toEqual([]);
   });
 
+  it('channel_pins_update marks a loaded message; a deleted original leaves its replies saying so', () => {
+    let s = apply(base(), 'message_create', message('100'));
+    const snapshot = { author: { id: '2', username: 'bob' }, content: 'hi' };
+    s = apply(
+      s,
+      'message_create',
+      message('101', '11', { reference: { messageId: '100', message: snapshot } }),
+    );
+    s = apply(s, 'channel_pins_update', { channelId: '11', messageId: '100', pinned: true });
+    expect(s.messages['11']?.items[0]?.pinned).toBe(true);
+    s = apply(s, 'channel_pins_update', { channelId: '11', messageId: '100', pinned: false });
+    expect(s.messages['11']?.items[0]?.pinned).toBeUndefined();
+    s = apply(s, 'message_delete', { id: '100', channelId: '11' });
+    expect(s.messages['11']?.items.map((m) => [m.id, m.reference])).toEqual([
+      ['101', { messageId: '100', message: null }],
+    ]);
+  });
+
   it('typing expires and never lists me', () => {
     let s = apply(base(), 'typing_start', { channelId: '11', userId: '2' }, 1000);
     s = apply(s, 'typing_start', { channelId: '11', userId: '1' }, 1000);

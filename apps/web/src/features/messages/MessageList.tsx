@@ -6,6 +6,7 @@ import { useChat } from '../../app/hooks';
 import { useNewLine } from '../unread/new-line';
 import { MessageRow } from './MessageRow';
 import { firstUnreadIndex, JumpToPresent, NewMessagesLine } from './UnreadMarkers';
+import { useJumpScroll } from './use-jump-scroll';
 
 /** Messages of one author within this many ms of the previous one are grouped under one name. */
 const GROUP_MS = 5 * 60 * 1000;
@@ -74,6 +75,8 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
       if (start) el.scrollTop += start;
     }
   }, [items]);
+
+  const highlighted = useJumpScroll(channelId, items, virtualizer, stick);
 
   const loadOlder = useCallback(() => {
     chat()
@@ -157,7 +160,7 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
                 key={row.key}
                 data-index={row.index}
                 ref={virtualizer.measureElement}
-                className="message-slot"
+                className={`message-slot${m.id === highlighted ? ' jump-highlight' : ''}`}
                 style={{ transform: `translateY(${row.start}px)` }}
               >
                 {row.index === lineIndex && <NewMessagesLine />}

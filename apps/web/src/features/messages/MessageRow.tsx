@@ -7,7 +7,9 @@ import { Icon } from '../../ui/Icon';
 import { CallRecord } from '../voice/CallRecord';
 import { MessageContent } from './MessageContent';
 import { MessageEditor } from './MessageEditor';
+import { MessageExtraActions } from './MessageExtraActions';
 import { notSentText } from './not-sent-text';
+import { ReplyPreview } from './ReplyPreview';
 
 interface RowProps {
   message: StoreMessage;
@@ -63,6 +65,7 @@ export const MessageRow = memo(function MessageRow({
           </time>
         </header>
       )}
+      {message.reference && <ReplyPreview channelId={message.channelId} reference={message.reference} />}
       <div className="bubble">
         {editing ? (
           <MessageEditor
@@ -95,8 +98,9 @@ export const MessageRow = memo(function MessageRow({
           {error}
         </p>
       )}
-      {!message.pending && !editing && (mine || canDelete) && (
+      {!message.pending && !editing && (
         <div className="message-actions">
+          <MessageExtraActions message={message} onError={(err) => setError(errorText(err))} />
           {mine && (
             <button
               type="button"
@@ -107,14 +111,16 @@ export const MessageRow = memo(function MessageRow({
               <Icon name="pencil" size={16} />
             </button>
           )}
-          <button
-            type="button"
-            className="icon-button small"
-            aria-label="Delete message"
-            onClick={() => setDeleting(true)}
-          >
-            <Icon name="trash" size={16} />
-          </button>
+          {(mine || canDelete) && (
+            <button
+              type="button"
+              className="icon-button small"
+              aria-label="Delete message"
+              onClick={() => setDeleting(true)}
+            >
+              <Icon name="trash" size={16} />
+            </button>
+          )}
         </div>
       )}
       {deleting && (
