@@ -47,6 +47,7 @@ beforeAll(async () => {
     editChannel: true,
     deleteChannel: true,
     mentionEveryone: true,
+    pinMessages: true,
   });
   channel = textChannelOf(guild);
 });
@@ -189,6 +190,25 @@ const cases: Case[] = [
         (m) => (m.mentionEveryone === 'here' ? 'ok' : 'plain'),
         (err: unknown) => (err instanceof ApiError ? err.status : Promise.reject(err)),
       );
+    },
+  },
+  {
+    name: 'GET /channels/:id/pins',
+    expect: { owner: 'ok', permitted: 'ok', member: 'ok', stranger: 404 },
+    run: (u) => outcomeOf(u.rest.listPins({ channelId: channel })),
+  },
+  {
+    name: 'PUT /channels/:id/pins/:messageId (pinMessages)',
+    expect: { owner: 'ok', permitted: 'ok', member: 403, stranger: 404 },
+    run: async (u) => outcomeOf(u.rest.pinMessage({ channelId: channel, messageId: await targetMessage() })),
+  },
+  {
+    name: 'DELETE /channels/:id/pins/:messageId (pinMessages)',
+    expect: { owner: 'ok', permitted: 'ok', member: 403, stranger: 404 },
+    run: async (u) => {
+      const messageId = await targetMessage();
+      await users.owner.rest.pinMessage({ channelId: channel, messageId });
+      return outcomeOf(u.rest.unpinMessage({ channelId: channel, messageId }));
     },
   },
   {

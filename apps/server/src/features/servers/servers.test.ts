@@ -147,6 +147,7 @@ describe('a server invite, by default', () => {
       editChannel: false,
       deleteChannel: false,
       mentionEveryone: false,
+      pinMessages: false,
     });
     expect((await benSocket.nextEvent('server_create')).d.id).toBe(s.id);
   });

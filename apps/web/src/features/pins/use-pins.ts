@@ -21,10 +21,12 @@ export function usePins(channelId: string): { pins: Pin[] | null; error: string 
         if (d.channelId === channelId) void load();
       }),
       session.onEvent('message_update', (m) => {
-        setPins((list) => list && list.map((p) => (p.message.id === m.id ? { ...p, message: m } : p)));
+        setPins((list) =>
+          list ? list.map((p) => (p.message.id === m.id ? { ...p, message: m } : p)) : null,
+        );
       }),
       session.onEvent('message_delete', (d) => {
-        setPins((list) => list && list.filter((p) => p.message.id !== d.id));
+        setPins((list) => (list ? list.filter((p) => p.message.id !== d.id) : null));
       }),
     ];
     return () => {
