@@ -300,4 +300,89 @@ describe('chat in two browsers', () => {
     expect(await a.getByRole('button', { name: 'Send message' }).isDisabled()).toBe(true);
     await box.fill('');
   });
+
+  it('replies to a message: a bar above the composer, Escape cancels, the @ toggle says whom it mentions', async () => {
+    const original = a.locator('.message.theirs', { hasText: 'hi alice!' });
+    await original.hover();
+    await original.getByRole('button', { name: 'Reply' }).click();
+    const bar = a.locator('.reply-bar');
+    await bar.getByText('Replying to bob').waitFor();
+    expect(await bar.getByRole('button', { name: '@ ON' }).getAttribute('aria-pressed')).toBe('true');
+    await a.getByRole('textbox', { name: 'Message #general' }).press('Escape');
+    await bar.waitFor({ state: 'detached' });
+    await original.hover();
+    await original.getByRole('button', { name: 'Reply' }).click();
+    await bar.getByText('Replying to bob').waitFor();
+  });
+
+  it('shows the quote to the other person, who gets a mention badge while away', async () => {
+    await b.getByRole('button', { name: 'Friends' }).click();
+    await b.waitForURL('**/channels/@me');
+    await say(a, 'Message #general', 'welcome to the club');
+    await b.getByRole('link', { name: /^Book Club, unread, 1 mention$/ }).waitFor();
+    await b.goBack();
+    await b.waitForURL(channelUrl);
+    const reply = b.locator('.message', { hasText: 'welcome to the club' });
+    await reply.locator('.reply-preview', { hasText: 'alice' }).waitFor();
+    await reply.locator('.reply-preview .reply-content', { hasText: 'hi alice!' }).waitFor();
+    await reply.locator('.reply-preview .reply-author', { hasText: 'bob' }).waitFor();
+    // The reply named bob: his own view marks it as mentioning him.
+    await b.locator('.message.mentions-me', { hasText: 'welcome to the club' }).waitFor();
+  });
+
+  it('jumps to the original when the quote is clicked', async () => {
+    await b.locator('.message', { hasText: 'welcome to the club' }).locator('.reply-preview').click();
+    await b.locator('.message-slot.jump-highlight', { hasText: 'hi alice!' }).waitFor();
+  });
+
+  it('says the original was deleted when it is gone', async () => {
+    await say(b, 'Message #general', 'a thought I take back');
+    const original = a.locator('.message.theirs', { hasText: 'a thought I take back' });
+    await original.hover();
+    await original.getByRole('button', { name: 'Reply' }).click();
+    await a.getByRole('textbox', { name: 'Message #general' }).fill('what did you mean?');
+    await screenshot(a, 'replies');
+    await a.getByRole('textbox', { name: 'Message #general' }).press('Enter');
+    await b.locator('.message', { hasText: 'what did you mean?' }).locator('.reply-preview').waitFor();
+    const mine = b.locator('.message.mine', { hasText: 'a thought I take back' });
+    await mine.hover();
+    await mine.getByRole('button', { name: 'Delete message' }).click();
+    await b.getByRole('dialog', { name: 'Delete message' }).getByRole('button', { name: 'Delete' }).click();
+    for (const page of [a, b]) {
+      await page
+        .locator('.message', { hasText: 'what did you mean?' })
+        .locator('.reply-preview.deleted em', { hasText: 'Original message was deleted' })
+        .waitFor();
+    }
+  });
+
+  it('pins for the owner only, and lists pins live in the pinned panel; a click jumps', async () => {
+    const theirs = b.locator('.message', { hasText: 'hello bob' });
+    await theirs.hover();
+    await theirs.getByRole('button', { name: 'Reply' }).waitFor();
+    expect(await theirs.getByRole('button', { name: 'Pin message' }).count()).toBe(0);
+    const first = a.locator('.message', { hasText: 'hello bob' });
+    await first.hover();
+    await first.getByRole('button', { name: 'Pin message' }).click();
+    await b.getByRole('button', { name: 'Pinned messages' }).click();
+    const panel = b.getByRole('dialog', { name: 'Pinned messages' });
+    await panel.getByRole('listitem').filter({ hasText: 'hello bob' }).waitFor();
+    // Live: a pin made while the panel is open shows at the top.
+    const second = a.locator('.message.theirs', { hasText: 'hi alice!' });
+    await second.hover();
+    await second.getByRole('button', { name: 'Pin message' }).click();
+    await expect
+      .poll(() => panel.getByRole('listitem').allTextContents())
+      .toEqual([expect.stringContaining('hi alice!'), expect.stringContaining('hello bob')]);
+    await screenshot(b, 'pins');
+    await panel.getByRole('button', { name: /hello bob/ }).click();
+    await panel.waitFor({ state: 'detached' });
+    await b.locator('.message-slot.jump-highlight', { hasText: 'hello bob' }).waitFor();
+    // Unpinned, it leaves the list.
+    await first.hover();
+    await first.getByRole('button', { name: 'Unpin message' }).click();
+    await b.getByRole('button', { name: 'Pinned messages' }).click();
+    await expect.poll(() => panel.getByRole('listitem').count()).toBe(1);
+    await panel.getByRole('button', { name: 'Close' }).click();
+  });
 });

@@ -3,6 +3,7 @@ import { IdSchema } from './common.js';
 import { FriendRemoveEventSchema, FriendRequestDeleteEventSchema, FriendRequestSchema } from './friends.js';
 import { MessageSchema } from './messages.js';
 import { NotificationOverrideSchema, ReadStateSchema } from './notifications.js';
+import { ChannelPinsUpdateEventSchema } from './pins.js';
 import { PresenceSchema } from './presence.js';
 import { ChannelSchema, MemberSchema, ServerSchema } from './servers.js';
 import { UserSettingsSchema } from './settings.js';
@@ -43,6 +44,10 @@ export const GATEWAY_EVENTS = {
   message_create: event(MessageSchema, 'members of the server, or the two ends of the DM'),
   message_update: event(MessageSchema, 'members of the server, or the two ends of the DM'),
   message_delete: event(MessageDeleteEventSchema, 'members of the server, or the two ends of the DM'),
+  channel_pins_update: event(
+    ChannelPinsUpdateEventSchema,
+    'members of the server, or the two ends of the DM',
+  ),
   dm_create: event(ChannelSchema, 'both ends, when the DM is first opened'),
   friend_request_create: event(FriendRequestSchema, 'its two ends'),
   friend_request_delete: event(FriendRequestDeleteEventSchema, 'its two ends'),

@@ -10,6 +10,7 @@ export * from './json-limits.js';
 export * from './messages.js';
 export * from './notifications.js';
 export * from './ops.js';
+export * from './pins.js';
 export * from './presence.js';
 export * from './routes.js';
 export * from './servers.js';

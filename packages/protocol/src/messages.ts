@@ -22,6 +22,21 @@ export const CallRecordSchema = z
   .meta({ id: 'CallRecord' });
 export type CallRecord = z.infer<typeof CallRecordSchema>;
 
+/** How much of a replied-to message a reply carries with it. */
+export const REPLY_SNAPSHOT_LENGTH = 200;
+
+/**
+ * What a reply points at: the original's id and a small snapshot of it (author, content cut to
+ * REPLY_SNAPSHOT_LENGTH characters), or `message: null` when the original has been deleted.
+ */
+export const MessageReferenceSchema = z
+  .object({
+    messageId: IdSchema,
+    message: z.object({ author: UserRefSchema, content: z.string() }).nullable(),
+  })
+  .meta({ id: 'MessageReference' });
+export type MessageReference = z.infer<typeof MessageReferenceSchema>;
+
 export const MessageSchema = z
   .object({
     id: IdSchema,
@@ -36,12 +51,23 @@ export const MessageSchema = z
     nonce: z.string().optional(),
     /** Set on a call's record (missed, declined, or ended with its length), which the server writes. */
     call: CallRecordSchema.optional(),
+    /** Set on a reply: the message it answers (same channel). */
+    reference: MessageReferenceSchema.optional(),
+    /** Pinned in its channel (absent means false). */
+    pinned: z.boolean().optional(),
   })
   .meta({ id: 'Message' });
 export type Message = z.infer<typeof MessageSchema>;
 
 export const SendMessageBodySchema = z
-  .strictObject({ content: ContentSchema, nonce: NonceSchema.optional() })
+  .strictObject({
+    content: ContentSchema,
+    nonce: NonceSchema.optional(),
+    /** A message of the same channel this one answers. */
+    replyTo: IdSchema.optional(),
+    /** Whether a reply mentions the original's author (default true). */
+    mentionReplied: z.boolean().optional(),
+  })
   .meta({ id: 'SendMessageBody' });
 export type SendMessageBody = z.infer<typeof SendMessageBodySchema>;
 
@@ -61,6 +87,8 @@ export const SendMessageOpSchema = z.strictObject({
   channelId: IdSchema,
   content: ContentSchema,
   nonce: NonceSchema,
+  replyTo: IdSchema.optional(),
+  mentionReplied: z.boolean().optional(),
 });
 
 /** Gateway op `typing`: tells the others in the channel that you are typing. */

@@ -49,6 +49,7 @@ import {
   ReadStateSchema,
   UpdateNotificationOverrideBodySchema,
 } from './notifications.js';
+import { PinParamsSchema, PinSchema } from './pins.js';
 import {
   ChannelSchema,
   CreateChannelBodySchema,
@@ -487,6 +488,39 @@ export const ROUTES = {
     response: NO_CONTENT,
     tags: ['messages'],
     summary: 'Delete a message (its author, or the server owner)',
+  }),
+
+  // Pins
+  listPins: route({
+    method: 'GET',
+    path: '/api/channels/:channelId/pins',
+    auth: 'user',
+    params: ChannelParamsSchema,
+    status: 200,
+    response: z.array(PinSchema),
+    tags: ['messages'],
+    summary: 'The pinned messages of a channel, newest pin first (at most 50)',
+  }),
+  pinMessage: route({
+    method: 'PUT',
+    path: '/api/channels/:channelId/pins/:messageId',
+    auth: 'user',
+    params: PinParamsSchema,
+    status: 204,
+    response: NO_CONTENT,
+    tags: ['messages'],
+    summary:
+      'Pin a message (the owner or the pinMessages right; both ends of a DM); pinning twice is a no-op',
+  }),
+  unpinMessage: route({
+    method: 'DELETE',
+    path: '/api/channels/:channelId/pins/:messageId',
+    auth: 'user',
+    params: PinParamsSchema,
+    status: 204,
+    response: NO_CONTENT,
+    tags: ['messages'],
+    summary: 'Unpin a message (the same rights as pinning); unpinning what is not pinned is a no-op',
   }),
 
   // Read state, notifications, push

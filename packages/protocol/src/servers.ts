@@ -17,6 +17,8 @@ export const PermissionsSchema = z
     deleteChannel: z.boolean(),
     /** `@everyone` and `@here` notify the server (the owner always may). */
     mentionEveryone: z.boolean(),
+    /** Pin and unpin messages in the server's channels (the owner always may). */
+    pinMessages: z.boolean(),
   })
   .meta({ id: 'Permissions' });
 export type Permissions = z.infer<typeof PermissionsSchema>;
@@ -88,6 +90,7 @@ export const UpdateMemberBodySchema = z
       editChannel: z.boolean().optional(),
       deleteChannel: z.boolean().optional(),
       mentionEveryone: z.boolean().optional(),
+      pinMessages: z.boolean().optional(),
     }),
   })
   .meta({ id: 'UpdateMemberBody' });

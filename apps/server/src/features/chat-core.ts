@@ -23,6 +23,8 @@ import { messageOps } from './messages/messages.ops.js';
 import { messagesRoutes } from './messages/messages.routes.js';
 import { MessagesService } from './messages/messages.service.js';
 import { type SendLimits, SendRateLimit } from './messages/send-rate-limit.js';
+import { pinsRoutes } from './pins/pins.routes.js';
+import { PinsService } from './pins/pins.service.js';
 import { serversRoutes } from './servers/servers.routes.js';
 import { ServersService } from './servers/servers.service.js';
 import { typingOps } from './typing/typing.ops.js';
@@ -60,6 +62,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
     cache: new SendAccessCache(deps.bus),
   });
   const typing = new TypingService(db, access, deps.clock);
+  const pins = new PinsService({ db, access, messagesByIds: (c, ids) => messages.byIds(c, ids), now });
   deps.accounts.onInviteRedeemed(servers.joinOnSignup);
 
   const ready: ReadyContributor[] = [
@@ -75,6 +78,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
     ...channelsRoutes({ channels, commands }),
     ...messagesRoutes({ messages, commands }),
     ...dmsRoutes({ dms, commands }),
+    ...pinsRoutes({ pins, commands }),
   } satisfies Partial<RouteHandlers>;
   const ops = {
     ...messageOps({ messages, commands }),

@@ -34,13 +34,20 @@ beforeAll(async () => {
   const granted = await users.owner.rest.updateMember({
     serverId: guild.id,
     userId: users.permitted.id,
-    permissions: { createChannel: true, editChannel: true, deleteChannel: true, mentionEveryone: true },
+    permissions: {
+      createChannel: true,
+      editChannel: true,
+      deleteChannel: true,
+      mentionEveryone: true,
+      pinMessages: true,
+    },
   });
   expect(granted.permissions).toEqual({
     createChannel: true,
     editChannel: true,
     deleteChannel: true,
     mentionEveryone: true,
+    pinMessages: true,
   });
   channel = textChannelOf(guild);
 });
@@ -183,6 +190,25 @@ const cases: Case[] = [
         (m) => (m.mentionEveryone === 'here' ? 'ok' : 'plain'),
         (err: unknown) => (err instanceof ApiError ? err.status : Promise.reject(err)),
       );
+    },
+  },
+  {
+    name: 'GET /channels/:id/pins',
+    expect: { owner: 'ok', permitted: 'ok', member: 'ok', stranger: 404 },
+    run: (u) => outcomeOf(u.rest.listPins({ channelId: channel })),
+  },
+  {
+    name: 'PUT /channels/:id/pins/:messageId (pinMessages)',
+    expect: { owner: 'ok', permitted: 'ok', member: 403, stranger: 404 },
+    run: async (u) => outcomeOf(u.rest.pinMessage({ channelId: channel, messageId: await targetMessage() })),
+  },
+  {
+    name: 'DELETE /channels/:id/pins/:messageId (pinMessages)',
+    expect: { owner: 'ok', permitted: 'ok', member: 403, stranger: 404 },
+    run: async (u) => {
+      const messageId = await targetMessage();
+      await users.owner.rest.pinMessage({ channelId: channel, messageId });
+      return outcomeOf(u.rest.unpinMessage({ channelId: channel, messageId }));
     },
   },
   {

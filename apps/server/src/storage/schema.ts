@@ -148,6 +148,7 @@ export const serverMembers = pgTable(
     canDeleteChannel: boolean('can_delete_channel').notNull().default(false),
     joinedAt: time('joined_at').notNull().defaultNow(),
     canMentionEveryone: boolean('can_mention_everyone').notNull().default(false),
+    canPinMessages: boolean('can_pin_messages').notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.serverId, t.userId] }), index('server_members_user_idx').on(t.userId)],
 );
@@ -185,6 +186,10 @@ export const messages = pgTable(
     callOutcome: text('call_outcome', { enum: ['missed', 'rejected', 'ended'] }),
     callDurationSeconds: integer('call_duration_seconds'),
     mentionEveryone: text('mention_everyone', { enum: ['everyone', 'here'] }),
+    /** The message this one answers; kept when that one is deleted (no foreign key: reads say "deleted"). */
+    replyToId: id('reply_to_id'),
+    /** Whom replying mentioned (the original's author), kept across edits. */
+    replyMentionId: id('reply_mention_id').references(() => users.id),
   },
   (t) => [
     index('messages_channel_id_idx').on(t.channelId, t.id),
@@ -349,4 +354,22 @@ export const pushSubscriptions = pgTable(
     uniqueIndex('push_subscriptions_endpoint_idx').on(t.endpoint),
     index('push_subscriptions_user_idx').on(t.userId, t.id),
   ],
+);
+
+/** Pinned messages (at most MAX_PINS_PER_CHANNEL per channel), gone with the message or the channel. */
+export const messagePins = pgTable(
+  'message_pins',
+  {
+    messageId: id('message_id')
+      .primaryKey()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    channelId: id('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    pinnedBy: id('pinned_by')
+      .notNull()
+      .references(() => users.id),
+    pinnedAt: time('pinned_at').notNull().defaultNow(),
+  },
+  (t) => [index('message_pins_channel_idx').on(t.channelId, t.pinnedAt)],
 );

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
+import { PinsButton } from '../features/pins/PinsButton';
 import { InviteDialog } from '../features/servers/InviteDialog';
 import { voice } from '../features/voice/voice-controller';
 import { useLocalVoice } from '../features/voice/voice-state';
@@ -47,6 +48,7 @@ export function MainHeader({ onOpenNavigation }: { onOpenNavigation: () => void 
         {!home && serverName && <span className="title-server">{serverName}</span>}
       </h1>
       <div className="header-actions">
+        {channel && channel.type !== 'voice' && <PinsButton channelId={channel.id} />}
         {dmPeer && (
           <button
             type="button"

@@ -21,6 +21,8 @@ const PATHS = {
   phoneOff:
     'M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2zM3 21 21 3',
   at: 'M16 12a4 4 0 1 1-8 0 4 4 0 0 1 8 0zm0 0v1.5a2.5 2.5 0 0 0 5 0V12a9 9 0 1 0-4 7.5',
+  reply: 'M10 7 4 12l6 5M4 12h10a6 6 0 0 1 6 6v1',
+  pin: 'M9 4h6l-1 6 3 3v2H7v-2l3-3-1-6zM12 15v6',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -23,6 +23,7 @@ const REASONS: Record<RefusalReason, string> = {
   wrong_password: 'That password is not right.',
   last_admin: 'This is the last admin: make someone else an admin first.',
   owned_servers: 'Choose what happens to each server you own first.',
+  pin_limit: 'This channel has 50 pinned messages already. Unpin one first.',
 };
 
 const FIELD_NAMES: Record<string, string> = {

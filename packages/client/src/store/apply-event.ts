@@ -16,7 +16,7 @@ import {
   withUsers,
   withVoiceState,
 } from './chat-store.js';
-import { EMPTY_CHANNEL, mergeMessages, removeMessage } from './message-list.js';
+import { EMPTY_CHANNEL, forgetOriginal, mergeMessages, removeMessage, setPinned } from './message-list.js';
 
 /** How long a `typing_start` keeps someone shown as typing. */
 export const TYPING_MS = 8_000;
@@ -95,7 +95,12 @@ const reducers: Reducers = {
   message_delete: (s, d) => {
     const list = s.messages[d.channelId];
     if (!list) return {};
-    return { messages: { ...s.messages, [d.channelId]: removeMessage(list, d.id) } };
+    return { messages: { ...s.messages, [d.channelId]: forgetOriginal(removeMessage(list, d.id), d.id) } };
+  },
+  channel_pins_update: (s, d) => {
+    const list = s.messages[d.channelId];
+    if (!list) return {};
+    return { messages: { ...s.messages, [d.channelId]: setPinned(list, d.messageId, d.pinned) } };
   },
   dm_create: (s, d) => withDm(s, d),
   friend_request_create: (s, d) => {

@@ -15,8 +15,20 @@ import { applyReady, type ChatState, initialChatState } from './chat-store.js';
 import { addPending, EMPTY_CHANNEL, mergeMessages } from './message-list.js';
 
 const me = { id: '1', username: 'me', isAdmin: false, createdAt: '2026-01-01T00:00:00.000Z' };
-const all = { createChannel: true, editChannel: true, deleteChannel: true, mentionEveryone: true };
-const none = { createChannel: false, editChannel: false, deleteChannel: false, mentionEveryone: false };
+const all = {
+  createChannel: true,
+  editChannel: true,
+  deleteChannel: true,
+  mentionEveryone: true,
+  pinMessages: true,
+};
+const none = {
+  createChannel: false,
+  editChannel: false,
+  deleteChannel: false,
+  mentionEveryone: false,
+  pinMessages: false,
+};
 const general: Channel = { id: '11', serverId: '10', type: 'text', name: 'general' };
 const server: Server = { id: '10', name: 'Club', ownerId: '1', channels: [general], myPermissions: all };
 const dm: Channel = {
@@ -181,6 +193,24 @@ describe('events', () => {
     expect(s.messages['11']?.items[0]?.content).toBe('edited');
     s = apply(s, 'message_delete', { id: '100', channelId: '11' });
     expect(s.messages['11']?.items).toEqual([]);
+  });
+
+  it('channel_pins_update marks a loaded message; a deleted original leaves its replies saying so', () => {
+    let s = apply(base(), 'message_create', message('100'));
+    const snapshot = { author: { id: '2', username: 'bob' }, content: 'hi' };
+    s = apply(
+      s,
+      'message_create',
+      message('101', '11', { reference: { messageId: '100', message: snapshot } }),
+    );
+    s = apply(s, 'channel_pins_update', { channelId: '11', messageId: '100', pinned: true });
+    expect(s.messages['11']?.items[0]?.pinned).toBe(true);
+    s = apply(s, 'channel_pins_update', { channelId: '11', messageId: '100', pinned: false });
+    expect(s.messages['11']?.items[0]?.pinned).toBeUndefined();
+    s = apply(s, 'message_delete', { id: '100', channelId: '11' });
+    expect(s.messages['11']?.items.map((m) => [m.id, m.reference])).toEqual([
+      ['101', { messageId: '100', message: null }],
+    ]);
   });
 
   it('typing expires and never lists me', () => {

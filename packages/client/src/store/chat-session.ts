@@ -28,6 +28,7 @@ import {
   oldestId,
   PENDING_PREFIX,
   prependPage,
+  type ReplyOptions,
   removeMessage,
   setPendingState,
 } from './message-list.js';
@@ -69,6 +70,7 @@ interface Outgoing {
   channelId: string;
   content: string;
   inFlight: boolean;
+  reply?: ReplyOptions | undefined;
 }
 
 /**
@@ -123,7 +125,7 @@ export class ChatSession {
   }
 
   /** Shows the message at once and sends it; returns its nonce. */
-  send(channelId: string, content: string): string {
+  send(channelId: string, content: string, reply?: ReplyOptions): string {
     const nonce = newNonce();
     const me = this.store.getState().me;
     const pending = {
@@ -136,9 +138,12 @@ export class ChatSession {
       editedAt: null,
       nonce,
       pending: 'sending' as const,
+      ...(reply
+        ? { reference: { messageId: reply.replyTo, message: reply.original ?? null }, replyOptions: reply }
+        : {}),
     };
     this.updateChannel(channelId, (list) => addPending(list, pending));
-    this.outbox.set(nonce, { channelId, content, inFlight: false });
+    this.outbox.set(nonce, { channelId, content, inFlight: false, reply });
     this.sendOne(nonce);
     // The others stop showing me as typing when the message lands: the next keystroke tells them again.
     this.lastTyping.delete(channelId);
@@ -150,7 +155,12 @@ export class ChatSession {
     const message = this.findPending(nonce);
     if (!message) return;
     this.updateChannel(message.channelId, (list) => setPendingState(list, nonce, 'sending'));
-    this.outbox.set(nonce, { channelId: message.channelId, content: message.content, inFlight: false });
+    this.outbox.set(nonce, {
+      channelId: message.channelId,
+      content: message.content,
+      inFlight: false,
+      reply: message.replyOptions,
+    });
     this.sendOne(nonce);
   }
 
@@ -479,8 +489,9 @@ export class ChatSession {
     const item = this.outbox.get(nonce);
     if (!item || item.inFlight || this.gateway.state !== 'ready') return;
     item.inFlight = true;
-    const { channelId, content } = item;
-    this.gateway.request('send_message', { channelId, content, nonce }).then(
+    const { channelId, content, reply } = item;
+    const replyTo = reply ? { replyTo: reply.replyTo, mentionReplied: reply.mentionReplied } : {};
+    this.gateway.request('send_message', { channelId, content, nonce, ...replyTo }).then(
       (message) => {
         this.outbox.delete(nonce);
         this.updateChannel(message.channelId, (list) => mergeMessages(list, [message]));

@@ -1,4 +1,11 @@
-import type { Message } from '@decentra/protocol';
+import type { Message, UserRef } from '@decentra/protocol';
+
+/** What a message answers: the original (its snapshot shows on the pending copy) and whether to mention its author. */
+export interface ReplyOptions {
+  replyTo: string;
+  mentionReplied: boolean;
+  original?: { author: UserRef; content: string };
+}
 
 /** A message as the store holds it: a confirmed one from the server, or our own still in flight. */
 export interface StoreMessage extends Message {
@@ -6,6 +13,8 @@ export interface StoreMessage extends Message {
   pending?: 'sending' | 'failed';
   /** Why a failed send failed, in words. */
   error?: string;
+  /** A pending reply's options, kept for a retry. */
+  replyOptions?: ReplyOptions;
 }
 
 /** The loaded part of one channel's history: a contiguous window, oldest first. */
@@ -68,7 +77,7 @@ function isNewerOrSame(existing: StoreMessage, incoming: Message): boolean {
 }
 
 function stripLocal(m: Message): StoreMessage {
-  const { pending: _p, error: _e, ...rest } = m as StoreMessage;
+  const { pending: _p, error: _e, replyOptions: _r, ...rest } = m as StoreMessage;
   return rest;
 }
 
@@ -122,4 +131,26 @@ export function newestId(list: ChannelMessages): string | undefined {
 export function oldestId(list: ChannelMessages): string | undefined {
   const first = list.items[0];
   return first && !isPending(first) ? first.id : undefined;
+}
+
+/** Marks a loaded message pinned or not (`channel_pins_update`). */
+export function setPinned(list: ChannelMessages, id: string, pinned: boolean): ChannelMessages {
+  if (!list.items.some((m) => m.id === id)) return list;
+  const items = list.items.map((m) => {
+    if (m.id !== id) return m;
+    const next: StoreMessage = { ...m };
+    if (pinned) next.pinned = true;
+    else delete next.pinned;
+    return next;
+  });
+  return { ...list, items };
+}
+
+/** The replies to a deleted message now say so (`reference.message` null, as history would). */
+export function forgetOriginal(list: ChannelMessages, id: string): ChannelMessages {
+  if (!list.items.some((m) => m.reference?.messageId === id && m.reference.message !== null)) return list;
+  const items = list.items.map((m) =>
+    m.reference?.messageId === id ? { ...m, reference: { messageId: id, message: null } } : m,
+  );
+  return { ...list, items };
 }

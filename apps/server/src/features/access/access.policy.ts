@@ -8,12 +8,14 @@ export const ALL_PERMISSIONS: Permissions = {
   editChannel: true,
   deleteChannel: true,
   mentionEveryone: true,
+  pinMessages: true,
 };
 export const NO_PERMISSIONS: Permissions = {
   createChannel: false,
   editChannel: false,
   deleteChannel: false,
   mentionEveryone: false,
+  pinMessages: false,
 };
 
 /** The caller's standing in a server they are a member of. */
@@ -41,6 +43,7 @@ export function permissionsOf(member: MemberRow, ownerId: bigint): Permissions {
     editChannel: member.canEditChannel,
     deleteChannel: member.canDeleteChannel,
     mentionEveryone: member.canMentionEveryone,
+    pinMessages: member.canPinMessages,
   };
 }
 
@@ -61,6 +64,7 @@ const PERMISSION_WORDS: Record<Permission, string> = {
   editChannel: 'edit channels',
   deleteChannel: 'delete channels',
   mentionEveryone: 'mention everyone',
+  pinMessages: 'pin messages',
 };
 
 export function requirePermission(access: ServerAccess, permission: Permission): void {

@@ -35,7 +35,10 @@ export async function updateMemberPermissions(
   serverId: bigint,
   userId: bigint,
   flags: Partial<
-    Pick<MemberRow, 'canCreateChannel' | 'canEditChannel' | 'canDeleteChannel' | 'canMentionEveryone'>
+    Pick<
+      MemberRow,
+      'canCreateChannel' | 'canEditChannel' | 'canDeleteChannel' | 'canMentionEveryone' | 'canPinMessages'
+    >
   >,
 ): Promise<MemberRow | undefined> {
   if (Object.keys(flags).length === 0) {

@@ -42,12 +42,13 @@ export class MembersService {
     const standing = await this.access.server(tx, serverId, actor.id, true);
     requireOwner(standing);
     if (userId === standing.server.ownerId) throw invalidInput('The owner always holds every permission.');
-    const { createChannel, editChannel, deleteChannel, mentionEveryone } = body.permissions;
+    const { createChannel, editChannel, deleteChannel, mentionEveryone, pinMessages } = body.permissions;
     const row = await updateMemberPermissions(tx, serverId, userId, {
       ...(createChannel === undefined ? {} : { canCreateChannel: createChannel }),
       ...(editChannel === undefined ? {} : { canEditChannel: editChannel }),
       ...(deleteChannel === undefined ? {} : { canDeleteChannel: deleteChannel }),
       ...(mentionEveryone === undefined ? {} : { canMentionEveryone: mentionEveryone }),
+      ...(pinMessages === undefined ? {} : { canPinMessages: pinMessages }),
     });
     const target = row && (await memberWithUser(tx, serverId, userId));
     if (!target) throw notFound('That user is not a member of this server.');

@@ -43,6 +43,7 @@ describe('members', () => {
       editChannel: false,
       deleteChannel: false,
       mentionEveryone: false,
+      pinMessages: false,
     });
     expect((await socket.nextEvent('member_update')).d).toEqual({ serverId: s.id, member });
     expect((await ann.rest.getServer({ serverId: s.id })).myPermissions.createChannel).toBe(true);

@@ -1,7 +1,19 @@
 import type { Message } from '@decentra/protocol';
 import type { MessageRow } from '../../storage/rows.js';
+import type { ReplySnapshot } from './messages.repo.js';
 
-export function toMessage(row: MessageRow, author: { id: bigint; username: string }): Message {
+/** What a read adds to the row: a reply's original (null: deleted) and whether it is pinned. */
+export interface MessageExtras {
+  original?: ReplySnapshot | null | undefined;
+  pinned?: boolean | undefined;
+}
+
+export function toMessage(
+  row: MessageRow,
+  author: { id: bigint; username: string },
+  extras: MessageExtras = {},
+): Message {
+  const { original, pinned } = extras;
   return {
     id: row.id.toString(),
     channelId: row.channelId.toString(),
@@ -15,5 +27,19 @@ export function toMessage(row: MessageRow, author: { id: bigint; username: strin
     ...(row.callOutcome === null
       ? {}
       : { call: { outcome: row.callOutcome, durationSeconds: row.callDurationSeconds ?? 0 } }),
+    ...(row.replyToId === null
+      ? {}
+      : {
+          reference: {
+            messageId: row.replyToId.toString(),
+            message: original
+              ? {
+                  author: { id: original.author.id.toString(), username: original.author.username },
+                  content: original.content,
+                }
+              : null,
+          },
+        }),
+    ...(pinned ? { pinned: true } : {}),
   };
 }

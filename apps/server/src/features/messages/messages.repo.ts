@@ -1,20 +1,70 @@
-import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { REPLY_SNAPSHOT_LENGTH } from '@decentra/protocol';
+import { and, asc, desc, eq, gt, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../storage/db.js';
 import type { MessageRow } from '../../storage/rows.js';
 import {
   channelHeads,
+  channels,
   mentionHeads,
   messageMentions,
+  messagePins,
   messages,
   serverMembers,
   users,
 } from '../../storage/schema.js';
+
+/** What a reply shows of the message it answers (its content already cut to the snapshot length). */
+export interface ReplySnapshot {
+  author: { id: bigint; username: string };
+  content: string;
+}
+
 export interface MessageWithAuthor {
   message: MessageRow;
   author: { id: bigint; username: string };
+  /** The original of a reply; null when it is gone (or the message is no reply). */
+  original?: ReplySnapshot | null;
+  pinned?: boolean;
 }
 
-const withAuthor = { message: messages, author: { id: users.id, username: users.username } };
+const original = alias(messages, 'original');
+const originalAuthor = alias(users, 'original_author');
+
+/** A message with its author, its reply's original (resolved in the same query) and its pin. */
+const withAuthor = {
+  message: messages,
+  author: { id: users.id, username: users.username },
+  originalId: original.id,
+  originalContent: sql<string | null>`left(${original.content}, ${sql.raw(String(REPLY_SNAPSHOT_LENGTH))})`,
+  originalAuthorId: originalAuthor.id,
+  originalAuthorName: originalAuthor.username,
+  pinned: sql<boolean>`exists (select 1 from ${messagePins} where ${messagePins.messageId} = ${messages.id})`,
+};
+
+function selectMessages(db: Db, where: SQL | undefined) {
+  return db
+    .select(withAuthor)
+    .from(messages)
+    .innerJoin(users, eq(users.id, messages.authorId))
+    .leftJoin(original, and(eq(original.id, messages.replyToId), eq(original.channelId, messages.channelId)))
+    .leftJoin(originalAuthor, eq(originalAuthor.id, original.authorId))
+    .where(where)
+    .$dynamic();
+}
+
+type Selected = Awaited<ReturnType<typeof selectMessages>>[number];
+
+function withOriginal(r: Selected): MessageWithAuthor {
+  const found =
+    r.originalId !== null &&
+    r.originalContent !== null &&
+    r.originalAuthorId !== null &&
+    r.originalAuthorName !== null
+      ? { author: { id: r.originalAuthorId, username: r.originalAuthorName }, content: r.originalContent }
+      : null;
+  return { message: r.message, author: r.author, original: found, pinned: r.pinned };
+}
 
 export type NewMessageRow = typeof messages.$inferInsert & { id: bigint };
 
@@ -72,12 +122,8 @@ export async function findByNonce(
   authorId: bigint,
   nonce: string,
 ): Promise<MessageWithAuthor | undefined> {
-  const [row] = await db
-    .select(withAuthor)
-    .from(messages)
-    .innerJoin(users, eq(users.id, messages.authorId))
-    .where(and(eq(messages.authorId, authorId), eq(messages.nonce, nonce)));
-  return row;
+  const [row] = await selectMessages(db, and(eq(messages.authorId, authorId), eq(messages.nonce, nonce)));
+  return row && withOriginal(row);
 }
 
 export async function findMessage(
@@ -85,12 +131,8 @@ export async function findMessage(
   channelId: bigint,
   id: bigint,
 ): Promise<MessageWithAuthor | undefined> {
-  const [row] = await db
-    .select(withAuthor)
-    .from(messages)
-    .innerJoin(users, eq(users.id, messages.authorId))
-    .where(and(eq(messages.channelId, channelId), eq(messages.id, id)));
-  return row;
+  const [row] = await selectMessages(db, and(eq(messages.channelId, channelId), eq(messages.id, id)));
+  return row && withOriginal(row);
 }
 
 /**
@@ -106,13 +148,11 @@ export async function historyPage(
   if (page.before !== undefined) conditions.push(lt(messages.id, page.before));
   if (page.after !== undefined) conditions.push(gt(messages.id, page.after));
   const forward = page.after !== undefined;
-  const rows = await db
-    .select(withAuthor)
-    .from(messages)
-    .innerJoin(users, eq(users.id, messages.authorId))
-    .where(and(...conditions))
-    .orderBy(forward ? asc(messages.id) : desc(messages.id))
-    .limit(page.limit);
+  const rows = (
+    await selectMessages(db, and(...conditions))
+      .orderBy(forward ? asc(messages.id) : desc(messages.id))
+      .limit(page.limit)
+  ).map(withOriginal);
   return forward ? rows : rows.reverse();
 }
 
@@ -207,4 +247,40 @@ export async function usersNamed(db: Db, ids: readonly bigint[], names: string[]
     .from(users)
     .where(and(inArray(users.id, ids), inArray(sql`lower(${users.username})`, names)));
   return rows.map((r) => r.id);
+}
+
+/**
+ * The message a reply would answer: in this channel, with its author, content cut to the snapshot,
+ * and whether that author can still be mentioned there (a DM's end, or a member of the server).
+ */
+export async function findReplyTarget(
+  db: Db,
+  channelId: bigint,
+  id: bigint,
+): Promise<(ReplySnapshot & { mentionable: boolean }) | undefined> {
+  const [row] = await db
+    .select({
+      authorId: messages.authorId,
+      username: users.username,
+      content: sql<string>`left(${messages.content}, ${sql.raw(String(REPLY_SNAPSHOT_LENGTH))})`,
+      mentionable: sql<boolean>`(${channels.serverId} is null or exists (
+        select 1 from ${serverMembers} sm where sm.server_id = ${channels.serverId} and sm.user_id = ${messages.authorId}))`,
+    })
+    .from(messages)
+    .innerJoin(users, eq(users.id, messages.authorId))
+    .innerJoin(channels, eq(channels.id, messages.channelId))
+    .where(and(eq(messages.channelId, channelId), eq(messages.id, id)));
+  if (!row) return undefined;
+  return {
+    author: { id: row.authorId, username: row.username },
+    content: row.content,
+    mentionable: row.mentionable,
+  };
+}
+
+/** Messages of a channel by id, each with its reply's original and pin (one query). */
+export async function messagesByIds(db: Db, channelId: bigint, ids: bigint[]): Promise<MessageWithAuthor[]> {
+  if (ids.length === 0) return [];
+  const rows = await selectMessages(db, and(eq(messages.channelId, channelId), inArray(messages.id, ids)));
+  return rows.map(withOriginal);
 }

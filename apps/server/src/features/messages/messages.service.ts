@@ -15,8 +15,12 @@ import {
   deleteMessage,
   findByNonce,
   findMessage,
+  findReplyTarget,
   historyPage,
+  type MessageWithAuthor,
   membersNamed,
+  messagesByIds,
+  type ReplySnapshot,
   replaceMentions,
   updateContent,
   usersNamed,
@@ -77,7 +81,15 @@ export class MessagesService {
     if (target.type === 'voice') throw invalidInput('Voice channels hold no messages.');
     if (target.dmEnds) await canSendDm(db, target.dmEnds, actor.id);
     const names = mentionedNames(body.content);
-    const mentions = await this.resolveMentions(db, target.serverId, target.dmEnds, names);
+    const reply = await this.replyOf(channelId, actor.id, body).catch(async (err: unknown) => {
+      // A resend of a reply stored before its original was deleted answers the stored reply.
+      const first = body.nonce === undefined ? undefined : await findByNonce(db, actor.id, body.nonce);
+      if (first) return first;
+      throw err;
+    });
+    if (reply && 'message' in reply) return outcome(full(reply));
+    const named = await this.resolveMentions(db, target.serverId, target.dmEnds, names);
+    const mentions = withReplyMention(named, reply?.mentionId ?? null);
     const mentionEveryone = await this.everyoneOf(names, target.serverId, async (serverId) => {
       // Only a message that writes one of the two words pays for this read.
       const standing = await this.deps.access.server(db, serverId, actor.id);
@@ -93,6 +105,8 @@ export class MessagesService {
         mentionEveryone,
         nonce: body.nonce ?? null,
         createdAt: this.now(),
+        replyToId: reply?.id ?? null,
+        replyMentionId: reply?.mentionId ?? null,
       })
       .catch((err: unknown) => {
         // The channel was deleted after it was looked up (the cache had not heard yet).
@@ -102,9 +116,9 @@ export class MessagesService {
     if (!row) {
       const first = body.nonce === undefined ? undefined : await findByNonce(db, actor.id, body.nonce);
       if (!first) throw new Error('nonce conflict without a first message');
-      return outcome(toMessage(first.message, first.author));
+      return outcome(full(first));
     }
-    const message = toMessage(row, actor);
+    const message = toMessage(row, actor, { original: reply?.snapshot });
     const told = this.onCreated.tell({ message, serverId: target.serverId, dmEnds: target.dmEnds });
     return combine(message, [outcome(message, [dispatch('message_create', message, target.audience)]), told]);
   }
@@ -144,7 +158,12 @@ export class MessagesService {
       ...(query.after === undefined ? {} : { after: BigInt(query.after) }),
       limit: query.limit,
     });
-    return rows.map((r) => toMessage(r.message, r.author));
+    return rows.map(full);
+  }
+
+  /** Messages of a channel by id, as history shows them (the pins list asks; no access check). */
+  async byIds(channelId: bigint, ids: bigint[]): Promise<Message[]> {
+    return (await messagesByIds(this.deps.db, channelId, ids)).map(full);
   }
 
   async edit(
@@ -160,7 +179,9 @@ export class MessagesService {
     if (found.message.authorId !== actor.id) throw forbidden('You can only edit your own messages.');
     if (found.message.callOutcome !== null) throw forbidden('A call record cannot be edited.');
     const names = mentionedNames(content);
-    const mentions = await this.resolveMentions(tx, standing.channel.serverId, standing.dmEnds, names);
+    const named = await this.resolveMentions(tx, standing.channel.serverId, standing.dmEnds, names);
+    // A reply's mention of the original's author came from replying, not from the text: it stays.
+    const mentions = withReplyMention(named, found.message.replyMentionId);
     const mentionEveryone = await this.everyoneOf(
       names,
       standing.channel.serverId,
@@ -170,7 +191,7 @@ export class MessagesService {
     if (!row) throw notFound('No such message.');
     // The unread mentions follow the new text, in the edit's transaction.
     await replaceMentions(tx, row);
-    const message = toMessage(row, found.author);
+    const message = toMessage(row, found.author, found);
     return outcome(message, [dispatch('message_update', message, standing.audience)]);
   }
 
@@ -205,6 +226,24 @@ export class MessagesService {
     return { type, serverId, dmEnds: standing.dmEnds, audience: standing.audience };
   }
 
+  /**
+   * The message a send answers, if it is a reply: it must be a message of the same channel (else
+   * invalid_input). Its author is mentioned unless the sender turned that off, replies to
+   * themself, or the author is no longer in the server.
+   */
+  private async replyOf(
+    channelId: bigint,
+    senderId: bigint,
+    body: SendMessageBody,
+  ): Promise<{ id: bigint; snapshot: ReplySnapshot; mentionId: bigint | null } | undefined> {
+    if (body.replyTo === undefined) return undefined;
+    const id = BigInt(body.replyTo);
+    const original = await findReplyTarget(this.deps.db, channelId, id);
+    if (!original) throw invalidInput('You can only reply to a message of this channel.');
+    const mentions = body.mentionReplied !== false && original.author.id !== senderId && original.mentionable;
+    return { id, snapshot: original, mentionId: mentions ? original.author.id : null };
+  }
+
   private async resolveMentions(
     db: Db,
     serverId: bigint | null,
@@ -230,6 +269,15 @@ export class MessagesService {
     if (word === undefined || serverId === null) return null;
     return (await allowed(serverId)) ? word : null;
   }
+}
+
+function full(r: MessageWithAuthor): Message {
+  return toMessage(r.message, r.author, r);
+}
+
+function withReplyMention(named: bigint[], replyMentionId: bigint | null): bigint[] {
+  if (replyMentionId === null || named.includes(replyMentionId)) return named;
+  return [...named, replyMentionId];
 }
 
 /** PostgreSQL's foreign_key_violation; Drizzle may wrap the driver's error as its cause. */

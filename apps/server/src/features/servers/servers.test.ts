@@ -39,7 +39,13 @@ describe('creating a server', () => {
     expect(created).toMatchObject({
       name: 'Book club',
       ownerId: owner.id,
-      myPermissions: { createChannel: true, editChannel: true, deleteChannel: true, mentionEveryone: true },
+      myPermissions: {
+        createChannel: true,
+        editChannel: true,
+        deleteChannel: true,
+        mentionEveryone: true,
+        pinMessages: true,
+      },
     });
     expect(created.channels.map((c) => [c.type, c.name, c.serverId])).toEqual([
       ['text', 'general', created.id],
@@ -141,6 +147,7 @@ describe('a server invite, by default', () => {
       editChannel: false,
       deleteChannel: false,
       mentionEveryone: false,
+      pinMessages: false,
     });
     expect((await benSocket.nextEvent('server_create')).d.id).toBe(s.id);
   });

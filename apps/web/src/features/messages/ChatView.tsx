@@ -7,6 +7,7 @@ import { hideNewLine } from '../unread/new-line';
 import { useMarkRead } from '../unread/use-mark-read';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
+import { ReplyBar } from './ReplyBar';
 import { TypingLine } from './TypingLine';
 
 /** A conversation: history, the typing line, and the composer; read while it is on screen. */
@@ -50,6 +51,7 @@ export function ChatView({ channelId }: { channelId: string }) {
       )}
       <MessageList channelId={channelId} title={label} />
       <TypingLine channelId={channelId} />
+      {exFriend === null && <ReplyBar channelId={channelId} />}
       {exFriend === null ? (
         <Composer channelId={channelId} label={label} />
       ) : (

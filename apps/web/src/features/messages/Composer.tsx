@@ -2,6 +2,7 @@ import { MAX_MESSAGE_LENGTH } from '@decentra/protocol';
 import { type KeyboardEvent, useState } from 'react';
 import { chat } from '../../app/client';
 import { Icon } from '../../ui/Icon';
+import { takeReply } from './reply-draft';
 
 /** Show the counter once this close to the limit. */
 const COUNTER_FROM = MAX_MESSAGE_LENGTH - 500;
@@ -15,7 +16,7 @@ export function Composer({ channelId, label }: { channelId: string; label: strin
   const send = () => {
     const content = value.trim();
     if (!content || tooLong) return;
-    chat().send(channelId, content);
+    chat().send(channelId, content, takeReply(channelId));
     setValue('');
   };
 

@@ -8,6 +8,7 @@ import { useNewLine } from '../unread/new-line';
 import { startsGroup } from './group-messages';
 import { MessageRow } from './MessageRow';
 import { firstUnreadIndex, JumpToPresent, NewMessagesLine } from './UnreadMarkers';
+import { useJumpScroll } from './use-jump-scroll';
 
 /** Closer than this to the bottom counts as "at the bottom": new messages keep it there. */
 const STICK_PX = 80;
@@ -75,6 +76,8 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
       if (start) el.scrollTop += start;
     }
   }, [items]);
+
+  const highlighted = useJumpScroll(channelId, items, virtualizer, stick);
 
   const loadOlder = useCallback(() => {
     chat()
@@ -153,7 +156,7 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
                 key={row.key}
                 data-index={row.index}
                 ref={virtualizer.measureElement}
-                className="message-slot"
+                className={`message-slot${m.id === highlighted ? ' jump-highlight' : ''}`}
                 style={{ transform: `translateY(${row.start}px)` }}
               >
                 {row.index === lineIndex && <NewMessagesLine />}

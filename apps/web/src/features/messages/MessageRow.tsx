@@ -9,7 +9,9 @@ import type { MessageDisplay } from '../settings/message-display';
 import { CallRecord } from '../voice/CallRecord';
 import { MessageContent } from './MessageContent';
 import { MessageEditor } from './MessageEditor';
+import { MessageExtraActions } from './MessageExtraActions';
 import { notSentText } from './not-sent-text';
+import { ReplyPreview } from './ReplyPreview';
 
 interface RowProps {
   message: StoreMessage;
@@ -84,7 +86,7 @@ export const MessageRow = memo(function MessageRow({
             </time>
           </header>
         )}
-        {/* Rows above the content (a reply's quoted original) go here. */}
+        {message.reference && <ReplyPreview channelId={message.channelId} reference={message.reference} />}
         <div className="bubble">
           {editing ? (
             <MessageEditor
@@ -119,8 +121,9 @@ export const MessageRow = memo(function MessageRow({
           </p>
         )}
       </div>
-      {!message.pending && !editing && (mine || canDelete) && (
+      {!message.pending && !editing && (
         <div className="message-actions">
+          <MessageExtraActions message={message} onError={(err) => setError(errorText(err))} />
           {mine && (
             <button
               type="button"
@@ -131,14 +134,16 @@ export const MessageRow = memo(function MessageRow({
               <Icon name="pencil" size={16} />
             </button>
           )}
-          <button
-            type="button"
-            className="icon-button small"
-            aria-label="Delete message"
-            onClick={() => setDeleting(true)}
-          >
-            <Icon name="trash" size={16} />
-          </button>
+          {(mine || canDelete) && (
+            <button
+              type="button"
+              className="icon-button small"
+              aria-label="Delete message"
+              onClick={() => setDeleting(true)}
+            >
+              <Icon name="trash" size={16} />
+            </button>
+          )}
         </div>
       )}
       {deleting && (

@@ -25,7 +25,13 @@ const dm: Channel = {
     { id: '2', username: 'ann' },
   ],
 };
-const all = { createChannel: true, editChannel: true, deleteChannel: true, mentionEveryone: true };
+const all = {
+  createChannel: true,
+  editChannel: true,
+  deleteChannel: true,
+  mentionEveryone: true,
+  pinMessages: true,
+};
 
 let nextId = 100;
 function message(channelId: string, content: string, extra: Partial<Message> = {}): Message {

@@ -11,6 +11,7 @@ const TOGGLES: Array<[Permission, string]> = [
   ['editChannel', 'Edit channels'],
   ['deleteChannel', 'Delete channels'],
   ['mentionEveryone', 'Mention @everyone'],
+  ['pinMessages', 'Pin messages'],
 ];
 
 /** Members with the owner's permission toggles each, and Kick. */

@@ -21,7 +21,13 @@ import {
 import { titleWith } from './use-tab-badge';
 
 const NOW = Date.parse('2026-12-01T21:00:00.000Z');
-const perms = { createChannel: false, editChannel: false, deleteChannel: false, mentionEveryone: false };
+const perms = {
+  createChannel: false,
+  editChannel: false,
+  deleteChannel: false,
+  mentionEveryone: false,
+  pinMessages: false,
+};
 const text = (id: string, serverId: string): Channel => ({ id, serverId, type: 'text', name: `c${id}` });
 const dm = (id: string, other: string): Channel => ({
   id,

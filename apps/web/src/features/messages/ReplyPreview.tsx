@@ -1,0 +1,27 @@
+import type { MessageReference } from '@decentra/protocol';
+import { Avatar } from '../../ui/Avatar';
+import { jumpToMessage } from './jump-to-message';
+
+/** The quoted original above a reply: one line, a click jumps to it; a deleted one says so. */
+export function ReplyPreview({ channelId, reference }: { channelId: string; reference: MessageReference }) {
+  const original = reference.message;
+  if (!original) {
+    return (
+      <div className="reply-preview deleted">
+        <em>Original message was deleted</em>
+      </div>
+    );
+  }
+  return (
+    <button
+      type="button"
+      className="reply-preview"
+      aria-label={`Reply to ${original.author.username}: ${original.content}. Jump to the original`}
+      onClick={() => void jumpToMessage(channelId, reference.messageId)}
+    >
+      <Avatar name={original.author.username} />
+      <span className="reply-author">{original.author.username}</span>
+      <span className="reply-content">{original.content || 'Call'}</span>
+    </button>
+  );
+}
