@@ -6,6 +6,7 @@ const at = (date: Date, authorId = 'ann') => ({
   author: { id: authorId, username: authorId },
   createdAt: date.toISOString(),
   call: undefined,
+  reference: undefined,
 });
 // Local times, so the day boundary is the reader's whatever zone the test runs in.
 const noon = new Date(2026, 4, 3, 12, 0, 0);
@@ -37,6 +38,11 @@ describe('startsGroup', () => {
   it('a day boundary opens a new one, even a minute apart', () => {
     const beforeMidnight = new Date(2026, 4, 3, 23, 59, 30);
     expect(startsGroup(at(beforeMidnight), at(later(60_000, beforeMidnight)), open)).toBe(true);
+  });
+
+  it('a reply opens a new one: its quote heads it', () => {
+    const reply = { ...at(later(1000)), reference: { messageId: '1', message: null } };
+    expect(startsGroup(at(noon), reply, open)).toBe(true);
   });
 
   it('call records stand alone', () => {
