@@ -1,0 +1,146 @@
+import { sql } from 'drizzle-orm';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { people, serverWith, type Person as User } from '../apps/server/test/people.js';
+import { startTestServer, type TestServer } from '../apps/server/test/test-server.js';
+import { loggedIn } from './support/accounts.js';
+import { launchBrowser, type Person, say } from './support/browser.js';
+import { type MediaServer, startMediaServer } from './support/media-server.js';
+import { story } from './support/story.js';
+
+/** How far the conversation is from its bottom, in px (0: the newest message is in view at the end). */
+const fromBottom = (page: Page) =>
+  page.locator('.message-scroller').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+
+/** Whether the message with `text` is inside the visible part of the conversation. */
+const inView = (page: Page, text: string) =>
+  page.evaluate((wanted) => {
+    const scroller = document.querySelector('.message-scroller');
+    const row = [...document.querySelectorAll('.message-slot')].find((r) => r.textContent?.includes(wanted));
+    if (!scroller || !row) return false;
+    const view = scroller.getBoundingClientRect();
+    const box = row.getBoundingClientRect();
+    return box.top >= view.top - 1 && box.bottom <= view.bottom + 1;
+  }, text);
+
+/**
+ * A channel full of pictures and videos that load late: it opens at the newest message and stays
+ * there (as media load, messages arrive, the window changes size) until the reader scrolls up.
+ */
+describe('a channel full of media', () => {
+  let server: TestServer;
+  let media: MediaServer;
+  let browser: Browser;
+  let ann: User;
+  let bob: User;
+  let annPage: Person;
+  let a: Page;
+  let galleryUrl: string;
+  let galleryId: string;
+
+  beforeAll(async () => {
+    [server, media, browser] = await Promise.all([startTestServer(), startMediaServer(), launchBrowser()]);
+    [ann, bob] = await people(server.url, ['ann', 'bob'] as const);
+    const club = await serverWith(ann, 'Photo Club', [bob]);
+    const gallery = await ann.rest.createChannel({ serverId: club.id, name: 'gallery', type: 'text' });
+    galleryId = gallery.id;
+    galleryUrl = `/channels/${club.id}/${gallery.id}`;
+    const newest = await ann.rest.sendMessage({ channelId: gallery.id, content: 'the newest message' });
+    // 40 older messages, most with a tall picture or a video, straight into the table.
+    const db = server.app.storage.db as unknown as { execute(q: ReturnType<typeof sql>): Promise<unknown> };
+    await db.execute(sql`
+      insert into messages (id, channel_id, author_id, content, created_at)
+      select ${newest.id}::bigint - 41 + g, ${gallery.id}::bigint, ${newest.author.id}::bigint,
+             case g % 3 when 0 then 'look ' || ${media.origin} || '/p/' || g || '/tall.svg'
+                        when 1 then 'clip ' || ${media.origin} || '/v/' || g || '.mp4'
+                        else 'words ' || g end,
+             now() - ((41 - g) || ' seconds')::interval
+      from generate_series(1, 40) g`);
+    annPage = await loggedIn(browser, server.url, ann.token);
+    a = annPage.page;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await media?.close();
+    await server?.close();
+  });
+
+  story(() => ({ ann: annPage }));
+
+  it('opens at the newest message, and stays there when the pictures arrive late', async () => {
+    const release = media.hold();
+    await a.goto(galleryUrl);
+    await a.getByRole('log').getByText('the newest message').waitFor();
+    await expect.poll(() => fromBottom(a)).toBeLessThan(2);
+    const before = media.served();
+    release();
+    // Wait until the held pictures and videos have been answered, and have been laid out.
+    await expect.poll(() => media.served()).toBeGreaterThan(before + 3);
+    await expect
+      .poll(() =>
+        a
+          .locator('.embed-image img')
+          .evaluateAll((imgs) =>
+            imgs.some((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0),
+          ),
+      )
+      .toBe(true);
+    await expect.poll(() => fromBottom(a)).toBeLessThan(2);
+    expect(await inView(a, 'the newest message')).toBe(true);
+  });
+
+  it('keeps a picture inside a box of a fixed size, loaded or not', async () => {
+    const box = await a.locator('.embed-image').last().boundingBox();
+    expect(box?.width).toBeLessThanOrEqual(400);
+    expect(box?.height).toBeLessThanOrEqual(300);
+    const img = await a.locator('.embed-image img').last().boundingBox();
+    expect(img?.height).toBeLessThanOrEqual(300);
+  });
+
+  it('shows a message I send there at the bottom', async () => {
+    await say(a, 'Message #gallery', 'a message of mine');
+    await a.locator('.message.mine', { hasText: 'a message of mine' }).waitFor();
+    await expect.poll(() => inView(a, 'a message of mine')).toBe(true);
+    await expect.poll(() => fromBottom(a)).toBeLessThan(2);
+  });
+
+  it("shows someone else's new message at the bottom, with its picture", async () => {
+    await bob.rest.sendMessage({ channelId: galleryId, content: `from bob ${media.origin}/p/bob/tall.svg` });
+    await a.getByRole('log').getByText('from bob').waitFor();
+    await expect.poll(() => inView(a, 'from bob')).toBe(true);
+    await expect.poll(() => fromBottom(a)).toBeLessThan(2);
+  });
+
+  it('stays at the bottom when the window changes size', async () => {
+    await a.setViewportSize({ width: 900, height: 500 });
+    await expect.poll(() => fromBottom(a)).toBeLessThan(2);
+    await a.setViewportSize({ width: 1280, height: 800 });
+    await expect.poll(() => fromBottom(a)).toBeLessThan(2);
+    expect(await inView(a, 'from bob')).toBe(true);
+  });
+
+  it('stays where the reader scrolled up to when a new message arrives', async () => {
+    const scroller = a.locator('.message-scroller');
+    const box = await scroller.boundingBox();
+    if (!box) throw new Error('no conversation on screen');
+    await a.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await a.mouse.wheel(0, -900);
+    await expect.poll(() => fromBottom(a)).toBeGreaterThan(600);
+    const top = await scroller.evaluate((el) => el.scrollTop);
+    const height = await scroller.evaluate((el) => el.scrollHeight);
+    await bob.rest.sendMessage({ channelId: galleryId, content: 'while ann reads above' });
+    // The message has arrived once the conversation is taller; the view has not moved.
+    await expect.poll(() => scroller.evaluate((el) => el.scrollHeight)).toBeGreaterThan(height);
+    expect(await scroller.evaluate((el) => el.scrollTop)).toBe(top);
+  });
+
+  it('shows an http:// picture as a link only (the page may not load it)', async () => {
+    const url = `http://127.0.0.1:9/plain/cat.png`;
+    await say(a, 'Message #gallery', `plain ${url}`);
+    const row = a.locator('.message.mine', { hasText: 'plain' });
+    await row.getByRole('link', { name: url }).waitFor();
+    await expect(row.locator('img, video').count()).resolves.toBe(0);
+    await expect.poll(() => inView(a, 'plain')).toBe(true);
+  });
+});
