@@ -60,7 +60,7 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
   // Stuck to the bottom, a row changing size moves nothing: the stick-to-bottom hook goes back to
   // the bottom once the canvas has its new height. Otherwise rows above the view keep it still.
   virtualizer.shouldAdjustScrollPositionOnItemSizeChange = (item, _delta, instance) =>
-    !stick.current && item.start < instance.getScrollOffset();
+    !stick.current && item.start < (instance.scrollOffset ?? 0);
 
   // Prepended older messages: move the view down by their height so what was on screen stays put.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the list changes.

@@ -8,6 +8,7 @@ import { CallRecord } from '../voice/CallRecord';
 import { MessageContent } from './MessageContent';
 import { MessageEditor } from './MessageEditor';
 import { notSentText } from './not-sent-text';
+import { SendingLabel } from './SendingLabel';
 
 interface RowProps {
   message: StoreMessage;
@@ -78,7 +79,7 @@ export const MessageRow = memo(function MessageRow({
         )}
         {message.editedAt && !editing && <span className="edited">(edited)</span>}
       </div>
-      {message.pending === 'sending' && <span className="message-state">Sending…</span>}
+      {message.pending === 'sending' && <SendingLabel waitUntil={message.waitUntil} />}
       {message.pending === 'failed' && (
         <div className="message-state failed" role="alert">
           {notSentText(message.error)}{' '}
