@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { people, serverWith, textChannelOf, type Person as User } from '../apps/server/test/people.js';
 import { startTestServer, type TestServer } from '../apps/server/test/test-server.js';
 import { loggedIn } from './support/accounts.js';
-import { launchBrowser, type Person, say } from './support/browser.js';
+import { launchBrowser, type Person, say, screenshot } from './support/browser.js';
 import { type MediaServer, startMediaServer } from './support/media-server.js';
 import { story } from './support/story.js';
 
@@ -110,6 +110,7 @@ describe('a channel full of media', () => {
     await a.getByRole('log').getByText('from bob').waitFor();
     await expect.poll(() => inView(a, 'from bob')).toBe(true);
     await expect.poll(() => fromBottom(a)).toBeLessThan(2);
+    await screenshot(a, 'media-channel');
   });
 
   it('stays at the bottom when the window changes size', async () => {
@@ -187,6 +188,7 @@ describe('messages typed faster than the rate limit', () => {
       .getByText(/Sending in \d+ s…/)
       .first()
       .waitFor();
+    await screenshot(c, 'sending-rate-limit');
   });
 
   it('keeps the waiting messages through a reload and sends each exactly once, in order', async () => {

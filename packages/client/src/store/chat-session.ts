@@ -96,6 +96,8 @@ export class ChatSession {
   /** The one message on its way (sending one at a time keeps the order under the rate limit). */
   private sending: string | undefined;
   private keeper: OutboxKeeper | undefined;
+  /** When the rate limit lets the queue go on, while it holds it (session clock). */
+  private waitUntil = 0;
   private readonly lastTyping = new Map<string, number>();
   private readonly loadingOlder = new Set<string>();
   private readonly unsubscribe: Array<() => void> = [];
@@ -501,6 +503,8 @@ export class ChatSession {
       editedAt: null,
       nonce: send.nonce,
       pending: 'sending' as const,
+      // Queued while the rate limit holds the queue: it waits at least as long.
+      ...(this.retryTimer && this.waitUntil > this.now() ? { waitUntil: this.waitUntil } : {}),
     };
     this.updateChannel(send.channelId, (list) => addPending(list, pending));
     this.outbox.set(send.nonce, {
@@ -560,6 +564,7 @@ export class ChatSession {
 
   /** Every queued message shows when the rate limit lets the queue go on. */
   private markWaiting(until: number): void {
+    this.waitUntil = until;
     const byChannel = new Map<string, Set<string>>();
     for (const [nonce, o] of this.outbox)
       byChannel.set(o.channelId, (byChannel.get(o.channelId) ?? new Set()).add(nonce));

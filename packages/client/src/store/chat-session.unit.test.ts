@@ -242,6 +242,8 @@ describe('ChatSession outbox', () => {
       ['a', 'sending', 13_000],
       ['b', 'sending', 13_000],
     ]);
+    session.send('11', 'c');
+    expect(items(store).at(-1)).toMatchObject({ content: 'c', waitUntil: 13_000 });
     await vi.advanceTimersByTimeAsync(2_999);
     expect(gateway.sent).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
