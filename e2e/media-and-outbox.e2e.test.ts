@@ -206,5 +206,9 @@ describe('messages typed faster than the rate limit', () => {
     expect(byId.map((m) => m.content)).toEqual(wanted);
     await c.getByRole('log').getByText(`fast ${TYPED}`, { exact: true }).waitFor();
     await expect(c.getByText(/Sending/).count()).resolves.toBe(0);
+    // Nothing left to keep: the kept outbox is gone from the browser.
+    await expect
+      .poll(() => c.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('decentra.outbox.'))))
+      .toEqual([]);
   });
 });

@@ -85,9 +85,12 @@ export async function restoreSession(): Promise<void> {
 }
 
 export async function logout(): Promise<void> {
+  const me = chatStore.getState().me;
   try {
     await rest.logout();
   } finally {
     endSession();
+    // Logging out drops what was still waiting to be sent: nothing of mine stays in a shared browser.
+    if (me) localOutbox(me.id, window.localStorage).save([]);
   }
 }
