@@ -58,6 +58,10 @@ export const ERROR_DETAILS = {
     /** With `invite_limit`, `outgoing_limit` and `pin_limit`: the limit that was reached. */
     limit: z.number().int().optional(),
   }),
+  rate_limited: z.object({
+    /** Seconds until the same request may succeed (also the Retry-After header over REST). */
+    retryAfter: z.number().positive().optional(),
+  }),
   conflict: z.object({
     reason: z.enum(REFUSAL_REASONS.conflict).optional(),
     /** The field whose value is taken (signup: `username`). */

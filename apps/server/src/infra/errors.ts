@@ -30,5 +30,8 @@ export const forbidden = (message = 'You are not allowed to do that.', details?:
 export const notFound = (message = 'Not found.') => new DomainError('not_found', message);
 export const conflict = (message: string, details?: ErrorDetails<'conflict'>) =>
   new DomainError('conflict', message, details);
-export const rateLimited = (retryAfter: number, message = 'Too many attempts. Try again later.') =>
-  new DomainError('rate_limited', message, undefined, Math.max(1, Math.ceil(retryAfter)));
+export const rateLimited = (retryAfter: number, message = 'Too many attempts. Try again later.') => {
+  // Whole seconds, rounded up: a retry at that time is never refused again for the same window.
+  const seconds = Math.max(1, Math.ceil(retryAfter));
+  return new DomainError('rate_limited', message, { retryAfter: seconds }, seconds);
+};

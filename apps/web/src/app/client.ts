@@ -1,4 +1,11 @@
-import { ChatSession, createChatStore, GatewayClient, RestClient, resetChatStore } from '@decentra/client';
+import {
+  ChatSession,
+  createChatStore,
+  GatewayClient,
+  localOutbox,
+  RestClient,
+  resetChatStore,
+} from '@decentra/client';
 import { CLOSE_CODES } from '@decentra/protocol';
 import { create } from 'zustand';
 import { voice } from '../features/voice/voice-controller';
@@ -31,7 +38,10 @@ export function chat(): ChatSession {
 export function startSession(): void {
   session?.stop();
   const gateway = new GatewayClient(rest.token ? { token: rest.token } : {});
-  const s = new ChatSession(chatStore, gateway, rest);
+  // The outbox is kept per user in this browser: messages waiting for the rate limit survive a reload.
+  const s = new ChatSession(chatStore, gateway, rest, Date.now, (userId) =>
+    localOutbox(userId, window.localStorage),
+  );
   session = s;
   gateway.on('closed', ({ code }) => {
     if (session !== s || code === 1000) return;
@@ -75,9 +85,12 @@ export async function restoreSession(): Promise<void> {
 }
 
 export async function logout(): Promise<void> {
+  const me = chatStore.getState().me;
   try {
     await rest.logout();
   } finally {
     endSession();
+    // Logging out drops what was still waiting to be sent: nothing of mine stays in a shared browser.
+    if (me) localOutbox(me.id, window.localStorage).save([]);
   }
 }

@@ -14,7 +14,7 @@ import type {
   UserSettings,
   VoiceSignalPayload,
 } from '@decentra/protocol';
-import { compareIds, isUnread } from '@decentra/protocol';
+import { compareIds, ERROR_DETAILS, isUnread } from '@decentra/protocol';
 import type { GatewayClient } from '../gateway.js';
 import { GatewayRequestError } from '../gateway.js';
 import type { RestClient } from '../rest.js';
@@ -31,7 +31,9 @@ import {
   type ReplyOptions,
   removeMessage,
   setPendingState,
+  setWaiting,
 } from './message-list.js';
+import type { OutboxKeeper, SavedSend } from './saved-outbox.js';
 
 export type GatewayLike = Pick<GatewayClient, 'on' | 'request' | 'send' | 'connect' | 'close' | 'state'>;
 export type RestLike = Pick<
@@ -57,6 +59,14 @@ export const PAGE_SIZE = 50;
 export const TYPING_THROTTLE_MS = 3_000;
 /** A deleted unread message: its channel's read state is asked for again after this (once per burst). */
 export const READ_STATE_REFRESH_MS = 500;
+
+/** The wait a `rate_limited` refusal names (`details.retryAfter`, seconds), in ms. */
+function retryAfterMs(err: unknown): number | undefined {
+  if (!(err instanceof GatewayRequestError)) return undefined;
+  const parsed = ERROR_DETAILS.rate_limited.safeParse(err.details);
+  const seconds = parsed.success ? parsed.data.retryAfter : undefined;
+  return seconds === undefined ? undefined : seconds * 1000;
+}
 /** Errors after which a resend cannot help; anything else is retried. */
 const FINAL_ERRORS = new Set([
   'invalid_input',
@@ -69,18 +79,27 @@ const FINAL_ERRORS = new Set([
 interface Outgoing {
   channelId: string;
   content: string;
-  inFlight: boolean;
-  reply?: ReplyOptions | undefined;
+  createdAt: string;
+  reply?: ReplyOptions;
 }
+
+/** Without a retry-after from the server, a rate-limited send waits this long. */
+const RATE_LIMIT_WAIT_MS = 1_500;
 
 /**
  * Keeps a ChatStore in step with the server: `ready` and events into the store, history pages,
- * and an outbox that sends every message exactly once: shown at once as pending, sent with a
- * nonce, resent with the same nonce after a reconnect (the server answers the first copy), and
- * after a lost session the open channels are caught up with `after`.
+ * and an outbox that sends every message exactly once and in order: shown at once as pending,
+ * sent one at a time with a nonce, resent with the same nonce after a reconnect or a reload (the
+ * server answers the first copy), and after a lost session the open channels are caught up with
+ * `after`. With `keepOutbox` the outbox is kept per user (`localOutbox`) across reloads.
  */
 export class ChatSession {
   private readonly outbox = new Map<string, Outgoing>();
+  /** The one message on its way (sending one at a time keeps the order under the rate limit). */
+  private sending: string | undefined;
+  private keeper: OutboxKeeper | undefined;
+  /** When the rate limit lets the queue go on, while it holds it (session clock). */
+  private waitUntil = 0;
   private readonly lastTyping = new Map<string, number>();
   private readonly loadingOlder = new Set<string>();
   private readonly unsubscribe: Array<() => void> = [];
@@ -96,6 +115,8 @@ export class ChatSession {
     private readonly gateway: GatewayLike,
     private readonly rest: RestLike,
     private readonly now: () => number = Date.now,
+    /** Where to keep the outbox of a user across page loads (read on the first `ready`). */
+    private readonly keepOutbox?: (userId: string) => OutboxKeeper,
   ) {
     this.unsubscribe.push(
       gateway.on('state', (connection) => store.setState({ connection })),
@@ -127,24 +148,14 @@ export class ChatSession {
   /** Shows the message at once and sends it; returns its nonce. */
   send(channelId: string, content: string, reply?: ReplyOptions): string {
     const nonce = newNonce();
-    const me = this.store.getState().me;
-    const pending = {
-      id: PENDING_PREFIX + nonce,
-      channelId,
-      author: { id: me?.id ?? '0', username: me?.username ?? '' },
-      content,
-      mentions: [],
-      createdAt: new Date(this.now()).toISOString(),
-      editedAt: null,
+    this.queue({
       nonce,
-      pending: 'sending' as const,
-      ...(reply
-        ? { reference: { messageId: reply.replyTo, message: reply.original ?? null }, replyOptions: reply }
-        : {}),
-    };
-    this.updateChannel(channelId, (list) => addPending(list, pending));
-    this.outbox.set(nonce, { channelId, content, inFlight: false, reply });
-    this.sendOne(nonce);
+      channelId,
+      content,
+      createdAt: new Date(this.now()).toISOString(),
+      ...(reply ? { reply } : {}),
+    });
+    this.flush();
     // The others stop showing me as typing when the message lands: the next keystroke tells them again.
     this.lastTyping.delete(channelId);
     return nonce;
@@ -158,16 +169,17 @@ export class ChatSession {
     this.outbox.set(nonce, {
       channelId: message.channelId,
       content: message.content,
-      inFlight: false,
-      reply: message.replyOptions,
+      createdAt: message.createdAt,
+      ...(message.replyOptions ? { reply: message.replyOptions } : {}),
     });
-    this.sendOne(nonce);
+    this.save();
+    this.flush();
   }
 
   /** Drops a failed message that will not be sent. */
   discard(nonce: string): void {
     const message = this.findPending(nonce);
-    this.outbox.delete(nonce);
+    if (this.outbox.delete(nonce)) this.save();
     if (!message) return;
     this.updateChannel(message.channelId, (list) => ({
       ...list,
@@ -459,6 +471,12 @@ export class ChatSession {
 
   private onReady(data: ReadyData): void {
     this.store.setState((s) => applyReady(s, data));
+    if (this.keepOutbox && !this.keeper) {
+      this.keeper = this.keepOutbox(data.user.id);
+      // What an earlier page of mine left unsent, after what this page queued before `ready`.
+      for (const saved of this.keeper.load()) if (!this.outbox.has(saved.nonce)) this.queue(saved);
+      this.save();
+    }
     this.flush();
     this.resendAcks(true);
   }
@@ -481,35 +499,94 @@ export class ChatSession {
     );
   }
 
+  /** Shows a message as pending and puts it at the end of the outbox. */
+  private queue(send: SavedSend): void {
+    const me = this.store.getState().me;
+    const pending = {
+      id: PENDING_PREFIX + send.nonce,
+      channelId: send.channelId,
+      author: { id: me?.id ?? '0', username: me?.username ?? '' },
+      content: send.content,
+      mentions: [],
+      createdAt: send.createdAt,
+      editedAt: null,
+      nonce: send.nonce,
+      pending: 'sending' as const,
+      ...(send.reply
+        ? {
+            reference: { messageId: send.reply.replyTo, message: send.reply.original ?? null },
+            replyOptions: send.reply,
+          }
+        : {}),
+      // Queued while the rate limit holds the queue: it waits at least as long.
+      ...(this.retryTimer && this.waitUntil > this.now() ? { waitUntil: this.waitUntil } : {}),
+    };
+    this.updateChannel(send.channelId, (list) => addPending(list, pending));
+    this.outbox.set(send.nonce, {
+      channelId: send.channelId,
+      content: send.content,
+      createdAt: send.createdAt,
+      ...(send.reply ? { reply: send.reply } : {}),
+    });
+    this.save();
+  }
+
+  private save(): void {
+    this.keeper?.save([...this.outbox].map(([nonce, o]) => ({ nonce, ...o })));
+  }
+
+  /** Sends the oldest queued message, unless one is on its way, a retry is waiting or the socket is down. */
   private flush(): void {
-    for (const [nonce, item] of this.outbox) if (!item.inFlight) this.sendOne(nonce);
+    if (this.sending || this.retryTimer || this.gateway.state !== 'ready') return;
+    const next = this.outbox.keys().next();
+    if (!next.done) this.sendOne(next.value);
   }
 
   private sendOne(nonce: string): void {
     const item = this.outbox.get(nonce);
-    if (!item || item.inFlight || this.gateway.state !== 'ready') return;
-    item.inFlight = true;
+    if (!item) return;
+    this.sending = nonce;
     const { channelId, content, reply } = item;
     const replyTo = reply ? { replyTo: reply.replyTo, mentionReplied: reply.mentionReplied } : {};
+    const settled = () => {
+      if (this.sending === nonce) this.sending = undefined;
+    };
     this.gateway.request('send_message', { channelId, content, nonce, ...replyTo }).then(
       (message) => {
-        this.outbox.delete(nonce);
+        settled();
+        if (this.outbox.delete(nonce)) this.save();
         this.updateChannel(message.channelId, (list) => mergeMessages(list, [message]));
+        this.flush();
       },
       (err: unknown) => {
-        item.inFlight = false;
+        settled();
         const code = err instanceof GatewayRequestError ? err.code : 'internal';
         if (FINAL_ERRORS.has(code)) {
-          this.outbox.delete(nonce);
+          if (this.outbox.delete(nonce)) this.save();
           const reason = err instanceof Error ? err.message : 'Not sent.';
           this.updateChannel(channelId, (list) => setPendingState(list, nonce, 'failed', reason));
+          this.flush();
           return;
         }
-        // Disconnected or timed out: the resend after the reconnect takes it. Rate limited or a
-        // server fault: try again shortly, with the same nonce.
-        if (code !== 'disconnected') this.scheduleRetry(code === 'rate_limited' ? 1_500 : 3_000);
+        // Disconnected: the resend after the reconnect takes it. Rate limited: wait as long as
+        // the server says, showing it. Timed out or a server fault: again shortly. Same nonce.
+        if (code === 'rate_limited') {
+          const wait = retryAfterMs(err) ?? RATE_LIMIT_WAIT_MS;
+          this.markWaiting(this.now() + wait);
+          this.scheduleRetry(wait);
+        } else if (code !== 'disconnected') this.scheduleRetry(3_000);
       },
     );
+  }
+
+  /** Every queued message shows when the rate limit lets the queue go on. */
+  private markWaiting(until: number): void {
+    this.waitUntil = until;
+    const byChannel = new Map<string, Set<string>>();
+    for (const [nonce, o] of this.outbox)
+      byChannel.set(o.channelId, (byChannel.get(o.channelId) ?? new Set()).add(nonce));
+    for (const [channelId, nonces] of byChannel)
+      this.updateChannel(channelId, (list) => setWaiting(list, nonces, until));
   }
 
   private scheduleRetry(ms: number): void {

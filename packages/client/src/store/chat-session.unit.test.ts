@@ -16,6 +16,7 @@ import {
   TYPING_THROTTLE_MS,
 } from './chat-session.js';
 import { createChatStore } from './chat-store.js';
+import { localOutbox, type OutboxKeeper } from './saved-outbox.js';
 
 const me = { id: '1', username: 'me', isAdmin: false, createdAt: '2026-01-01T00:00:00.000Z' };
 const readyData: ReadyData = {
@@ -129,6 +130,7 @@ const notUsed = async (): Promise<never> => {
 function setup(
   history: (channelId: string, page: HistoryPage) => Message[] = () => [],
   more: Partial<RestLike> = {},
+  keep?: (userId: string) => OutboxKeeper,
 ) {
   const gateway = new FakeGateway();
   const calls: HistoryPage[] = [];
@@ -154,7 +156,7 @@ function setup(
   };
   let clock = 10_000;
   const store = createChatStore();
-  const session = new ChatSession(store, gateway, rest, () => clock);
+  const session = new ChatSession(store, gateway, rest, () => clock, keep);
   return { gateway, rest, calls, store, session, advance: (ms: number) => (clock += ms) };
 }
 
@@ -213,7 +215,7 @@ describe('ChatSession outbox', () => {
     expect(items(store).map((m) => m.id)).toEqual(['200']);
   });
 
-  it('keeps the order of several queued messages', async () => {
+  it('keeps the order of several queued messages: one on its way at a time', async () => {
     const { gateway, session } = setup();
     await session.start();
     gateway.drop();
@@ -221,7 +223,83 @@ describe('ChatSession outbox', () => {
     session.send('11', 'b');
     session.send('11', 'c');
     gateway.goReady();
-    expect(gateway.sent.map((s) => s.d.content)).toEqual(['a', 'b', 'c']);
+    expect(gateway.sent.map((s) => s.d.content)).toEqual(['a']);
+    for (const [i, next] of [
+      [0, 'b'],
+      [1, 'c'],
+    ] as const) {
+      const sent = gateway.sent[i];
+      if (sent) ack(sent, String(100 + i));
+      await tick();
+      expect(gateway.sent.at(-1)?.d.content).toBe(next);
+    }
+    expect(gateway.sent).toHaveLength(3);
+  });
+
+  it('rate limited: shows the wait the server names, then goes on in order with the same nonce', async () => {
+    vi.useFakeTimers();
+    const { gateway, store, session } = setup();
+    await session.start();
+    const first = session.send('11', 'a');
+    session.send('11', 'b');
+    gateway.sent[0]?.reject(new GatewayRequestError('rate_limited', 'Slow down.', { retryAfter: 3 }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(items(store).map((m) => [m.content, m.pending, m.waitUntil])).toEqual([
+      ['a', 'sending', 13_000],
+      ['b', 'sending', 13_000],
+    ]);
+    session.send('11', 'c');
+    expect(items(store).at(-1)).toMatchObject({ content: 'c', waitUntil: 13_000 });
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(gateway.sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(gateway.sent.map((s) => [s.d.content, s.d.nonce])).toEqual([
+      ['a', first],
+      ['a', first],
+    ]);
+    vi.useRealTimers();
+  });
+
+  it('keeps the outbox across a reload: the next page of that user resends it with the same nonces', async () => {
+    const kept = new Map<string, string>();
+    const storage = {
+      getItem: (k: string) => kept.get(k) ?? null,
+      setItem: (k: string, v: string) => void kept.set(k, v),
+      removeItem: (k: string) => void kept.delete(k),
+    };
+    const keep = (userId: string) => localOutbox(userId, storage);
+    const before = setup(undefined, {}, keep);
+    await before.session.start();
+    before.session.send('11', 'a');
+    const b = before.session.send('11', 'b');
+    const c = before.session.send('11', 'c');
+    const sentA = before.gateway.sent[0];
+    if (sentA) ack(sentA, '100');
+    await tick();
+    // The tab closes with b on its way and c queued; a new page logs in as the same user.
+    expect([...kept.keys()]).toEqual(['decentra.outbox.1']);
+    const after = setup(undefined, {}, keep);
+    await after.session.start();
+    expect(items(after.store).map((m) => [m.content, m.pending])).toEqual([
+      ['b', 'sending'],
+      ['c', 'sending'],
+    ]);
+    expect(after.gateway.sent.map((s) => s.d.nonce)).toEqual([b]);
+    const sentB = after.gateway.sent[0];
+    if (sentB) ack(sentB, '101');
+    await tick();
+    expect(after.gateway.sent.map((s) => s.d.nonce)).toEqual([b, c]);
+    const sentC = after.gateway.sent[1];
+    if (sentC) ack(sentC, '102');
+    await tick();
+    expect(kept.size).toBe(0);
+  });
+
+  it('reads nothing unreadable from the kept outbox', () => {
+    const storage = { getItem: () => '{"not":"a list"', setItem: () => {}, removeItem: () => {} };
+    expect(localOutbox('1', storage).load()).toEqual([]);
+    const wrong = { ...storage, getItem: () => JSON.stringify([{ nonce: 1 }]) };
+    expect(localOutbox('1', wrong).load()).toEqual([]);
   });
 
   it('marks a refused message failed; retry sends it again with the same nonce; discard drops it', async () => {

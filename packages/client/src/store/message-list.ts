@@ -11,6 +11,8 @@ export interface ReplyOptions {
 export interface StoreMessage extends Message {
   /** Set while our own message waits for the server's ack; the id is then `pending:<nonce>`. */
   pending?: 'sending' | 'failed';
+  /** While sending: when the send rate limit lets it go (ms on the session's clock), if it is waiting. */
+  waitUntil?: number;
   /** Why a failed send failed, in words. */
   error?: string;
   /** A pending reply's options, kept for a retry. */
@@ -77,7 +79,7 @@ function isNewerOrSame(existing: StoreMessage, incoming: Message): boolean {
 }
 
 function stripLocal(m: Message): StoreMessage {
-  const { pending: _p, error: _e, replyOptions: _r, ...rest } = m as StoreMessage;
+  const { pending: _p, error: _e, waitUntil: _w, replyOptions: _r, ...rest } = m as StoreMessage;
   return rest;
 }
 
@@ -86,6 +88,21 @@ export function addPending(list: ChannelMessages, message: StoreMessage): Channe
   const items = list.items.filter((m) => m.id !== message.id);
   items.push(message);
   return { ...list, items };
+}
+
+/** Marks pending messages (by nonce) as waiting for the rate limit until `until`. */
+export function setWaiting(
+  list: ChannelMessages,
+  nonces: ReadonlySet<string>,
+  until: number,
+): ChannelMessages {
+  let changed = false;
+  const items = list.items.map((m) => {
+    if (!m.nonce || !nonces.has(m.nonce) || m.pending !== 'sending') return m;
+    changed = true;
+    return { ...m, waitUntil: until };
+  });
+  return changed ? { ...list, items } : list;
 }
 
 /** Marks a pending message (by nonce) as sending or failed. */
@@ -100,7 +117,8 @@ export function setPendingState(
   const items = list.items.map((m) => {
     if (m.id !== id) return m;
     changed = true;
-    const next: StoreMessage = { ...m, pending };
+    const { waitUntil: _w, ...unchanged } = m;
+    const next: StoreMessage = { ...unchanged, pending };
     if (error === undefined) delete next.error;
     else next.error = error;
     return next;

@@ -326,10 +326,16 @@ describe('send rate limit', () => {
     expect(over.retryAfter).toBeLessThanOrEqual(WINDOW_S);
   });
 
-  it('answers rate_limited on the gateway, never a silent drop', async () => {
+  it('answers rate_limited on the gateway, never a silent drop, saying how long to wait', async () => {
     const { socket } = await TestSocket.identified(limited.wsUrl, sender.token);
     const reply = await socket.request('send_message', { channelId: c, content: 'too many', nonce: 'rl' });
     expect(reply).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+    // No header on a socket: the wait is in the details, whole seconds within the window.
+    const retryAfter = (reply as { error?: { details?: { retryAfter?: number } } }).error?.details
+      ?.retryAfter;
+    expect(Number.isInteger(retryAfter)).toBe(true);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(WINDOW_S);
     socket.close();
   });
 

@@ -131,6 +131,12 @@ describe('embeds', () => {
     expect(embeds('https://img.example/a.png.html')).toEqual([]);
   });
 
+  it('no image or video embed over plain http (the CSP would block it): the link stays', () => {
+    expect(embeds('http://img.example/cat.png')).toEqual([]);
+    expect(embeds('http://v.example/clip.mp4')).toEqual([]);
+    expect(links('see http://img.example/cat.png')).toEqual(['http://img.example/cat.png']);
+  });
+
   it('videos by extension', () => {
     for (const ext of ['mp4', 'webm', 'ogg', 'MP4']) {
       expect(embeds(`https://v.example/clip.${ext}?t=3`)[0]?.kind).toBe('video');

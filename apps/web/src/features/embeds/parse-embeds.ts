@@ -120,6 +120,9 @@ export function embedFor(url: URL): Embed | undefined {
     };
   }
   if (url.username || url.password) return undefined;
+  // Media over plain http would be blocked by the page's own CSP (img-src/media-src allow https:
+  // only) and show as a broken box: such a link stays a link.
+  if (url.protocol !== 'https:') return undefined;
   if (IMAGE_EXT.test(url.pathname)) return { kind: 'image', url: url.href };
   if (VIDEO_EXT.test(url.pathname)) return { kind: 'video', url: url.href };
   return undefined;

@@ -9,6 +9,7 @@ import { startsGroup } from './group-messages';
 import { MessageRow } from './MessageRow';
 import { firstUnreadIndex, JumpToPresent, NewMessagesLine } from './UnreadMarkers';
 import { useJumpScroll } from './use-jump-scroll';
+import { useStickToBottom } from './use-stick-to-bottom';
 
 /** Closer than this to the bottom counts as "at the bottom": new messages keep it there. */
 const STICK_PX = 80;
@@ -34,8 +35,14 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
   });
   const items = list?.items ?? [];
   const scrollRef = useRef<HTMLDivElement>(null);
-  const stick = useRef(true);
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const {
+    stuck: stick,
+    stick: stickNow,
+    onScroll: trackStick,
+  } = useStickToBottom(scrollRef, canvasRef, STICK_PX);
   const firstKey = useRef<string | undefined>(undefined);
+  const lastKey = useRef<string | undefined>(undefined);
   const [far, setFar] = useState(false);
   const lineAfter = useNewLine((l) => (l.channelId === channelId ? l.afterId : undefined));
   const lineIndex =
@@ -51,12 +58,11 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
       const m = items[i];
       return m ? keyOf(m) : i;
     },
-    onChange: (instance) => {
-      // A row above grew (an image loaded): stay at the bottom if we were there.
-      const el = scrollRef.current;
-      if (el && stick.current && !instance.isScrolling) el.scrollTop = el.scrollHeight;
-    },
   });
+  // Stuck to the bottom, a row changing size moves nothing: the stick-to-bottom hook goes back to
+  // the bottom once the canvas has its new height. Otherwise rows above the view keep it still.
+  virtualizer.shouldAdjustScrollPositionOnItemSizeChange = (item, _delta, instance) =>
+    !stick.current && item.start < (instance.scrollOffset ?? 0);
 
   // Prepended older messages: move the view down by their height so what was on screen stays put.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the list changes.
@@ -66,8 +72,12 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
     const previousFirst = firstKey.current;
     firstKey.current = first ? keyOf(first) : undefined;
     if (!el || !first) return;
+    // A message of mine just sent brings me to the bottom, as it would in any chat.
+    const last = items[items.length - 1];
+    if (last?.pending && last.author.id === me?.id && keyOf(last) !== lastKey.current) stick.current = true;
+    lastKey.current = last ? keyOf(last) : undefined;
     if (stick.current) {
-      el.scrollTop = el.scrollHeight;
+      stickNow();
       return;
     }
     if (previousFirst && previousFirst !== keyOf(first)) {
@@ -89,7 +99,7 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
     const el = scrollRef.current;
     if (!el) return;
     const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
-    stick.current = fromBottom < STICK_PX;
+    trackStick();
     setFar(fromBottom > FAR_SCREENS * el.clientHeight);
     if (el.scrollTop < LOAD_OLDER_PX && list?.hasOlder && list.loaded) loadOlder();
   };
@@ -123,9 +133,8 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
   const jumpToPresent = () => {
     const el = scrollRef.current;
     if (!el) return;
-    stick.current = true;
     setFar(false);
-    el.scrollTop = el.scrollHeight;
+    stickNow();
     el.focus();
   };
 
@@ -145,7 +154,7 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
         {list?.loaded && !list.hasOlder && <p className="system-line">This is the beginning of {title}.</p>}
         {list?.loaded && list.hasOlder && <p className="system-line">Loading older messages…</p>}
         {!list?.loaded && <p className="system-line">Loading messages…</p>}
-        <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
+        <div className="message-canvas" ref={canvasRef} style={{ height: virtualizer.getTotalSize() }}>
           {virtualItems.map((row) => {
             const m = items[row.index];
             if (!m) return null;

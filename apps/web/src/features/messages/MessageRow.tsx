@@ -12,6 +12,7 @@ import { MessageEditor } from './MessageEditor';
 import { MessageExtraActions } from './MessageExtraActions';
 import { notSentText } from './not-sent-text';
 import { ReplyPreview } from './ReplyPreview';
+import { SendingLabel } from './SendingLabel';
 
 interface RowProps {
   message: StoreMessage;
@@ -103,7 +104,7 @@ export const MessageRow = memo(function MessageRow({
           {message.editedAt && !editing && <span className="edited">(edited)</span>}
         </div>
         {/* Rows below the content (reactions) go here. */}
-        {message.pending === 'sending' && <span className="message-state">Sending…</span>}
+        {message.pending === 'sending' && <SendingLabel waitUntil={message.waitUntil} />}
         {message.pending === 'failed' && (
           <div className="message-state failed" role="alert">
             {notSentText(message.error)}{' '}
