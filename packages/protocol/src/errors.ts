@@ -35,6 +35,7 @@ export const REFUSAL_REASONS = {
     'account_disabled',
     'registration_closed',
     'wrong_password',
+    'reaction_limit',
   ],
   conflict: ['already_friends', 'already_requested', 'busy', 'channel_full', 'last_admin', 'owned_servers'],
 } as const satisfies Partial<Record<ErrorCode, readonly string[]>>;
@@ -54,7 +55,7 @@ export const ERROR_DETAILS = {
   }),
   forbidden: z.object({
     reason: z.enum(REFUSAL_REASONS.forbidden).optional(),
-    /** With `invite_limit` and `outgoing_limit`: the limit that was reached. */
+    /** With `invite_limit`, `outgoing_limit` and `reaction_limit`: the limit that was reached. */
     limit: z.number().int().optional(),
   }),
   conflict: z.object({

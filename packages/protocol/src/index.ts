@@ -11,6 +11,7 @@ export * from './messages.js';
 export * from './notifications.js';
 export * from './ops.js';
 export * from './presence.js';
+export * from './reactions.js';
 export * from './routes.js';
 export * from './servers.js';
 export * from './settings.js';

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { IdSchema, IsoTimeSchema, NO_CONTROL, NO_NUL } from './common.js';
+import { ReactionSchema } from './reactions.js';
 import { UserRefSchema } from './users.js';
 import { CallOutcomeSchema } from './voice.js';
 
@@ -36,6 +37,11 @@ export const MessageSchema = z
     nonce: z.string().optional(),
     /** Set on a call's record (missed, declined, or ended with its length), which the server writes. */
     call: CallRecordSchema.optional(),
+    /**
+     * Reactions by emoji, in the order each emoji was first used; `me` is the reader's own. Left
+     * out of `message_update` (the client keeps what it holds; `reaction_*` events move it).
+     */
+    reactions: z.array(ReactionSchema).optional(),
   })
   .meta({ id: 'Message' });
 export type Message = z.infer<typeof MessageSchema>;

@@ -23,6 +23,9 @@ import { messageOps } from './messages/messages.ops.js';
 import { messagesRoutes } from './messages/messages.routes.js';
 import { MessagesService } from './messages/messages.service.js';
 import { type SendLimits, SendRateLimit } from './messages/send-rate-limit.js';
+import { ReactionRateLimit } from './reactions/reaction-rate-limit.js';
+import { reactionsRoutes } from './reactions/reactions.routes.js';
+import { ReactionsService } from './reactions/reactions.service.js';
 import { serversRoutes } from './servers/servers.routes.js';
 import { ServersService } from './servers/servers.service.js';
 import { typingOps } from './typing/typing.ops.js';
@@ -42,7 +45,7 @@ export interface ChatCoreDeps {
   clock?: Clock;
 }
 
-/** Servers, members, channels, messages, DMs and typing: services, routes, ops, their part of `ready`. */
+/** Servers, members, channels, messages, reactions, DMs and typing: services, routes, ops, their part of `ready`. */
 export function registerChatCore(deps: ChatCoreDeps) {
   const { db, ids, commands, access, clock } = deps;
   // Invite expiry and join times follow the app's clock (tests move it by hand).
@@ -51,12 +54,20 @@ export function registerChatCore(deps: ChatCoreDeps) {
   const members = new MembersService(db, access);
   const dms = new DmsService(db, ids, deps.friends);
   const channels = new ChannelsService(ids, access);
+  const reactions = new ReactionsService({
+    db,
+    access,
+    rateLimit: new ReactionRateLimit(undefined, deps.limiters),
+    canReactInDm: dms.canSend,
+    now,
+  });
   const messages = new MessagesService({
     db,
     ids,
     access,
     rateLimit: new SendRateLimit(deps.sendLimits, deps.limiters),
     canSendDm: dms.canSend,
+    reactionsOf: reactions.summaries,
     cache: new SendAccessCache(deps.bus),
   });
   const typing = new TypingService(db, access, deps.clock);
@@ -75,6 +86,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
     ...channelsRoutes({ channels, commands }),
     ...messagesRoutes({ messages, commands }),
     ...dmsRoutes({ dms, commands }),
+    ...reactionsRoutes({ reactions, commands }),
   } satisfies Partial<RouteHandlers>;
   const ops = {
     ...messageOps({ messages, commands }),

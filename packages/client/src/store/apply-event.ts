@@ -17,6 +17,7 @@ import {
   withVoiceState,
 } from './chat-store.js';
 import { EMPTY_CHANNEL, mergeMessages, removeMessage } from './message-list.js';
+import { withReaction } from './reactions.js';
 
 /** How long a `typing_start` keeps someone shown as typing. */
 export const TYPING_MS = 8_000;
@@ -97,6 +98,8 @@ const reducers: Reducers = {
     if (!list) return {};
     return { messages: { ...s.messages, [d.channelId]: removeMessage(list, d.id) } };
   },
+  reaction_add: (s, d) => withReaction(s, d, true),
+  reaction_remove: (s, d) => withReaction(s, d, false),
   dm_create: (s, d) => withDm(s, d),
   friend_request_create: (s, d) => {
     const users = withUsers(s.users, [d.from, d.to]);

@@ -133,6 +133,8 @@ function setup(
     },
     editMessage: notUsed,
     deleteMessage: async () => undefined,
+    addReaction: notUsed,
+    removeReaction: notUsed,
     createServer: notUsed,
     joinServer: notUsed,
     renameServer: notUsed,

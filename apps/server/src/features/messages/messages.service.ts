@@ -1,4 +1,4 @@
-import type { CallRecord, HistoryQuery, Message, SendMessageBody } from '@decentra/protocol';
+import type { CallRecord, HistoryQuery, Message, Reaction, SendMessageBody } from '@decentra/protocol';
 import { forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Actor } from '../../kernel/actor.js';
@@ -34,12 +34,17 @@ interface ChannelTarget {
 /** Whether the sender may write to the other end of a DM now (the DM feature decides: friendship). */
 export type DmSendCheck = (db: Db, ends: readonly bigint[], senderId: bigint) => Promise<void>;
 
+/** The reactions of messages by id, as `viewerId` sees them (the reactions feature answers). */
+export type ReactionsOf = (db: Db, messageIds: readonly bigint[], viewerId: bigint) => Promise<Map<string, Reaction[]>>;
+
 export interface MessagesDeps {
   db: Db;
   ids: IdGenerator;
   access: AccessService;
   rateLimit: SendRateLimit;
   canSendDm: DmSendCheck;
+  /** Adds reactions to history pages; without it pages carry none. */
+  reactionsOf?: ReactionsOf;
   /** Spares server-channel sends their database reads; without it every send asks the database. */
   cache?: SendAccessCache;
   now?: () => Date;
@@ -144,7 +149,15 @@ export class MessagesService {
       ...(query.after === undefined ? {} : { after: BigInt(query.after) }),
       limit: query.limit,
     });
-    return rows.map((r) => toMessage(r.message, r.author));
+    const reactions = await this.deps.reactionsOf?.(
+      this.deps.db,
+      rows.map((r) => r.message.id),
+      userId,
+    );
+    return rows.map((r) => ({
+      ...toMessage(r.message, r.author),
+      reactions: reactions?.get(r.message.id.toString()) ?? [],
+    }));
   }
 
   async edit(
