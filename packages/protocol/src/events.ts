@@ -44,8 +44,14 @@ export const GATEWAY_EVENTS = {
   message_create: event(MessageSchema, 'members of the server, or the two ends of the DM'),
   message_update: event(MessageSchema, 'members of the server, or the two ends of the DM'),
   message_delete: event(MessageDeleteEventSchema, 'members of the server, or the two ends of the DM'),
-  reaction_add: event(ReactionEventSchema, 'members of the server, or the two ends of the DM (not again for a repeat)'),
-  reaction_remove: event(ReactionEventSchema, 'members of the server, or the two ends of the DM (not for a no-op)'),
+  reaction_add: event(
+    ReactionEventSchema,
+    'members of the server, or the two ends of the DM (not again for a repeat)',
+  ),
+  reaction_remove: event(
+    ReactionEventSchema,
+    'members of the server, or the two ends of the DM (not for a no-op)',
+  ),
   dm_create: event(ChannelSchema, 'both ends, when the DM is first opened'),
   friend_request_create: event(FriendRequestSchema, 'its two ends'),
   friend_request_delete: event(FriendRequestDeleteEventSchema, 'its two ends'),

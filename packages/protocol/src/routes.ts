@@ -38,7 +38,6 @@ import {
   MessageSchema,
   SendMessageBodySchema,
 } from './messages.js';
-import { MAX_REACTION_EMOJI, MAX_REACTORS_PAGE, ReactionParamsSchema, ReactorsQuerySchema } from './reactions.js';
 import {
   AckBodySchema,
   NotificationOverrideSchema,
@@ -50,6 +49,12 @@ import {
   ReadStateSchema,
   UpdateNotificationOverrideBodySchema,
 } from './notifications.js';
+import {
+  MAX_REACTION_EMOJI,
+  MAX_REACTORS_PAGE,
+  ReactionParamsSchema,
+  ReactorsQuerySchema,
+} from './reactions.js';
 import {
   ChannelSchema,
   CreateChannelBodySchema,

@@ -25,7 +25,12 @@ export function withReaction(s: ChatState, d: ReactionEvent, added: boolean): Pa
 }
 
 /** The reactions after the change; null when it changes nothing. */
-function moved(reactions: readonly Reaction[], emoji: string, mine: boolean, added: boolean): Reaction[] | null {
+function moved(
+  reactions: readonly Reaction[],
+  emoji: string,
+  mine: boolean,
+  added: boolean,
+): Reaction[] | null {
   const i = reactions.findIndex((r) => r.emoji === emoji);
   const held = reactions[i];
   if (added) {

@@ -116,7 +116,11 @@ export async function reactionSummaries(
     .from(messageReactions)
     .where(inArray(messageReactions.messageId, [...messageIds]))
     .groupBy(messageReactions.messageId, messageReactions.emoji)
-    .orderBy(asc(messageReactions.messageId), sql`min(${messageReactions.createdAt})`, asc(messageReactions.emoji));
+    .orderBy(
+      asc(messageReactions.messageId),
+      sql`min(${messageReactions.createdAt})`,
+      asc(messageReactions.emoji),
+    );
 }
 
 function reactionIs(key: ReactionKey) {

@@ -17,6 +17,12 @@ export function reactionsRoutes(deps: {
         reactions.remove(tx, auth.actor, BigInt(params.channelId), BigInt(params.messageId), params.emoji),
       ),
     listReactors: async ({ auth, params, query }) =>
-      reactions.reactors(auth.actor.id, BigInt(params.channelId), BigInt(params.messageId), params.emoji, query),
+      reactions.reactors(
+        auth.actor.id,
+        BigInt(params.channelId),
+        BigInt(params.messageId),
+        params.emoji,
+        query,
+      ),
   };
 }

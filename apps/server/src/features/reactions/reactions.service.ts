@@ -38,12 +38,23 @@ export class ReactionsService {
   }
 
   /** Adds my reaction; a second time changes nothing and tells no one. */
-  async add(tx: Db, actor: Actor, channelId: bigint, messageId: bigint, emoji: string): Promise<Outcome<void>> {
+  async add(
+    tx: Db,
+    actor: Actor,
+    channelId: bigint,
+    messageId: bigint,
+    emoji: string,
+  ): Promise<Outcome<void>> {
     await this.deps.rateLimit.take(actor.id);
     const standing = await this.deps.access.channel(tx, channelId, actor.id, true);
     if (standing.dmEnds) await this.deps.canReactInDm(tx, standing.dmEnds, actor.id);
     if (!(await lockMessage(tx, channelId, messageId))) throw notFound('No such message.');
-    const result = await addReaction(tx, { messageId, userId: actor.id, emoji }, MAX_REACTION_EMOJI, this.now());
+    const result = await addReaction(
+      tx,
+      { messageId, userId: actor.id, emoji },
+      MAX_REACTION_EMOJI,
+      this.now(),
+    );
     if (result === 'held') return outcome(undefined);
     if (result === 'full') {
       throw forbidden(`A message can have at most ${MAX_REACTION_EMOJI} different reactions.`, {
