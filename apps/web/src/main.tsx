@@ -7,6 +7,7 @@ import './styles/chat.css';
 import './styles/panels.css';
 import './styles/voice.css';
 import './styles/settings.css';
+import './styles/reactions.css';
 
 const root = document.getElementById('root');
 if (root)

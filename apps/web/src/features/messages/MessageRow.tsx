@@ -4,6 +4,7 @@ import { chat } from '../../app/client';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { errorText } from '../../ui/error-text';
 import { Icon } from '../../ui/Icon';
+import { MessageReactions } from '../reactions/MessageReactions';
 import { CallRecord } from '../voice/CallRecord';
 import { MessageContent } from './MessageContent';
 import { MessageEditor } from './MessageEditor';
@@ -78,6 +79,7 @@ export const MessageRow = memo(function MessageRow({
         )}
         {message.editedAt && !editing && <span className="edited">(edited)</span>}
       </div>
+      <MessageReactions message={message} />
       {message.pending === 'sending' && <span className="message-state">Sending…</span>}
       {message.pending === 'failed' && (
         <div className="message-state failed" role="alert">
