@@ -91,22 +91,25 @@ export function searchEmoji(data: EmojiData, query: string, limit = Number.POSIT
   if (!q) return [];
   const scored: { e: PickerEmoji; score: number }[] = [];
   for (const e of data.all) {
-    const score = e.shortcodes.some((c) => c.startsWith(q))
-      ? 0
-      : e.label.toLowerCase().startsWith(q)
-        ? 1
-        : e.label
-              .toLowerCase()
-              .split(/[\s-]+/)
-              .some((w) => w.startsWith(q)) || e.shortcodes.some((c) => c.includes(q))
-          ? 2
-          : e.tags.some((t) => t.startsWith(q))
-            ? 3
-            : -1;
+    const score = scoreOf(e, q);
     if (score >= 0) scored.push({ e, score });
   }
   scored.sort((a, b) => a.score - b.score);
   return scored.slice(0, limit).map((s) => s.e);
+}
+
+/**
+ * Lower is better, -1 no match: a shortcode equal to the query, then shortcodes it begins (the
+ * shorter the better: `smi` offers smile before smiley), the name, a word of the name, a tag.
+ */
+function scoreOf(e: PickerEmoji, q: string): number {
+  if (e.shortcodes.includes(q)) return 0;
+  const prefixed = e.shortcodes.filter((c) => c.startsWith(q));
+  if (prefixed.length > 0) return 1 + Math.min(...prefixed.map((c) => c.length)) / 100;
+  const label = e.label.toLowerCase();
+  if (label.startsWith(q)) return 2;
+  if (label.split(/[\s-]+/).some((w) => w.startsWith(q)) || e.shortcodes.some((c) => c.includes(q))) return 3;
+  return e.tags.some((t) => t.startsWith(q)) ? 4 : -1;
 }
 
 /** `:smile:` written out in full becomes 😄; unknown names stay as they were typed. */
