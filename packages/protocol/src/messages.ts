@@ -39,7 +39,8 @@ export const MessageSchema = z
     call: CallRecordSchema.optional(),
     /**
      * Reactions by emoji, in the order each emoji was first used; `me` is the reader's own. Left
-     * out of `message_update` (the client keeps what it holds; `reaction_*` events move it).
+     * out of `message_update` and the edit's answer (one copy for every reader: clients keep what
+     * they hold, which the `reaction_*` events move).
      */
     reactions: z.array(ReactionSchema).optional(),
   })

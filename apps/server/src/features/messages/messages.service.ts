@@ -9,7 +9,7 @@ import type { ChannelAccess } from '../access/access.policy.js';
 import type { AccessService } from '../access/access.service.js';
 import type { SendAccessCache } from '../channels/send-access-cache.js';
 import { everyoneWord, mentionedNames } from './mentions.js';
-import { toMessage } from './message-dto.js';
+import { toEditedMessage, toMessage } from './message-dto.js';
 import { MessageWriter } from './message-writer.js';
 import {
   deleteMessage,
@@ -35,7 +35,11 @@ interface ChannelTarget {
 export type DmSendCheck = (db: Db, ends: readonly bigint[], senderId: bigint) => Promise<void>;
 
 /** The reactions of messages by id, as `viewerId` sees them (the reactions feature answers). */
-export type ReactionsOf = (db: Db, messageIds: readonly bigint[], viewerId: bigint) => Promise<Map<string, Reaction[]>>;
+export type ReactionsOf = (
+  db: Db,
+  messageIds: readonly bigint[],
+  viewerId: bigint,
+) => Promise<Map<string, Reaction[]>>;
 
 export interface MessagesDeps {
   db: Db;
@@ -107,7 +111,9 @@ export class MessagesService {
     if (!row) {
       const first = body.nonce === undefined ? undefined : await findByNonce(db, actor.id, body.nonce);
       if (!first) throw new Error('nonce conflict without a first message');
-      return outcome(toMessage(first.message, first.author));
+      const reactions = await this.deps.reactionsOf?.(db, [first.message.id], actor.id);
+      const message = toMessage(first.message, first.author);
+      return outcome({ ...message, reactions: reactions?.get(message.id) ?? [] });
     }
     const message = toMessage(row, actor);
     const told = this.onCreated.tell({ message, serverId: target.serverId, dmEnds: target.dmEnds });
@@ -183,7 +189,7 @@ export class MessagesService {
     if (!row) throw notFound('No such message.');
     // The unread mentions follow the new text, in the edit's transaction.
     await replaceMentions(tx, row);
-    const message = toMessage(row, found.author);
+    const message = toEditedMessage(row, found.author);
     return outcome(message, [dispatch('message_update', message, standing.audience)]);
   }
 

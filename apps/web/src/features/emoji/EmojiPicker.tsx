@@ -1,4 +1,5 @@
 import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { PickerEmoji } from './emoji-data';
 import { searchEmoji } from './emoji-data';
 import { recentEmoji, rememberEmoji } from './recent-emoji';
@@ -94,7 +95,9 @@ export function EmojiPicker({ onPick, onClose, anchor, label = 'Emoji picker' }:
     }
   };
 
-  return (
+  // In document.body: a message row is transformed (the virtual list), which would make `fixed`
+  // relative to the row and put later rows over the picker.
+  return createPortal(
     <div
       className="emoji-picker"
       role="dialog"
@@ -183,6 +186,7 @@ export function EmojiPicker({ onPick, onClose, anchor, label = 'Emoji picker' }:
           </button>
         ))}
       </fieldset>
-    </div>
+    </div>,
+    document.body,
   );
 }
