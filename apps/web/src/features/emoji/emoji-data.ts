@@ -57,10 +57,13 @@ export function loadEmoji(): Promise<EmojiData> {
 function build(list: readonly CompactEmoji[], shortcodes: Record<string, string | string[]>): EmojiData {
   const all: PickerEmoji[] = [];
   for (const e of list) {
-    if (e.group === undefined || e.group === COMPONENT_GROUP || !isReactionEmoji(e.unicode)) continue;
+    if (e.group === undefined || e.group === COMPONENT_GROUP) continue;
+    // emojibase adds U+FE0F to some that Unicode's RGI form writes without it (👍️ for 👍).
+    const unicode = [e.unicode, e.unicode.replaceAll('\uFE0F', '')].find(isReactionEmoji);
+    if (unicode === undefined) continue;
     const codes = shortcodes[e.hexcode];
     all.push({
-      unicode: e.unicode,
+      unicode,
       label: e.label,
       shortcodes: codes === undefined ? [] : typeof codes === 'string' ? [codes] : codes,
       tags: e.tags ?? [],
