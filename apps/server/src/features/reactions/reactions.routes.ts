@@ -8,14 +8,18 @@ export function reactionsRoutes(deps: {
 }): RouteHandlers<'addReaction' | 'removeReaction' | 'listReactors'> {
   const { reactions, commands } = deps;
   return {
-    addReaction: async ({ auth, params }) =>
-      commands.transaction((tx) =>
+    addReaction: async ({ auth, params }) => {
+      await reactions.throttle(auth.actor.id);
+      return commands.transaction((tx) =>
         reactions.add(tx, auth.actor, BigInt(params.channelId), BigInt(params.messageId), params.emoji),
-      ),
-    removeReaction: async ({ auth, params }) =>
-      commands.transaction((tx) =>
+      );
+    },
+    removeReaction: async ({ auth, params }) => {
+      await reactions.throttle(auth.actor.id);
+      return commands.transaction((tx) =>
         reactions.remove(tx, auth.actor, BigInt(params.channelId), BigInt(params.messageId), params.emoji),
-      ),
+      );
+    },
     listReactors: async ({ auth, params, query }) =>
       reactions.reactors(
         auth.actor.id,

@@ -37,6 +37,14 @@ export class ReactionsService {
     this.now = deps.now ?? (() => new Date());
   }
 
+  /**
+   * One point of the user's reaction budget (adds and removes alike; 429 past it). Taken before the
+   * change's transaction opens, so that a shared (Redis) limiter's round trip holds no connection.
+   */
+  async throttle(userId: bigint): Promise<void> {
+    await this.deps.rateLimit.take(userId);
+  }
+
   /** Adds my reaction; a second time changes nothing and tells no one. */
   async add(
     tx: Db,
@@ -45,7 +53,6 @@ export class ReactionsService {
     messageId: bigint,
     emoji: string,
   ): Promise<Outcome<void>> {
-    await this.deps.rateLimit.take(actor.id);
     const standing = await this.deps.access.channel(tx, channelId, actor.id, true);
     if (standing.dmEnds) await this.deps.canReactInDm(tx, standing.dmEnds, actor.id);
     if (!(await lockMessage(tx, channelId, messageId))) throw notFound('No such message.');
@@ -74,7 +81,6 @@ export class ReactionsService {
     messageId: bigint,
     emoji: string,
   ): Promise<Outcome<void>> {
-    await this.deps.rateLimit.take(actor.id);
     const standing = await this.deps.access.channel(tx, channelId, actor.id, true);
     if (!(await removeReaction(tx, { messageId, userId: actor.id, emoji }))) return outcome(undefined);
     const d = eventOf(channelId, messageId, emoji, actor.id);

@@ -206,6 +206,20 @@ describe('who may react', () => {
   });
 });
 
+describe('rate limit', () => {
+  it('30 changes per 10 s per person, then 429 with Retry-After; nothing changed by the refused one', async () => {
+    const m = await say(owner);
+    const [fidget] = await people(server.url, ['fidget'], owner);
+    await fidget.rest.joinServer({
+      inviteCode: (await owner.rest.createServerInvite({ serverId: guild.id })).code,
+    });
+    for (let i = 0; i < 30; i++) await (i % 2 === 0 ? react(fidget, m, '🔁') : unreact(fidget, m, '🔁'));
+    const err = await refused(react(fidget, m, '🔁'));
+    expect([err.status, err.code]).toEqual([429, 'rate_limited']);
+    expect(await reactionsSeenBy(owner, m)).toEqual([]);
+  });
+});
+
 describe('events', () => {
   it('reach every member (the reactor included), never strangers, and not again for a repeat or a no-op', async () => {
     const m = await say(owner);
