@@ -165,14 +165,15 @@ describe('who may react', () => {
   it('a non-member and a member of another server get 404 for a channel they cannot read; nothing is stored', async () => {
     const m = await say(owner);
     for (const call of [
-      react(stranger, m, '👍'),
-      unreact(stranger, m, '👍'),
-      stranger.rest.listReactors({ channelId: channel, messageId: m.id, emoji: '👍' }),
-      // A real message id under a channel ann cannot read, and ann's own channel with a message of elsewhere.
-      ann.rest.addReaction({ channelId: elsewhere, messageId: m.id, emoji: '👍' }),
+      () => react(stranger, m, '👍'),
+      () => unreact(stranger, m, '👍'),
+      () => stranger.rest.listReactors({ channelId: channel, messageId: m.id, emoji: '👍' }),
+      // A channel ann cannot read, with a real message id.
+      () => ann.rest.addReaction({ channelId: elsewhere, messageId: m.id, emoji: '👍' }),
     ]) {
-      expect((await refused(call)).status).toBe(404);
+      expect((await refused(call())).status).toBe(404);
     }
+    // ann's own channel with a message of the channel she cannot read.
     const theirs = await say(stranger, 'not yours', elsewhere);
     expect(
       (await refused(ann.rest.addReaction({ channelId: channel, messageId: theirs.id, emoji: '👍' }))).status,
