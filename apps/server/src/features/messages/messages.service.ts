@@ -111,9 +111,9 @@ export class MessagesService {
     if (!row) {
       const first = body.nonce === undefined ? undefined : await findByNonce(db, actor.id, body.nonce);
       if (!first) throw new Error('nonce conflict without a first message');
-      const reactions = await this.deps.reactionsOf?.(db, [first.message.id], actor.id);
-      const message = toMessage(first.message, first.author);
-      return outcome({ ...message, reactions: reactions?.get(message.id) ?? [] });
+      const [message] = await this.withReactions([toMessage(first.message, first.author)], actor.id);
+      if (!message) throw new Error('nonce conflict without a first message');
+      return outcome(message);
     }
     const message = toMessage(row, actor);
     const told = this.onCreated.tell({ message, serverId: target.serverId, dmEnds: target.dmEnds });
@@ -155,15 +155,22 @@ export class MessagesService {
       ...(query.after === undefined ? {} : { after: BigInt(query.after) }),
       limit: query.limit,
     });
-    const reactions = await this.deps.reactionsOf?.(
-      this.deps.db,
-      rows.map((r) => r.message.id),
+    return this.withReactions(
+      rows.map((r) => toMessage(r.message, r.author)),
       userId,
     );
-    return rows.map((r) => ({
-      ...toMessage(r.message, r.author),
-      reactions: reactions?.get(r.message.id.toString()) ?? [],
-    }));
+  }
+
+  /** Each message with its reactions as `viewerId` sees them: one grouped query for all of them. */
+  private async withReactions(list: Message[], viewerId: bigint): Promise<Message[]> {
+    const { reactionsOf, db } = this.deps;
+    if (!reactionsOf || list.length === 0) return list;
+    const reactions = await reactionsOf(
+      db,
+      list.map((m) => BigInt(m.id)),
+      viewerId,
+    );
+    return list.map((m) => ({ ...m, reactions: reactions.get(m.id) ?? [] }));
   }
 
   async edit(
