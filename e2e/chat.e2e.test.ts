@@ -385,4 +385,72 @@ describe('chat in two browsers', () => {
     await expect.poll(() => panel.getByRole('listitem').count()).toBe(1);
     await panel.getByRole('button', { name: 'Close' }).click();
   });
+
+  it('reacts through the picker (search "thumbs"); the other side sees the count live', async () => {
+    const theirs = a.locator('.message', { hasText: 'hi alice!' });
+    await theirs.hover();
+    await theirs.getByRole('button', { name: 'Add reaction' }).click();
+    const picker = a.getByRole('dialog', { name: 'Add reaction' });
+    await picker.getByRole('button', { name: 'grinning face', exact: true }).waitFor();
+    await screenshot(a, 'emoji-picker');
+    await picker.getByRole('searchbox', { name: 'Search emoji' }).fill('thumbs');
+    await picker.getByRole('button', { name: 'thumbs up', exact: true }).click();
+    await picker.waitFor({ state: 'detached' });
+    const chip = (page: Page) =>
+      page.locator('.message', { hasText: 'hi alice!' }).getByRole('button', { name: /^👍 \d/ });
+    await expect.poll(() => chip(b).textContent()).toBe('👍1');
+    expect(await chip(a).getAttribute('aria-pressed')).toBe('true');
+    expect(await chip(b).getAttribute('aria-pressed')).toBe('false');
+  });
+
+  it('the other person toggles the reaction on and off; hover says who reacted', async () => {
+    const chip = (page: Page) =>
+      page.locator('.message', { hasText: 'hi alice!' }).getByRole('button', { name: /^👍 \d/ });
+    await chip(b).click();
+    await expect.poll(() => chip(a).textContent()).toBe('👍2');
+    expect(await chip(b).getAttribute('aria-pressed')).toBe('true');
+    await chip(a).hover();
+    await a.getByRole('tooltip').filter({ hasText: 'You and bob reacted with 👍' }).waitFor();
+    await screenshot(a, 'reactions');
+    await chip(b).click();
+    await expect.poll(() => chip(a).textContent()).toBe('👍1');
+    expect(await chip(b).getAttribute('aria-pressed')).toBe('false');
+  });
+
+  it('the composer inserts an emoji from its button at the caret', async () => {
+    const box = a.getByRole('textbox', { name: 'Message #general' });
+    await box.fill('party time');
+    await box.press('Home');
+    await a.getByRole('button', { name: 'Choose an emoji' }).click();
+    const picker = a.getByRole('dialog', { name: 'Emoji picker' });
+    await picker.getByRole('searchbox', { name: 'Search emoji' }).fill('party popper');
+    await picker.getByRole('button', { name: 'party popper', exact: true }).click();
+    await expect.poll(() => box.inputValue()).toBe('🎉party time');
+    await box.press('Enter');
+    await b.getByRole('log').getByText('🎉party time').waitFor();
+  });
+
+  it('offers :shortcode: matches (Tab picks) and turns a complete :smile: into its emoji on send', async () => {
+    const box = a.getByRole('textbox', { name: 'Message #general' });
+    await box.pressSequentially('so :smi');
+    const list = a.getByRole('listbox', { name: 'Emoji' });
+    await list.getByRole('option', { name: /:smile:/ }).waitFor();
+    await box.press('Tab');
+    await expect.poll(() => box.inputValue()).toBe('so 😄 ');
+    await box.pressSequentially('and :smile:');
+    await box.press('Enter');
+    await b.getByRole('log').getByText('so 😄 and 😄').waitFor();
+  });
+
+  it("offers the channel's people on @ (arrows and Enter insert the name)", async () => {
+    const box = b.getByRole('textbox', { name: 'Message #general' });
+    await box.pressSequentially('thanks @al');
+    const list = b.getByRole('listbox', { name: 'Mentions' });
+    await list.getByRole('option', { name: 'alice' }).waitFor();
+    await box.press('ArrowDown');
+    await box.press('Enter');
+    await expect.poll(() => box.inputValue()).toBe('thanks @alice ');
+    await box.press('Enter');
+    await a.locator('.message.mentions-me', { hasText: 'thanks @alice' }).waitFor();
+  });
 });

@@ -10,6 +10,7 @@ import './styles/markdown.css';
 import './styles/panels.css';
 import './styles/voice.css';
 import './styles/settings.css';
+import './styles/reactions.css';
 
 const root = document.getElementById('root');
 if (root)

@@ -36,6 +36,7 @@ export const REFUSAL_REASONS = {
     'registration_closed',
     'wrong_password',
     'pin_limit',
+    'reaction_limit',
   ],
   conflict: ['already_friends', 'already_requested', 'busy', 'channel_full', 'last_admin', 'owned_servers'],
 } as const satisfies Partial<Record<ErrorCode, readonly string[]>>;
@@ -55,7 +56,7 @@ export const ERROR_DETAILS = {
   }),
   forbidden: z.object({
     reason: z.enum(REFUSAL_REASONS.forbidden).optional(),
-    /** With `invite_limit`, `outgoing_limit` and `pin_limit`: the limit that was reached. */
+    /** With `invite_limit`, `outgoing_limit`, `pin_limit` and `reaction_limit`: the limit that was reached. */
     limit: z.number().int().optional(),
   }),
   rate_limited: z.object({

@@ -5,6 +5,7 @@ import { MessageSchema } from './messages.js';
 import { NotificationOverrideSchema, ReadStateSchema } from './notifications.js';
 import { ChannelPinsUpdateEventSchema } from './pins.js';
 import { PresenceSchema } from './presence.js';
+import { ReactionEventSchema } from './reactions.js';
 import { ChannelSchema, MemberSchema, ServerSchema } from './servers.js';
 import { UserSettingsSchema } from './settings.js';
 import { UserRefSchema, UserSchema } from './users.js';
@@ -47,6 +48,14 @@ export const GATEWAY_EVENTS = {
   channel_pins_update: event(
     ChannelPinsUpdateEventSchema,
     'members of the server, or the two ends of the DM',
+  ),
+  reaction_add: event(
+    ReactionEventSchema,
+    'members of the server, or the two ends of the DM (not again for a repeat)',
+  ),
+  reaction_remove: event(
+    ReactionEventSchema,
+    'members of the server, or the two ends of the DM (not for a no-op)',
   ),
   dm_create: event(ChannelSchema, 'both ends, when the DM is first opened'),
   friend_request_create: event(FriendRequestSchema, 'its two ends'),

@@ -12,6 +12,7 @@ export * from './notifications.js';
 export * from './ops.js';
 export * from './pins.js';
 export * from './presence.js';
+export * from './reactions.js';
 export * from './routes.js';
 export * from './servers.js';
 export * from './settings.js';

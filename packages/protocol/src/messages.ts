@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { IdSchema, IsoTimeSchema, NO_CONTROL, NO_NUL } from './common.js';
+import { ReactionSchema } from './reactions.js';
 import { UserRefSchema } from './users.js';
 import { CallOutcomeSchema } from './voice.js';
 
@@ -55,6 +56,12 @@ export const MessageSchema = z
     reference: MessageReferenceSchema.optional(),
     /** Pinned in its channel (absent means false). */
     pinned: z.boolean().optional(),
+    /**
+     * Reactions by emoji, in the order each emoji was first used; `me` is the reader's own. Left
+     * out of `message_update` and the edit's answer (one copy for every reader: clients keep what
+     * they hold, which the `reaction_*` events move).
+     */
+    reactions: z.array(ReactionSchema).optional(),
   })
   .meta({ id: 'Message' });
 export type Message = z.infer<typeof MessageSchema>;

@@ -160,7 +160,9 @@ describe('notificationBody', () => {
     expect(notificationBody('**bold** and *it* and __under__ ~~gone~~')).toBe('bold and it and under gone');
     expect(notificationBody('the killer is ||the butler|| !')).toBe('the killer is [spoiler] !');
     expect(notificationBody('||a\nb|| then')).toBe('[spoiler] then');
-    expect(notificationBody('run `npm ci` then\n```ts\nconst x = 1;\n```')).toBe('run npm ci then const x = 1;');
+    expect(notificationBody('run `npm ci` then\n```ts\nconst x = 1;\n```')).toBe(
+      'run npm ci then const x = 1;',
+    );
     expect(notificationBody('> quoted\n# Title')).toBe('quoted Title');
     expect(notificationBody('2 * 3 * 4 and snake_case_name')).toBe('2 * 3 * 4 and snake_case_name');
     expect(notificationBody('\\*not italic\\*')).toBe('*not italic*');

@@ -51,6 +51,12 @@ import {
 } from './notifications.js';
 import { PinParamsSchema, PinSchema } from './pins.js';
 import {
+  MAX_REACTION_EMOJI,
+  MAX_REACTORS_PAGE,
+  ReactionParamsSchema,
+  ReactorsQuerySchema,
+} from './reactions.js';
+import {
   ChannelSchema,
   CreateChannelBodySchema,
   CreateServerBodySchema,
@@ -488,6 +494,37 @@ export const ROUTES = {
     response: NO_CONTENT,
     tags: ['messages'],
     summary: 'Delete a message (its author, or the server owner)',
+  }),
+  addReaction: route({
+    method: 'PUT',
+    path: '/api/channels/:channelId/messages/:messageId/reactions/:emoji/@me',
+    auth: 'user',
+    params: ReactionParamsSchema,
+    status: 204,
+    response: NO_CONTENT,
+    tags: ['reactions'],
+    summary: `React with one emoji (URL-encoded); again is a no-op; at most ${MAX_REACTION_EMOJI} different emoji per message`,
+  }),
+  removeReaction: route({
+    method: 'DELETE',
+    path: '/api/channels/:channelId/messages/:messageId/reactions/:emoji/@me',
+    auth: 'user',
+    params: ReactionParamsSchema,
+    status: 204,
+    response: NO_CONTENT,
+    tags: ['reactions'],
+    summary: 'Take my reaction back (a reaction I do not have: a no-op)',
+  }),
+  listReactors: route({
+    method: 'GET',
+    path: '/api/channels/:channelId/messages/:messageId/reactions/:emoji',
+    auth: 'user',
+    params: ReactionParamsSchema,
+    query: ReactorsQuerySchema,
+    status: 200,
+    response: z.array(UserRefSchema),
+    tags: ['reactions'],
+    summary: `Who reacted with one emoji: up to \`limit\` (≤ ${MAX_REACTORS_PAGE}) people after the id \`after\`, in id order`,
   }),
 
   // Pins

@@ -25,6 +25,9 @@ import { MessagesService } from './messages/messages.service.js';
 import { type SendLimits, SendRateLimit } from './messages/send-rate-limit.js';
 import { pinsRoutes } from './pins/pins.routes.js';
 import { PinsService } from './pins/pins.service.js';
+import { ReactionRateLimit } from './reactions/reaction-rate-limit.js';
+import { reactionsRoutes } from './reactions/reactions.routes.js';
+import { ReactionsService } from './reactions/reactions.service.js';
 import { serversRoutes } from './servers/servers.routes.js';
 import { ServersService } from './servers/servers.service.js';
 import { typingOps } from './typing/typing.ops.js';
@@ -44,7 +47,7 @@ export interface ChatCoreDeps {
   clock?: Clock;
 }
 
-/** Servers, members, channels, messages, DMs and typing: services, routes, ops, their part of `ready`. */
+/** Servers, members, channels, messages, reactions, DMs and typing: services, routes, ops, their part of `ready`. */
 export function registerChatCore(deps: ChatCoreDeps) {
   const { db, ids, commands, access, clock } = deps;
   // Invite expiry and join times follow the app's clock (tests move it by hand).
@@ -53,16 +56,29 @@ export function registerChatCore(deps: ChatCoreDeps) {
   const members = new MembersService(db, access);
   const dms = new DmsService(db, ids, deps.friends);
   const channels = new ChannelsService(ids, access);
+  const reactions = new ReactionsService({
+    db,
+    access,
+    rateLimit: new ReactionRateLimit(undefined, deps.limiters),
+    canReactInDm: dms.canSend,
+    now,
+  });
   const messages = new MessagesService({
     db,
     ids,
     access,
     rateLimit: new SendRateLimit(deps.sendLimits, deps.limiters),
     canSendDm: dms.canSend,
+    reactionsOf: reactions.summaries,
     cache: new SendAccessCache(deps.bus),
   });
   const typing = new TypingService(db, access, deps.clock);
-  const pins = new PinsService({ db, access, messagesByIds: (c, ids) => messages.byIds(c, ids), now });
+  const pins = new PinsService({
+    db,
+    access,
+    messagesByIds: (c, ids, viewer) => messages.byIds(c, ids, viewer),
+    now,
+  });
   deps.accounts.onInviteRedeemed(servers.joinOnSignup);
 
   const ready: ReadyContributor[] = [
@@ -79,6 +95,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
     ...messagesRoutes({ messages, commands }),
     ...dmsRoutes({ dms, commands }),
     ...pinsRoutes({ pins, commands }),
+    ...reactionsRoutes({ reactions, commands }),
   } satisfies Partial<RouteHandlers>;
   const ops = {
     ...messageOps({ messages, commands }),

@@ -150,6 +150,18 @@ const cases: Case[] = [
       outcomeOf(u.rest.deleteMessage({ channelId: channel, messageId: await targetMessage() })),
   },
   {
+    name: 'PUT, DELETE and GET a reaction on a message',
+    expect: { owner: 'ok', permitted: 'ok', member: 'ok', stranger: 404 },
+    run: async (u) => {
+      const on = { channelId: channel, messageId: await targetMessage(), emoji: '👍' };
+      const added = await outcomeOf(u.rest.addReaction(on));
+      if (added !== 'ok') return added;
+      const listed = await outcomeOf(u.rest.listReactors(on));
+      if (listed !== 'ok') return listed;
+      return outcomeOf(u.rest.removeReaction(on));
+    },
+  },
+  {
     name: 'POST /channels/:id/ack',
     expect: { owner: 'ok', permitted: 'ok', member: 'ok', stranger: 404 },
     run: async (u) => outcomeOf(u.rest.ackChannel({ channelId: channel, messageId: await targetMessage() })),

@@ -373,3 +373,17 @@ export const messagePins = pgTable(
   },
   (t) => [index('message_pins_channel_idx').on(t.channelId, t.pinnedAt)],
 );
+
+/** Reactions: one row per (message, emoji, person); at most 20 different emoji per message. */
+export const messageReactions = pgTable(
+  'message_reactions',
+  {
+    messageId: id('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    userId: userRef('user_id'),
+    emoji: text('emoji').notNull(),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.emoji, t.userId] })],
+);

@@ -18,6 +18,7 @@ const REASONS: Record<RefusalReason, string> = {
   csrf: 'The request was refused as unsafe. Reload the page and try again.',
   busy: 'They are in another call right now. Try again later.',
   channel_full: 'This voice channel is full.',
+  reaction_limit: 'This message already has 20 different reactions. Add to one of those.',
   account_disabled: 'This account has been disabled by an admin of this server.',
   registration_closed: 'This server is not taking new accounts.',
   wrong_password: 'That password is not right.',

@@ -17,6 +17,7 @@ import {
   withVoiceState,
 } from './chat-store.js';
 import { EMPTY_CHANNEL, forgetOriginal, mergeMessages, removeMessage, setPinned } from './message-list.js';
+import { withReaction } from './reactions.js';
 
 /** How long a `typing_start` keeps someone shown as typing. */
 export const TYPING_MS = 8_000;
@@ -102,6 +103,8 @@ const reducers: Reducers = {
     if (!list) return {};
     return { messages: { ...s.messages, [d.channelId]: setPinned(list, d.messageId, d.pinned) } };
   },
+  reaction_add: (s, d) => withReaction(s, d, true),
+  reaction_remove: (s, d) => withReaction(s, d, false),
   dm_create: (s, d) => withDm(s, d),
   friend_request_create: (s, d) => {
     const users = withUsers(s.users, [d.from, d.to]);

@@ -213,6 +213,37 @@ describe('events', () => {
     ]);
   });
 
+  it('reaction_add / reaction_remove move counts, with `me` from the signed-in user', () => {
+    let s = apply(base(), 'message_create', message('100'));
+    const r = (emoji: string, userId: string) => ({ channelId: '11', messageId: '100', emoji, userId });
+    const reactions = (st: ChatState) => st.messages['11']?.items[0]?.reactions;
+    s = apply(s, 'reaction_add', r('👍', '2'));
+    expect(reactions(s)).toEqual([{ emoji: '👍', count: 1, me: false }]);
+    s = apply(s, 'reaction_add', r('👍', '1'));
+    s = apply(s, 'reaction_add', r('🎉', '1'));
+    expect(reactions(s)).toEqual([
+      { emoji: '👍', count: 2, me: true },
+      { emoji: '🎉', count: 1, me: true },
+    ]);
+    // My own add again (the server never repeats it) changes nothing; an edit keeps the reactions.
+    const same = apply(s, 'reaction_add', r('👍', '1'));
+    expect(same.messages).toBe(s.messages);
+    s = apply(
+      s,
+      'message_update',
+      message('100', '11', { content: 'edited', editedAt: '2026-01-02T00:00:00.000Z' }),
+    );
+    expect(reactions(s)).toHaveLength(2);
+    s = apply(s, 'reaction_remove', r('👍', '1'));
+    expect(reactions(s)?.[0]).toEqual({ emoji: '👍', count: 1, me: false });
+    s = apply(s, 'reaction_remove', r('🎉', '1'));
+    s = apply(s, 'reaction_remove', r('👍', '2'));
+    expect(reactions(s)).toEqual([]);
+    // A message not held: nothing to change.
+    const other = apply(s, 'reaction_add', { ...r('👍', '2'), messageId: '999' });
+    expect(other.messages).toBe(s.messages);
+  });
+
   it('typing expires and never lists me', () => {
     let s = apply(base(), 'typing_start', { channelId: '11', userId: '2' }, 1000);
     s = apply(s, 'typing_start', { channelId: '11', userId: '1' }, 1000);

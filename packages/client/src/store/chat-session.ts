@@ -41,6 +41,8 @@ export type RestLike = Pick<
   | 'listMessages'
   | 'editMessage'
   | 'deleteMessage'
+  | 'addReaction'
+  | 'removeReaction'
   | 'createServer'
   | 'joinServer'
   | 'renameServer'
@@ -229,6 +231,12 @@ export class ChatSession {
   async remove(channelId: string, messageId: string): Promise<void> {
     await this.rest.deleteMessage({ channelId, messageId });
     this.updateChannel(channelId, (list) => removeMessage(list, messageId));
+  }
+
+  /** Adds or takes back my reaction; the store follows the `reaction_*` event (none for a no-op). */
+  async react(channelId: string, messageId: string, emoji: string, on: boolean): Promise<void> {
+    if (on) await this.rest.addReaction({ channelId, messageId, emoji });
+    else await this.rest.removeReaction({ channelId, messageId, emoji });
   }
 
   // Actions whose answer goes into the store at once (its event brings the same a moment later,

@@ -141,6 +141,8 @@ function setup(
     },
     editMessage: notUsed,
     deleteMessage: async () => undefined,
+    addReaction: notUsed,
+    removeReaction: notUsed,
     createServer: notUsed,
     joinServer: notUsed,
     renameServer: notUsed,

@@ -65,7 +65,10 @@ export function mergeMessages(list: ChannelMessages, incoming: readonly Message[
     const existing = byId.get(m.id);
     // An older copy (e.g. a history page fetched before an edit event) must not undo the edit.
     if (existing && isNewerOrSame(existing, m)) continue;
-    byId.set(m.id, stripLocal(m));
+    // An edit's copy carries no reactions: the ones held (kept up by reaction events) stay.
+    const kept =
+      m.reactions === undefined && existing?.reactions ? { ...m, reactions: existing.reactions } : m;
+    byId.set(m.id, stripLocal(kept));
   }
   const items = [...byId.values()].sort(compareMessages);
   return { ...list, items };

@@ -2,6 +2,7 @@ import type { Message } from '@decentra/protocol';
 import type { MessageRow } from '../../storage/rows.js';
 import type { ReplySnapshot } from './messages.repo.js';
 
+/** A message as clients see it; `reactions` empty (history fills them in for its reader). */
 /** What a read adds to the row: a reply's original (null: deleted) and whether it is pinned. */
 export interface MessageExtras {
   original?: ReplySnapshot | null | undefined;
@@ -41,5 +42,19 @@ export function toMessage(
           },
         }),
     ...(pinned ? { pinned: true } : {}),
+    reactions: [],
   };
+}
+
+/**
+ * An edited message, without `reactions`: one copy goes to every reader, whose own `me` it cannot
+ * hold, so clients keep the reactions they have (the `reaction_*` events keep them current).
+ */
+export function toEditedMessage(
+  row: MessageRow,
+  author: { id: bigint; username: string },
+  extras: MessageExtras = {},
+): Message {
+  const { reactions: _, ...message } = toMessage(row, author, extras);
+  return message;
 }

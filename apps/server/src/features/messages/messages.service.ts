@@ -1,4 +1,4 @@
-import type { CallRecord, HistoryQuery, Message, SendMessageBody } from '@decentra/protocol';
+import type { CallRecord, HistoryQuery, Message, Reaction, SendMessageBody } from '@decentra/protocol';
 import { forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Actor } from '../../kernel/actor.js';
@@ -9,7 +9,7 @@ import type { ChannelAccess } from '../access/access.policy.js';
 import type { AccessService } from '../access/access.service.js';
 import type { SendAccessCache } from '../channels/send-access-cache.js';
 import { everyoneWord, mentionedNames } from './mentions.js';
-import { toMessage } from './message-dto.js';
+import { toEditedMessage, toMessage } from './message-dto.js';
 import { MessageWriter } from './message-writer.js';
 import {
   deleteMessage,
@@ -38,12 +38,21 @@ interface ChannelTarget {
 /** Whether the sender may write to the other end of a DM now (the DM feature decides: friendship). */
 export type DmSendCheck = (db: Db, ends: readonly bigint[], senderId: bigint) => Promise<void>;
 
+/** The reactions of messages by id, as `viewerId` sees them (the reactions feature answers). */
+export type ReactionsOf = (
+  db: Db,
+  messageIds: readonly bigint[],
+  viewerId: bigint,
+) => Promise<Map<string, Reaction[]>>;
+
 export interface MessagesDeps {
   db: Db;
   ids: IdGenerator;
   access: AccessService;
   rateLimit: SendRateLimit;
   canSendDm: DmSendCheck;
+  /** Adds reactions to history pages; without it pages carry none. */
+  reactionsOf?: ReactionsOf;
   /** Spares server-channel sends their database reads; without it every send asks the database. */
   cache?: SendAccessCache;
   now?: () => Date;
@@ -116,7 +125,9 @@ export class MessagesService {
     if (!row) {
       const first = body.nonce === undefined ? undefined : await findByNonce(db, actor.id, body.nonce);
       if (!first) throw new Error('nonce conflict without a first message');
-      return outcome(full(first));
+      const [message] = await this.withReactions([full(first)], actor.id);
+      if (!message) throw new Error('nonce conflict without a first message');
+      return outcome(message);
     }
     const message = toMessage(row, actor, { original: reply?.snapshot });
     const told = this.onCreated.tell({ message, serverId: target.serverId, dmEnds: target.dmEnds });
@@ -158,12 +169,24 @@ export class MessagesService {
       ...(query.after === undefined ? {} : { after: BigInt(query.after) }),
       limit: query.limit,
     });
-    return rows.map(full);
+    return this.withReactions(rows.map(full), userId);
   }
 
-  /** Messages of a channel by id, as history shows them (the pins list asks; no access check). */
-  async byIds(channelId: bigint, ids: bigint[]): Promise<Message[]> {
-    return (await messagesByIds(this.deps.db, channelId, ids)).map(full);
+  /** Messages of a channel by id, as history shows them to `viewerId` (the pins list asks; no access check). */
+  async byIds(channelId: bigint, ids: bigint[], viewerId: bigint): Promise<Message[]> {
+    return this.withReactions((await messagesByIds(this.deps.db, channelId, ids)).map(full), viewerId);
+  }
+
+  /** Each message with its reactions as `viewerId` sees them: one grouped query for all of them. */
+  private async withReactions(list: Message[], viewerId: bigint): Promise<Message[]> {
+    const { reactionsOf, db } = this.deps;
+    if (!reactionsOf || list.length === 0) return list;
+    const reactions = await reactionsOf(
+      db,
+      list.map((m) => BigInt(m.id)),
+      viewerId,
+    );
+    return list.map((m) => ({ ...m, reactions: reactions.get(m.id) ?? [] }));
   }
 
   async edit(
@@ -191,7 +214,7 @@ export class MessagesService {
     if (!row) throw notFound('No such message.');
     // The unread mentions follow the new text, in the edit's transaction.
     await replaceMentions(tx, row);
-    const message = toMessage(row, found.author, found);
+    const message = toEditedMessage(row, found.author, found);
     return outcome(message, [dispatch('message_update', message, standing.audience)]);
   }
 

@@ -9,7 +9,7 @@ import type { AccessService } from '../access/access.service.js';
 import { deletePin, insertPin, lockChannelPins, pinState, pinsOf } from './pins.repo.js';
 
 /** How the pins list gets its messages (the messages feature's history view of them). */
-export type MessagesByIds = (channelId: bigint, ids: bigint[]) => Promise<Message[]>;
+export type MessagesByIds = (channelId: bigint, ids: bigint[], viewerId: bigint) => Promise<Message[]>;
 
 export interface PinsDeps {
   db: Db;
@@ -61,6 +61,7 @@ export class PinsService {
         await messagesByIds(
           channelId,
           pins.map((p) => p.messageId),
+          userId,
         )
       ).map((m) => [m.id, m]),
     );

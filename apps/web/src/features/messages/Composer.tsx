@@ -1,7 +1,9 @@
 import { MAX_MESSAGE_LENGTH } from '@decentra/protocol';
-import { type KeyboardEvent, useState } from 'react';
+import { type KeyboardEvent, useRef, useState } from 'react';
 import { chat } from '../../app/client';
 import { Icon } from '../../ui/Icon';
+import { EmojiButton } from '../emoji/EmojiButton';
+import { useComposerAutocomplete } from './composer-autocomplete/use-composer-autocomplete';
 import { takeReply } from './reply-draft';
 
 /** Show the counter once this close to the limit. */
@@ -10,17 +12,20 @@ const COUNTER_FROM = MAX_MESSAGE_LENGTH - 500;
 /** "Message #channel": Enter sends, Shift+Enter is a new line; shows at once, sends when it can. */
 export function Composer({ channelId, label }: { channelId: string; label: string }) {
   const [value, setValue] = useState('');
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  const auto = useComposerAutocomplete({ channelId, value, setValue, textarea });
   const length = value.trim().length;
   const tooLong = length > MAX_MESSAGE_LENGTH;
 
   const send = () => {
-    const content = value.trim();
+    const content = auto.finish(value.trim());
     if (!content || tooLong) return;
     chat().send(channelId, content, takeReply(channelId));
     setValue('');
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (auto.onKeyDown(e)) return;
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       send();
@@ -35,17 +40,22 @@ export function Composer({ channelId, label }: { channelId: string; label: strin
         send();
       }}
     >
+      {auto.popup}
       <textarea
+        ref={textarea}
         aria-label={`Message ${label}`}
         placeholder={`Message ${label}`}
         rows={Math.min(8, value.split('\n').length)}
         value={value}
         onChange={(e) => {
           setValue(e.target.value);
+          auto.track(e.target);
           if (e.target.value.trim()) chat().typing(channelId);
         }}
         onKeyDown={onKeyDown}
+        onSelect={(e) => auto.track(e.currentTarget)}
       />
+      <EmojiButton onPick={auto.insert} />
       {length >= COUNTER_FROM && (
         <span className={`counter${tooLong ? ' over' : ''}`} aria-live="polite">
           {MAX_MESSAGE_LENGTH - length}

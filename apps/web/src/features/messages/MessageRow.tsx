@@ -5,6 +5,7 @@ import { Avatar } from '../../ui/Avatar';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { errorText } from '../../ui/error-text';
 import { Icon } from '../../ui/Icon';
+import { MessageReactions } from '../reactions/MessageReactions';
 import type { MessageDisplay } from '../settings/message-display';
 import { CallRecord } from '../voice/CallRecord';
 import { MessageContent } from './MessageContent';
@@ -103,7 +104,7 @@ export const MessageRow = memo(function MessageRow({
           )}
           {message.editedAt && !editing && <span className="edited">(edited)</span>}
         </div>
-        {/* Rows below the content (reactions) go here. */}
+        <MessageReactions message={message} />
         {message.pending === 'sending' && <SendingLabel waitUntil={message.waitUntil} />}
         {message.pending === 'failed' && (
           <div className="message-state failed" role="alert">
