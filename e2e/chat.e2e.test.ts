@@ -387,7 +387,8 @@ describe('chat in two browsers', () => {
   });
 
   it('reacts through the picker (search "thumbs"); the other side sees the count live', async () => {
-    const theirs = a.locator('.message', { hasText: 'hi alice!' });
+    // Bob's message itself, not Alice's reply that quotes it.
+    const theirs = a.locator('.message', { hasText: 'hi alice!', hasNot: a.locator('.reply-preview') });
     await theirs.hover();
     await theirs.getByRole('button', { name: 'Add reaction' }).click();
     const picker = a.getByRole('dialog', { name: 'Add reaction' });
@@ -397,7 +398,9 @@ describe('chat in two browsers', () => {
     await picker.getByRole('button', { name: 'thumbs up', exact: true }).click();
     await picker.waitFor({ state: 'detached' });
     const chip = (page: Page) =>
-      page.locator('.message', { hasText: 'hi alice!' }).getByRole('button', { name: /^👍 \d/ });
+      page
+        .locator('.message', { hasText: 'hi alice!', hasNot: page.locator('.reply-preview') })
+        .getByRole('button', { name: /^👍 \d/ });
     await expect.poll(() => chip(b).textContent()).toBe('👍1');
     expect(await chip(a).getAttribute('aria-pressed')).toBe('true');
     expect(await chip(b).getAttribute('aria-pressed')).toBe('false');
@@ -405,7 +408,9 @@ describe('chat in two browsers', () => {
 
   it('the other person toggles the reaction on and off; hover says who reacted', async () => {
     const chip = (page: Page) =>
-      page.locator('.message', { hasText: 'hi alice!' }).getByRole('button', { name: /^👍 \d/ });
+      page
+        .locator('.message', { hasText: 'hi alice!', hasNot: page.locator('.reply-preview') })
+        .getByRole('button', { name: /^👍 \d/ });
     await chip(b).click();
     await expect.poll(() => chip(a).textContent()).toBe('👍2');
     expect(await chip(b).getAttribute('aria-pressed')).toBe('true');
