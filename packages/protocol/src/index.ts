@@ -12,6 +12,7 @@ export * from './notifications.js';
 export * from './ops.js';
 export * from './presence.js';
 export * from './routes.js';
+export * from './search.js';
 export * from './servers.js';
 export * from './settings.js';
 export * from './users.js';

@@ -23,6 +23,8 @@ import { messageOps } from './messages/messages.ops.js';
 import { messagesRoutes } from './messages/messages.routes.js';
 import { MessagesService } from './messages/messages.service.js';
 import { type SendLimits, SendRateLimit } from './messages/send-rate-limit.js';
+import { searchRoutes } from './search/search.routes.js';
+import { SearchService } from './search/search.service.js';
 import { serversRoutes } from './servers/servers.routes.js';
 import { ServersService } from './servers/servers.service.js';
 import { typingOps } from './typing/typing.ops.js';
@@ -75,6 +77,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
     ...channelsRoutes({ channels, commands }),
     ...messagesRoutes({ messages, commands }),
     ...dmsRoutes({ dms, commands }),
+    ...searchRoutes({ search: new SearchService(db, access) }),
   } satisfies Partial<RouteHandlers>;
   const ops = {
     ...messageOps({ messages, commands }),

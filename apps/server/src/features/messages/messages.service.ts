@@ -15,6 +15,7 @@ import {
   deleteMessage,
   findByNonce,
   findMessage,
+  historyAround,
   historyPage,
   membersNamed,
   replaceMentions,
@@ -139,6 +140,10 @@ export class MessagesService {
   async history(userId: bigint, channelId: bigint, query: HistoryQuery): Promise<Message[]> {
     const target = await this.target(channelId, userId);
     if (target.type === 'voice') return [];
+    if (query.around !== undefined) {
+      const rows = await historyAround(this.deps.db, channelId, BigInt(query.around), query.limit);
+      return rows.map((r) => toMessage(r.message, r.author));
+    }
     const rows = await historyPage(this.deps.db, channelId, {
       ...(query.before === undefined ? {} : { before: BigInt(query.before) }),
       ...(query.after === undefined ? {} : { after: BigInt(query.after) }),
