@@ -16,7 +16,8 @@ import {
   withUsers,
   withVoiceState,
 } from './chat-store.js';
-import { EMPTY_CHANNEL, mergeMessages, removeMessage } from './message-list.js';
+import { EMPTY_CHANNEL, removeMessage } from './message-list.js';
+import { mergeLive } from './message-window.js';
 
 /** How long a `typing_start` keeps someone shown as typing. */
 export const TYPING_MS = 8_000;
@@ -75,7 +76,7 @@ const reducers: Reducers = {
     const list = s.messages[d.channelId] ?? EMPTY_CHANNEL;
     const typing = s.typing[d.channelId];
     const next: Partial<ChatState> = {
-      messages: { ...s.messages, [d.channelId]: mergeMessages(list, [d]) },
+      messages: { ...s.messages, [d.channelId]: mergeLive(list, [d]) },
       users: withUsers(s.users, [d.author]),
     };
     if (typing?.[d.author.id] !== undefined) {
@@ -90,7 +91,7 @@ const reducers: Reducers = {
   message_update: (s, d) => {
     const list = s.messages[d.channelId];
     if (!list) return {};
-    return { messages: { ...s.messages, [d.channelId]: mergeMessages(list, [d]) } };
+    return { messages: { ...s.messages, [d.channelId]: mergeLive(list, [d]) } };
   },
   message_delete: (s, d) => {
     const list = s.messages[d.channelId];
