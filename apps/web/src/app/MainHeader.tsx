@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
+import { SearchBox } from '../features/search/SearchBox';
 import { InviteDialog } from '../features/servers/InviteDialog';
 import { voice } from '../features/voice/voice-controller';
 import { useLocalVoice } from '../features/voice/voice-state';
@@ -47,6 +48,7 @@ export function MainHeader({ onOpenNavigation }: { onOpenNavigation: () => void 
         {!home && serverName && <span className="title-server">{serverName}</span>}
       </h1>
       <div className="header-actions">
+        <SearchBox />
         {dmPeer && (
           <button
             type="button"

@@ -184,11 +184,10 @@ export class ChatSession {
     const window = this.windowOf(channelId);
     const page = await this.rest.listMessages({ channelId, limit: PAGE_SIZE });
     if (window !== this.windowOf(channelId)) return;
-    this.updateChannel(channelId, (l) => ({
-      ...mergeMessages(l, page),
-      loaded: true,
-      hasOlder: page.length === PAGE_SIZE,
-    }));
+    // A jump that landed meanwhile holds a window this newest page is not contiguous with.
+    this.updateChannel(channelId, (l) =>
+      l.hasNewer ? l : { ...mergeMessages(l, page), loaded: true, hasOlder: page.length === PAGE_SIZE },
+    );
   }
 
   /** Loads the page before the oldest message held; false when there is nothing older. */
