@@ -6,7 +6,7 @@
  * vocabulary with a skewed (Zipf-like) frequency, a tag word that 20 messages share, a link in 5 %
  * and an image link in 1 %. A mix of queries (a common word, a middle word, a rare word, from:,
  * in:, has:link, has:image, before:, two words) is run through SearchService as the route runs it
- * (access check, parse, the page of 25, the capped count), and against the baseline: the bare page
+ * (access check, parse, the page of 25 in widening windows), and against the baseline: the bare page
  * query through the driver, no access check and no count (the best a bare tool can do). Rounds
  * interleave both, so a busy machine weighs on both alike. Goal: p99 < 50 ms.
  */
@@ -24,13 +24,14 @@ import { Histogram } from './lib/histogram.js';
 
 const ENGINES = (process.env.BENCH_ENGINES ?? 'postgres').split(',');
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 100);
 const CHANNELS = 10;
 const AUTHORS = 200;
 const TAGS = MESSAGES / 20;
 const ME = 5;
 const SERVER = 1_000_000n;
-const START_MS = Date.UTC(2025, 5, 1);
+/** A year of messages up to now, as on a server in use. */
+const START_MS = Date.now() - 365 * 86_400_000;
 const STEP_MS = Math.floor((365 * 86_400_000) / MESSAGES);
 
 const WORDS = `the a to and of i you it is in that for on this we be with have are not but so just
@@ -83,7 +84,7 @@ async function seed(storage: Storage): Promise<void> {
     const to = Math.min(MESSAGES, from + batch - 1);
     await run(
       `insert into messages (id, channel_id, author_id, content, created_at)
-       select ${ids('g')}, 2000000 + (g * 7919) % ${CHANNELS}, 10 + (g * 31) % ${AUTHORS},
+       select ${ids('g')}, 2000000 + (g::bigint * 7919) % ${CHANNELS}, 10 + (g * 31) % ${AUTHORS},
          ${text} || ' tag' || (g % ${TAGS})
            || case when g % 20 = 0 then ' https://example.com/page/' || g
                    when g % 100 = 1 then ' https://img.example.com/p' || g || '.png' else '' end,
@@ -93,6 +94,8 @@ async function seed(storage: Storage): Promise<void> {
     process.stdout.write(`  seeded ${to.toLocaleString('en')}\r`);
   }
   process.stdout.write('\n');
+  await run(`insert into channel_heads (channel_id, last_message_id, author_id)
+    select distinct on (channel_id) channel_id, id, author_id from messages order by channel_id, id desc`);
   await run('create index messages_search_idx on messages using gin (search_vector)');
   await run('vacuum analyze messages');
 }
@@ -155,7 +158,7 @@ async function bench(engine: string): Promise<string[]> {
     const service = new SearchService(storage.db, new AccessService());
     const ours = new Map(CASES.map((c) => [c.name, new Histogram()]));
     const bare = new Map(CASES.map((c) => [c.name, new Histogram()]));
-    const totals = new Map<string, number>();
+    const totals = new Map<string, string>();
     const time = async (h: Histogram | undefined, f: () => Promise<unknown>) => {
       const t = performance.now();
       await f();
@@ -170,7 +173,7 @@ async function bench(engine: string): Promise<string[]> {
         );
         await time(keep ? ours.get(c.name) : undefined, async () => {
           const page = await service.inServer(BigInt(ME), SERVER, { q: c.q(r), limit: 25 });
-          totals.set(c.name, page.total);
+          totals.set(c.name, `${page.results.length}${page.next === null ? '' : '+'}`);
         });
       }
     }
@@ -181,7 +184,7 @@ async function bench(engine: string): Promise<string[]> {
     const [version] = await executeRows<{ v: string }>(storage.db, sql`select version() as v`);
     const lines = [
       `${engine}: ${MESSAGES.toLocaleString('en')} messages in one server, seeded in ${seeded} s; ${ROUNDS} rounds; ${version?.v.split(' on ')[0] ?? ''}`,
-      'query                      total   ours p50/p99 ms   bare p50/p99 ms   ratio p50/p99',
+      'query                      found   ours p50/p99 ms   bare p50/p99 ms   ratio p50/p99',
     ];
     for (const c of CASES) {
       const o = ours.get(c.name) as Histogram;

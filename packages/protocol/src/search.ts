@@ -12,8 +12,6 @@ import { ChannelTypeSchema } from './servers.js';
 export const MAX_SEARCH_QUERY = 500;
 export const MAX_SEARCH_PAGE = 50;
 export const DEFAULT_SEARCH_PAGE = 25;
-/** Matches are counted up to this many; a `total` equal to it means "this many or more". */
-export const SEARCH_COUNT_CAP = 1000;
 
 export const SEARCH_FILTERS = ['from', 'in', 'has', 'before', 'after'] as const;
 export type SearchFilter = (typeof SEARCH_FILTERS)[number];
@@ -154,8 +152,6 @@ export const SearchResultsSchema = z
   .object({
     /** Newest first. */
     results: z.array(SearchResultSchema),
-    /** How many messages match, counted up to SEARCH_COUNT_CAP (equal to it: that many or more). */
-    total: z.number().int().min(0),
     /** The cursor of the next page (older matches), or null on the last page. */
     next: IdSchema.nullable(),
   })

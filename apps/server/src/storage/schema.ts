@@ -197,6 +197,8 @@ export const messages = pgTable(
   },
   (t) => [
     index('messages_search_idx').using('gin', t.searchVector),
+    index('messages_has_link_idx').on(t.id).where(sql`${t.hasLink}`),
+    index('messages_has_image_idx').on(t.id).where(sql`${t.hasImage}`),
     index('messages_channel_id_idx').on(t.channelId, t.id),
     index('messages_author_idx').on(t.authorId, t.id),
     uniqueIndex('messages_author_nonce_idx').on(t.authorId, t.nonce).where(sql`${t.nonce} is not null`),

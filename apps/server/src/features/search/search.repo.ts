@@ -1,7 +1,7 @@
 import { and, desc, eq, getTableColumns, gte, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
 import type { MessageRow } from '../../storage/rows.js';
-import { channels, messages, users } from '../../storage/schema.js';
+import { channelHeads, channels, messages, users } from '../../storage/schema.js';
 
 /** Where a search looks: a server's channels (or one of them), or one channel. */
 export type SearchScope =
@@ -65,24 +65,6 @@ export async function searchPage(
     .limit(limit);
 }
 
-/** How many messages match, counting no further than `cap`. */
-export async function countMatches(
-  db: Db,
-  scope: SearchScope,
-  conditions: SearchConditions,
-  cap: number,
-): Promise<number> {
-  const hits = db
-    .select({ one: sql`1` })
-    .from(messages)
-    .innerJoin(channels, eq(channels.id, messages.channelId))
-    .where(where(scope, conditions))
-    .limit(cap)
-    .as('hits');
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(hits);
-  return row?.n ?? 0;
-}
-
 /** A text channel of the server by name (case-insensitive). */
 export async function textChannelNamed(db: Db, serverId: bigint, name: string): Promise<bigint | undefined> {
   const [row] = await db
@@ -103,4 +85,19 @@ export async function textChannelNamed(db: Db, serverId: bigint, name: string): 
 export async function userByKey(db: Db, key: string): Promise<bigint | undefined> {
   const [row] = await db.select({ id: users.id }).from(users).where(eq(users.usernameKey, key));
   return row?.id;
+}
+
+/** The newest message id of the scope, from `channel_heads` (one row per channel): where windows start. */
+export async function newestInScope(db: Db, scope: SearchScope): Promise<bigint | undefined> {
+  const [row] = await db
+    .select({ newest: sql<string | null>`max(${channelHeads.lastMessageId})::text` })
+    .from(channelHeads)
+    .innerJoin(channels, eq(channels.id, channelHeads.channelId))
+    .where(
+      and(
+        scope.channelId === undefined ? undefined : eq(channels.id, scope.channelId),
+        scope.serverId === undefined ? undefined : eq(channels.serverId, scope.serverId),
+      ),
+    );
+  return row?.newest == null ? undefined : BigInt(row.newest);
 }

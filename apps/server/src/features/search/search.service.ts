@@ -1,19 +1,19 @@
 import {
   type ParsedSearch,
   parseSearchQuery,
-  SEARCH_COUNT_CAP,
   type SearchQuery,
   type SearchResults,
   usernameKey,
 } from '@decentra/protocol';
 import { invalidInput } from '../../infra/errors.js';
-import { ID_EPOCH_MS } from '../../infra/ids.js';
+import { ID_EPOCH_MS, idTimestamp } from '../../infra/ids.js';
 import type { Db } from '../../storage/db.js';
 import type { AccessService } from '../access/access.service.js';
 import { toMessage } from '../messages/message-dto.js';
 import {
-  countMatches,
+  newestInScope,
   type SearchConditions,
+  type SearchRow,
   type SearchScope,
   searchPage,
   textChannelNamed,
@@ -26,6 +26,12 @@ function idAt(iso: string): bigint {
 }
 
 const HAS_WORD = /[\p{L}\p{N}]/u;
+const DAY_MS = 86_400_000;
+/**
+ * The windows a page is looked for in, in days back from its upper bound (or the scope's newest
+ * message); undefined: the rest. Measured in bench/RESULTS.md ("Search").
+ */
+const WINDOW_DAYS = [1, 30, undefined] as const;
 
 /**
  * Message search. Access first, through the access feature: a server you are not a member of, or
@@ -57,24 +63,42 @@ export class SearchService {
     return this.run({ channelId }, search, query);
   }
 
+  /**
+   * One page, newest first, read in widening windows of time back from the page's upper bound
+   * (1 day, 30 days, then all): a common word is found in the first window without the database
+   * fetching its every match to sort them; a rare one costs three cheap index probes.
+   */
   private async run(scope: SearchScope, search: ParsedSearch, query: SearchQuery): Promise<SearchResults> {
     const authorId =
       search.from === undefined ? undefined : await userByKey(this.db, usernameKey(search.from));
-    if (search.from !== undefined && authorId === undefined) return { results: [], total: 0, next: null };
+    if (search.from !== undefined && authorId === undefined) return { results: [], next: null };
     const conditions: SearchConditions = {
       ...(HAS_WORD.test(search.text) ? { text: search.text } : {}),
       ...(authorId === undefined ? {} : { authorId }),
       hasLink: search.has.includes('link'),
       hasImage: search.has.includes('image'),
-      ...(search.after === undefined ? {} : { afterId: idAt(search.after) }),
     };
     const before = search.before === undefined ? undefined : idAt(search.before);
     const cursor = query.cursor === undefined ? undefined : BigInt(query.cursor);
     const upper = before === undefined || (cursor !== undefined && cursor < before) ? cursor : before;
-    const page = { ...conditions, ...(upper === undefined ? {} : { beforeId: upper }) };
-    const rows = await searchPage(this.db, scope, page, query.limit + 1);
-    const all = before === undefined ? conditions : { ...conditions, beforeId: before };
-    const total = await countMatches(this.db, scope, all, SEARCH_COUNT_CAP);
+    const lowest = search.after === undefined ? undefined : idAt(search.after);
+    const start = upper ?? (await newestInScope(this.db, scope));
+    if (start === undefined) return { results: [], next: null };
+    const topMs = idTimestamp(start).getTime();
+    const rows: SearchRow[] = [];
+    let top = upper;
+    for (const days of WINDOW_DAYS) {
+      const edge = days === undefined ? undefined : idAt(new Date(topMs - days * DAY_MS).toISOString());
+      const bottom = edge === undefined || (lowest !== undefined && edge <= lowest) ? lowest : edge;
+      const window = {
+        ...conditions,
+        ...(top === undefined ? {} : { beforeId: top }),
+        ...(bottom === undefined ? {} : { afterId: bottom }),
+      };
+      rows.push(...(await searchPage(this.db, scope, window, query.limit + 1 - rows.length)));
+      if (rows.length > query.limit || bottom === lowest) break;
+      top = bottom;
+    }
     const shown = rows.slice(0, query.limit);
     const last = shown[shown.length - 1];
     return {
@@ -87,7 +111,6 @@ export class SearchService {
           name: r.channel.name,
         },
       })),
-      total,
       next: rows.length > query.limit && last ? last.message.id.toString() : null,
     };
   }

@@ -12,3 +12,9 @@ ALTER TABLE messages
   ) STORED;
 --> statement-breakpoint
 CREATE INDEX messages_search_idx ON messages USING gin (search_vector);
+--> statement-breakpoint
+-- has:link and has:image, alone or with a common word: the newest flagged messages in id order,
+-- without reading the unflagged ones.
+CREATE INDEX messages_has_link_idx ON messages (id) WHERE has_link;
+--> statement-breakpoint
+CREATE INDEX messages_has_image_idx ON messages (id) WHERE has_image;

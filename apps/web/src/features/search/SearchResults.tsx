@@ -1,9 +1,4 @@
-import {
-  type SearchResults as Results,
-  SEARCH_COUNT_CAP,
-  type SearchResult,
-  searchTerms,
-} from '@decentra/protocol';
+import { type SearchResults as Results, type SearchResult, searchTerms } from '@decentra/protocol';
 import { useEffect, useMemo, useState } from 'react';
 import { rest } from '../../app/client';
 import { errorText } from '../../ui/error-text';
@@ -24,7 +19,7 @@ function fetchPage(scope: SearchScope, q: string, cursor: string | undefined): P
 /** The panel of matches for one query: newest first, more on demand, a click jumps to the message. */
 export function SearchResults({ scope, q, onClose }: { scope: SearchScope; q: string; onClose: () => void }) {
   const [results, setResults] = useState<SearchResult[]>([]);
-  const [total, setTotal] = useState<number | null>(null);
+  const [loaded, setLoaded] = useState(false);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -35,7 +30,7 @@ export function SearchResults({ scope, q, onClose }: { scope: SearchScope; q: st
     fetchPage(scope, q, cursor)
       .then((page) => {
         setResults((r) => (cursor === undefined ? page.results : [...r, ...page.results]));
-        setTotal(page.total);
+        setLoaded(true);
         setNext(page.next);
         setError(null);
       })
@@ -45,12 +40,13 @@ export function SearchResults({ scope, q, onClose }: { scope: SearchScope; q: st
   // biome-ignore lint/correctness/useExhaustiveDependencies: one first page per query (the panel is keyed by it).
   useEffect(() => load(undefined), []);
 
-  const count = total === null ? '' : total >= SEARCH_COUNT_CAP ? `${SEARCH_COUNT_CAP}+` : String(total);
+  // The server does not count every match (a common word has too many): more pages say "+".
+  const count = `${results.length}${next === null ? '' : '+'}`;
   return (
     <section className="search-panel" aria-label="Search results">
       <header className="search-panel-head">
         <span role="status">
-          {error ? '' : total === null ? 'Searching…' : `${count} ${total === 1 ? 'result' : 'results'}`}
+          {error ? '' : !loaded ? 'Searching…' : `${count} ${count === '1' ? 'result' : 'results'}`}
         </span>
         <button type="button" className="icon-button" aria-label="Close search" onClick={onClose}>
           <Icon name="close" />
