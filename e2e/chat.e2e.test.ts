@@ -332,7 +332,7 @@ describe('chat in two browsers', () => {
 
   it('jumps to the original when the quote is clicked', async () => {
     await b.locator('.message', { hasText: 'welcome to the club' }).locator('.reply-preview').click();
-    await b.locator('.message-slot.jump-highlight', { hasText: 'hi alice!' }).waitFor();
+    await b.locator('.message-slot.jump-target', { hasText: 'hi alice!' }).waitFor();
   });
 
   it('says the original was deleted when it is gone', async () => {
@@ -377,7 +377,7 @@ describe('chat in two browsers', () => {
     await screenshot(b, 'pins');
     await panel.getByRole('button', { name: /hello bob/ }).click();
     await panel.waitFor({ state: 'detached' });
-    await b.locator('.message-slot.jump-highlight', { hasText: 'hello bob' }).waitFor();
+    await b.locator('.message-slot.jump-target', { hasText: 'hello bob' }).waitFor();
     // Unpinned, it leaves the list.
     await first.hover();
     await first.getByRole('button', { name: 'Unpin message' }).click();

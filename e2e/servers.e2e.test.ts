@@ -237,6 +237,45 @@ describe('server management, small screens and restarts', () => {
         .toBe(true);
       expect(await a.locator('.message-slot').count()).toBeLessThan(80);
     });
+
+    it('searches the server, highlights the word, and jumps to an old message with its history around it', async () => {
+      await a.getByRole('searchbox').fill('4242 in:archive');
+      await a.getByRole('searchbox').press('Enter');
+      const results = a.getByRole('region', { name: 'Search results' });
+      await results.getByText('1 result').waitFor();
+      const hit = results.getByRole('button', { name: /history message 4242/ });
+      expect(await hit.locator('mark').textContent()).toBe('4242');
+      await screenshot(a, 'search');
+      await hit.click();
+      const log = a.getByRole('log');
+      await log.getByText('history message 4242', { exact: true }).waitFor();
+      // The page around it: older and newer neighbours, and not the present.
+      await log.getByText('history message 4241', { exact: true }).waitFor();
+      await log.getByText('history message 4243', { exact: true }).waitFor();
+      await a.locator('.message-slot.jump-target', { hasText: 'history message 4242' }).waitFor();
+      expect(await log.getByText('the newest message').count()).toBe(0);
+      expect(await a.locator('.message-slot').count()).toBeLessThan(80);
+    });
+
+    it('loads newer messages when scrolled down, and jumps back to the present', async () => {
+      const log = a.getByRole('log');
+      const scroller = a.locator('.message-scroller');
+      await expect
+        .poll(
+          async () => {
+            if (await log.getByText('history message 4290', { exact: true }).count()) return true;
+            await scroller.evaluate((el) => {
+              el.scrollTop = el.scrollHeight;
+            });
+            return false;
+          },
+          { timeout: 30_000, interval: 200 },
+        )
+        .toBe(true);
+      await a.getByRole('button', { name: 'Jump to present' }).click();
+      await log.getByText('the newest message').waitFor();
+      await a.getByRole('button', { name: 'Jump to present' }).waitFor({ state: 'detached' });
+    });
   });
 
   it('lists who is in a voice channel, live, with their mute', async () => {

@@ -14,6 +14,7 @@ export * from './pins.js';
 export * from './presence.js';
 export * from './reactions.js';
 export * from './routes.js';
+export * from './search.js';
 export * from './servers.js';
 export * from './settings.js';
 export * from './users.js';

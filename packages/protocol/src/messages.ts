@@ -82,11 +82,17 @@ export const EditMessageBodySchema = z
   .strictObject({ content: ContentSchema })
   .meta({ id: 'EditMessageBody' });
 
-export const HistoryQuerySchema = z.strictObject({
-  before: IdSchema.optional(),
-  after: IdSchema.optional(),
-  limit: z.coerce.number<number>().int().min(1).max(MAX_HISTORY_PAGE).default(DEFAULT_HISTORY_PAGE),
-});
+export const HistoryQuerySchema = z
+  .strictObject({
+    before: IdSchema.optional(),
+    after: IdSchema.optional(),
+    /** A page centred on this id (a search result): `limit / 2` older messages, then it and newer. */
+    around: IdSchema.optional(),
+    limit: z.coerce.number<number>().int().min(1).max(MAX_HISTORY_PAGE).default(DEFAULT_HISTORY_PAGE),
+  })
+  .refine((q) => q.around === undefined || (q.before === undefined && q.after === undefined), {
+    message: 'around goes without before and after',
+  });
 export type HistoryQuery = z.infer<typeof HistoryQuerySchema>;
 
 /** Gateway op `send_message`: the same rules as POST /channels/:id/messages. */

@@ -56,6 +56,7 @@ import {
   ReactionParamsSchema,
   ReactorsQuerySchema,
 } from './reactions.js';
+import { SearchQuerySchema, SearchResultsSchema } from './search.js';
 import {
   ChannelSchema,
   CreateChannelBodySchema,
@@ -462,6 +463,28 @@ export const ROUTES = {
     response: z.array(MessageSchema),
     tags: ['messages'],
     summary: 'History: a page of up to `limit` (≤ 100) messages before/after an id, oldest first',
+  }),
+  searchServerMessages: route({
+    method: 'GET',
+    path: '/api/servers/:serverId/messages/search',
+    auth: 'user',
+    params: ServerParamsSchema,
+    query: SearchQuerySchema,
+    status: 200,
+    response: SearchResultsSchema,
+    tags: ['messages'],
+    summary: 'Search the messages of a server (members only): words plus from:, in:, has:, before:, after:',
+  }),
+  searchChannelMessages: route({
+    method: 'GET',
+    path: '/api/channels/:channelId/messages/search',
+    auth: 'user',
+    params: ChannelParamsSchema,
+    query: SearchQuerySchema,
+    status: 200,
+    response: SearchResultsSchema,
+    tags: ['messages'],
+    summary: 'Search the messages of one channel you can read (a DM, or a server channel)',
   }),
   sendMessage: route({
     method: 'POST',

@@ -28,6 +28,8 @@ import { PinsService } from './pins/pins.service.js';
 import { ReactionRateLimit } from './reactions/reaction-rate-limit.js';
 import { reactionsRoutes } from './reactions/reactions.routes.js';
 import { ReactionsService } from './reactions/reactions.service.js';
+import { searchRoutes } from './search/search.routes.js';
+import { SearchService } from './search/search.service.js';
 import { serversRoutes } from './servers/servers.routes.js';
 import { ServersService } from './servers/servers.service.js';
 import { typingOps } from './typing/typing.ops.js';
@@ -96,6 +98,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
     ...dmsRoutes({ dms, commands }),
     ...pinsRoutes({ pins, commands }),
     ...reactionsRoutes({ reactions, commands }),
+    ...searchRoutes({ search: new SearchService(db, access) }),
   } satisfies Partial<RouteHandlers>;
   const ops = {
     ...messageOps({ messages, commands }),

@@ -6,5 +6,6 @@ export type InviteRow = typeof invites.$inferSelect;
 export type ServerRow = typeof servers.$inferSelect;
 export type MemberRow = typeof serverMembers.$inferSelect;
 export type ChannelRow = typeof channels.$inferSelect;
-export type MessageRow = typeof messages.$inferSelect;
+/** A message as the repos read it: everything but the search lexemes (only SQL matches those). */
+export type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;
 export type DmRow = typeof dmChannels.$inferSelect;

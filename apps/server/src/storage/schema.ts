@@ -22,6 +22,9 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
 });
 
+/** Full-text search's lexemes (messages.search_vector); never read back, only matched in SQL. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
 const id = (name: string) => bigint(name, { mode: 'bigint' });
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 /** A required reference to a user, removed with the user. */
@@ -190,8 +193,17 @@ export const messages = pgTable(
     replyToId: id('reply_to_id'),
     /** Whom replying mentioned (the original's author), kept across edits. */
     replyMentionId: id('reply_mention_id').references(() => users.id),
+    /** Search (0013_search.sql): computed by the database from the content. */
+    searchVector: tsvector('search_vector').generatedAlwaysAs(sql`to_tsvector('simple'::regconfig, content)`),
+    hasLink: boolean('has_link').generatedAlwaysAs(sql`content ~* 'https?://'`),
+    hasImage: boolean('has_image').generatedAlwaysAs(
+      sql.raw(`content ~* 'https?://[^\\s<>"''\`{}|\\\\^?#]+\\.(jpe?g|png|gif|webp|svg)([?#\\s.,;:!)]|$)'`),
+    ),
   },
   (t) => [
+    index('messages_search_idx').using('gin', t.searchVector),
+    index('messages_has_link_idx').on(t.id).where(sql`${t.hasLink}`),
+    index('messages_has_image_idx').on(t.id).where(sql`${t.hasImage}`),
     index('messages_channel_id_idx').on(t.channelId, t.id),
     index('messages_author_idx').on(t.authorId, t.id),
     uniqueIndex('messages_author_nonce_idx').on(t.authorId, t.nonce).where(sql`${t.nonce} is not null`),

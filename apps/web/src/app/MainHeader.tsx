@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { PinsButton } from '../features/pins/PinsButton';
+import { SearchBox } from '../features/search/SearchBox';
 import { InviteDialog } from '../features/servers/InviteDialog';
 import { voice } from '../features/voice/voice-controller';
 import { useLocalVoice } from '../features/voice/voice-state';
@@ -49,6 +50,7 @@ export function MainHeader({ onOpenNavigation }: { onOpenNavigation: () => void 
       </h1>
       <div className="header-actions">
         {channel && channel.type !== 'voice' && <PinsButton channelId={channel.id} />}
+        <SearchBox />
         {dmPeer && (
           <button
             type="button"

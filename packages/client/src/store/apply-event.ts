@@ -17,6 +17,7 @@ import {
   withVoiceState,
 } from './chat-store.js';
 import { EMPTY_CHANNEL, forgetOriginal, mergeMessages, removeMessage, setPinned } from './message-list.js';
+import { mergeLive } from './message-window.js';
 import { withReaction } from './reactions.js';
 
 /** How long a `typing_start` keeps someone shown as typing. */
@@ -76,7 +77,7 @@ const reducers: Reducers = {
     const list = s.messages[d.channelId] ?? EMPTY_CHANNEL;
     const typing = s.typing[d.channelId];
     const next: Partial<ChatState> = {
-      messages: { ...s.messages, [d.channelId]: mergeMessages(list, [d]) },
+      messages: { ...s.messages, [d.channelId]: mergeLive(list, [d]) },
       users: withUsers(s.users, [d.author]),
     };
     if (typing?.[d.author.id] !== undefined) {
@@ -91,7 +92,7 @@ const reducers: Reducers = {
   message_update: (s, d) => {
     const list = s.messages[d.channelId];
     if (!list) return {};
-    return { messages: { ...s.messages, [d.channelId]: mergeMessages(list, [d]) } };
+    return { messages: { ...s.messages, [d.channelId]: mergeLive(list, [d]) } };
   },
   message_delete: (s, d) => {
     const list = s.messages[d.channelId];

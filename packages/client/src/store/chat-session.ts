@@ -33,6 +33,7 @@ import {
   setPendingState,
   setWaiting,
 } from './message-list.js';
+import { appendNewer, aroundWindow, mergeLive, towardsPresent } from './message-window.js';
 import type { OutboxKeeper, SavedSend } from './saved-outbox.js';
 
 export type GatewayLike = Pick<GatewayClient, 'on' | 'request' | 'send' | 'connect' | 'close' | 'state'>;
@@ -104,6 +105,9 @@ export class ChatSession {
   private waitUntil = 0;
   private readonly lastTyping = new Map<string, number>();
   private readonly loadingOlder = new Set<string>();
+  private readonly loadingNewer = new Set<string>();
+  /** Bumped when a channel's window is replaced (a jump): a page asked for the old one is dropped. */
+  private readonly windows = new Map<string, number>();
   private readonly unsubscribe: Array<() => void> = [];
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Acks on their way, by channel, and the newer one to send when it is answered. */
@@ -157,6 +161,9 @@ export class ChatSession {
       createdAt: new Date(this.now()).toISOString(),
       ...(reply ? { reply } : {}),
     });
+    // Writing while reading old history: the message belongs at the present, so go back there.
+    if (this.store.getState().messages[channelId]?.hasNewer)
+      void this.jumpToPresent(channelId).catch(() => {});
     this.flush();
     // The others stop showing me as typing when the message lands: the next keystroke tells them again.
     this.lastTyping.delete(channelId);
@@ -198,12 +205,13 @@ export class ChatSession {
   async open(channelId: string): Promise<void> {
     const list = this.store.getState().messages[channelId];
     if (list?.loaded) return;
+    const window = this.windowOf(channelId);
     const page = await this.rest.listMessages({ channelId, limit: PAGE_SIZE });
-    this.updateChannel(channelId, (l) => ({
-      ...mergeMessages(l, page),
-      loaded: true,
-      hasOlder: page.length === PAGE_SIZE,
-    }));
+    if (window !== this.windowOf(channelId)) return;
+    // A jump that landed meanwhile holds a window this newest page is not contiguous with.
+    this.updateChannel(channelId, (l) =>
+      l.hasNewer ? l : { ...mergeMessages(l, page), loaded: true, hasOlder: page.length === PAGE_SIZE },
+    );
   }
 
   /** Loads the page before the oldest message held; false when there is nothing older. */
@@ -214,12 +222,59 @@ export class ChatSession {
     if (!before) return false;
     this.loadingOlder.add(channelId);
     try {
+      const window = this.windowOf(channelId);
       const page = await this.rest.listMessages({ channelId, before, limit: PAGE_SIZE });
+      if (window !== this.windowOf(channelId)) return false;
       this.updateChannel(channelId, (l) => prependPage(l, page, page.length === PAGE_SIZE));
       return page.length > 0;
     } finally {
       this.loadingOlder.delete(channelId);
     }
+  }
+
+  /**
+   * Makes the window hold `messageId` (a search result): when it is not held already, the window
+   * becomes the page around it, detached from the present (message-window.ts). True when held.
+   */
+  async jumpTo(channelId: string, messageId: string): Promise<boolean> {
+    const held = (): boolean =>
+      (this.store.getState().messages[channelId]?.items ?? []).some((m) => m.id === messageId);
+    if (held()) return true;
+    const window = this.newWindow(channelId);
+    const page = await this.rest.listMessages({ channelId, around: messageId, limit: PAGE_SIZE });
+    if (window !== this.windowOf(channelId)) return held();
+    this.updateChannel(channelId, (l) => aroundWindow(l, page, messageId, PAGE_SIZE));
+    return held();
+  }
+
+  /** Loads the page after the newest message of a detached window; false when there is nothing newer. */
+  async loadNewer(channelId: string): Promise<boolean> {
+    const list = this.store.getState().messages[channelId] ?? EMPTY_CHANNEL;
+    const after = newestId(list);
+    if (!list.hasNewer || !after || this.loadingNewer.has(channelId)) return false;
+    this.loadingNewer.add(channelId);
+    try {
+      const window = this.windowOf(channelId);
+      const page = await this.rest.listMessages({ channelId, after, limit: PAGE_SIZE });
+      if (window !== this.windowOf(channelId)) return false;
+      const full = page.length === PAGE_SIZE;
+      this.updateChannel(channelId, (l) => appendNewer(l, page, full));
+      // Reached the present: a message sent while that page was on its way was left out as live
+      // (the window was still detached) and may not be in the page either; one more read after
+      // switching to live closes that gap (anything later arrives live).
+      if (!full) await this.catchUpChannel(channelId);
+      return page.length > 0;
+    } finally {
+      this.loadingNewer.delete(channelId);
+    }
+  }
+
+  /** Leaves a detached window for the newest page ("Jump to present"). */
+  async jumpToPresent(channelId: string): Promise<void> {
+    if (!this.store.getState().messages[channelId]?.hasNewer) return;
+    this.newWindow(channelId);
+    this.updateChannel(channelId, towardsPresent);
+    await this.open(channelId);
   }
 
   /** Edits a message of mine; the answer (and later its event) updates the store. */
@@ -492,19 +547,24 @@ export class ChatSession {
   /** After a lost session: fetch what was missed in every channel whose messages are held. */
   async catchUp(): Promise<void> {
     const { messages } = this.store.getState();
+    // A detached window is left alone: its newer pages come as the reader scrolls down.
     await Promise.all(
       Object.entries(messages).map(async ([channelId, list]) => {
-        let after = newestId(list);
-        if (!after || !list.loaded) return;
-        for (;;) {
-          const page = await this.rest.listMessages({ channelId, after, limit: 100 });
-          this.updateChannel(channelId, (l) => mergeMessages(l, page));
-          const last = page[page.length - 1];
-          if (page.length < 100 || !last) break;
-          after = last.id;
-        }
+        if (list.loaded && !list.hasNewer) await this.catchUpChannel(channelId);
       }),
     );
+  }
+
+  private async catchUpChannel(channelId: string): Promise<void> {
+    let after = newestId(this.store.getState().messages[channelId] ?? EMPTY_CHANNEL);
+    if (!after) return;
+    for (;;) {
+      const page = await this.rest.listMessages({ channelId, after, limit: 100 });
+      this.updateChannel(channelId, (l) => mergeMessages(l, page));
+      const last = page[page.length - 1];
+      if (page.length < 100 || !last) break;
+      after = last.id;
+    }
   }
 
   /** Shows a message as pending and puts it at the end of the outbox. */
@@ -563,7 +623,7 @@ export class ChatSession {
       (message) => {
         settled();
         if (this.outbox.delete(nonce)) this.save();
-        this.updateChannel(message.channelId, (list) => mergeMessages(list, [message]));
+        this.updateChannel(message.channelId, (list) => mergeLive(list, [message]));
         this.flush();
       },
       (err: unknown) => {
@@ -611,6 +671,16 @@ export class ChatSession {
       if (m) return m;
     }
     return undefined;
+  }
+
+  private windowOf(channelId: string): number {
+    return this.windows.get(channelId) ?? 0;
+  }
+
+  private newWindow(channelId: string): number {
+    const next = this.windowOf(channelId) + 1;
+    this.windows.set(channelId, next);
+    return next;
   }
 
   private updateChannel(channelId: string, fn: (list: typeof EMPTY_CHANNEL) => typeof EMPTY_CHANNEL): void {

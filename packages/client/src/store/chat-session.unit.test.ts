@@ -120,6 +120,7 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 interface HistoryPage {
   before?: string;
   after?: string;
+  around?: string;
   limit?: number;
 }
 
@@ -128,7 +129,7 @@ const notUsed = async (): Promise<never> => {
 };
 
 function setup(
-  history: (channelId: string, page: HistoryPage) => Message[] = () => [],
+  history: (channelId: string, page: HistoryPage) => Message[] | Promise<Message[]> = () => [],
   more: Partial<RestLike> = {},
   keep?: (userId: string) => OutboxKeeper,
 ) {
@@ -367,6 +368,177 @@ describe('ChatSession history', () => {
     const ids = items(store).map((m) => Number(m.id));
     expect(ids).toHaveLength(3 + 100 + 100 + 5);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+});
+
+describe('ChatSession jump to a message (a detached window)', () => {
+  const msg = (id: number, extra: Partial<Message> = {}): Message => ({
+    id: String(id),
+    channelId: '11',
+    author: { id: '2', username: 'bob' },
+    content: `m${id}`,
+    mentions: [],
+    createdAt: '2026-01-01T00:00:00.000Z',
+    editedAt: null,
+    ...extra,
+  });
+  /** A channel holding ids 1000..1999 (more may be added), answering pages as the server does. */
+  function channel() {
+    const ids = Array.from({ length: 1000 }, (_, i) => 1000 + i);
+    const history = (_c: string, p: HistoryPage): Message[] => {
+      const limit = p.limit ?? PAGE_SIZE;
+      if (p.around) {
+        const half = Math.floor(limit / 2);
+        const at = Number(p.around);
+        const older = ids.filter((i) => i < at).slice(-half);
+        return [...older, ...ids.filter((i) => i >= at).slice(0, limit - half)].map((i) => msg(i));
+      }
+      if (p.after)
+        return ids
+          .filter((i) => i > Number(p.after))
+          .slice(0, limit)
+          .map((i) => msg(i));
+      const before = p.before ? Number(p.before) : Number.POSITIVE_INFINITY;
+      return ids
+        .filter((i) => i < before)
+        .slice(-limit)
+        .map((i) => msg(i));
+    };
+    return { ids, history };
+  }
+  const list = (store: ReturnType<typeof createChatStore>) => store.getState().messages['11'];
+  const live = (gateway: FakeGateway, m: Message, seq: number) =>
+    gateway.emit('event', { op: 'event', t: 'message_create', d: m, seq });
+
+  it('opens the page around an old message, detached from the present; live messages stay out of the gap', async () => {
+    const server = channel();
+    const { gateway, store, session, calls } = setup(server.history);
+    await session.start();
+    await session.open('11');
+    expect(await session.jumpTo('11', '1200')).toBe(true);
+    expect(calls[1]).toEqual({ around: '1200', limit: PAGE_SIZE });
+    const ids = items(store).map((m) => Number(m.id));
+    expect(ids[0]).toBe(1175);
+    expect(ids.at(-1)).toBe(1224);
+    expect(list(store)).toMatchObject({ hasOlder: true, hasNewer: true, loaded: true });
+    // Someone writes now: the message belongs after the gap, not right after 1224.
+    server.ids.push(2000);
+    live(gateway, msg(2000), 1);
+    expect(items(store).map((m) => m.id)).not.toContain('2000');
+    // An edit of a message on screen is still taken.
+    gateway.emit('event', {
+      op: 'event',
+      t: 'message_update',
+      d: msg(1200, { content: 'edited', editedAt: '2026-01-02T00:00:00.000Z' }),
+      seq: 2,
+    });
+    expect(items(store).find((m) => m.id === '1200')?.content).toBe('edited');
+    // A message already held needs no page.
+    expect(await session.jumpTo('11', '1210')).toBe(true);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('loads newer pages down to the present, then takes live messages again, with no gap and no copy', async () => {
+    const server = channel();
+    const { gateway, store, session } = setup(server.history);
+    await session.start();
+    await session.jumpTo('11', '1900');
+    server.ids.push(2000);
+    live(gateway, msg(2000), 1);
+    while (await session.loadNewer('11'));
+    const ids = items(store).map((m) => Number(m.id));
+    expect(ids.slice(-3)).toEqual([1998, 1999, 2000]);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(ids.every((id, i) => i === 0 || id === (ids[i - 1] ?? 0) + 1)).toBe(true);
+    expect(list(store)?.hasNewer).toBe(false);
+    live(gateway, msg(2001), 2);
+    expect(items(store).at(-1)?.id).toBe('2001');
+    expect(await session.loadNewer('11')).toBe(false);
+  });
+
+  it('a message sent while the last newer page was on its way is not lost', async () => {
+    const server = channel();
+    let during: (() => void) | undefined;
+    const { gateway, store, session } = setup((c, p) => {
+      const page = server.history(c, p);
+      // Stored after this page was read, heard while the window was still detached.
+      if (p.after === '1984') during?.();
+      return page;
+    });
+    await session.start();
+    await session.jumpTo('11', '1960');
+    during = () => {
+      server.ids.push(2000);
+      live(gateway, msg(2000), 1);
+    };
+    // The page after 1984 is the last (1985..1999, short); 2000 was stored after it was read.
+    expect(await session.loadNewer('11')).toBe(true);
+    expect(items(store).at(-1)?.id).toBe('2000');
+  });
+
+  it('jump to present drops the old window for the newest page; jumping to the newest page is not detached', async () => {
+    const server = channel();
+    const { store, session } = setup(server.history);
+    await session.start();
+    await session.jumpTo('11', '1100');
+    await session.jumpToPresent('11');
+    expect(list(store)).toMatchObject({ hasNewer: false, loaded: true, hasOlder: true });
+    expect(items(store).map((m) => Number(m.id))).toEqual(
+      Array.from({ length: PAGE_SIZE }, (_, i) => 1950 + i),
+    );
+    await session.jumpTo('11', '1000');
+    await session.jumpToPresent('11');
+    await session.jumpTo('11', '1990');
+    expect(list(store)?.hasNewer).toBe(false);
+  });
+
+  it('sending while detached goes back to the present, where the message lands once', async () => {
+    const server = channel();
+    const { gateway, store, session } = setup(server.history);
+    await session.start();
+    await session.jumpTo('11', '1100');
+    const nonce = session.send('11', 'now');
+    await tick();
+    await tick();
+    expect(list(store)?.hasNewer).toBe(false);
+    expect(items(store).at(-1)).toMatchObject({ id: `pending:${nonce}`, pending: 'sending' });
+    const sent = gateway.sent[0];
+    if (sent) ack(sent, '2000');
+    await tick();
+    expect(
+      items(store)
+        .filter((m) => m.content === 'now')
+        .map((m) => m.id),
+    ).toEqual(['2000']);
+    expect(items(store).at(-2)?.id).toBe('1999');
+  });
+
+  it('a page asked for the window before a jump is dropped', async () => {
+    const server = channel();
+    let release: (() => void) | undefined;
+    const { store, session } = setup(async (c, p) => {
+      if (p.before) await new Promise<void>((r) => (release = r));
+      return server.history(c, p);
+    });
+    await session.start();
+    await session.open('11');
+    const older = session.loadOlder('11');
+    await tick();
+    await session.jumpTo('11', '1300');
+    release?.();
+    expect(await older).toBe(false);
+    expect(items(store)[0]?.id).toBe('1275');
+  });
+
+  it('a reset catches up attached channels but leaves a detached one alone', async () => {
+    const server = channel();
+    const { gateway, session, calls } = setup(server.history);
+    await session.start();
+    await session.jumpTo('11', '1300');
+    gateway.emit('reset', readyData);
+    await tick();
+    expect(calls.filter((c) => c.after)).toEqual([]);
   });
 });
 

@@ -26,6 +26,12 @@ export interface ChannelMessages {
   hasOlder: boolean;
   /** True once the newest page has been fetched (the window reaches the present). */
   loaded: boolean;
+  /**
+   * True while the window was opened around an older message (a search result) and does not reach
+   * the present: newer pages are fetched as the reader scrolls down, and live messages, which
+   * belong after the gap, are not added (message-window.ts). Absent means false.
+   */
+  hasNewer?: boolean;
 }
 
 export const EMPTY_CHANNEL: ChannelMessages = Object.freeze({ items: [], hasOlder: true, loaded: false });

@@ -1,5 +1,5 @@
 import { REPLY_SNAPSHOT_LENGTH } from '@decentra/protocol';
-import { and, asc, desc, eq, gt, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../storage/db.js';
 import type { MessageRow } from '../../storage/rows.js';
@@ -28,12 +28,15 @@ export interface MessageWithAuthor {
   pinned?: boolean;
 }
 
+/** Every column but the search lexemes, which history and writes never need to carry back. */
+const { searchVector: _lexemes, ...messageColumns } = getTableColumns(messages);
+
 const original = alias(messages, 'original');
 const originalAuthor = alias(users, 'original_author');
 
 /** A message with its author, its reply's original (resolved in the same query) and its pin. */
 const withAuthor = {
-  message: messages,
+  message: messageColumns,
   author: { id: users.id, username: users.username },
   originalId: original.id,
   originalContent: sql<string | null>`left(${original.content}, ${sql.raw(String(REPLY_SNAPSHOT_LENGTH))})`,
@@ -85,7 +88,7 @@ export type NewMessageRow = typeof messages.$inferInsert & { id: bigint };
 export async function insertMessages(db: Db, rows: NewMessageRow[]): Promise<MessageRow[]> {
   const inserted = db
     .$with('inserted')
-    .as(db.insert(messages).values(rows).onConflictDoNothing().returning());
+    .as(db.insert(messages).values(rows).onConflictDoNothing().returning(messageColumns));
   const mentioned = db.$with('mentioned', {}).as(
     sql`insert into ${messageMentions} (user_id, channel_id, message_id)
         select m.user_id, i.channel_id, i.id from inserted i cross join lateral unnest(i.mentions) as m(user_id)
@@ -136,6 +139,27 @@ export async function findMessage(
 }
 
 /**
+ * A page centred on `around`: the `floor(limit / 2)` messages before it, then it (when it exists)
+ * and the ones after it up to `limit` in all. Oldest first. Two walks of the (channel_id, id) index.
+ */
+export async function historyAround(
+  db: Db,
+  channelId: bigint,
+  around: bigint,
+  limit: number,
+): Promise<MessageWithAuthor[]> {
+  const olderCount = Math.floor(limit / 2);
+  const older =
+    olderCount === 0 ? [] : await historyPage(db, channelId, { before: around, limit: olderCount });
+  const newer = (
+    await selectMessages(db, and(eq(messages.channelId, channelId), gte(messages.id, around)))
+      .orderBy(asc(messages.id))
+      .limit(limit - olderCount)
+  ).map(withOriginal);
+  return [...older, ...newer];
+}
+
+/**
  * One page of history on the (channel_id, id) index. With `after`: the page right after it, going
  * forward; otherwise the page right before `before` (or the newest), going back. Oldest first.
  */
@@ -168,7 +192,7 @@ export async function updateContent(
     .update(messages)
     .set({ content, mentions, mentionEveryone, editedAt })
     .where(eq(messages.id, id))
-    .returning();
+    .returning(messageColumns);
   return row;
 }
 

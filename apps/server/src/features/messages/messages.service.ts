@@ -16,6 +16,7 @@ import {
   findByNonce,
   findMessage,
   findReplyTarget,
+  historyAround,
   historyPage,
   type MessageWithAuthor,
   membersNamed,
@@ -164,6 +165,10 @@ export class MessagesService {
   async history(userId: bigint, channelId: bigint, query: HistoryQuery): Promise<Message[]> {
     const target = await this.target(channelId, userId);
     if (target.type === 'voice') return [];
+    if (query.around !== undefined) {
+      const rows = await historyAround(this.deps.db, channelId, BigInt(query.around), query.limit);
+      return this.withReactions(rows.map(full), userId);
+    }
     const rows = await historyPage(this.deps.db, channelId, {
       ...(query.before === undefined ? {} : { before: BigInt(query.before) }),
       ...(query.after === undefined ? {} : { after: BigInt(query.after) }),

@@ -6,9 +6,9 @@ import { useChat } from '../../app/hooks';
 import { useMessageDisplay } from '../settings/message-display';
 import { useNewLine } from '../unread/new-line';
 import { startsGroup } from './group-messages';
+import { clearJumpTarget, HIGHLIGHT_MS, useJumpTarget } from './jump-to-message';
 import { MessageRow } from './MessageRow';
 import { firstUnreadIndex, JumpToPresent, NewMessagesLine } from './UnreadMarkers';
-import { useJumpScroll } from './use-jump-scroll';
 import { useStickToBottom } from './use-stick-to-bottom';
 
 /** Closer than this to the bottom counts as "at the bottom": new messages keep it there. */
@@ -48,6 +48,9 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
   const lineIndex =
     lineAfter === undefined || !list?.loaded ? -1 : firstUnreadIndex(items, lineAfter, me?.id, list.hasOlder);
   const shownLine = useRef(false);
+  const jump = useJumpTarget((j) => (j.channelId === channelId ? j : undefined));
+  const jumpIndex = jump?.messageId ? items.findIndex((m) => m.id === jump.messageId) : -1;
+  const detached = !!list?.hasNewer;
 
   const virtualizer = useVirtualizer({
     count: items.length,
@@ -87,8 +90,6 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
     }
   }, [items]);
 
-  const highlighted = useJumpScroll(channelId, items, virtualizer, stick);
-
   const loadOlder = useCallback(() => {
     chat()
       .loadOlder(channelId)
@@ -100,9 +101,26 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
     if (!el) return;
     const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
     trackStick();
+    // A window detached from the present (a jump) does not stick: its bottom is not the present.
+    if (detached) stick.current = false;
     setFar(fromBottom > FAR_SCREENS * el.clientHeight);
     if (el.scrollTop < LOAD_OLDER_PX && list?.hasOlder && list.loaded) loadOlder();
+    if (fromBottom < LOAD_OLDER_PX && detached) {
+      chat()
+        .loadNewer(channelId)
+        .catch(() => undefined);
+    }
   };
+
+  // A jump to a message (a search result): once it is held, bring it to the middle of the view.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs per jump, once the message is there.
+  useLayoutEffect(() => {
+    if (!jump || jumpIndex < 0) return;
+    stick.current = false;
+    virtualizer.scrollToIndex(jumpIndex, { align: 'center' });
+    const timer = setTimeout(() => clearJumpTarget(jump.serial), HIGHLIGHT_MS);
+    return () => clearTimeout(timer);
+  }, [jump?.serial, jumpIndex >= 0]);
 
   // After each page lands, keep fetching while the view is still near the top: a short first page
   // that does not fill the view, or a reader who reached the top while a page was on its way
@@ -133,6 +151,11 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
   const jumpToPresent = () => {
     const el = scrollRef.current;
     if (!el) return;
+    if (detached) {
+      chat()
+        .jumpToPresent(channelId)
+        .catch(() => undefined);
+    }
     setFar(false);
     stickNow();
     el.focus();
@@ -165,7 +188,7 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
                 key={row.key}
                 data-index={row.index}
                 ref={virtualizer.measureElement}
-                className={`message-slot${m.id === highlighted ? ' jump-highlight' : ''}`}
+                className={row.index === jumpIndex ? 'message-slot jump-target' : 'message-slot'}
                 style={{ transform: `translateY(${row.start}px)` }}
               >
                 {row.index === lineIndex && <NewMessagesLine />}
@@ -185,7 +208,7 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
           })}
         </div>
       </div>
-      {far && <JumpToPresent onJump={jumpToPresent} />}
+      {(far || detached) && <JumpToPresent onJump={jumpToPresent} />}
     </div>
   );
 }

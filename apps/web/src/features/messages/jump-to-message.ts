@@ -1,21 +1,51 @@
+import { useEffect } from 'react';
+import { type NavigateFunction, useNavigate } from 'react-router';
 import { create } from 'zustand';
-import { chatStore } from '../../app/client';
+import { chat, chatStore } from '../../app/client';
+import { channelPath, dmPath } from '../../app/routes';
 
-/** The message the open conversation should bring into view and highlight (seq: every jump anew). */
+/** How long a message jumped to stays highlighted. */
+export const HIGHLIGHT_MS = 2_000;
+
+/** The message a jump is bringing into view; MessageList scrolls to it and highlights it. */
 interface JumpTarget {
   channelId: string | null;
   messageId: string | null;
-  seq: number;
+  /** Bumped per jump, so that jumping twice to one message scrolls again. */
+  serial: number;
 }
 
-export const useJumpTarget = create<JumpTarget>(() => ({ channelId: null, messageId: null, seq: 0 }));
+export const useJumpTarget = create<JumpTarget>(() => ({ channelId: null, messageId: null, serial: 0 }));
+
+let navigateTo: NavigateFunction | null = null;
+
+/** Lets jumpToMessage navigate: called by a component that is always mounted in the shell. */
+export function useJumpNavigation(): void {
+  const navigate = useNavigate();
+  useEffect(() => {
+    navigateTo = navigate;
+    return () => {
+      if (navigateTo === navigate) navigateTo = null;
+    };
+  }, [navigate]);
+}
 
 /**
- * Brings a message into view and highlights it, when it is among the channel's loaded messages.
- * (A message not loaded is left for history loaded around it, which this version does not fetch.)
+ * Shows one message: goes to its channel, loads the history around it when it is not held (a
+ * window detached from the present, SDK's message-window.ts), scrolls it into view and
+ * highlights it for a moment.
  */
 export async function jumpToMessage(channelId: string, messageId: string): Promise<void> {
-  const loaded = chatStore.getState().messages[channelId]?.items.some((m) => m.id === messageId);
-  if (!loaded) return;
-  useJumpTarget.setState((s) => ({ channelId, messageId, seq: s.seq + 1 }));
+  const channel = chatStore.getState().channels[channelId];
+  if (!channel) return;
+  const path = channel.serverId === null ? dmPath(channelId) : channelPath(channel.serverId, channelId);
+  if (navigateTo && window.location.pathname !== path) navigateTo(path);
+  await chat().jumpTo(channelId, messageId);
+  useJumpTarget.setState((s) => ({ channelId, messageId, serial: s.serial + 1 }));
+}
+
+/** Ends the highlight (after HIGHLIGHT_MS). */
+export function clearJumpTarget(serial: number): void {
+  if (useJumpTarget.getState().serial === serial)
+    useJumpTarget.setState({ channelId: null, messageId: null });
 }
