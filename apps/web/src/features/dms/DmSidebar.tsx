@@ -55,7 +55,7 @@ function DmRow({ id, active }: { id: string; active: boolean }) {
         aria-current={active ? 'page' : undefined}
         onContextMenu={menu.onContextMenu}
       >
-        <Avatar name={name} {...(friend ? { status } : {})} />
+        <Avatar id={other?.id ?? id} name={name} {...(friend ? { status } : {})} />
         <span className="channel-name">{name}</span>
         <MentionBadge count={badge.mentions} />
       </NavLink>

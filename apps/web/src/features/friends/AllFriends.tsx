@@ -56,7 +56,7 @@ export function AllFriends({ onAdd }: { onAdd: () => void }) {
           const status = presence[f.id] ?? 'offline';
           return (
             <li key={f.id} className="person-row">
-              <Avatar name={f.username} status={status} />
+              <Avatar id={f.id} name={f.username} status={status} />
               <span className="person-name">
                 {f.username}
                 <span className="person-status">{status === 'online' ? 'Online' : 'Offline'}</span>

@@ -1,4 +1,4 @@
-import type { FriendRequest } from '@decentra/protocol';
+import type { FriendRequest, UserRef } from '@decentra/protocol';
 import { useState } from 'react';
 import { rest } from '../../app/client';
 import { useChat } from '../../app/hooks';
@@ -24,7 +24,7 @@ export function PendingRequests() {
         </p>
       )}
       {incoming.length > 0 && (
-        <RequestList title={`Incoming — ${incoming.length}`} requests={incoming} who={(r) => r.from.username}>
+        <RequestList title={`Incoming — ${incoming.length}`} requests={incoming} who={(r) => r.from}>
           {(r) => (
             <>
               <button
@@ -48,7 +48,7 @@ export function PendingRequests() {
         </RequestList>
       )}
       {outgoing.length > 0 && (
-        <RequestList title={`Outgoing — ${outgoing.length}`} requests={outgoing} who={(r) => r.to.username}>
+        <RequestList title={`Outgoing — ${outgoing.length}`} requests={outgoing} who={(r) => r.to}>
           {(r) => (
             <button
               type="button"
@@ -73,7 +73,7 @@ function RequestList({
 }: {
   title: string;
   requests: FriendRequest[];
-  who: (r: FriendRequest) => string;
+  who: (r: FriendRequest) => UserRef;
   children: (r: FriendRequest) => React.ReactNode;
 }) {
   return (
@@ -82,8 +82,8 @@ function RequestList({
       <ul className="people-list" aria-label={title}>
         {requests.map((r) => (
           <li key={r.id} className="person-row">
-            <Avatar name={who(r)} />
-            <span className="person-name">{who(r)}</span>
+            <Avatar id={who(r).id} name={who(r).username} />
+            <span className="person-name">{who(r).username}</span>
             {children(r)}
           </li>
         ))}

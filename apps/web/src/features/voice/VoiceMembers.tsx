@@ -37,7 +37,7 @@ export function VoiceMembers({ channelId, serverId }: { channelId: string; serve
             className={`voice-member${speaking ? ' speaking' : ''}`}
             data-speaking={speaking}
           >
-            <Avatar name={name} />
+            <Avatar id={m.userId} name={name} />
             <span className="voice-member-name">{name}</span>
             {m.muted && !m.deafened && (
               <span className="voice-flag" role="img" title="Muted" aria-label="muted">

@@ -34,7 +34,7 @@ export function VoiceRoom({ channel }: { channel: Channel }) {
             const speaking = isSpeaking(media, m, meId);
             return (
               <li key={m.userId} className={`voice-tile${speaking ? ' speaking' : ''}`}>
-                <Avatar name={name} />
+                <Avatar id={m.userId} name={name} />
                 <span>{name}</span>
                 {m.muted && <Icon name={m.deafened ? 'headphonesOff' : 'micOff'} size={16} />}
               </li>
