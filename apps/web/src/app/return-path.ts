@@ -6,7 +6,7 @@
 const APP_PREFIXES = ['/channels/', '/settings', '/admin', '/invite/'];
 
 export function safeReturnPath(next: string | null | undefined): string | undefined {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return undefined;
+  if (!next?.startsWith('/') || next.startsWith('//') || next.includes('\\')) return undefined;
   let url: URL;
   try {
     url = new URL(next, 'http://app.invalid');

@@ -19,6 +19,7 @@ afterEach(() => {
 const instance = (info: Partial<InstanceInfo>) =>
   useInstance.setState({
     info: { name: 'Chess Club', registration: 'invite', needsSetup: false, passwordReset: false, ...info },
+    settled: true,
   });
 
 const page = () =>

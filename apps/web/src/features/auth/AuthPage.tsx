@@ -15,6 +15,7 @@ type Mode = 'login' | 'signup';
  */
 export function AuthPage({ inviteCode: linkCode }: { inviteCode?: string } = {}) {
   const info = useInstance((s) => s.info);
+  const settled = useInstance((s) => s.settled);
   const needsSetup = info?.needsSetup ?? false;
   // The first account needs no code, whatever the mode says.
   const registration = needsSetup ? 'open' : (info?.registration ?? 'invite');
@@ -66,6 +67,13 @@ export function AuthPage({ inviteCode: linkCode }: { inviteCode?: string } = {})
   };
 
   const name = instanceName(info);
+  // Not a flash of "Log in" before a fresh instance turns out to need its first admin.
+  if (!settled)
+    return (
+      <div className="splash" role="status">
+        Loading…
+      </div>
+    );
   return (
     <div className="auth-page">
       <form className="auth-card" onSubmit={submit} aria-labelledby="auth-title">

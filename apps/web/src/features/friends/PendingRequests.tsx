@@ -4,6 +4,7 @@ import { rest } from '../../app/client';
 import { useChat } from '../../app/hooks';
 import { Avatar } from '../../ui/Avatar';
 import { errorText } from '../../ui/error-text';
+import { ProfileTrigger } from '../profile/ProfileTrigger';
 
 /** Incoming requests (accept, decline) and outgoing ones (cancel). */
 export function PendingRequests() {
@@ -82,7 +83,9 @@ function RequestList({
       <ul className="people-list" aria-label={title}>
         {requests.map((r) => (
           <li key={r.id} className="person-row">
-            <Avatar id={who(r).id} name={who(r).username} />
+            <ProfileTrigger userId={who(r).id} label={who(r).username}>
+              <Avatar id={who(r).id} name={who(r).username} />
+            </ProfileTrigger>
             <span className="person-name">{who(r).username}</span>
             {children(r)}
           </li>

@@ -4,6 +4,7 @@ import { chat } from '../../app/client';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { errorText } from '../../ui/error-text';
 import { Icon } from '../../ui/Icon';
+import { ProfileTrigger } from '../profile/ProfileTrigger';
 import { CallRecord } from '../voice/CallRecord';
 import { MessageContent } from './MessageContent';
 import { MessageEditor } from './MessageEditor';
@@ -57,7 +58,9 @@ export const MessageRow = memo(function MessageRow({
     <article className={classes} aria-label={`${message.author.username} at ${timeFormat.format(created)}`}>
       {!grouped && (
         <header className="message-head">
-          <span className="message-author">{message.author.username}</span>
+          <ProfileTrigger userId={message.author.id} label={message.author.username}>
+            <span className="message-author">{message.author.username}</span>
+          </ProfileTrigger>
           <time dateTime={message.createdAt} title={dateFormat.format(created)}>
             {timeFormat.format(created)}
           </time>
