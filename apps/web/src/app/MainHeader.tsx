@@ -70,7 +70,7 @@ export function MainHeader({ onOpenNavigation }: { onOpenNavigation: () => void 
             title={members.open ? 'Hide member list' : 'Show member list'}
             onClick={members.toggle}
           >
-            <Icon name="friends" />
+            <Icon name="members" />
           </button>
         )}
         <button type="button" className="button small" onClick={() => setInviting(true)}>
