@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { AuthPage } from '../features/auth/AuthPage';
 import { ConfirmEmailPage } from '../features/auth/ConfirmEmailPage';
@@ -27,7 +27,11 @@ export function App() {
     );
   }
   const authenticated = status === 'authenticated';
-  const loggedIn = (element: ReactNode) => (authenticated ? element : <ToLogin />);
+  // A link opened logged out comes back after login; logging out of a page does not.
+  const wasLoggedIn = useRef(false);
+  if (authenticated) wasLoggedIn.current = true;
+  const loggedIn = (element: ReactNode) =>
+    authenticated ? element : <ToLogin comeBack={!wasLoggedIn.current} />;
   return (
     <BrowserRouter>
       {authenticated && <NotificationController />}
@@ -52,9 +56,9 @@ export function App() {
 }
 
 /** A page that needs a login: to the login page, which comes back here afterwards. */
-function ToLogin() {
+function ToLogin({ comeBack }: { comeBack: boolean }) {
   const { pathname, search, hash } = useLocation();
-  return <Navigate to={loginPathFor(`${pathname}${search}${hash}`)} replace />;
+  return <Navigate to={comeBack ? loginPathFor(`${pathname}${search}${hash}`) : '/login'} replace />;
 }
 
 /** Logged in on /login: the page asked for in `?next=` when it is one of the app's, else home. */
