@@ -14,6 +14,8 @@ import { Shell } from './Shell';
 
 export function App() {
   const status = useAuth((s) => s.status);
+  // A link opened logged out comes back after login; logging out of a page does not.
+  const wasLoggedIn = useRef(false);
   useEffect(() => {
     void restoreSession();
     void loadInstance();
@@ -27,8 +29,6 @@ export function App() {
     );
   }
   const authenticated = status === 'authenticated';
-  // A link opened logged out comes back after login; logging out of a page does not.
-  const wasLoggedIn = useRef(false);
   if (authenticated) wasLoggedIn.current = true;
   const loggedIn = (element: ReactNode) =>
     authenticated ? element : <ToLogin comeBack={!wasLoggedIn.current} />;
