@@ -44,10 +44,11 @@ describe('chat in two browsers', () => {
 
   story(() => ({ alice, bob }));
 
-  it('sends a visitor to the login page, whose sign-up form says the very first account needs no code', async () => {
+  it('opens a fresh instance on sign-up for the first admin, which needs no code', async () => {
     await b.goto('/');
     await b.waitForURL('**/login');
-    await b.getByRole('button', { name: 'Sign up instead' }).click();
+    await b.getByText(/Nobody is here yet\. Create the first account: it becomes the admin/).waitFor();
+    await b.getByRole('button', { name: 'Sign up', exact: true }).waitFor();
     await b.getByText(/The very first account needs none/).waitFor();
     await screenshot(b, 'login');
   });

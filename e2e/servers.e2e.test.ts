@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
+  PASSWORD,
   people,
   serverWith,
   textChannelOf,
@@ -13,8 +14,8 @@ import {
 } from '../apps/server/test/people.js';
 import { startTestServer, type TestServer } from '../apps/server/test/test-server.js';
 import { loggedIn } from './support/accounts.js';
-import { launchBrowser, type Person, say, screenshot } from './support/browser.js';
-import { steps, watchPages } from './support/story.js';
+import { launchBrowser, type Person, person, readCode, say, screenshot } from './support/browser.js';
+import { steps, story, watchPages } from './support/story.js';
 
 /** Owner settings, permissions, channel management, phones, and a server restart mid-chat. */
 describe('server management, small screens and restarts', () => {
@@ -312,5 +313,184 @@ describe('server management, small screens and restarts', () => {
     expect(
       await b.getByRole('navigation', { name: 'Servers' }).getByRole('link', { name: /Chess/ }).count(),
     ).toBe(0);
+  });
+});
+
+/** The people around a server: member column, profiles, invites, and links opened logged out. */
+describe('members, profiles and invites', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let annUser: User;
+  let benUser: User;
+  let danUser: User;
+  let fayUser: User;
+  let club: Server;
+  let ann: Person;
+  let ben: Person;
+  let visitor: Person | undefined;
+  let a: Page;
+  let b: Page;
+  let channelUrl: string;
+  let serverCode: string;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+    [annUser, benUser, danUser, fayUser] = await people(server.url, ['ann', 'ben', 'dan', 'fay']);
+    club = await serverWith(annUser, 'Chess Club', [benUser]);
+    channelUrl = `/channels/${club.id}/${textChannelOf(club)}`;
+    ann = await loggedIn(browser, server.url, annUser.token);
+    ben = await loggedIn(browser, server.url, benUser.token);
+    a = ann.page;
+    b = ben.page;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  story(() => ({ ann, ben, visitor }));
+
+  const members = (page: Page) => page.getByRole('complementary', { name: 'Members' });
+
+  it('lists the members online and offline, by name, the owner crowned; live as people come', async () => {
+    await a.goto(channelUrl);
+    const column = members(a);
+    await column.getByRole('heading', { name: 'Online — 1' }).waitFor();
+    await column.getByRole('button', { name: 'Profile of ann, server owner' }).waitFor();
+    expect(await column.getByTitle('Server owner').count()).toBe(1);
+    await column.getByRole('heading', { name: 'Offline — 1' }).waitFor();
+    await b.goto(channelUrl);
+    await column.getByRole('heading', { name: 'Online — 2' }).waitFor();
+    await column.getByRole('heading', { name: 'Offline — 0' }).waitFor();
+    // Dan joins through the SDK: he shows up offline at once.
+    const { code } = await annUser.rest.createServerInvite({ serverId: club.id });
+    await danUser.rest.joinServer({ inviteCode: code });
+    await column.getByRole('heading', { name: 'Offline — 1' }).waitFor();
+    const online = column.getByRole('region', { name: 'Online — 2' }).getByRole('button');
+    expect(await online.allTextContents()).toEqual(['ANann', 'BEben']);
+    await screenshot(a, 'member-list');
+  });
+
+  it('hides the column with the header button, and it stays hidden after a reload', async () => {
+    await b.getByRole('button', { name: 'Hide member list' }).click();
+    await members(b).waitFor({ state: 'detached' });
+    await b.reload();
+    await b.getByRole('button', { name: 'Show member list' }).waitFor();
+    expect(await members(b).count()).toBe(0);
+  });
+
+  it("names a typing member the reader's client never loaded", async () => {
+    // Ben reloaded without the member column: nothing told his page who Dan is.
+    await b.getByRole('textbox', { name: 'Message #general' }).waitFor();
+    const gateway = new GatewayClient({ url: server.wsUrl, token: danUser.token, WebSocket, validate: true });
+    try {
+      await gateway.connect();
+      await gateway.request('typing', { channelId: textChannelOf(club) });
+      await b.getByText('dan is typing…').waitFor();
+      // Dan online now: live in Ann's column too.
+      await members(a).getByRole('heading', { name: 'Online — 3' }).waitFor();
+    } finally {
+      gateway.close();
+    }
+    await members(a).getByRole('heading', { name: 'Offline — 1' }).waitFor();
+  });
+
+  it("opens a member's profile: member since, joined the server, mutual servers and friends", async () => {
+    await members(a).getByRole('button', { name: 'Profile of ben' }).click();
+    const card = a.getByRole('dialog', { name: 'Profile of ben' });
+    await card.getByText('Member since').waitFor();
+    await card.getByText('Joined Chess Club').waitFor();
+    await card.getByRole('region', { name: 'Mutual servers' }).getByText('Chess Club').waitFor();
+    await card.getByRole('heading', { name: 'Mutual friends — 0' }).waitFor();
+    expect(await card.getByRole('button', { name: 'Message' }).isDisabled()).toBe(true);
+    expect(await card.getByRole('button', { name: 'Call' }).count()).toBe(0);
+  });
+
+  it('sends a friend request from the profile; once accepted it says Friends and offers Call and Message', async () => {
+    const card = a.getByRole('dialog', { name: 'Profile of ben' });
+    await card.getByRole('button', { name: 'Add friend' }).click();
+    await card.getByRole('button', { name: 'Request sent' }).waitFor();
+    const request = (await benUser.rest.listFriends()).incoming[0];
+    if (!request) throw new Error('Ben should have a request from Ann');
+    await benUser.rest.acceptFriendRequest({ requestId: request.id });
+    await card.getByRole('status').filter({ hasText: 'Friends' }).waitFor();
+    await card.getByRole('button', { name: 'Call' }).waitFor();
+    await screenshot(a, 'profile-popover');
+    await card.getByRole('button', { name: 'Message' }).click();
+    await a.waitForURL('**/channels/@me/*');
+    await card.waitFor({ state: 'detached' });
+  });
+
+  it('opens the profile from the message author and from the DM list', async () => {
+    await a.getByRole('button', { name: 'Profile of ben' }).first().click();
+    await a.getByRole('dialog', { name: 'Profile of ben' }).getByText('Member since').waitFor();
+    await a.keyboard.press('Escape');
+    await a.getByRole('dialog', { name: 'Profile of ben' }).waitFor({ state: 'detached' });
+    await a.goto(channelUrl);
+    await say(b, 'Message #general', 'hello from ben');
+    const row = a.getByRole('article', { name: /^ben at / });
+    await row.getByRole('button', { name: 'Profile of ben' }).click();
+    await a.getByRole('dialog', { name: 'Profile of ben' }).getByText('Joined Chess Club').waitFor();
+    await a.keyboard.press('Escape');
+  });
+
+  it('makes a server invite in Generate Invite, with uses and an expiry, and says what kind it is', async () => {
+    await a.getByRole('button', { name: 'Generate Invite' }).click();
+    const dialog = a.getByRole('dialog', { name: 'Invite people to Chess Club' });
+    await dialog.getByLabel('Max uses').selectOption('10');
+    await dialog.getByLabel('Expires after').selectOption({ label: '1 day' });
+    await dialog.getByRole('button', { name: 'Create server invite' }).click();
+    await dialog.getByText(/Server invite: joins this server .* Up to 10 uses, until /).waitFor();
+    serverCode = await readCode(a, 'Server invite code');
+    expect(await readCode(a, 'Invite link')).toBe(`${server.url}/invite/${serverCode}`);
+    await screenshot(a, 'invite-dialog');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    // A member who may not invite gets a sign-up code, named as one.
+    await b.getByRole('button', { name: 'Generate Invite' }).click();
+    const theirs = b.getByRole('dialog', { name: 'Invite people to Chess Club' });
+    await theirs.getByText('Only the owner of Chess Club can make invites to it.').waitFor();
+    await readCode(b, 'Sign-up invite code');
+    await theirs.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('opens an invite link logged out on sign-up with the code, and lands in the server', async () => {
+    visitor = await person(browser, server.url);
+    const v = visitor.page;
+    await v.goto(`/invite/${serverCode}`);
+    expect(await v.getByLabel('Invite code').inputValue()).toBe(serverCode);
+    await v.getByLabel('Username').fill('eve');
+    await v.getByLabel('Password').fill('correct horse battery');
+    await v.getByRole('button', { name: 'Sign up', exact: true }).click();
+    await v.waitForURL(`**/channels/${club.id}/${textChannelOf(club)}`);
+    await v.getByRole('textbox', { name: 'Message #general' }).waitFor();
+    await members(a).getByRole('button', { name: 'Profile of eve' }).waitFor();
+    await visitor.context.close();
+    visitor = undefined;
+  });
+
+  it('comes back to a deep link after logging in, and never follows one off the app', async () => {
+    visitor = await person(browser, server.url);
+    const v = visitor.page;
+    await v.goto(channelUrl);
+    await v.waitForURL(/\/login\?next=/);
+    await v.getByLabel('Username').fill(fayUser.username);
+    await v.getByLabel('Password').fill(PASSWORD);
+    // Fay is not in Chess Club: the link still comes back, and the app sends her home from it.
+    await v.getByRole('button', { name: 'Log in', exact: true }).click();
+    await v.waitForURL('**/channels/@me');
+    await v.context().clearCookies();
+    await v.goto(`/settings/sessions`);
+    await v.waitForURL(/\/login\?next=%2Fsettings%2Fsessions$/);
+    await v.getByLabel('Username').fill(fayUser.username);
+    await v.getByLabel('Password').fill(PASSWORD);
+    await v.getByRole('button', { name: 'Log in', exact: true }).click();
+    await v.waitForURL('**/settings/sessions');
+    await v.context().clearCookies();
+    await v.goto('/login?next=//evil.example/channels/1');
+    await v.getByLabel('Username').fill(fayUser.username);
+    await v.getByLabel('Password').fill(PASSWORD);
+    await v.getByRole('button', { name: 'Log in', exact: true }).click();
+    await v.waitForURL(`${server.url}/channels/@me`);
   });
 });

@@ -78,7 +78,10 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** Signs up through the login page; the first account needs no code. */
 export async function signUp(page: Page, username: string, inviteCode?: string): Promise<void> {
   await page.goto('/');
-  await page.getByRole('button', { name: 'Sign up instead' }).click();
+  // A fresh instance opens on sign-up (the first admin); otherwise switch to it.
+  const submit = page.getByRole('button', { name: /^(Sign up|Log in)$/ });
+  if ((await submit.textContent()) === 'Log in')
+    await page.getByRole('button', { name: 'Sign up instead' }).click();
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill('correct horse battery');
   if (inviteCode) await page.getByLabel('Invite code').fill(inviteCode);

@@ -6,7 +6,7 @@ import type { Frame } from './ws-client.js';
  * `channelId` is the number (nothing acts on it; the frame is valid by the contract).
  */
 export function numbered(n: number, to: Audience): DispatchMessage {
-  return dispatch('typing_start', { channelId: String(n), userId: '1' }, to);
+  return dispatch('typing_start', { channelId: String(n), userId: '1', username: 'u1' }, to);
 }
 
 /** The number a `numbered` event carries; NaN for any other frame. */

@@ -70,7 +70,9 @@ function watched(token: string, clock?: ManualClock) {
 function publish(userId: string, from: number, to: number) {
   const messages = [];
   for (let n = from; n <= to; n++) {
-    messages.push(dispatch('typing_start', { channelId: String(n), userId }, toUsers(BigInt(userId))));
+    messages.push(
+      dispatch('typing_start', { channelId: String(n), userId, username: 'u' }, toUsers(BigInt(userId))),
+    );
   }
   return server.app.bus.publish(messages);
 }

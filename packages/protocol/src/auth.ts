@@ -1,5 +1,12 @@
 import * as z from 'zod';
-import { EmailSchema, InviteCodeSchema, NO_CONTROL, PasswordSchema, UsernameSchema } from './common.js';
+import {
+  EmailSchema,
+  IdSchema,
+  InviteCodeSchema,
+  NO_CONTROL,
+  PasswordSchema,
+  UsernameSchema,
+} from './common.js';
 import { UserSchema } from './users.js';
 
 export const SignupBodySchema = z
@@ -22,7 +29,12 @@ export const LoginBodySchema = z
 export type LoginBody = z.infer<typeof LoginBodySchema>;
 
 export const AuthResponseSchema = z
-  .object({ token: z.string(), user: UserSchema })
+  .object({
+    token: z.string(),
+    user: UserSchema,
+    /** Sign-up with a server invite: the server the new account joined (the app opens it). */
+    joinedServerId: IdSchema.optional(),
+  })
   .meta({ id: 'AuthResponse' });
 export type AuthResponse = z.infer<typeof AuthResponseSchema>;
 

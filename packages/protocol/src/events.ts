@@ -17,7 +17,12 @@ export const MemberEventSchema = z.object({ serverId: IdSchema, member: MemberSc
 export const MemberLeaveEventSchema = z.object({ serverId: IdSchema, userId: IdSchema });
 export const ChannelDeleteEventSchema = z.object({ id: IdSchema, serverId: IdSchema });
 export const MessageDeleteEventSchema = z.object({ id: IdSchema, channelId: IdSchema });
-export const TypingStartEventSchema = z.object({ channelId: IdSchema, userId: IdSchema });
+/** `username` lets a client name a typist it has not loaded (a member of a big server). */
+export const TypingStartEventSchema = z.object({
+  channelId: IdSchema,
+  userId: IdSchema,
+  username: z.string(),
+});
 
 /** One event type: its payload and, for the docs, who receives it. */
 export interface EventSpec<S extends z.ZodType = z.ZodType> {

@@ -77,7 +77,7 @@ import {
   SmtpTestResultSchema,
   UserSettingsSchema,
 } from './settings.js';
-import { UserRefSchema, UserSchema } from './users.js';
+import { UserProfileSchema, UserRefSchema, UserSchema } from './users.js';
 import { IceServersResponseSchema } from './voice.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -310,6 +310,18 @@ export const ROUTES = {
     response: z.array(UserSearchResultSchema),
     tags: ['users'],
     summary: 'Users whose name starts with q (case-insensitive), at most 25, never yourself',
+  }),
+  getUserProfile: route({
+    method: 'GET',
+    path: '/api/users/:userId/profile',
+    auth: 'user',
+    params: FriendParamsSchema,
+    status: 200,
+    response: UserProfileSchema,
+    tags: ['users'],
+    summary:
+      'A profile: name, member since, mutual servers and friends. Only for someone you share a server with, a friend, or a pending request (else 404)',
+    errors: ['invalid_input', 'unauthorized', 'not_found', 'rate_limited'],
   }),
 
   // Servers

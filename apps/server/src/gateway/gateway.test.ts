@@ -251,7 +251,12 @@ describe('the event path', () => {
       const second = await socket.next((f) => numberOf(f) === 2);
       const events = socket.events('typing_start');
       expect(events.map((e) => e.seq)).toEqual([1, 2]);
-      expect(second).toEqual({ op: 'event', seq: 2, t: 'typing_start', d: { channelId: '2', userId: '1' } });
+      expect(second).toEqual({
+        op: 'event',
+        seq: 2,
+        t: 'typing_start',
+        d: { channelId: '2', userId: '1', username: 'u1' },
+      });
     }
     await server.app.bus.publish([numbered(3, { kind: 'users', userIds: [bob.id] })]);
     await b1.socket.next((f) => f.op === 'event');

@@ -86,7 +86,7 @@ describe('resume', () => {
       op: 'event',
       seq: 3,
       t: 'typing_start',
-      d: { channelId: '3', userId: '1' },
+      d: { channelId: '3', userId: '1', username: 'u1' },
     });
     await publish(alice.id, 4);
     await again.next((f) => f.seq === 4);

@@ -141,6 +141,7 @@ describe('hostile input', () => {
         historyKey('before', id),
         historyKey('limit', id),
         searchKey('q', id),
+        pathOf('getUserProfile', { userId: id }),
       ]) {
         const res = await http.get(path, { token: owner.token });
         expect(res.status, path).toBeLessThan(500);

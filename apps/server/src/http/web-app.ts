@@ -21,6 +21,7 @@ const APP_PATHS = [
   '/forgot-password',
   '/reset-password',
   '/confirm-email',
+  '/invite/*',
   '/channels/*',
   '/settings',
   '/settings/*',

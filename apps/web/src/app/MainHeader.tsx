@@ -3,6 +3,7 @@ import { useNavigate } from 'react-router';
 import { PinsButton } from '../features/pins/PinsButton';
 import { SearchBox } from '../features/search/SearchBox';
 import { InviteDialog } from '../features/servers/InviteDialog';
+import { useMemberColumn } from '../features/servers/member-column-state';
 import { voice } from '../features/voice/voice-controller';
 import { useLocalVoice } from '../features/voice/voice-state';
 import { Icon, type IconName } from '../ui/Icon';
@@ -17,6 +18,7 @@ export function MainHeader({ onOpenNavigation }: { onOpenNavigation: () => void 
   const serverName = useChat((s) => (serverId ? s.servers[serverId]?.name : undefined));
   const channel = useChat((s) => (channelId ? s.channels[channelId] : undefined));
   const meId = useChat((s) => s.me?.id);
+  const members = useMemberColumn();
 
   const inCall = useLocalVoice((s) => s.room?.kind === 'call');
   const dmPeer = channel?.type === 'dm' ? channel.recipients?.find((r) => r.id !== meId) : undefined;
@@ -63,6 +65,18 @@ export function MainHeader({ onOpenNavigation }: { onOpenNavigation: () => void 
             <Icon name="phone" />
           </button>
         )}
+        {!home && (
+          <button
+            type="button"
+            className="icon-button member-toggle"
+            aria-label={members.open ? 'Hide member list' : 'Show member list'}
+            aria-pressed={members.open}
+            title={members.open ? 'Hide member list' : 'Show member list'}
+            onClick={members.toggle}
+          >
+            <Icon name="members" />
+          </button>
+        )}
         <button type="button" className="button small" onClick={() => setInviting(true)}>
           Generate Invite
         </button>
@@ -70,7 +84,7 @@ export function MainHeader({ onOpenNavigation }: { onOpenNavigation: () => void 
           <Icon name="friends" />
         </button>
       </div>
-      {inviting && <InviteDialog onClose={() => setInviting(false)} />}
+      {inviting && <InviteDialog {...(serverId ? { serverId } : {})} onClose={() => setInviting(false)} />}
     </header>
   );
 }

@@ -5,6 +5,8 @@ import { DmSidebar } from '../features/dms/DmSidebar';
 import { FriendsView } from '../features/friends/FriendsView';
 import { ChatView } from '../features/messages/ChatView';
 import { NotificationBanner } from '../features/notifications/NotificationBanner';
+import { MemberColumn } from '../features/servers/MemberColumn';
+import { useMemberColumn } from '../features/servers/member-column-state';
 import { ServerRail } from '../features/servers/ServerRail';
 import { CallBar } from '../features/voice/CallBar';
 import { IncomingCall } from '../features/voice/IncomingCall';
@@ -23,6 +25,7 @@ export function Shell() {
   const place = usePlace();
   const location = useLocation();
   const [drawerOpen, setDrawerOpen] = useState(false);
+  const membersShown = useMemberColumn((s) => s.open);
   // Navigating anywhere closes the drawer (phones).
   // biome-ignore lint/correctness/useExhaustiveDependencies: the path is the trigger.
   useEffect(() => setDrawerOpen(false), [location.pathname]);
@@ -59,7 +62,12 @@ export function Shell() {
         <CallBar />
         <VoiceNotice />
         <MainHeader onOpenNavigation={() => setDrawerOpen(true)} />
-        <MainContent />
+        <div className="main-body">
+          <div className="main-content">
+            <MainContent />
+          </div>
+          {membersShown && place.serverId && <MemberColumn serverId={place.serverId} />}
+        </div>
       </main>
       <IncomingCall />
     </div>

@@ -5,9 +5,11 @@ import { rest } from './client';
 interface InstanceState {
   /** What the server says about itself before login; null until it answered (or if it could not). */
   info: InstanceInfo | null;
+  /** The first answer (or failure) is in: the login page knows which form to open on. */
+  settled: boolean;
 }
 
-export const useInstance = create<InstanceState>(() => ({ info: null }));
+export const useInstance = create<InstanceState>(() => ({ info: null, settled: false }));
 
 /** The instance's name, or the product's while it is not known. */
 export const instanceName = (info: InstanceInfo | null): string => info?.name || 'Decentra';
@@ -16,9 +18,10 @@ export const instanceName = (info: InstanceInfo | null): string => info?.name ||
 export async function loadInstance(): Promise<void> {
   try {
     const info = await rest.getInstance();
-    useInstance.setState({ info });
+    useInstance.setState({ info, settled: true });
   } catch {
     // The login page works without it, as it did before the instance had a name.
+    useInstance.setState({ settled: true });
   }
 }
 

@@ -1,3 +1,5 @@
+import { avatarColor } from './avatar-color';
+
 /** Up to two initials of a name: "Book Club" -> "BC", "alice" -> "AL". */
 export function initials(name: string): string {
   const words = name
@@ -9,10 +11,13 @@ export function initials(name: string): string {
   return [...(words[0] ?? '?')].slice(0, 2).join('').toUpperCase();
 }
 
-/** A round badge with initials and, optionally, a presence dot. */
-export function Avatar({ name, status }: { name: string; status?: 'online' | 'offline' }) {
+/**
+ * A round badge with initials on the user's own colour (from their id, so the same person looks
+ * the same everywhere) and, optionally, a presence dot.
+ */
+export function Avatar({ id, name, status }: { id: string; name: string; status?: 'online' | 'offline' }) {
   return (
-    <span className="avatar" aria-hidden="true">
+    <span className="avatar" aria-hidden="true" style={{ backgroundColor: avatarColor(id) }}>
       {initials(name)}
       {status && <span className={`presence-dot ${status}`} />}
     </span>

@@ -1,6 +1,8 @@
 /** Small line icons as inline SVG (no icon font, no emoji font needed, nothing inline-styled). */
 const PATHS = {
   chat: 'M4 5h16v10H9l-5 4V5z',
+  members: 'M9 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM3 20a6 6 0 0 1 12 0M17 8h4M17 12h4M17 16h4',
+  crown: 'M3 8l4.5 4L12 5l4.5 7L21 8l-2 11H5L3 8z',
   speaker: 'M4 9h4l5-4v14l-5-4H4V9zm12 0a4 4 0 0 1 0 6m2-9a8 8 0 0 1 0 12',
   friends:
     'M9 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm-6 8c0-3 3-5 6-5s6 2 6 5M16 11a3 3 0 1 0 0-6M18 14c2 .5 3 2 3 5',

@@ -14,7 +14,7 @@ export function UserPanel() {
   if (!me) return null;
   return (
     <div className="user-panel">
-      <Avatar name={me.username} status={connection === 'ready' ? 'online' : 'offline'} />
+      <Avatar id={me.id} name={me.username} status={connection === 'ready' ? 'online' : 'offline'} />
       <span className="user-panel-name">{me.username}</span>
       <button
         type="button"

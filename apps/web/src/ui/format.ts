@@ -23,6 +23,14 @@ export function formatDate(iso: string): string {
   return Number.isNaN(then) ? '' : dateFormat.format(then);
 }
 
+const dateTimeFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
+
+/** "Mar 4, 2026, 9:45 PM". */
+export function formatDateTime(iso: string): string {
+  const then = Date.parse(iso);
+  return Number.isNaN(then) ? '' : dateTimeFormat.format(then);
+}
+
 const UNITS = ['bytes', 'KB', 'MB', 'GB', 'TB'] as const;
 
 /** 1536 → "1.5 KB", 52428800 → "50 MB" (powers of 1024, one decimal below 10). */

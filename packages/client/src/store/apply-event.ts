@@ -129,6 +129,7 @@ const reducers: Reducers = {
     presence: { ...s.presence, [d.userId]: d.status },
   }),
   typing_start: (s, d, now) => ({
+    users: withUsers(s.users, [{ id: d.userId, username: d.username }]),
     typing: { ...s.typing, [d.channelId]: { ...s.typing[d.channelId], [d.userId]: now + TYPING_MS } },
   }),
   // Signals carry WebRTC media negotiation: they go to the voice engine, not into the store.

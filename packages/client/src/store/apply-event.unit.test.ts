@@ -176,7 +176,7 @@ describe('events', () => {
         }),
       },
     };
-    s = apply(s, 'typing_start', { channelId: '11', userId: '2' });
+    s = apply(s, 'typing_start', { channelId: '11', userId: '2', username: 'bob' });
     expect(typingNames(s, '11', 1001)).toEqual(['bob']);
     s = apply(s, 'message_create', message('100', '11', { nonce: 'n' }));
     expect(s.messages['11']?.items.map((m) => m.id)).toEqual(['100']);
@@ -245,10 +245,15 @@ describe('events', () => {
   });
 
   it('typing expires and never lists me', () => {
-    let s = apply(base(), 'typing_start', { channelId: '11', userId: '2' }, 1000);
-    s = apply(s, 'typing_start', { channelId: '11', userId: '1' }, 1000);
+    let s = apply(base(), 'typing_start', { channelId: '11', userId: '2', username: 'bob' }, 1000);
+    s = apply(s, 'typing_start', { channelId: '11', userId: '1', username: 'me' }, 1000);
     expect(typingNames(s, '11', 1000 + TYPING_MS - 1)).toEqual(['bob']);
     expect(typingNames(s, '11', 1000 + TYPING_MS + 1)).toEqual([]);
+  });
+
+  it('typing names a member never loaded before', () => {
+    const s = apply(base(), 'typing_start', { channelId: '11', userId: '9', username: 'zed' }, 1000);
+    expect(typingNames(s, '11', 1001)).toEqual(['zed']);
   });
 
   it('friend requests, friends, presence and DMs', () => {

@@ -757,7 +757,12 @@ describe('ChatSession onEvent', () => {
       createdAt: '2026-01-01T00:00:00.000Z',
       editedAt: null,
     };
-    gateway.emit('event', { op: 'event', t: 'typing_start', d: { channelId: '11', userId: '2' }, seq: 1 });
+    gateway.emit('event', {
+      op: 'event',
+      t: 'typing_start',
+      d: { channelId: '11', userId: '2', username: 'bob' },
+      seq: 1,
+    });
     gateway.emit('event', { op: 'event', t: 'message_create', d: message, seq: 2 });
     expect(seen).toEqual([{ id: '500', held: 1 }]);
   });

@@ -22,10 +22,14 @@ export function accountsRoutes(deps: {
     knownDevice: knownDeviceCookie(req),
     userAgent: req.headers['user-agent'],
   });
-  const signedIn = (req: FastifyRequest, reply: FastifyReply, { token, user, knownDevice }: AuthResult) => {
+  const signedIn = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    { token, user, knownDevice, joinedServerId }: AuthResult,
+  ) => {
     setSessionCookie(req, reply, token, sessionTtlMs);
     setKnownDeviceCookie(req, reply, knownDevice, knownDeviceTtlMs);
-    return { token, user };
+    return { token, user, ...(joinedServerId ? { joinedServerId } : {}) };
   };
   return {
     signup: async ({ body, req, reply }) => signedIn(req, reply, await accounts.signup(body, client(req))),

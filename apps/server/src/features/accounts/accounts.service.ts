@@ -211,11 +211,14 @@ export class AccountsService {
     });
     if (!user) throw new DomainError('conflict', 'That username is taken.', { field: 'username' });
     const events: BusMessage[] = [];
+    let joinedServerId: string | undefined;
     if (body.inviteCode !== undefined) {
       const invite = await invites.redeem(tx, body.inviteCode, user.id, now);
       for (const hook of this.redeemHooks) events.push(...(await hook(tx, invite, user)));
+      joinedServerId = invite.serverId?.toString();
     }
-    return outcome(await this.openSession(tx, user, client), events);
+    const session = await this.openSession(tx, user, client);
+    return outcome(joinedServerId ? { ...session, joinedServerId } : session, events);
   }
 
   private async openSession(db: Db, user: UserRow, client: SignInClient): Promise<AuthResult> {

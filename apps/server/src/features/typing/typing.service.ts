@@ -8,7 +8,7 @@ export const TYPING_INTERVAL_MS = 5_000;
 const SWEEP_AT = 10_000;
 
 /**
- * `typing {channelId}` becomes `typing_start {channelId, userId}` for the others in the channel,
+ * `typing {channelId}` becomes `typing_start {channelId, userId, username}` for the others in the channel,
  * at most once per user per channel per 5 s. Clients repeat it while the person keeps typing;
  * the extra ones are absorbed here before any database work.
  */
@@ -21,7 +21,7 @@ export class TypingService {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  async typing(userId: bigint, channelId: bigint): Promise<Outcome<undefined>> {
+  async typing(userId: bigint, username: string, channelId: bigint): Promise<Outcome<undefined>> {
     const key = `${userId}:${channelId}`;
     const now = this.clock.now();
     const last = this.lastSent.get(key);
@@ -29,7 +29,7 @@ export class TypingService {
     const standing = await this.access.channel(this.db, channelId, userId);
     if (standing.channel.type === 'voice') return outcome(undefined);
     this.remember(key, now);
-    const d = { channelId: channelId.toString(), userId: userId.toString() };
+    const d = { channelId: channelId.toString(), userId: userId.toString(), username };
     return outcome(undefined, [dispatch('typing_start', d, standing.audience, userId)]);
   }
 

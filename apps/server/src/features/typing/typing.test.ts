@@ -34,15 +34,27 @@ describe('typing', () => {
     const b = await TestSocket.identified(server.wsUrl, ben.token);
     const s = await TestSocket.identified(server.wsUrl, stranger.token);
     await typing(a.socket, channel);
-    expect((await b.socket.nextEvent('typing_start')).d).toEqual({ channelId: channel, userId: ann.id });
+    expect((await b.socket.nextEvent('typing_start')).d).toEqual({
+      channelId: channel,
+      userId: ann.id,
+      username: 'ann',
+    });
     // Ben typing is a separate stream, heard by Ann.
     await typing(b.socket, channel);
-    expect((await a.socket.nextEvent('typing_start')).d).toEqual({ channelId: channel, userId: ben.id });
+    expect((await a.socket.nextEvent('typing_start')).d).toEqual({
+      channelId: channel,
+      userId: ben.id,
+      username: 'ben',
+    });
     // Each typist's event went out before its reply, so their own sockets have it by now if it
     // was theirs too; the stranger's gets a ping round trip.
     await settled(s.socket);
-    expect(a.socket.payloads('typing_start')).toEqual([{ channelId: channel, userId: ben.id }]);
-    expect(b.socket.payloads('typing_start')).toEqual([{ channelId: channel, userId: ann.id }]);
+    expect(a.socket.payloads('typing_start')).toEqual([
+      { channelId: channel, userId: ben.id, username: 'ben' },
+    ]);
+    expect(b.socket.payloads('typing_start')).toEqual([
+      { channelId: channel, userId: ann.id, username: 'ann' },
+    ]);
     expect(s.socket.events('typing_start')).toHaveLength(0);
     for (const x of [a, b, s]) x.socket.close();
   });
@@ -62,7 +74,7 @@ describe('typing', () => {
     await b.socket.next((f) => f.op === 'event' && f.t === 'typing_start', 5_000, seen);
     // Ann's frames were handled in order, each event sent before its reply: whatever the six
     // before sent Ben arrived before this one.
-    const once = { channelId: fresh, userId: ann.id };
+    const once = { channelId: fresh, userId: ann.id, username: 'ann' };
     expect(heard()).toEqual([once, once]);
     for (const x of [a, b]) x.socket.close();
   });

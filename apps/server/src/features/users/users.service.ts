@@ -1,5 +1,13 @@
-import type { UserSearchResult } from '@decentra/protocol';
+import type { UserProfile, UserSearchResult } from '@decentra/protocol';
+import { notFound } from '../../infra/errors.js';
 import type { Db } from '../../storage/db.js';
+import {
+  areFriends,
+  findLiveUser,
+  mutualFriends,
+  mutualServers,
+  pendingRequestBetween,
+} from './profile.repo.js';
 import { searchUsers } from './users.repo.js';
 
 export class UsersService {
@@ -9,5 +17,35 @@ export class UsersService {
   async search(userId: bigint, q: string): Promise<UserSearchResult[]> {
     const rows = await searchUsers(this.db, userId, q);
     return rows.map((r) => ({ id: r.id.toString(), username: r.username, relationship: r.relationship }));
+  }
+
+  /**
+   * Someone's profile, seen by `viewerId`: only when they share a server, are friends or have a
+   * request pending between them (or it is the viewer's own). Anyone else gets the same 404 as a
+   * user who does not exist, so the route cannot be used to probe for accounts.
+   */
+  async profile(viewerId: bigint, userId: bigint): Promise<UserProfile> {
+    const hidden = () => notFound('No such user.');
+    const user = await findLiveUser(this.db, userId);
+    if (!user) throw hidden();
+    const base = { id: user.id.toString(), username: user.username, createdAt: user.createdAt.toISOString() };
+    if (viewerId === userId) return { ...base, relationship: 'none', mutualServers: [], mutualFriends: [] };
+    const [friends, pending, servers] = await Promise.all([
+      areFriends(this.db, viewerId, userId),
+      pendingRequestBetween(this.db, viewerId, userId),
+      mutualServers(this.db, viewerId, userId),
+    ]);
+    if (!friends && !pending && servers.length === 0) throw hidden();
+    const mutual = await mutualFriends(this.db, viewerId, userId);
+    return {
+      ...base,
+      relationship: friends ? 'friend' : (pending ?? 'none'),
+      mutualServers: servers.map((s) => ({
+        id: s.id.toString(),
+        name: s.name,
+        joinedAt: s.joinedAt.toISOString(),
+      })),
+      mutualFriends: mutual.map((f) => ({ id: f.id.toString(), username: f.username })),
+    };
   }
 }

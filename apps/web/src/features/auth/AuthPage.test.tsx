@@ -19,6 +19,7 @@ afterEach(() => {
 const instance = (info: Partial<InstanceInfo>) =>
   useInstance.setState({
     info: { name: 'Chess Club', registration: 'invite', needsSetup: false, passwordReset: false, ...info },
+    settled: true,
   });
 
 const page = () =>
@@ -55,17 +56,20 @@ describe('AuthPage', () => {
     expect(screen.getByText('This server is not taking new accounts.')).toBeTruthy();
   });
 
-  it('marks the invite code optional while registration is open, and while nobody has an account', () => {
-    for (const info of [
-      { registration: 'open' as const },
-      { registration: 'closed' as const, needsSetup: true },
-    ]) {
-      instance(info);
-      const { unmount } = page();
-      fireEvent.click(screen.getByRole('button', { name: 'Sign up instead' }));
-      expect(screen.getByLabelText(/^Invite code \(optional\)/)).toBeTruthy();
-      unmount();
-    }
+  it('marks the invite code optional while registration is open', () => {
+    instance({ registration: 'open' });
+    page();
+    fireEvent.click(screen.getByRole('button', { name: 'Sign up instead' }));
+    expect(screen.getByLabelText(/^Invite code \(optional\)/)).toBeTruthy();
+  });
+
+  it('opens on sign-up for the first admin while nobody has an account', () => {
+    instance({ registration: 'closed', needsSetup: true });
+    page();
+    expect(screen.getByRole('button', { name: 'Sign up' })).toBeTruthy();
+    expect(screen.getByText(/Nobody is here yet\. Create the first account/)).toBeTruthy();
+    expect(screen.getByLabelText(/^Invite code \(optional\)/)).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Log in instead' })).toBeTruthy();
   });
 
   it('asks for an invite code in invite-only mode', () => {

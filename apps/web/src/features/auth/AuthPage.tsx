@@ -1,8 +1,9 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { rest, startSession, useAuth } from '../../app/client';
 import { instanceName, loadInstance, useInstance } from '../../app/instance';
-import { forgotPasswordPath } from '../../app/routes';
+import { safeReturnPath } from '../../app/return-path';
+import { channelPath, forgotPasswordPath, homePath } from '../../app/routes';
 import { errorText } from '../../ui/error-text';
 
 type Mode = 'login' | 'signup';
@@ -12,16 +13,21 @@ type Mode = 'login' | 'signup';
  * named by its admin. Sign-up is hidden while registration is closed, the code optional while it
  * is open, and "Forgot password?" is there when the server can send mail.
  */
-export function AuthPage() {
+export function AuthPage({ inviteCode: linkCode }: { inviteCode?: string } = {}) {
   const info = useInstance((s) => s.info);
+  const settled = useInstance((s) => s.settled);
   const needsSetup = info?.needsSetup ?? false;
   // The first account needs no code, whatever the mode says.
   const registration = needsSetup ? 'open' : (info?.registration ?? 'invite');
   const canSignUp = registration !== 'closed';
-  const [mode, setMode] = useState<Mode>('login');
+  // Until chosen: sign-up on a fresh instance (the first admin) or from an invite link.
+  const [chosen, setMode] = useState<Mode | null>(null);
+  const mode: Mode = chosen ?? (needsSetup || linkCode ? 'signup' : 'login');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [inviteCode, setInviteCode] = useState('');
+  const [inviteCode, setInviteCode] = useState(linkCode ?? '');
+  const navigate = useNavigate();
+  const location = useLocation();
   const [email, setEmail] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -37,13 +43,21 @@ export function AuthPage() {
     setBusy(true);
     setError(null);
     try {
+      let joinedServerId: string | undefined;
       if (!signup) await rest.login({ username: username.trim(), password });
       else
-        await rest.signup({
+        ({ joinedServerId } = await rest.signup({
           username: username.trim(),
           password,
           ...(inviteCode.trim() ? { inviteCode: inviteCode.trim() } : {}),
           ...(email.trim() ? { email: email.trim() } : {}),
+        }));
+      // A server invite lands in its server; an invite link logged into stays (and joins); else
+      // the page that sent the visitor here, when it is one of the app's.
+      if (joinedServerId) navigate(channelPath(joinedServerId), { replace: true });
+      else if (!linkCode || signup)
+        navigate(safeReturnPath(new URLSearchParams(location.search).get('next')) ?? homePath, {
+          replace: true,
         });
       startSession();
     } catch (err) {
@@ -53,14 +67,23 @@ export function AuthPage() {
   };
 
   const name = instanceName(info);
+  // Not a flash of "Log in" before a fresh instance turns out to need its first admin.
+  if (!settled)
+    return (
+      <div className="splash" role="status">
+        Loading…
+      </div>
+    );
   return (
     <div className="auth-page">
       <form className="auth-card" onSubmit={submit} aria-labelledby="auth-title">
         <h1 id="auth-title">{name}</h1>
         <p className="muted">
-          {signup
-            ? 'Create an account and join the people you know here.'
-            : 'Welcome back! Log in to continue.'}
+          {needsSetup
+            ? 'Nobody is here yet. Create the first account: it becomes the admin.'
+            : signup
+              ? 'Create an account and join the people you know here.'
+              : 'Welcome back! Log in to continue.'}
         </p>
         {notice && !error && (
           <p className="form-notice" role="status">

@@ -3,6 +3,7 @@ import { useChat, useChatShallow } from '../../app/hooks';
 import { dmPath, homePath, usePlace } from '../../app/routes';
 import { Avatar } from '../../ui/Avatar';
 import { Icon } from '../../ui/Icon';
+import { ProfileTrigger } from '../profile/ProfileTrigger';
 import { MentionBadge } from '../unread/MentionBadge';
 import { MenuButton } from '../unread/MenuButton';
 import { rowLabel } from '../unread/unread-state';
@@ -48,6 +49,11 @@ function DmRow({ id, active }: { id: string; active: boolean }) {
   const menu = useNotificationMenu({ kind: 'dm', id, name });
   return (
     <li className={`channel-row${active ? ' active' : ''}`}>
+      {other && (
+        <ProfileTrigger userId={other.id} label={name}>
+          <Avatar id={other.id} name={name} {...(friend ? { status } : {})} />
+        </ProfileTrigger>
+      )}
       <NavLink
         to={dmPath(id)}
         className={`channel-link${badgeClass(badge)}`}
@@ -55,7 +61,7 @@ function DmRow({ id, active }: { id: string; active: boolean }) {
         aria-current={active ? 'page' : undefined}
         onContextMenu={menu.onContextMenu}
       >
-        <Avatar name={name} {...(friend ? { status } : {})} />
+        {!other && <Avatar id={id} name={name} />}
         <span className="channel-name">{name}</span>
         <MentionBadge count={badge.mentions} />
       </NavLink>

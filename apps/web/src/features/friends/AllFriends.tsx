@@ -8,6 +8,7 @@ import { Avatar } from '../../ui/Avatar';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { errorText } from '../../ui/error-text';
 import { Icon } from '../../ui/Icon';
+import { ProfileTrigger } from '../profile/ProfileTrigger';
 import { voice } from '../voice/voice-controller';
 import { useLocalVoice } from '../voice/voice-state';
 
@@ -56,7 +57,9 @@ export function AllFriends({ onAdd }: { onAdd: () => void }) {
           const status = presence[f.id] ?? 'offline';
           return (
             <li key={f.id} className="person-row">
-              <Avatar name={f.username} status={status} />
+              <ProfileTrigger userId={f.id} label={f.username}>
+                <Avatar id={f.id} name={f.username} status={status} />
+              </ProfileTrigger>
               <span className="person-name">
                 {f.username}
                 <span className="person-status">{status === 'online' ? 'Online' : 'Offline'}</span>

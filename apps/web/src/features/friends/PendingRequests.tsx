@@ -1,9 +1,10 @@
-import type { FriendRequest } from '@decentra/protocol';
+import type { FriendRequest, UserRef } from '@decentra/protocol';
 import { useState } from 'react';
 import { rest } from '../../app/client';
 import { useChat } from '../../app/hooks';
 import { Avatar } from '../../ui/Avatar';
 import { errorText } from '../../ui/error-text';
+import { ProfileTrigger } from '../profile/ProfileTrigger';
 
 /** Incoming requests (accept, decline) and outgoing ones (cancel). */
 export function PendingRequests() {
@@ -24,7 +25,7 @@ export function PendingRequests() {
         </p>
       )}
       {incoming.length > 0 && (
-        <RequestList title={`Incoming — ${incoming.length}`} requests={incoming} who={(r) => r.from.username}>
+        <RequestList title={`Incoming — ${incoming.length}`} requests={incoming} who={(r) => r.from}>
           {(r) => (
             <>
               <button
@@ -48,7 +49,7 @@ export function PendingRequests() {
         </RequestList>
       )}
       {outgoing.length > 0 && (
-        <RequestList title={`Outgoing — ${outgoing.length}`} requests={outgoing} who={(r) => r.to.username}>
+        <RequestList title={`Outgoing — ${outgoing.length}`} requests={outgoing} who={(r) => r.to}>
           {(r) => (
             <button
               type="button"
@@ -73,7 +74,7 @@ function RequestList({
 }: {
   title: string;
   requests: FriendRequest[];
-  who: (r: FriendRequest) => string;
+  who: (r: FriendRequest) => UserRef;
   children: (r: FriendRequest) => React.ReactNode;
 }) {
   return (
@@ -82,8 +83,10 @@ function RequestList({
       <ul className="people-list" aria-label={title}>
         {requests.map((r) => (
           <li key={r.id} className="person-row">
-            <Avatar name={who(r)} />
-            <span className="person-name">{who(r)}</span>
+            <ProfileTrigger userId={who(r).id} label={who(r).username}>
+              <Avatar id={who(r).id} name={who(r).username} />
+            </ProfileTrigger>
+            <span className="person-name">{who(r).username}</span>
             {children(r)}
           </li>
         ))}

@@ -5,6 +5,7 @@ import { Avatar } from '../../ui/Avatar';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { errorText } from '../../ui/error-text';
 import { Icon } from '../../ui/Icon';
+import { ProfileTrigger } from '../profile/ProfileTrigger';
 import { MessageReactions } from '../reactions/MessageReactions';
 import type { MessageDisplay } from '../settings/message-display';
 import { CallRecord } from '../voice/CallRecord';
@@ -75,14 +76,18 @@ export const MessageRow = memo(function MessageRow({
               {timeFormat.format(created)}
             </time>
           ) : (
-            <Avatar name={message.author.username} />
+            <ProfileTrigger userId={message.author.id} label={message.author.username}>
+              <Avatar id={message.author.id} name={message.author.username} />
+            </ProfileTrigger>
           )}
         </div>
       )}
       <div className="message-body">
         {!grouped && (
           <header className="message-head">
-            <span className="message-author">{message.author.username}</span>
+            <ProfileTrigger userId={message.author.id} label={message.author.username}>
+              <span className="message-author">{message.author.username}</span>
+            </ProfileTrigger>
             <time dateTime={message.createdAt} title={dateFormat.format(created)}>
               {timeFormat.format(created)}
             </time>

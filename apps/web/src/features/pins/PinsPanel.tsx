@@ -29,7 +29,7 @@ export function PinsPanel({ channelId, onClose }: { channelId: string; onClose: 
                   void jumpToMessage(channelId, message.id);
                 }}
               >
-                <Avatar name={message.author.username} />
+                <Avatar id={message.author.id} name={message.author.username} />
                 <span className="pin-body">
                   <span className="pin-head">
                     <strong>{message.author.username}</strong>

@@ -1,3 +1,4 @@
+import type { UserRef } from '@decentra/protocol';
 import { useEffect } from 'react';
 import { useChat } from '../../app/hooks';
 import { Avatar } from '../../ui/Avatar';
@@ -25,27 +26,27 @@ export function IncomingCall() {
   useEffect(() => (ringing ? loopSound(sound, volume) : undefined), [ringing, sound, volume]);
   useCallNotification(ringing ? { callId: call.callId, caller: call.caller.username } : undefined);
   if (!ringing) return null;
-  return <IncomingCallDialog key={call.callId} callId={call.callId} caller={call.caller.username} />;
+  return <IncomingCallDialog key={call.callId} callId={call.callId} caller={call.caller} />;
 }
 
 /**
  * A modal dialog, so that it comes above any dialog already open (server settings…) instead of
  * under its backdrop, where it could not be answered.
  */
-function IncomingCallDialog({ callId, caller }: { callId: string; caller: string }) {
+function IncomingCallDialog({ callId, caller }: { callId: string; caller: UserRef }) {
   const ref = useModal();
   return (
     <dialog
       ref={ref}
       className="incoming-call"
       role="alertdialog"
-      aria-label={`Incoming call from ${caller}`}
+      aria-label={`Incoming call from ${caller.username}`}
       // Escape must not decline by accident: the buttons answer.
       onCancel={(e) => e.preventDefault()}
     >
-      <Avatar name={caller} />
+      <Avatar id={caller.id} name={caller.username} />
       <div className="incoming-call-text">
-        <strong>{caller}</strong>
+        <strong>{caller.username}</strong>
         <span>is calling you…</span>
       </div>
       <button

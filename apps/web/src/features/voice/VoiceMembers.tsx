@@ -3,6 +3,7 @@ import { chat } from '../../app/client';
 import { useChat, useChatShallow } from '../../app/hooks';
 import { Avatar } from '../../ui/Avatar';
 import { Icon } from '../../ui/Icon';
+import { ProfileTrigger } from '../profile/ProfileTrigger';
 import { isSpeaking, useLocalVoice } from './voice-state';
 
 /**
@@ -37,7 +38,9 @@ export function VoiceMembers({ channelId, serverId }: { channelId: string; serve
             className={`voice-member${speaking ? ' speaking' : ''}`}
             data-speaking={speaking}
           >
-            <Avatar name={name} />
+            <ProfileTrigger userId={m.userId} label={name}>
+              <Avatar id={m.userId} name={name} />
+            </ProfileTrigger>
             <span className="voice-member-name">{name}</span>
             {m.muted && !m.deafened && (
               <span className="voice-flag" role="img" title="Muted" aria-label="muted">

@@ -2,6 +2,7 @@ import type { Channel } from '@decentra/protocol';
 import { useChat, useChatShallow } from '../../app/hooks';
 import { Avatar } from '../../ui/Avatar';
 import { Icon } from '../../ui/Icon';
+import { ProfileTrigger } from '../profile/ProfileTrigger';
 import { MuteDeafenButtons, useConnectionText } from './CallControls';
 import { voice } from './voice-controller';
 import { isSpeaking, useLocalVoice } from './voice-state';
@@ -34,7 +35,9 @@ export function VoiceRoom({ channel }: { channel: Channel }) {
             const speaking = isSpeaking(media, m, meId);
             return (
               <li key={m.userId} className={`voice-tile${speaking ? ' speaking' : ''}`}>
-                <Avatar name={name} />
+                <ProfileTrigger userId={m.userId} label={name}>
+                  <Avatar id={m.userId} name={name} />
+                </ProfileTrigger>
                 <span>{name}</span>
                 {m.muted && <Icon name={m.deafened ? 'headphonesOff' : 'micOff'} size={16} />}
               </li>
