@@ -76,7 +76,7 @@ export const MessageRow = memo(function MessageRow({
               {timeFormat.format(created)}
             </time>
           ) : (
-            <ProfileTrigger userId={message.author.id} label={message.author.username}>
+            <ProfileTrigger userId={message.author.id} label={message.author.username} mouseOnly>
               <Avatar id={message.author.id} name={message.author.username} />
             </ProfileTrigger>
           )}

@@ -3,16 +3,20 @@ import { ProfilePopover } from './ProfilePopover';
 
 /**
  * Makes a name or avatar open that user's profile popover on click. `label` names the button
- * for screen readers (the visible children may be an avatar only).
+ * for screen readers (the visible children may be an avatar only). `mouseOnly`: a second way in
+ * beside a named one (a message's avatar beside its author's name), left out of the tab order
+ * and of the accessibility tree so that keyboards and screen readers meet the profile once.
  */
 export function ProfileTrigger({
   userId,
   label,
   children,
+  mouseOnly = false,
 }: {
   userId: string;
   label: string;
   children: ReactNode;
+  mouseOnly?: boolean;
 }) {
   const anchor = useRef<HTMLButtonElement>(null);
   const [open, setOpen] = useState(false);
@@ -23,6 +27,7 @@ export function ProfileTrigger({
         type="button"
         className="profile-trigger"
         aria-label={`Profile of ${label}`}
+        {...(mouseOnly ? { tabIndex: -1, 'aria-hidden': true } : {})}
         aria-haspopup="dialog"
         aria-expanded={open}
         onClick={(e) => {
