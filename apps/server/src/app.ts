@@ -285,7 +285,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         knownDeviceTtlMs: knownDevices.lifetimeMs,
       }),
       ...invitesRoutes({ invites, commands }),
-      ...usersRoutes({ users: new UsersService(db) }),
+      ...usersRoutes({ users: new UsersService(db, friends) }),
       ...friendsRoutes({ friends, commands }),
       ...instance.routes,
       ...chat.routes,

@@ -88,6 +88,26 @@ export async function findRequest(db: Db, id: bigint): Promise<FriendRequestView
   return row;
 }
 
+/** The pending request between the two, either way, if any. */
+export async function pendingRequestBetween(
+  db: Db,
+  me: bigint,
+  other: bigint,
+): Promise<'incoming' | 'outgoing' | undefined> {
+  const [row] = await db
+    .select({ fromId: friendRequests.fromId })
+    .from(friendRequests)
+    .where(
+      or(
+        and(eq(friendRequests.fromId, me), eq(friendRequests.toId, other)),
+        and(eq(friendRequests.fromId, other), eq(friendRequests.toId, me)),
+      ),
+    )
+    .limit(1);
+  if (!row) return undefined;
+  return row.fromId === me ? 'outgoing' : 'incoming';
+}
+
 export async function findRequestBetween(
   db: Db,
   fromId: bigint,

@@ -26,6 +26,7 @@ import {
   listFriends,
   listRequests,
   lockUsers,
+  pendingRequestBetween,
 } from './friends.repo.js';
 
 export interface FriendsDeps {
@@ -75,6 +76,11 @@ export class FriendsService {
    */
   areFriends(db: Db, a: bigint, b: bigint, lock = false): Promise<boolean> {
     return areFriends(db, a, b, lock);
+  }
+
+  /** The request pending between `me` and `other`, as `me` sees it: theirs (incoming) or mine. */
+  pendingBetween(db: Db, me: bigint, other: bigint): Promise<'incoming' | 'outgoing' | undefined> {
+    return pendingRequestBetween(db, me, other);
   }
 
   /**

@@ -1,8 +1,8 @@
 import { PROFILE_MUTUAL_LIMIT } from '@decentra/protocol';
-import { and, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { alias, intersect, unionAll } from 'drizzle-orm/pg-core';
 import type { Db } from '../../storage/db.js';
-import { friendRequests, friendships, serverMembers, servers, users } from '../../storage/schema.js';
+import { friendships, serverMembers, servers, users } from '../../storage/schema.js';
 
 export async function findLiveUser(
   db: Db,
@@ -20,35 +20,6 @@ const friendIdsOf = (db: Db, user: bigint) =>
     db.select({ id: friendships.userHigh }).from(friendships).where(eq(friendships.userLow, user)),
     db.select({ id: friendships.userLow }).from(friendships).where(eq(friendships.userHigh, user)),
   );
-
-export async function areFriends(db: Db, a: bigint, b: bigint): Promise<boolean> {
-  const [low, high] = a < b ? [a, b] : [b, a];
-  const rows = await db
-    .select({ one: sql`1` })
-    .from(friendships)
-    .where(and(eq(friendships.userLow, low), eq(friendships.userHigh, high)));
-  return rows.length > 0;
-}
-
-/** The pending request between the two, either way, if any. */
-export async function pendingRequestBetween(
-  db: Db,
-  me: bigint,
-  other: bigint,
-): Promise<'incoming' | 'outgoing' | undefined> {
-  const [row] = await db
-    .select({ fromId: friendRequests.fromId })
-    .from(friendRequests)
-    .where(
-      or(
-        and(eq(friendRequests.fromId, me), eq(friendRequests.toId, other)),
-        and(eq(friendRequests.fromId, other), eq(friendRequests.toId, me)),
-      ),
-    )
-    .limit(1);
-  if (!row) return undefined;
-  return row.fromId === me ? 'outgoing' : 'incoming';
-}
 
 /** Servers both are members of (through the primary key and the per-user index), by name. */
 export async function mutualServers(

@@ -1,17 +1,20 @@
 import type { UserProfile, UserSearchResult } from '@decentra/protocol';
 import { notFound } from '../../infra/errors.js';
 import type { Db } from '../../storage/db.js';
-import {
-  areFriends,
-  findLiveUser,
-  mutualFriends,
-  mutualServers,
-  pendingRequestBetween,
-} from './profile.repo.js';
+import { findLiveUser, mutualFriends, mutualServers } from './profile.repo.js';
 import { searchUsers } from './users.repo.js';
 
+/** What profiles ask the friends feature (FriendsService answers it). */
+export interface FriendshipLookup {
+  areFriends(db: Db, a: bigint, b: bigint): Promise<boolean>;
+  pendingBetween(db: Db, me: bigint, other: bigint): Promise<'incoming' | 'outgoing' | undefined>;
+}
+
 export class UsersService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly friends: FriendshipLookup,
+  ) {}
 
   /** Prefix search on usernames (case-insensitive), never the caller, with how each relates to them. */
   async search(userId: bigint, q: string): Promise<UserSearchResult[]> {
@@ -31,8 +34,8 @@ export class UsersService {
     const base = { id: user.id.toString(), username: user.username, createdAt: user.createdAt.toISOString() };
     if (viewerId === userId) return { ...base, relationship: 'none', mutualServers: [], mutualFriends: [] };
     const [friends, pending, servers] = await Promise.all([
-      areFriends(this.db, viewerId, userId),
-      pendingRequestBetween(this.db, viewerId, userId),
+      this.friends.areFriends(this.db, viewerId, userId),
+      this.friends.pendingBetween(this.db, viewerId, userId),
       mutualServers(this.db, viewerId, userId),
     ]);
     if (!friends && !pending && servers.length === 0) throw hidden();
