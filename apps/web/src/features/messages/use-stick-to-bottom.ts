@@ -33,12 +33,22 @@ export function useStickToBottom(
     const content = contentRef.current;
     if (!el) return;
     const observer = new ResizeObserver(() => {
-      if (stuck.current) toBottom();
+      if (!stuck.current) return;
+      // Moved up since we last put it at the bottom, and its scroll event not handled yet (the
+      // reader, or a page's own code, in the same frame as a row being measured): that move wins.
+      // Content growing never lowers scrollTop; content shrinking lowers it only to the bottom.
+      const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
+      if (el.scrollTop < lastTop.current && fromBottom >= thresholdPx) {
+        stuck.current = false;
+        lastTop.current = el.scrollTop;
+        return;
+      }
+      toBottom();
     });
     observer.observe(el);
     if (content) observer.observe(content);
     return () => observer.disconnect();
-  }, [scrollRef, contentRef, toBottom]);
+  }, [scrollRef, contentRef, toBottom, thresholdPx]);
 
   /** To call from the scroller's scroll handler. */
   const onScroll = useCallback(() => {
