@@ -1,5 +1,7 @@
 import * as z from 'zod';
+import { AttachmentSchema } from './attachments.js';
 import { IdSchema, IsoTimeSchema, NO_CONTROL, NO_NUL } from './common.js';
+import { LinkEmbedSchema } from './embeds.js';
 import { ReactionSchema } from './reactions.js';
 import { UserRefSchema } from './users.js';
 import { CallOutcomeSchema } from './voice.js';
@@ -62,6 +64,10 @@ export const MessageSchema = z
      * they hold, which the `reaction_*` events move).
      */
     reactions: z.array(ReactionSchema).optional(),
+    /** Files sent with the message, in the order given (absent when none). */
+    attachments: z.array(AttachmentSchema).optional(),
+    /** Previews of its links, added by the server after the send (`message_update`). */
+    embeds: z.array(LinkEmbedSchema).optional(),
   })
   .meta({ id: 'Message' });
 export type Message = z.infer<typeof MessageSchema>;
