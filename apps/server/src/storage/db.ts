@@ -2,13 +2,14 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type pg from 'pg';
 import { secureDataDir } from './data-dir-permissions.js';
-import { assertDurable, DURABLE_START_PARAMS, DurableNodeFS, syncTree } from './durable-pglite.js';
+import { syncTree } from './durable-pglite.js';
+import { PgliteThread } from './pglite-thread.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -61,17 +62,11 @@ async function openPglite(dataDir: string | undefined): Promise<Storage> {
       syncTree(path);
     }
   }
-  // In memory (tests that ask for it) there is nothing to sync.
-  const client =
-    path === undefined
-      ? await PGlite.create({ postgresqlconf: PGLITE_CONF })
-      : await PGlite.create({
-          fs: new DurableNodeFS(path),
-          startParams: [...DURABLE_START_PARAMS],
-          postgresqlconf: PGLITE_CONF,
-        });
-  if (path !== undefined) await assertDurable(client);
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  // Opened in its own thread (pglite-worker.ts), which also checks that it runs durably.
+  const client = await PgliteThread.start({ path, postgresqlconf: PGLITE_CONF });
+  // Drizzle's PGlite driver calls only query() and transaction() on its client (and on a
+  // transaction's), which PgliteThread answers as PGlite does; its type names the whole class.
+  const db = drizzlePglite({ client: client as unknown as PGlite, schema }) as unknown as Db;
   return {
     engine: 'pglite',
     db,
