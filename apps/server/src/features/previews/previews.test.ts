@@ -264,3 +264,60 @@ describe('with private addresses refused (the default)', () => {
     expect(site.hits('/photo.png')).toBe(before);
   });
 });
+
+describe('a flood of links', () => {
+  let flooded: TestServer;
+  let held: LinkSite;
+  let release: () => void = () => {};
+  afterAll(async () => {
+    release();
+    await flooded?.close();
+    await held?.close();
+  });
+
+  it('is bounded: one message at a time here, two waiting, the rest get no preview and are never fetched', async () => {
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const page = send('text/html', '<head><title>a page</title></head>');
+    const routes = Object.fromEntries(
+      [1, 2, 3, 4, 5, 6].map((n) => [
+        `/p${n}`,
+        (req: Parameters<typeof page>[0], res: Parameters<typeof page>[1]) => {
+          void gate.then(() => page(req, res));
+        },
+      ]),
+    );
+    held = await startLinkSite(routes);
+    flooded = await startTestServer({
+      config: { allowPrivateFetch: true },
+      sendLimits: { points: 1000, windowSeconds: 5 },
+      previews: { limits: { concurrency: 1, queued: 2 } },
+    });
+    const [dan] = await people(flooded.url, ['dan']);
+    if (!dan) throw new Error('no account');
+    const home = textChannelOf(await serverWith(dan, 'Flood'));
+    const { socket } = await TestSocket.identified(flooded.wsUrl, dan.token);
+    const sent: Message[] = [];
+    for (const n of [1, 2, 3, 4, 5])
+      sent.push(await dan.rest.sendMessage({ channelId: home, content: `${held.origin}/p${n}` }));
+    // The first is being fetched (held), the next two wait, the last two found the queue full.
+    await vi.waitFor(() => expect(held.hits('/p1')).toBe(1));
+    await vi.waitFor(() =>
+      expect(flooded.logs.some((l) => l.includes('link preview queue full'))).toBe(true),
+    );
+    release();
+    const third = sent[2]?.id;
+    await socket.nextEvent('message_update', (m) => m.id === third && (m.embeds?.length ?? 0) > 0);
+    const sixth = await dan.rest.sendMessage({ channelId: home, content: `${held.origin}/p6` });
+    // Jobs run in order, one at a time: once the sixth's preview is out, every job queued before it is done.
+    await socket.nextEvent('message_update', (m) => m.id === sixth.id && (m.embeds?.length ?? 0) > 0);
+    const previewed = socket
+      .payloads('message_update')
+      .filter((m) => (m.embeds?.length ?? 0) > 0)
+      .map((m) => m.id);
+    expect(previewed).toEqual([...sent.slice(0, 3).map((m) => m.id), sixth.id]);
+    expect([4, 5].map((n) => held.hits(`/p${n}`))).toEqual([0, 0]);
+    socket.close();
+  });
+});
