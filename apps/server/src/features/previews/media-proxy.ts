@@ -21,8 +21,11 @@ export const DEFAULT_MEDIA_LIMITS: MediaProxyLimits = {
   queued: 100,
 };
 
+/** What may be a picture or video by its header; the bytes decide (a missing or generic type is common). */
+const generic = (type: string | undefined) => type === undefined || type === 'application/octet-stream';
 const wanted = (type: string | undefined) =>
-  type !== undefined && type !== 'image/svg+xml' && (type.startsWith('image/') || type.startsWith('video/'));
+  generic(type) ||
+  (type !== 'image/svg+xml' && (type?.startsWith('image/') === true || type?.startsWith('video/') === true));
 
 /**
  * Pictures and videos of other hosts, fetched by this server for its readers: only URLs it signed,

@@ -1,6 +1,7 @@
 import type { LinkEmbed, Message, Server } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LinkSite, send, startLinkSite } from '../../../test/link-site.js';
+import { ManualClock } from '../../../test/manual-clock.js';
 import { type Person, people, serverWith, textChannelOf } from '../../../test/people.js';
 import { mp4Header, png } from '../../../test/png.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
@@ -32,6 +33,7 @@ let ben: Person;
 let guild: Server;
 let channel: string;
 let signer: MediaSigner;
+const clock = new ManualClock();
 
 beforeAll(async () => {
   site = await startLinkSite({
@@ -53,6 +55,7 @@ beforeAll(async () => {
     '/yt/vi/dQw4w9WgXcQ/hqdefault.jpg': send('image/jpeg', png(48, 36)),
   });
   server = await startTestServer({
+    clock,
     config: { allowPrivateFetch: true },
     sendLimits: { points: 1000, windowSeconds: 5 },
     previews: {
@@ -129,6 +132,13 @@ describe('link previews', () => {
     const { updated } = await sendAndPreview(`again ${url}`);
     expect(updated.embeds?.[0]).toMatchObject({ url, kind: 'link', title: 'Cats & dogs' });
     expect(site.hits('/article')).toBe(1);
+  });
+
+  it('fetches a cached link again once its preview is a day old', async () => {
+    const url = `${site.origin}/article`;
+    clock.advance(24 * 60 * 60 * 1000 + 1);
+    await sendAndPreview(`a day later ${url}`);
+    expect(site.hits('/article')).toBe(2);
   });
 
   it('decodes the page by its charset, and leaves links that show nothing out', async () => {
