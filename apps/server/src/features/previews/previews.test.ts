@@ -331,3 +331,78 @@ describe('a flood of links', () => {
     socket.close();
   });
 });
+
+describe('the SSRF guard, end to end (private addresses refused, one loopback address playing a public site)', () => {
+  let guarded: TestServer;
+  let pub: LinkSite;
+  let inner: LinkSite;
+  afterAll(async () => {
+    await guarded?.close();
+    await pub?.close();
+    await inner?.close();
+  });
+
+  it('previews the public site, and refuses every private address, however it is written or reached', async () => {
+    inner = await startLinkSite({ '/secret': send('text/html', '<head><title>internal</title></head>') });
+    const innerPort = new URL(inner.origin).port;
+    const huge = Buffer.concat([
+      Buffer.from('<html><head><title>huge but fine</title></head><body>'),
+      Buffer.alloc(5 * 1024 * 1024, 'a'),
+    ]);
+    pub = await startLinkSite(
+      {
+        '/ok': send('text/html', '<head><title>public page</title></head>'),
+        '/huge': send('text/html', huge),
+        '/to-private': (_req, res) => {
+          res.writeHead(302, { location: `${inner.origin}/secret` });
+          res.end();
+        },
+        '/slow': () => {},
+      },
+      '127.0.0.2',
+    );
+    guarded = await startTestServer({
+      sendLimits: { points: 1000, windowSeconds: 5 },
+      previews: { allowPrivate: new Set(['127.0.0.2']), timeoutMs: 500 },
+    });
+    const [eve] = await people(guarded.url, ['eve']);
+    if (!eve) throw new Error('no account');
+    const home = textChannelOf(await serverWith(eve, 'Guarded'));
+    const refusedLinks = [
+      `${inner.origin}/secret`,
+      `http://[::1]:${innerPort}/secret`,
+      'http://10.0.0.1/secret',
+      'http://169.254.169.254/latest/meta-data/',
+      `http://[::ffff:127.0.0.1]:${innerPort}/secret`,
+      `http://localhost:${innerPort}/secret`,
+      `${pub.origin}/to-private`,
+      `${pub.origin}/slow`,
+    ];
+    const { socket } = await TestSocket.identified(guarded.wsUrl, eve.token);
+    const sent: Message[] = [];
+    for (let i = 0; i < refusedLinks.length; i += 4) {
+      sent.push(
+        await eve.rest.sendMessage({ channelId: home, content: refusedLinks.slice(i, i + 4).join(' ') }),
+      );
+    }
+    const fine = await eve.rest.sendMessage({
+      channelId: home,
+      content: `${pub.origin}/ok ${pub.origin}/huge`,
+    });
+    const update = await socket.nextEvent('message_update', (m) => m.id === fine.id);
+    expect(update.d.embeds?.map((e) => e.title)).toEqual(['public page', 'huge but fine']);
+    // Every refused link was tried (and cached as nothing to show) without reaching the inside.
+    await vi.waitFor(async () => {
+      for (const link of refusedLinks) {
+        const normalised = new URL(link).href;
+        expect(await cachedPreview(guarded.app.storage.db, normalised), link).toEqual(
+          expect.objectContaining({ embed: null }),
+        );
+      }
+    });
+    expect(inner.hits('/secret')).toBe(0);
+    expect(pub.hits('/to-private')).toBe(1);
+    expect(socket.payloads('message_update').filter((m) => sent.some((s) => s.id === m.id))).toEqual([]);
+    socket.close();
+  });
+});

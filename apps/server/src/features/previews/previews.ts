@@ -3,6 +3,7 @@ import { linksIn, type Message } from '@decentra/protocol';
 import type { RouteHandlers } from '../../http/api.js';
 import type { Logger } from '../../infra/logger.js';
 import { DEFAULT_FETCH_TIMEOUT_MS, SafeFetcher } from '../../infra/safe-fetch.js';
+import type { PrivateAllowance } from '../../infra/safe-lookup.js';
 import type { Commands } from '../../kernel/commands.js';
 import { type Audience, serverScope, toUsers } from '../../kernel/events.js';
 import { outcome } from '../../kernel/outcome.js';
@@ -23,6 +24,8 @@ export interface PreviewOptions {
   mediaCacheBytes?: number | undefined;
   /** One fetch's deadline, redirects included (default 5 s). */
   timeoutMs?: number | undefined;
+  /** Instead of DECENTRA_ALLOW_PRIVATE_FETCH: only these private addresses (tests play a public site on one). */
+  allowPrivate?: PrivateAllowance | undefined;
 }
 
 export interface PreviewDeps {
@@ -52,7 +55,7 @@ export function registerPreviews(deps: PreviewDeps): {
   const { db, commands, messages, log, options } = deps;
   const signer = new MediaSigner(deps.encryptionKey);
   const fetcher = new SafeFetcher({
-    allowPrivate: deps.allowPrivateFetch,
+    allowPrivate: options?.allowPrivate ?? deps.allowPrivateFetch,
     timeoutMs: options?.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
     maxRedirects: 5,
     userAgent: 'Mozilla/5.0 (compatible; DecentraBot/1.0; link previews)',
