@@ -30,6 +30,8 @@ export interface PreviewDeps {
   fetcher: SafeFetcher;
   signer: MediaSigner;
   youtube: YoutubeSources;
+  /** Aborted at shutdown: fetches in flight end at once. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -43,9 +45,10 @@ export async function previewOf(url: URL, deps: PreviewDeps): Promise<LinkEmbed 
   if (url.username || url.password) return null;
   const id = youtubeId(url);
   if (id) return youtubePreview(url, id, deps);
-  const { fetcher, signer } = deps;
+  const { fetcher, signer, signal } = deps;
   try {
     const res = await fetcher.fetch(url, {
+      ...(signal ? { signal } : {}),
       accept: 'text/html,application/xhtml+xml;q=0.9,image/*;q=0.8,video/*;q=0.8,*/*;q=0.5',
       maxBytes: PAGE_BYTES,
       overflow: 'truncate',
@@ -85,7 +88,7 @@ export async function previewOf(url: URL, deps: PreviewDeps): Promise<LinkEmbed 
 }
 
 async function youtubePreview(url: URL, id: string, deps: PreviewDeps): Promise<LinkEmbed> {
-  const { fetcher, signer, youtube } = deps;
+  const { fetcher, signer, youtube, signal } = deps;
   const watch = `https://www.youtube.com/watch?v=${id}`;
   let title: string | undefined;
   let author: string | undefined;
@@ -93,6 +96,7 @@ async function youtubePreview(url: URL, id: string, deps: PreviewDeps): Promise<
     const res = await fetcher.fetch(
       `${youtube.oembedUrl}?${new URLSearchParams({ format: 'json', url: watch })}`,
       {
+        ...(signal ? { signal } : {}),
         accept: 'application/json',
         maxBytes: OEMBED_BYTES,
         overflow: 'refuse',

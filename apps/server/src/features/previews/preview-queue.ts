@@ -131,6 +131,8 @@ export class PreviewQueue {
     const cached = await cachedPreview(db, url.href);
     if (cached && now() - cached.fetchedAt.getTime() < this.limits.maxAgeMs) return cached.embed;
     const embed = await this.deps.preview(url);
+    // A fetch cut short by shutdown found nothing worth remembering.
+    if (this.closed) return null;
     await storePreview(db, url.href, embed, new Date(now()));
     return embed;
   }

@@ -61,9 +61,10 @@ export function registerPreviews(deps: PreviewDeps): {
     userAgent: 'Mozilla/5.0 (compatible; DecentraBot/1.0; link previews)',
   });
   const youtube = { ...YOUTUBE, ...options?.youtube };
+  const stop = new AbortController();
   const queue = new PreviewQueue({
     db,
-    preview: (url) => previewOf(url, { fetcher, signer, youtube }),
+    preview: (url) => previewOf(url, { fetcher, signer, youtube, signal: stop.signal }),
     deliver: (job, embeds) =>
       commands.transaction((tx) =>
         messages.setEmbeds(tx, job.channelId, job.messageId, job.content, embeds, job.audience),
@@ -99,7 +100,9 @@ export function registerPreviews(deps: PreviewDeps): {
     routes: mediaProxyRoutes({ proxy }),
     signer,
     async close() {
-      await queue.close();
+      const closed = queue.close();
+      stop.abort();
+      await closed;
       fetcher.close();
     },
   };
