@@ -124,6 +124,10 @@ describe('with private addresses refused (the default)', () => {
       'http://[fe80::1]/',
       'http://224.0.0.1/',
       `https://127.0.0.1:${inner.port}/`,
+      // Other spellings of 127.0.0.1 (the URL parser makes them the dotted form).
+      `http://2130706433:${inner.port}/`,
+      `http://0x7f.1:${inner.port}/`,
+      `http://127.1:${inner.port}/`,
     ]) {
       expect(await refusal(f.fetch(url, { accept: '*/*', maxBytes: 1000, overflow: 'refuse' })), url).toBe(
         'private_address',
