@@ -2,7 +2,7 @@ import { type LinkEmbed, youtubeId } from '@decentra/protocol';
 import * as z from 'zod';
 import { FetchRefusedError, type SafeFetcher } from '../../infra/safe-fetch.js';
 import type { MediaSigner } from './media-signer.js';
-import { sniffMedia } from './media-type.js';
+import { type SniffedMedia, sniffMedia } from './media-type.js';
 import { MAX_TITLE, pageMeta } from './page-meta.js';
 
 /** Where YouTube's titles and thumbnails come from (tests stand in for YouTube on loopback). */
@@ -32,6 +32,8 @@ export interface PreviewDeps {
   youtube: YoutubeSources;
   /** Aborted at shutdown: fetches in flight end at once. */
   signal?: AbortSignal | undefined;
+  /** Keeps a picture or video fetched whole for its preview in the media cache (its first reader's fetch). */
+  keep?: ((url: string, media: SniffedMedia, body: Buffer) => Promise<void>) | undefined;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function previewOf(url: URL, deps: PreviewDeps): Promise<LinkEmbed 
           : undefined;
       const kind = sniffed?.kind ?? (generic ? byExtension : type.startsWith('video/') ? 'video' : undefined);
       if (!kind) return null;
+      if (sniffed && !res.truncated) await deps.keep?.(url.href, sniffed, res.body);
       const size = sniffed?.width === undefined ? {} : { width: sniffed.width, height: sniffed.height };
       const media = { url: signer.path(url.href), ...size };
       return kind === 'image' ? { url: url.href, kind, image: media } : { url: url.href, kind, video: media };

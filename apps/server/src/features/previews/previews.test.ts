@@ -157,6 +157,8 @@ describe('link previews', () => {
     expect(media.status).toBe(200);
     expect(media.headers.get('content-type')).toBe('image/png');
     expect(media.body.equals(png(120, 90))).toBe(true);
+    // Fetched whole for its preview, it was kept: the reader's load did not ask the host again.
+    expect(site.hits('/photo.png')).toBe(1);
   });
 
   it('YouTube: the title by oEmbed, the thumbnail through the proxy', async () => {

@@ -14,6 +14,7 @@ import { MediaCache } from './media-cache.js';
 import { MediaProxy, type MediaProxyLimits } from './media-proxy.js';
 import { mediaProxyRoutes } from './media-proxy.routes.js';
 import { MediaSigner } from './media-signer.js';
+import type { SniffedMedia } from './media-type.js';
 import { type PreviewLimits, PreviewQueue } from './preview-queue.js';
 
 export interface PreviewOptions {
@@ -62,9 +63,21 @@ export function registerPreviews(deps: PreviewDeps): {
   });
   const youtube = { ...YOUTUBE, ...options?.youtube };
   const stop = new AbortController();
+  const cache = new MediaCache(join(deps.dataDir, 'media-cache'), options?.mediaCacheBytes ?? 1024 ** 3, log);
+  const proxy = new MediaProxy({ signer, fetcher, cache, limits: options?.media });
+  const keep = (url: string, media: SniffedMedia, body: Buffer) =>
+    cache.put(
+      {
+        key: MediaCache.keyOf(url),
+        type: media.type,
+        size: body.length,
+        ...(media.width === undefined ? {} : { width: media.width, height: media.height }),
+      },
+      body,
+    );
   const queue = new PreviewQueue({
     db,
-    preview: (url) => previewOf(url, { fetcher, signer, youtube, signal: stop.signal }),
+    preview: (url) => previewOf(url, { fetcher, signer, youtube, signal: stop.signal, keep }),
     deliver: (job, embeds) =>
       commands.transaction((tx) =>
         messages.setEmbeds(tx, job.channelId, job.messageId, job.content, embeds, job.audience),
@@ -94,8 +107,6 @@ export function registerPreviews(deps: PreviewDeps): {
     if (linksIn(message.content).every((url) => have.has(url.href))) return outcome(undefined);
     return outcome(undefined, [], [() => outcome(enqueue(message, audience))]);
   });
-  const cache = new MediaCache(join(deps.dataDir, 'media-cache'), options?.mediaCacheBytes ?? 1024 ** 3, log);
-  const proxy = new MediaProxy({ signer, fetcher, cache, limits: options?.media });
   return {
     routes: mediaProxyRoutes({ proxy }),
     signer,
