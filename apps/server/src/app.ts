@@ -33,6 +33,7 @@ import { invitesRoutes } from './features/invites/invites.routes.js';
 import { InvitesService } from './features/invites/invites.service.js';
 import type { SendLimits } from './features/messages/send-rate-limit.js';
 import { type PresenceOptions, PresenceService } from './features/presence/presence.service.js';
+import { type PreviewOptions, registerPreviews } from './features/previews/previews.js';
 import { type PushOptions, registerPush } from './features/push/push.js';
 import { registerReadStates } from './features/read-states/read-states.js';
 import { usersRoutes } from './features/users/users.routes.js';
@@ -83,6 +84,8 @@ export interface AppOptions {
   readyWithoutReadStates?: boolean;
   /** Web Push: CAs to trust beside the system's for push services, queue limits (tests). */
   push?: PushOptions;
+  /** Link previews and the media proxy: YouTube's endpoints, limits (tests). */
+  previews?: PreviewOptions;
 }
 
 export interface DecentraApp {
@@ -254,6 +257,17 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       now: clock ? () => clock.now() : Date.now,
       options: options.push,
     });
+    const previews = registerPreviews({
+      db,
+      commands,
+      messages: chat.messages,
+      encryptionKey,
+      dataDir: config.dataDir,
+      allowPrivateFetch: config.allowPrivateFetch,
+      log,
+      now: clock ? () => clock.now() : Date.now,
+      options: options.previews,
+    });
     const accountSettings = registerAccountSettings({
       db,
       commands,
@@ -293,6 +307,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       ...accountSettings.routes,
       ...readStates.routes,
       ...push.routes,
+      ...previews.routes,
       ...backupRoutes({ storage: store, dataDir: config.dataDir, encryptionKey, log }),
     };
     const ops: OpHandlers = { ...chat.ops, ...voice.ops, ...readStates.ops };
@@ -348,6 +363,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         await httpClosed;
         // No message can arrive any more: pushes still waiting are dropped, those in flight cut short.
         await push.close();
+        await previews.close();
         await bus.close();
         limiterRedis?.disconnect();
         if (ownsStorage) await store.close();

@@ -24,6 +24,7 @@ import {
 } from './admin.js';
 import { AuthResponseSchema, InviteResponseSchema, LoginBodySchema, SignupBodySchema } from './auth.js';
 import { IdSchema } from './common.js';
+import { MediaProxyQuerySchema, ProxiedMediaSchema } from './embeds.js';
 import type { ErrorCode } from './errors.js';
 import {
   FriendRequestSchema,
@@ -853,6 +854,19 @@ export const ROUTES = {
     tags: ['admin'],
     summary:
       'A consistent backup of the whole instance, streamed as a .tar.gz (admin). It holds the encryption and TLS keys: keep it safe',
+  }),
+  mediaProxy: route({
+    method: 'GET',
+    path: '/api/media/proxy',
+    auth: 'user',
+    query: MediaProxyQuerySchema,
+    status: 200,
+    response: ProxiedMediaSchema,
+    download: 'application/octet-stream',
+    errors: ['invalid_input', 'unauthorized', 'forbidden', 'not_found', 'payload_too_large', 'unavailable'],
+    tags: ['messages'],
+    summary:
+      "A picture or video of a link preview, fetched by the server so readers' addresses never reach the linked host (signed URLs only; Range for videos)",
   }),
   adminListInvites: route({
     method: 'GET',

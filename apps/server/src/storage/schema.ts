@@ -1,3 +1,4 @@
+import type { LinkEmbed } from '@decentra/protocol';
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
@@ -195,6 +196,8 @@ export const messages = pgTable(
     replyMentionId: id('reply_mention_id').references(() => users.id),
     /** Search (0013_search.sql): computed by the database from the content. */
     searchVector: tsvector('search_vector').generatedAlwaysAs(sql`to_tsvector('simple'::regconfig, content)`),
+    /** Link previews (0018_link_previews.sql): what the server found behind the links; null until then. */
+    embeds: jsonb('embeds').$type<LinkEmbed[]>(),
     hasLink: boolean('has_link').generatedAlwaysAs(sql`content ~* 'https?://'`),
     hasImage: boolean('has_image').generatedAlwaysAs(
       sql.raw(`content ~* 'https?://[^\\s<>"''\`{}|\\\\^?#]+\\.(jpe?g|png|gif|webp|svg)([?#\\s.,;:!)]|$)'`),
@@ -399,3 +402,10 @@ export const messageReactions = pgTable(
   },
   (t) => [primaryKey({ columns: [t.messageId, t.emoji, t.userId] })],
 );
+
+/** Link previews by URL (0018): the embed found there, or null for nothing to show; fetched again after a day. */
+export const linkPreviews = pgTable('link_previews', {
+  url: text('url').primaryKey(),
+  embed: jsonb('embed').$type<LinkEmbed>(),
+  fetchedAt: time('fetched_at').notNull(),
+});

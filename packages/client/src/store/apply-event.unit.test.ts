@@ -195,6 +195,19 @@ describe('events', () => {
     expect(s.messages['11']?.items).toEqual([]);
   });
 
+  it("message_update brings a message's link previews, and an edit that drops them takes them away", () => {
+    const embed = { url: 'https://a.example/', kind: 'link' as const, title: 'A' };
+    let s = apply(base(), 'message_create', message('100', '11', { content: 'https://a.example/' }));
+    s = apply(s, 'message_update', message('100', '11', { content: 'https://a.example/', embeds: [embed] }));
+    expect(s.messages['11']?.items[0]?.embeds).toEqual([embed]);
+    s = apply(
+      s,
+      'message_update',
+      message('100', '11', { content: 'no link', editedAt: '2026-01-02T00:00:00.000Z' }),
+    );
+    expect(s.messages['11']?.items[0]?.embeds).toBeUndefined();
+  });
+
   it('channel_pins_update marks a loaded message; a deleted original leaves its replies saying so', () => {
     let s = apply(base(), 'message_create', message('100'));
     const snapshot = { author: { id: '2', username: 'bob' }, content: 'hi' };

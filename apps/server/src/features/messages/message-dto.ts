@@ -42,6 +42,7 @@ export function toMessage(
           },
         }),
     ...(pinned ? { pinned: true } : {}),
+    ...(row.embeds && row.embeds.length > 0 ? { embeds: row.embeds } : {}),
     reactions: [],
   };
 }

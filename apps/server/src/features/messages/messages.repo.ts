@@ -187,11 +187,27 @@ export async function updateContent(
   mentions: bigint[],
   mentionEveryone: MessageRow['mentionEveryone'],
   editedAt: Date,
+  embeds: MessageRow['embeds'],
 ): Promise<MessageRow | undefined> {
   const [row] = await db
     .update(messages)
-    .set({ content, mentions, mentionEveryone, editedAt })
+    .set({ content, mentions, mentionEveryone, editedAt, embeds })
     .where(eq(messages.id, id))
+    .returning(messageColumns);
+  return row;
+}
+
+/** A message's link previews, if its text is still the one they were made for (an edit may have come first). */
+export async function updateEmbeds(
+  db: Db,
+  id: bigint,
+  forContent: string,
+  embeds: MessageRow['embeds'],
+): Promise<MessageRow | undefined> {
+  const [row] = await db
+    .update(messages)
+    .set({ embeds })
+    .where(and(eq(messages.id, id), eq(messages.content, forContent)))
     .returning(messageColumns);
   return row;
 }

@@ -1,4 +1,12 @@
-import type { CallRecord, HistoryQuery, Message, Reaction, SendMessageBody } from '@decentra/protocol';
+import {
+  type CallRecord,
+  type HistoryQuery,
+  type LinkEmbed,
+  linksIn,
+  type Message,
+  type Reaction,
+  type SendMessageBody,
+} from '@decentra/protocol';
 import { forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Actor } from '../../kernel/actor.js';
@@ -24,6 +32,7 @@ import {
   type ReplySnapshot,
   replaceMentions,
   updateContent,
+  updateEmbeds,
   usersNamed,
 } from './messages.repo.js';
 import type { SendRateLimit } from './send-rate-limit.js';
@@ -68,11 +77,19 @@ export interface MessageCreated {
   dmEnds: readonly bigint[] | undefined;
 }
 
+/** A message just edited (told inside the edit's transaction), with who hears of it. */
+export interface MessageEdited {
+  message: Message;
+  audience: Audience;
+}
+
 export class MessagesService {
   private readonly now: () => Date;
   private readonly writer: MessageWriter;
   /** Told of every new message a person sent, after its commit (Web Push listens). */
   readonly onCreated = new Listeners<[MessageCreated]>();
+  /** Told of every edit, inside its transaction (link previews listen). */
+  readonly onEdited = new Listeners<[MessageEdited]>();
 
   constructor(private readonly deps: MessagesDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -215,12 +232,41 @@ export class MessagesService {
       standing.channel.serverId,
       async () => standing.server?.permissions.mentionEveryone ?? false,
     );
-    const row = await updateContent(tx, messageId, content, mentions, mentionEveryone, this.now());
+    // Previews of links the new text still has stay; those of new links come later.
+    const links = new Set(linksIn(content).map((u) => u.href));
+    const embeds = found.message.embeds?.filter((e) => links.has(e.url)) ?? null;
+    const row = await updateContent(tx, messageId, content, mentions, mentionEveryone, this.now(), embeds);
     if (!row) throw notFound('No such message.');
     // The unread mentions follow the new text, in the edit's transaction.
     await replaceMentions(tx, row);
     const message = toEditedMessage(row, found.author, found);
-    return outcome(message, [dispatch('message_update', message, standing.audience)]);
+    const told = this.onEdited.tell({ message, audience: standing.audience });
+    return combine(message, [
+      outcome(message, [dispatch('message_update', message, standing.audience)]),
+      told,
+    ]);
+  }
+
+  /**
+   * The link previews found for a message (the previews feature calls this once it has fetched
+   * them): stored when the text is still the one they were made for, and told as `message_update`
+   * unless they are the ones it already has.
+   */
+  async setEmbeds(
+    tx: Db,
+    channelId: bigint,
+    messageId: bigint,
+    forContent: string,
+    embeds: LinkEmbed[],
+    audience: Audience,
+  ): Promise<Outcome<void>> {
+    const found = await findMessage(tx, channelId, messageId);
+    if (!found || found.message.content !== forContent) return outcome(undefined);
+    if (JSON.stringify(found.message.embeds ?? []) === JSON.stringify(embeds)) return outcome(undefined);
+    const row = await updateEmbeds(tx, messageId, forContent, embeds);
+    if (!row) return outcome(undefined);
+    const message = toEditedMessage(row, found.author, found);
+    return outcome(undefined, [dispatch('message_update', message, audience)]);
   }
 
   /** The author may delete their message; so may the owner of the server it is in. */

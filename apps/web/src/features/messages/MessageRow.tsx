@@ -105,7 +105,7 @@ export const MessageRow = memo(function MessageRow({
               }}
             />
           ) : (
-            <MessageContent content={message.content} myName={myName} />
+            <MessageContent content={message.content} myName={myName} embeds={message.embeds} />
           )}
           {message.editedAt && !editing && <span className="edited">(edited)</span>}
         </div>
