@@ -54,6 +54,8 @@ export const users = pgTable(
     deletedAt: time('deleted_at'),
     /** A new address waiting for its confirmation link. */
     pendingEmail: text('pending_email'),
+    /** The avatar shown (images.hash), or none. */
+    avatarHash: text('avatar_hash').references((): AnyPgColumn => images.hash),
   },
   (t) => [
     // Unique among accounts not deleted: every deleted account has the same name.
@@ -137,6 +139,8 @@ export const servers = pgTable('servers', {
     .notNull()
     .references(() => users.id),
   createdAt: time('created_at').notNull().defaultNow(),
+  /** The icon shown (images.hash), or none. */
+  iconHash: text('icon_hash').references(() => images.hash),
 });
 
 export const serverMembers = pgTable(
@@ -399,3 +403,10 @@ export const messageReactions = pgTable(
   },
   (t) => [primaryKey({ columns: [t.messageId, t.emoji, t.userId] })],
 );
+
+/** Avatars and server icons by the sha256 (hex) of their bytes: 256×256 webp (migration 0017). */
+export const images = pgTable('images', {
+  hash: text('hash').primaryKey(),
+  data: bytea('data').notNull(),
+  createdAt: time('created_at').notNull().defaultNow(),
+});
