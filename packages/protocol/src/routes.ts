@@ -23,6 +23,7 @@ import {
   UpdateAdminUserBodySchema,
 } from './admin.js';
 import { AuthResponseSchema, InviteResponseSchema, LoginBodySchema, SignupBodySchema } from './auth.js';
+import { AVATAR_ROUTES } from './avatar-routes.js';
 import { IdSchema } from './common.js';
 import type { ErrorCode } from './errors.js';
 import {
@@ -921,6 +922,7 @@ export const ROUTES = {
     summary:
       'Readiness: 200 when the database (and Redis, with REDIS_URL) answer within 2 s, else 503 (send it no traffic)',
   }),
+  ...AVATAR_ROUTES,
 } as const satisfies Record<string, RouteSpec>;
 
 export type Routes = typeof ROUTES;

@@ -10,6 +10,8 @@ import { serverScope } from '../kernel/events.js';
 import type { Db } from '../storage/db.js';
 import type { AccessService } from './access/access.service.js';
 import type { AccountsService } from './accounts/accounts.service.js';
+import { avatarsRoutes } from './avatars/avatars.routes.js';
+import { AvatarsService } from './avatars/avatars.service.js';
 import { channelsRoutes } from './channels/channels.routes.js';
 import { ChannelsService } from './channels/channels.service.js';
 import { SendAccessCache } from './channels/send-access-cache.js';
@@ -99,6 +101,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
     ...pinsRoutes({ pins, commands }),
     ...reactionsRoutes({ reactions, commands }),
     ...searchRoutes({ search: new SearchService(db, access) }),
+    ...avatarsRoutes({ avatars: new AvatarsService({ db, access }), servers, commands }),
   } satisfies Partial<RouteHandlers>;
   const ops = {
     ...messageOps({ messages, commands }),
