@@ -271,6 +271,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       settings: instance.settings,
       readStates: readStates.service,
       push: push.service,
+      avatars: chat.avatars,
       log,
       now,
     });

@@ -77,6 +77,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
     cache: new SendAccessCache(deps.bus),
   });
   const typing = new TypingService(db, access, deps.clock);
+  const avatars = new AvatarsService({ db, access });
   const pins = new PinsService({
     db,
     access,
@@ -101,11 +102,11 @@ export function registerChatCore(deps: ChatCoreDeps) {
     ...pinsRoutes({ pins, commands }),
     ...reactionsRoutes({ reactions, commands }),
     ...searchRoutes({ search: new SearchService(db, access) }),
-    ...avatarsRoutes({ avatars: new AvatarsService({ db, access }), servers, commands }),
+    ...avatarsRoutes({ avatars, servers, commands }),
   } satisfies Partial<RouteHandlers>;
   const ops = {
     ...messageOps({ messages, commands }),
     ...typingOps({ typing, commands }),
   } satisfies Partial<OpHandlers>;
-  return { servers, members, channels, messages, dms, ready, routes, ops };
+  return { servers, members, channels, messages, dms, avatars, ready, routes, ops };
 }

@@ -65,6 +65,13 @@ export class AvatarsService {
     return outcome(undefined, [dispatch('server_update', toServerUpdate(after), serverScope(serverId))]);
   }
 
+  /** A deleted account shows no picture: it is dropped, and the image with it if no one else uses it. */
+  async forget(tx: Db, userId: bigint): Promise<Outcome<void>> {
+    const changed = await setUserAvatar(tx, userId, null);
+    if (changed?.before) await forgetIfUnused(tx, changed.before);
+    return outcome(undefined);
+  }
+
   /** A picture's webp bytes, for any logged-in user (hashes are not guessable, pictures not secret). */
   async image(hash: string): Promise<Buffer> {
     const data = await findImage(this.deps.db, hash);

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   befriend,
+  PASSWORD,
   type Person,
   people,
   refused,
@@ -227,6 +228,15 @@ describe('a server icon', () => {
     expect(gone.d).toEqual({ id: club.id, name: 'Club house', ownerId: ann.id });
     expect((await fetchImage(updated.icon ?? '', ben.token)).status).toBe(404);
     socket.close();
+  });
+});
+
+describe('a deleted account', () => {
+  it('shows no picture any more, and the picture is gone', async () => {
+    const [gus] = await people(server.url, ['gus'], ann);
+    const me = await gus.rest.setAvatar({ body: await picture(64, 64, '#445566') });
+    await gus.rest.deleteAccount({ password: PASSWORD });
+    expect((await fetchImage(me.avatar ?? '', ann.token)).status).toBe(404);
   });
 });
 
