@@ -10,6 +10,7 @@ import { serverScope } from '../kernel/events.js';
 import type { Db } from '../storage/db.js';
 import type { AccessService } from './access/access.service.js';
 import type { AccountsService } from './accounts/accounts.service.js';
+import { AvatarRateLimit } from './avatars/avatar-rate-limit.js';
 import { avatarsRoutes } from './avatars/avatars.routes.js';
 import { AvatarsService } from './avatars/avatars.service.js';
 import { channelsRoutes } from './channels/channels.routes.js';
@@ -77,7 +78,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
     cache: new SendAccessCache(deps.bus),
   });
   const typing = new TypingService(db, access, deps.clock);
-  const avatars = new AvatarsService({ db, access });
+  const avatars = new AvatarsService({ db, access, rateLimit: new AvatarRateLimit(deps.limiters) });
   const pins = new PinsService({
     db,
     access,

@@ -13,7 +13,7 @@ export function avatarsRoutes(deps: {
   const { avatars, servers, commands } = deps;
   return {
     setAvatar: async ({ auth, upload }) => {
-      const image = await avatars.encode(await readAvatarUpload(upload));
+      const image = await avatars.encode(auth.actor, await readAvatarUpload(upload));
       return commands.transaction((tx) => avatars.setAvatar(tx, auth.actor, image));
     },
     deleteAvatar: async ({ auth }) => {
@@ -22,7 +22,7 @@ export function avatarsRoutes(deps: {
     setServerIcon: async ({ auth, params, upload }) => {
       const serverId = BigInt(params.serverId);
       await avatars.checkIconRight(auth.actor, serverId);
-      const image = await avatars.encode(await readAvatarUpload(upload));
+      const image = await avatars.encode(auth.actor, await readAvatarUpload(upload));
       await commands.transaction((tx) => avatars.setServerIcon(tx, auth.actor, serverId, image));
       return servers.get(auth.actor.id, serverId);
     },

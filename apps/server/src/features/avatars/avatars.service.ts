@@ -10,6 +10,7 @@ import type { AccessService } from '../access/access.service.js';
 import { toUser, toUserRef } from '../accounts/user-dto.js';
 import { toServerUpdate } from '../servers/server-dto.js';
 import { type AvatarImage, toAvatarImage } from './avatar-image.js';
+import type { AvatarRateLimit } from './avatar-rate-limit.js';
 import {
   findImage,
   forgetIfUnused,
@@ -24,10 +25,11 @@ import {
  * the database, shown by hash. A picture nobody shows any more is deleted in the same change.
  */
 export class AvatarsService {
-  constructor(private readonly deps: { db: Db; access: AccessService }) {}
+  constructor(private readonly deps: { db: Db; access: AccessService; rateLimit: AvatarRateLimit }) {}
 
   /** The stored picture of an upload; CPU work, done before (outside) the transaction. */
-  encode(bytes: Buffer): Promise<AvatarImage> {
+  async encode(actor: Actor, bytes: Buffer): Promise<AvatarImage> {
+    await this.deps.rateLimit.take(actor.id);
     return toAvatarImage(bytes);
   }
 

@@ -13,6 +13,7 @@ import {
 } from '../../../test/people.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { TestSocket } from '../../../test/ws-client.js';
+import { AVATAR_UPLOADS_PER_MINUTE } from './avatar-rate-limit.js';
 
 let server: TestServer;
 let ann: Person;
@@ -228,6 +229,20 @@ describe('a server icon', () => {
     expect(gone.d).toEqual({ id: club.id, name: 'Club house', ownerId: ann.id });
     expect((await fetchImage(updated.icon ?? '', ben.token)).status).toBe(404);
     socket.close();
+  });
+});
+
+describe('uploads in a row', () => {
+  it('are refused past 20 a minute, with rate_limited and nothing changed', async () => {
+    const [hal] = await people(server.url, ['hal'], ann);
+    const tiny = await picture(4, 4, '#010203');
+    let kept: string | undefined;
+    for (let i = 0; i < AVATAR_UPLOADS_PER_MINUTE; i++)
+      kept = (await hal.rest.setAvatar({ body: tiny })).avatar;
+    const err = await refused(hal.rest.setAvatar({ body: await picture(4, 4, '#fefdfc') }));
+    expect([err.status, err.code]).toEqual([429, 'rate_limited']);
+    expect(kept).toBeDefined();
+    expect((await hal.rest.me()).avatar).toBe(kept);
   });
 });
 
