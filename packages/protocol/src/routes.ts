@@ -23,6 +23,7 @@ import {
   UpdateAdminUserBodySchema,
 } from './admin.js';
 import { AuthResponseSchema, InviteResponseSchema, LoginBodySchema, SignupBodySchema } from './auth.js';
+import { AVATAR_ROUTES } from './avatar-routes.js';
 import { IdSchema } from './common.js';
 import { MediaProxyQuerySchema, ProxiedMediaSchema } from './embeds.js';
 import type { ErrorCode } from './errors.js';
@@ -108,6 +109,11 @@ export interface RouteSpec {
   session?: 'start' | 'end';
   /** The media type of a file answered instead of JSON (the backup); clients get its bytes. */
   download?: string;
+  /**
+   * The body is a file's raw bytes, any media type, streamed to the handler (never JSON and
+   * never buffered); `Content-Length` is required. Clients pass the bytes as `body`.
+   */
+  upload?: true;
   tags: readonly string[];
   summary: string;
 }
@@ -930,6 +936,7 @@ export const ROUTES = {
     summary:
       'Readiness: 200 when the database (and Redis, with REDIS_URL) answer within 2 s, else 503 (send it no traffic)',
   }),
+  ...AVATAR_ROUTES,
 } as const satisfies Record<string, RouteSpec>;
 
 export type Routes = typeof ROUTES;
@@ -945,8 +952,14 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
  * (`{channelId, content, nonce}` for sendMessage). No route uses one name twice (a test checks).
  */
 export type RouteInput<N extends RouteName> = Simplify<
-  Part<Routes[N], 'params'> & Part<Routes[N], 'query'> & Part<Routes[N], 'body'>
+  Part<Routes[N], 'params'> &
+    Part<Routes[N], 'query'> &
+    (Routes[N] extends { upload: true } ? UploadInput : Part<Routes[N], 'body'>)
 >;
+/** An upload route's bytes (a browser's File is a Blob). */
+export interface UploadInput {
+  body: Blob | Uint8Array;
+}
 /** What route `N` answers on success (undefined for 204). */
 export type RouteOutput<N extends RouteName> = Routes[N]['status'] extends 204
   ? undefined

@@ -10,6 +10,9 @@ import { serverScope } from '../kernel/events.js';
 import type { Db } from '../storage/db.js';
 import type { AccessService } from './access/access.service.js';
 import type { AccountsService } from './accounts/accounts.service.js';
+import { AvatarRateLimit } from './avatars/avatar-rate-limit.js';
+import { avatarsRoutes } from './avatars/avatars.routes.js';
+import { AvatarsService } from './avatars/avatars.service.js';
 import { channelsRoutes } from './channels/channels.routes.js';
 import { ChannelsService } from './channels/channels.service.js';
 import { SendAccessCache } from './channels/send-access-cache.js';
@@ -75,6 +78,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
     cache: new SendAccessCache(deps.bus),
   });
   const typing = new TypingService(db, access, deps.clock);
+  const avatars = new AvatarsService({ db, access, rateLimit: new AvatarRateLimit(deps.limiters) });
   const pins = new PinsService({
     db,
     access,
@@ -99,10 +103,11 @@ export function registerChatCore(deps: ChatCoreDeps) {
     ...pinsRoutes({ pins, commands }),
     ...reactionsRoutes({ reactions, commands }),
     ...searchRoutes({ search: new SearchService(db, access) }),
+    ...avatarsRoutes({ avatars, servers, commands }),
   } satisfies Partial<RouteHandlers>;
   const ops = {
     ...messageOps({ messages, commands }),
     ...typingOps({ typing, commands }),
   } satisfies Partial<OpHandlers>;
-  return { servers, members, channels, messages, dms, ready, routes, ops };
+  return { servers, members, channels, messages, dms, avatars, ready, routes, ops };
 }

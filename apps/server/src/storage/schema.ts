@@ -55,6 +55,8 @@ export const users = pgTable(
     deletedAt: time('deleted_at'),
     /** A new address waiting for its confirmation link. */
     pendingEmail: text('pending_email'),
+    /** The avatar shown (images.hash), or none. */
+    avatarHash: text('avatar_hash').references((): AnyPgColumn => images.hash),
   },
   (t) => [
     // Unique among accounts not deleted: every deleted account has the same name.
@@ -138,6 +140,8 @@ export const servers = pgTable('servers', {
     .notNull()
     .references(() => users.id),
   createdAt: time('created_at').notNull().defaultNow(),
+  /** The icon shown (images.hash), or none. */
+  iconHash: text('icon_hash').references(() => images.hash),
 });
 
 export const serverMembers = pgTable(
@@ -408,4 +412,11 @@ export const linkPreviews = pgTable('link_previews', {
   url: text('url').primaryKey(),
   embed: jsonb('embed').$type<LinkEmbed>(),
   fetchedAt: time('fetched_at').notNull(),
+});
+
+/** Avatars and server icons by the sha256 (hex) of their bytes: 256×256 webp (migration 0017). */
+export const images = pgTable('images', {
+  hash: text('hash').primaryKey(),
+  data: bytea('data').notNull(),
+  createdAt: time('created_at').notNull().defaultNow(),
 });

@@ -77,7 +77,7 @@ export const MessageRow = memo(function MessageRow({
             </time>
           ) : (
             <ProfileTrigger userId={message.author.id} label={message.author.username} mouseOnly>
-              <Avatar id={message.author.id} name={message.author.username} />
+              <Avatar id={message.author.id} name={message.author.username} avatar={message.author.avatar} />
             </ProfileTrigger>
           )}
         </div>
