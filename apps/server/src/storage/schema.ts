@@ -64,6 +64,8 @@ export const users = pgTable(
     uniqueIndex('users_username_key_idx').on(t.usernameKey).where(sql`deleted_at is null`),
     // Prefix search: text_pattern_ops lets `lower(username) LIKE 'ab%'` use the index.
     index('users_username_prefix_idx').using('btree', sql`lower(${t.username}) text_pattern_ops`),
+    // An image is forgotten once nothing shows it: these find who still does.
+    index('users_avatar_hash_idx').on(t.avatarHash).where(sql`avatar_hash is not null`),
   ],
 );
 
@@ -133,16 +135,20 @@ export const inviteUses = pgTable(
   (t) => [primaryKey({ columns: [t.code, t.userId] })],
 );
 
-export const servers = pgTable('servers', {
-  id: id('id').primaryKey(),
-  name: text('name').notNull(),
-  ownerId: id('owner_id')
-    .notNull()
-    .references(() => users.id),
-  createdAt: time('created_at').notNull().defaultNow(),
-  /** The icon shown (images.hash), or none. */
-  iconHash: text('icon_hash').references(() => images.hash),
-});
+export const servers = pgTable(
+  'servers',
+  {
+    id: id('id').primaryKey(),
+    name: text('name').notNull(),
+    ownerId: id('owner_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: time('created_at').notNull().defaultNow(),
+    /** The icon shown (images.hash), or none. */
+    iconHash: text('icon_hash').references(() => images.hash),
+  },
+  (t) => [index('servers_icon_hash_idx').on(t.iconHash).where(sql`icon_hash is not null`)],
+);
 
 export const serverMembers = pgTable(
   'server_members',
