@@ -139,12 +139,15 @@ export class AttachmentsService implements MessageAttachments {
     const temps: string[] = [];
     try {
       const spooled = await this.spool(body, temps);
-      const row = await this.store(actor.id, channelId, filename, spooled, temps);
+      // Stored, the file's reservation ends in the same transaction that counts its size.
+      const row = await this.store(actor.id, channelId, filename, spooled, temps, body.length);
       return this.toAttachment(row);
-    } finally {
-      await releaseQuota(db, actor.id, body.length).catch((err: unknown) =>
-        this.deps.onProblem('an upload reservation was not released', err),
+    } catch (err) {
+      await releaseQuota(db, actor.id, body.length).catch((e: unknown) =>
+        this.deps.onProblem('an upload reservation was not released', e),
       );
+      throw err;
+    } finally {
       await Promise.all(temps.map((t) => unlink(t).catch(() => {})));
     }
   }
@@ -287,6 +290,7 @@ export class AttachmentsService implements MessageAttachments {
     filename: string,
     spooled: SpooledFile,
     temps: string[],
+    reserved: number,
   ): Promise<AttachmentRow> {
     let detected = await detect(spooled.path);
     let file = spooled;
@@ -310,6 +314,7 @@ export class AttachmentsService implements MessageAttachments {
     return this.deps.db.transaction(async (tx) => {
       await this.keep(tx, file);
       if (preview) await this.keep(tx, preview);
+      await releaseQuota(tx, uploaderId, reserved);
       return insertAttachment(tx, {
         id: this.deps.ids.next(),
         uploaderId,

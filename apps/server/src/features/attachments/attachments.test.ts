@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import {
   type Attachment,
@@ -393,6 +394,38 @@ describe('limits', () => {
     const refusedOnes = results.filter((r) => r.status === 'rejected');
     expect(ok).toHaveLength(2);
     for (const r of refusedOnes) expect(r.reason).toMatchObject({ status: 413, code: 'payload_too_large' });
+    expect((await user.rest.uploadUsage()).usedBytes).toBe(180_000);
+  });
+
+  it('one that would pass the quota is refused before its body is sent', async () => {
+    const answer = await new Promise<{ status: number; body: string; connection?: string }>(
+      (resolve, reject) => {
+        const req = request(`${small.url}/api/channels/${channel}/attachments?filename=over`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${user.token}`,
+            'content-length': '90000',
+            'content-type': 'application/octet-stream',
+          },
+        });
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => {
+            body += c.toString();
+          });
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }),
+          );
+        });
+        req.on('error', reject);
+        // Headers only: the refusal must come without the body.
+        req.flushHeaders();
+      },
+    );
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'payload_too_large' } });
+    expect(JSON.parse(answer.body).error.message).toContain('quota');
+    expect(answer.connection).toBe('close');
     expect((await user.rest.uploadUsage()).usedBytes).toBe(180_000);
   });
 });
