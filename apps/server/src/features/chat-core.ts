@@ -114,7 +114,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
     ...dmsRoutes({ dms, commands }),
     ...pinsRoutes({ pins, commands }),
     ...reactionsRoutes({ reactions, commands }),
-    ...searchRoutes({ search: new SearchService(db, access) }),
+    ...searchRoutes({ search: new SearchService(db, access, (tx, ids) => attachments.of(tx, ids)) }),
     ...attachmentsRoutes({ attachments, commands, authenticate: deps.accounts.authenticate }),
   } satisfies Partial<RouteHandlers>;
   const ops = {

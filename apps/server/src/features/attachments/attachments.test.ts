@@ -169,6 +169,15 @@ describe('sending files', () => {
     socket.close();
   });
 
+  it('search results carry their files', async () => {
+    const a = await upload(owner, text('searched'), 'searched.txt');
+    const sent = await owner.rest.sendMessage({ channelId, content: 'zebrafile here', attachments: [a.id] });
+    const { results } = await ann.rest.searchChannelMessages({ channelId, q: 'zebrafile' });
+    expect(results.map((r) => [r.message.id, r.message.attachments?.map((f) => f.id)])).toEqual([
+      [sent.id, [a.id]],
+    ]);
+  });
+
   it('over the gateway too; content may be empty only with files', async () => {
     const { socket } = await TestSocket.identified(server.wsUrl, owner.token);
     const a = await upload(owner, text('over ws'), 'ws.txt');
