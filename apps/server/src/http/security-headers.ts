@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 
 /**
- * The web app's policy: nothing but our own scripts and styles, media over https, embeds only
+ * The web app's policy: nothing but our own scripts and styles, media over https (and `blob:`
+ * images: the composer's thumbnails of files being uploaded), embeds only
  * from youtube-nocookie, never framed. JSON answers get the same headers (harmless, and simpler).
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' https: data:",
+  "img-src 'self' https: data: blob:",
   "media-src 'self' https: data:",
   'frame-src https://www.youtube-nocookie.com',
   "connect-src 'self'",
