@@ -296,7 +296,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       ...backupRoutes({ storage: store, dataDir: config.dataDir, encryptionKey, log }),
     };
     const ops: OpHandlers = { ...chat.ops, ...voice.ops, ...readStates.ops };
-    registerRoutes(http, accounts.authenticate, routes);
+    registerRoutes(http, accounts.authenticate, routes, { maxUploadBytes: config.files.maxUploadBytes });
     await registerWebApp(http);
 
     const ready = new ReadyBuilder();

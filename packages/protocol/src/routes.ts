@@ -107,6 +107,11 @@ export interface RouteSpec {
   session?: 'start' | 'end';
   /** The media type of a file answered instead of JSON (the backup); clients get its bytes. */
   download?: string;
+  /**
+   * The body is a file's raw bytes, any media type, streamed to the handler (never JSON and
+   * never buffered); `Content-Length` is required. Clients pass the bytes as `body`.
+   */
+  upload?: true;
   tags: readonly string[];
   summary: string;
 }
@@ -931,8 +936,14 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
  * (`{channelId, content, nonce}` for sendMessage). No route uses one name twice (a test checks).
  */
 export type RouteInput<N extends RouteName> = Simplify<
-  Part<Routes[N], 'params'> & Part<Routes[N], 'query'> & Part<Routes[N], 'body'>
+  Part<Routes[N], 'params'> &
+    Part<Routes[N], 'query'> &
+    (Routes[N] extends { upload: true } ? UploadInput : Part<Routes[N], 'body'>)
 >;
+/** An upload route's bytes (a browser's File is a Blob). */
+export interface UploadInput {
+  body: Blob | Uint8Array;
+}
 /** What route `N` answers on success (undefined for 204). */
 export type RouteOutput<N extends RouteName> = Routes[N]['status'] extends 204
   ? undefined
