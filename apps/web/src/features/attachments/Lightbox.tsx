@@ -3,8 +3,8 @@ import { Icon } from '../../ui/Icon';
 import { useModal } from '../../ui/use-modal';
 
 /**
- * An image at full size over the app: a modal <dialog> (focus trapped, Escape closes); a click
- * anywhere but the picture's link closes it too.
+ * An image at full size over the app: a modal <dialog> (focus kept inside, Escape closes); a
+ * click anywhere but the "Open original" link closes it too.
  */
 export function Lightbox({ attachment, onClose }: { attachment: Attachment; onClose: () => void }) {
   const ref = useModal();
@@ -21,7 +21,13 @@ export function Lightbox({ attachment, onClose }: { attachment: Attachment; onCl
         if (!(e.target instanceof HTMLAnchorElement)) onClose();
       }}
       onKeyDown={(e) => {
-        if (e.key === 'Escape') onClose();
+        // Tab goes round the dialog's controls (a modal still lets it out to the browser's own UI).
+        if (e.key !== 'Tab') return;
+        const controls = [...e.currentTarget.querySelectorAll<HTMLElement>('a[href], button')];
+        const edge = e.shiftKey ? controls[0] : controls.at(-1);
+        if (document.activeElement !== edge) return;
+        e.preventDefault();
+        (e.shiftKey ? controls.at(-1) : controls[0])?.focus();
       }}
     >
       <img src={attachment.url} alt={attachment.filename} />

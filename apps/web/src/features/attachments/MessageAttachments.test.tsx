@@ -40,6 +40,20 @@ describe('MessageAttachments', () => {
     expect(container.querySelector('dialog')).toBeNull();
   });
 
+  it('keeps Tab inside the lightbox, going round its controls', () => {
+    const { container, getByRole } = render(<MessageAttachments attachments={[image]} />);
+    fireEvent.click(getByRole('button', { name: 'Open wide.png' }));
+    const dialog = container.querySelector('dialog');
+    const link = dialog?.querySelector('a');
+    const close = dialog?.querySelector('button');
+    if (!dialog || !link || !close) throw new Error('no lightbox');
+    close.focus();
+    fireEvent.keyDown(close, { key: 'Tab' });
+    expect(document.activeElement).toBe(link);
+    fireEvent.keyDown(link, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(close);
+  });
+
   it('plays video and audio inline with controls, loading only their metadata', () => {
     const { container } = render(
       <MessageAttachments
