@@ -1,6 +1,6 @@
 import type { Attachment } from '@decentra/protocol';
 import { create } from 'zustand';
-import { rest } from '../../app/client';
+import { rest, useAuth } from '../../app/client';
 import { errorText } from '../../ui/error-text';
 import {
   admit,
@@ -144,3 +144,14 @@ function sendIfWaiting(channelId: string): boolean {
   send(attachments);
   return true;
 }
+
+// Logging out drops every tray: the next account on this page starts with none.
+useAuth.subscribe(({ status }) => {
+  if (status !== 'anonymous') return;
+  for (const controller of uploads.values()) controller.abort();
+  uploads.clear();
+  waiting.clear();
+  for (const tray of Object.values(useTrays.getState()))
+    for (const f of tray.files) if (f.thumbnail) URL.revokeObjectURL(f.thumbnail);
+  useTrays.setState({}, true);
+});
