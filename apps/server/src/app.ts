@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -22,6 +23,7 @@ import { AuthThrottle, DEFAULT_THROTTLE, type ThrottleLimits } from './features/
 import { KnownDevices } from './features/accounts/known-device.js';
 import { argon2Passwords, type Passwords } from './features/accounts/password.js';
 import { toUser } from './features/accounts/user-dto.js';
+import { FileUrls } from './features/attachments/file-urls.js';
 import { backupRoutes } from './features/backup/backup.routes.js';
 import { registerChatCore } from './features/chat-core.js';
 import { friendsReady } from './features/friends/friends.ready.js';
@@ -48,6 +50,7 @@ import { registerOpenApi } from './http/openapi.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import type { App } from './http/types.js';
 import { registerWebApp } from './http/web-app.js';
+import { openBlobStore } from './infra/blob-store/open-blob-store.js';
 import { resolveEncryptionKey } from './infra/encryption-key.js';
 import { IdGenerator } from './infra/ids.js';
 import { createLogger, type Logger } from './infra/logger.js';
@@ -92,6 +95,8 @@ export interface DecentraApp {
   readonly bus: Bus;
   readonly log: Logger;
   readonly encryptionKey: Buffer;
+  /** Files sent in messages (tests run its sweep by hand). */
+  readonly files: { sweep(): Promise<{ attachments: number; blobs: number }> };
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -202,7 +207,17 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       clock: clock ?? systemClock,
       log,
     });
+    // Uploads being received: what a stopped process left there is of no use.
+    const spoolDir = join(config.dataDir, 'tmp', 'uploads');
+    rmSync(spoolDir, { recursive: true, force: true });
     const chat = registerChatCore({
+      files: {
+        store: openBlobStore(config.files, config.dataDir),
+        urls: new FileUrls(encryptionKey, clock ? () => clock.now() : Date.now),
+        config: config.files,
+        spoolDir,
+        onProblem: (message, err) => log.error({ err }, message),
+      },
       db,
       ids,
       bus,
@@ -323,6 +338,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     gateway.watchSessions(presence.onSessionsChanged);
     const stopPresenceWatch = bus.subscribe(presence.onBusMessage);
     await http.ready();
+    chat.attachments.start();
 
     return {
       http,
@@ -331,6 +347,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       bus,
       log,
       encryptionKey,
+      files: chat.attachments,
       async listen() {
         await http.listen({ port: config.port, host: config.host });
         const address = http.server.address();
@@ -342,6 +359,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         // Stop taking connections first (a request arriving meanwhile gets 503); the HTTP
         // server's close resolves once every request in flight and every socket has ended.
         const httpClosed = http.close();
+        chat.attachments.stop();
         stopPresenceWatch();
         presence.close();
         await gateway.close();

@@ -22,6 +22,14 @@ import {
   InviteCodeParamsSchema,
   UpdateAdminUserBodySchema,
 } from './admin.js';
+import {
+  AttachmentSchema,
+  FileParamsSchema,
+  FileQuerySchema,
+  PreviewParamsSchema,
+  UploadQuerySchema,
+  UploadUsageSchema,
+} from './attachments.js';
 import { AuthResponseSchema, InviteResponseSchema, LoginBodySchema, SignupBodySchema } from './auth.js';
 import { IdSchema } from './common.js';
 import type { ErrorCode } from './errors.js';
@@ -878,6 +886,57 @@ export const ROUTES = {
     errors: ['unauthorized', 'forbidden', 'not_found'],
     tags: ['admin'],
     summary: 'Revoke an unused signup code (admin)',
+  }),
+  // Files
+  uploadAttachment: route({
+    method: 'POST',
+    path: '/api/channels/:channelId/attachments',
+    auth: 'user',
+    params: ChannelParamsSchema,
+    query: UploadQuerySchema,
+    upload: true,
+    status: 201,
+    response: AttachmentSchema,
+    errors: ['invalid_input', 'unauthorized', 'forbidden', 'not_found', 'payload_too_large', 'rate_limited'],
+    tags: ['files'],
+    summary:
+      'Upload a file (the body is its bytes, Content-Length required) to send in this channel within an hour: its type is read from the bytes, images lose their metadata',
+  }),
+  uploadUsage: route({
+    method: 'GET',
+    path: '/api/attachments/usage',
+    auth: 'user',
+    status: 200,
+    response: UploadUsageSchema,
+    tags: ['files'],
+    summary: 'What I store, my quota and the largest file the server takes',
+  }),
+  downloadFile: route({
+    method: 'GET',
+    path: '/api/files/:attachmentId/:filename',
+    auth: 'none',
+    params: FileParamsSchema,
+    query: FileQuerySchema,
+    status: 200,
+    response: z.null(),
+    download: 'application/octet-stream',
+    errors: ['invalid_input', 'not_found'],
+    tags: ['files'],
+    summary:
+      'A file sent in a message, by its signed URL (or the session of someone who can read the channel); Range requests for audio and video',
+  }),
+  downloadPreview: route({
+    method: 'GET',
+    path: '/api/previews/:attachmentId',
+    auth: 'none',
+    params: PreviewParamsSchema,
+    query: FileQuerySchema,
+    status: 200,
+    response: z.null(),
+    download: 'image/webp',
+    errors: ['invalid_input', 'not_found'],
+    tags: ['files'],
+    summary: 'An image’s resized preview (WebP), signed like its file',
   }),
   getInstance: route({
     method: 'GET',

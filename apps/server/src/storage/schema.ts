@@ -399,3 +399,51 @@ export const messageReactions = pgTable(
   },
   (t) => [primaryKey({ columns: [t.messageId, t.emoji, t.userId] })],
 );
+
+/** File contents by the SHA-256 of their bytes (0016_attachments.sql). */
+export const blobs = pgTable('blobs', {
+  sha256: text('sha256').primaryKey(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  createdAt: time('created_at').notNull().defaultNow(),
+});
+
+/** Uploads; `messageId` null until sent (no foreign key: claimed just before the message is written). */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: id('id').primaryKey(),
+    uploaderId: userRef('uploader_id'),
+    channelId: id('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    blobSha256: text('blob_sha256')
+      .notNull()
+      .references(() => blobs.sha256),
+    filename: text('filename').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    contentType: text('content_type').notNull(),
+    kind: text('kind', { enum: ['image', 'video', 'audio', 'file'] }).notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    animated: boolean('animated').notNull().default(false),
+    previewSha256: text('preview_sha256').references(() => blobs.sha256),
+    messageId: id('message_id'),
+    position: integer('position'),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('attachments_message_idx').on(t.messageId, t.position),
+    index('attachments_unsent_idx').on(t.createdAt).where(sql`${t.messageId} IS NULL`),
+    index('attachments_blob_idx').on(t.blobSha256),
+    index('attachments_preview_idx').on(t.previewSha256),
+  ],
+);
+
+/** What each user stores and has reserved for uploads in flight (kept by triggers, 0016). */
+export const uploadQuotas = pgTable('upload_quotas', {
+  userId: id('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  usedBytes: bigint('used_bytes', { mode: 'number' }).notNull().default(0),
+  reservedBytes: bigint('reserved_bytes', { mode: 'number' }).notNull().default(0),
+});
