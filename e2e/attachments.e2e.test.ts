@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, CDPSession, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { people, serverWith, textChannelOf, type Person as User } from '../apps/server/test/people.js';
@@ -102,6 +105,7 @@ describe('files in messages', () => {
   const held: Route[] = [];
   let holding = false;
   const uploadsSent: string[] = [];
+  let scratch: string | undefined;
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([
@@ -139,6 +143,7 @@ describe('files in messages', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   story(() => ({ ann: annPage, bob: bobPage }));
@@ -182,12 +187,34 @@ describe('files in messages', () => {
     await screenshot(a, 'upload-tray');
     await tray.getByRole('button', { name: 'Cancel big-noise.png' }).click();
     await expect(tray.count()).resolves.toBe(0);
+  });
+
+  it('sends a message typed while its file uploads once the upload has finished, with the file', async () => {
+    await makePicture(a, 'small-noise.png', 500, 400, true);
+    await a.evaluate(() => {
+      const drag = new DataTransfer();
+      const file = window.testFiles['small-noise.png'];
+      if (file) drag.items.add(file);
+      document
+        .querySelector('.message-scroller')
+        ?.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: drag }));
+    });
+    const tray = a.getByRole('list', { name: 'Files to send' });
+    await tray.getByRole('progressbar', { name: 'Uploading small-noise.png' }).waitFor();
+    const box = a.getByRole('textbox', { name: COMPOSER });
+    await box.fill('wait for the picture');
+    await box.press('Enter');
+    await a.getByRole('status').filter({ hasText: 'Sends when the uploads have finished.' }).waitFor();
     await network.send('Network.emulateNetworkConditions', {
       offline: false,
       latency: 0,
       downloadThroughput: -1,
       uploadThroughput: -1,
     });
+    // The message arrives with its file: it went after the upload, not before it.
+    const row = b.locator('.message-slot', { hasText: 'wait for the picture' });
+    await row.getByRole('button', { name: 'Open small-noise.png' }).waitFor();
+    await expect(tray.count()).resolves.toBe(0);
   });
 
   it('takes a pasted picture and sends it with text; the other sees it at its final size before it loads, and nothing jumps', async () => {
@@ -298,11 +325,14 @@ describe('files in messages', () => {
   it('refuses a file over the size cap before uploading it, saying why', async () => {
     const { maxFileBytes } = await ann.rest.uploadUsage();
     const before = uploadsSent.length;
+    // A sparse file on disk: handed to the local browser by path, not sent through the protocol.
+    scratch = mkdtempSync(join(tmpdir(), 'decentra-e2e-'));
+    const huge = join(scratch, 'huge.bin');
+    writeFileSync(huge, '');
+    truncateSync(huge, maxFileBytes + 1);
     const chooser = a.waitForEvent('filechooser');
     await a.getByRole('button', { name: 'Attach files' }).click();
-    await (await chooser).setFiles([
-      { name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(maxFileBytes + 1) },
-    ]);
+    await (await chooser).setFiles(huge);
     await a.getByRole('alert').filter({ hasText: '“huge.bin” is too large: files can be up to' }).waitFor();
     expect(await a.getByRole('list', { name: 'Files to send' }).count()).toBe(0);
     // The tray adds a file before its upload starts: with none added, none was sent.
