@@ -217,6 +217,43 @@ describe('files in messages', () => {
     await expect(tray.count()).resolves.toBe(0);
   });
 
+  it('sends the text alone when its only file is cancelled while it waits, and the composer takes the next message', async () => {
+    await network.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 100 * 1024,
+    });
+    await a.evaluate(() => {
+      const drag = new DataTransfer();
+      const file = window.testFiles['big-noise.png'];
+      if (file) drag.items.add(file);
+      document
+        .querySelector('.message-scroller')
+        ?.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: drag }));
+    });
+    const tray = a.getByRole('list', { name: 'Files to send' });
+    await tray.getByRole('progressbar', { name: 'Uploading big-noise.png' }).waitFor();
+    const box = a.getByRole('textbox', { name: COMPOSER });
+    await box.fill('never mind the picture');
+    await box.press('Enter');
+    await a.getByRole('status').filter({ hasText: 'Sends when the uploads have finished.' }).waitFor();
+    await tray.getByRole('button', { name: 'Cancel big-noise.png' }).click();
+    await network.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    const row = b.locator('.message-slot', { hasText: 'never mind the picture' });
+    await row.waitFor();
+    expect(await row.locator('.attachments').count()).toBe(0);
+    await box.fill('and one more');
+    await expect(a.getByRole('button', { name: 'Send message' }).isEnabled()).resolves.toBe(true);
+    await box.press('Enter');
+    await b.locator('.message-slot', { hasText: 'and one more' }).waitFor();
+  });
+
   it('takes a pasted picture and sends it with text; the other sees it at its final size before it loads, and nothing jumps', async () => {
     await makePicture(a, 'sunset.png', 1600, 900);
     const box = a.getByRole('textbox', { name: COMPOSER });

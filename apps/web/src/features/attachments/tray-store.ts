@@ -141,6 +141,7 @@ function sendIfWaiting(channelId: string): boolean {
   const attachments = takeAttachments(channelId);
   if (!attachments) return false;
   waiting.delete(channelId);
+  update(channelId, (t) => ({ ...t, queued: false }));
   send(attachments);
   return true;
 }
