@@ -44,6 +44,13 @@ export interface IncomingFile {
   length: number;
 }
 
+/** A file on disk with its hash. */
+interface SpooledFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
 export interface AttachmentsDeps {
   db: Db;
   ids: IdGenerator;
@@ -249,15 +256,17 @@ export class AttachmentsService implements MessageAttachments {
   }
 
   /** The request's bytes into a file of the spool, exactly as many as announced. */
-  private async spool(body: IncomingFile, temps: string[]): Promise<string> {
+  private async spool(body: IncomingFile, temps: string[]): Promise<SpooledFile> {
     await mkdir(this.deps.spoolDir, { recursive: true, mode: 0o700 });
     const path = join(this.deps.spoolDir, randomUUID());
     temps.push(path);
     let seen = 0;
+    const hash = createHash('sha256');
     const limit = new Transform({
       transform(chunk: Buffer, _enc, done) {
         seen += chunk.length;
         if (seen > body.length) return done(invalidInput('The file is longer than its Content-Length.'));
+        hash.update(chunk);
         done(null, chunk);
       },
     });
@@ -268,7 +277,7 @@ export class AttachmentsService implements MessageAttachments {
       throw invalidInput('The upload was cut short.');
     }
     if (seen !== body.length) throw invalidInput('The upload was cut short.');
-    return path;
+    return { path, sha256: hash.digest('hex'), size: seen };
   }
 
   /** Types the spooled file, cleans an image, stores the bytes and records the upload. */
@@ -276,31 +285,31 @@ export class AttachmentsService implements MessageAttachments {
     uploaderId: bigint,
     channelId: bigint,
     filename: string,
-    spooled: string,
+    spooled: SpooledFile,
     temps: string[],
   ): Promise<AttachmentRow> {
-    let detected = await detect(spooled);
-    let final = spooled;
+    let detected = await detect(spooled.path);
+    let file = spooled;
     let image: { width: number; height: number; animated: boolean } | undefined;
-    let preview: string | undefined;
+    let preview: SpooledFile | undefined;
     if (detected.kind === 'image') {
-      const cleaned = `${spooled}.clean`;
-      const small = `${spooled}.preview`;
+      const cleaned = `${spooled.path}.clean`;
+      const small = `${spooled.path}.preview`;
       temps.push(cleaned, small);
-      image = await processImage(spooled, detected.contentType, cleaned, small);
+      image = await processImage(spooled.path, detected.contentType, cleaned, small);
       if (image) {
-        final = cleaned;
-        preview = small;
+        [file, preview] = await Promise.all([hashFile(cleaned), hashFile(small)]);
       } else {
         // Claims to be an image but does not decode: a download, never shown.
         detected = { contentType: 'application/octet-stream', kind: 'file' };
       }
     }
-    const file = await this.putFile(final);
-    const small = preview === undefined ? undefined : await this.putFile(preview);
+    const { store } = this.deps;
+    await store.putFile(file.path, file.sha256);
+    if (preview) await store.putFile(preview.path, preview.sha256);
     return this.deps.db.transaction(async (tx) => {
-      await this.keep(tx, file, final);
-      if (small && preview) await this.keep(tx, small, preview);
+      await this.keep(tx, file);
+      if (preview) await this.keep(tx, preview);
       return insertAttachment(tx, {
         id: this.deps.ids.next(),
         uploaderId,
@@ -313,29 +322,16 @@ export class AttachmentsService implements MessageAttachments {
         width: image?.width ?? null,
         height: image?.height ?? null,
         animated: image?.animated ?? false,
-        previewSha256: small?.sha256 ?? null,
+        previewSha256: preview?.sha256 ?? null,
         createdAt: new Date(this.deps.clock.now()),
       });
     });
   }
 
-  private async putFile(path: string): Promise<{ sha256: string; size: number }> {
-    const hash = createHash('sha256');
-    let size = 0;
-    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      size += chunk.length;
-    }
-    const sha256 = hash.digest('hex');
-    await this.deps.store.put(createReadStream(path), sha256);
-    return { sha256, size };
-  }
-
   /** The blob's row, locked; its bytes stored again if a sweep removed them meanwhile. */
-  private async keep(tx: Db, blob: { sha256: string; size: number }, path: string): Promise<void> {
+  private async keep(tx: Db, blob: SpooledFile): Promise<void> {
     await lockBlob(tx, blob.sha256, blob.size);
-    if (!(await this.deps.store.exists(blob.sha256)))
-      await this.deps.store.put(createReadStream(path), blob.sha256);
+    if (!(await this.deps.store.exists(blob.sha256))) await this.deps.store.putFile(blob.path, blob.sha256);
   }
 
   private async blobSize(sha256: string): Promise<number> {
@@ -356,4 +352,14 @@ export class AttachmentsService implements MessageAttachments {
       ...(row.previewSha256 !== null ? { previewUrl: urls.preview(row.id) } : {}),
     };
   }
+}
+
+async function hashFile(path: string): Promise<SpooledFile> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { path, sha256: hash.digest('hex'), size };
 }

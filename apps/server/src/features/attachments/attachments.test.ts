@@ -265,6 +265,16 @@ describe('who gets a file', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('describes an upload’s body as the file’s bytes', async () => {
+    const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, unknown> } }>>;
+    };
+    const op = doc.paths['/api/channels/{channelId}/attachments']?.post;
+    expect(Object.keys(op?.requestBody?.content ?? {})).toEqual(['application/octet-stream']);
+  });
+});
+
 describe('hostile uploads', () => {
   it('bad names, no Content-Length, a voice channel and an empty file are refused', async () => {
     for (const filename of ['', 'a/b.png', '..\\x', 'bad\u0000name', 'x'.repeat(256)]) {

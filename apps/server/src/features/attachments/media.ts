@@ -4,7 +4,7 @@ import sharp, { type Sharp } from 'sharp';
 
 /** Images re-encoded (in their own format) and shown inline: the browsers' everyday decoders. */
 const IMAGE_FORMATS: Record<string, (image: Sharp) => Sharp> = {
-  'image/jpeg': (i) => i.jpeg({ quality: 90, mozjpeg: true }),
+  'image/jpeg': (i) => i.jpeg({ quality: 90 }),
   'image/png': (i) => i.png(),
   'image/webp': (i) => i.webp({ quality: 90 }),
   'image/gif': (i) => i.gif(),
@@ -73,17 +73,22 @@ export async function processImage(
     const input = { limitInputPixels: MAX_PIXELS, animated: true } as const;
     const meta = await sharp(path, input).metadata();
     const animated = (meta.pages ?? 1) > 1;
+    // Orientations 5–8 turn the picture a quarter: width and height swap when it is made upright.
+    const turned = !animated && (meta.orientation ?? 1) >= 5;
+    const width = turned ? meta.height : meta.width;
+    const height = turned ? meta.width : (meta.pageHeight ?? meta.height);
+    if (!width || !height) return undefined;
     // Orientation matters only for still photos (GIF and animated WebP carry no EXIF orientation).
     const image = animated ? sharp(path, input) : sharp(path, input).autoOrient();
-    await encode(image).toFile(out);
-    const written = await sharp(out, { animated: true }).metadata();
-    const width = written.width;
-    const height = written.pageHeight ?? written.height;
-    await sharp(out, { limitInputPixels: MAX_PIXELS })
-      .resize(PREVIEW_BOX, PREVIEW_BOX, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 80 })
-      .toFile(previewOut);
-    if (!width || !height) return undefined;
+    // The preview is made from the original (a JPEG decodes shrunk: far cheaper than from the copy).
+    await Promise.all([
+      encode(image).toFile(out),
+      sharp(path, { limitInputPixels: MAX_PIXELS })
+        .autoOrient()
+        .resize(PREVIEW_BOX, PREVIEW_BOX, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 80 })
+        .toFile(previewOut),
+    ]);
     return { width, height, animated };
   } catch {
     return undefined;

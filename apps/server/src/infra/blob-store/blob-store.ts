@@ -24,6 +24,11 @@ export interface BlobStore {
    * written again, and bytes that do not hash to it are refused (nothing is kept).
    */
   put(bytes: Readable, expected?: string): Promise<StoredBlob>;
+  /**
+   * Stores the file at `path`, whose bytes hash to `sha256` (the caller hashed them), unless that
+   * blob is there already. The file stays where it is (the local store links it: no copy).
+   */
+  putFile(path: string, sha256: string): Promise<void>;
   /** The blob's bytes (or a range of them); undefined when there is no such blob. */
   get(sha256: string, range?: ByteRange): Promise<Readable | undefined>;
   /** Removes the blob; removing one that is not there is no error. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -49,6 +49,24 @@ export class LocalBlobStore implements BlobStore {
     } finally {
       await unlink(temp).catch(() => {});
     }
+  }
+
+  async putFile(path: string, sha256: string): Promise<void> {
+    if (await this.exists(sha256)) return;
+    await fsync(path);
+    const target = this.pathOf(sha256);
+    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    // A second name for the same inode (the spool is in the data folder too); a copy elsewhere.
+    await link(path, target).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST') return;
+      if (err.code !== 'EXDEV') throw err;
+      const temp = join(this.tmp, randomUUID());
+      await mkdir(this.tmp, { recursive: true, mode: 0o700 });
+      await copyFile(path, temp);
+      await fsync(temp);
+      await rename(temp, target);
+    });
+    await fsync(dirname(target));
   }
 
   async get(sha256: string, range?: ByteRange): Promise<Readable | undefined> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
@@ -81,6 +82,10 @@ export class S3BlobStore implements BlobStore {
       await this.deleteKey(key);
     }
     return stored;
+  }
+
+  async putFile(path: string, sha256: string): Promise<void> {
+    await this.put(createReadStream(path), sha256);
   }
 
   async get(sha256: string, range?: ByteRange): Promise<Readable | undefined> {
