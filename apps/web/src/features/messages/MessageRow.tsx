@@ -5,6 +5,7 @@ import { Avatar } from '../../ui/Avatar';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { errorText } from '../../ui/error-text';
 import { Icon } from '../../ui/Icon';
+import { MessageAttachments } from '../attachments/MessageAttachments';
 import { ProfileTrigger } from '../profile/ProfileTrigger';
 import { MessageReactions } from '../reactions/MessageReactions';
 import type { MessageDisplay } from '../settings/message-display';
@@ -94,7 +95,8 @@ export const MessageRow = memo(function MessageRow({
           </header>
         )}
         {message.reference && <ReplyPreview channelId={message.channelId} reference={message.reference} />}
-        <div className="bubble">
+        {/* A message of files alone has no text to show. */}
+        <div className="bubble" hidden={!message.content && !editing && !!message.attachments?.length}>
           {editing ? (
             <MessageEditor
               initial={message.content}
@@ -109,6 +111,7 @@ export const MessageRow = memo(function MessageRow({
           )}
           {message.editedAt && !editing && <span className="edited">(edited)</span>}
         </div>
+        <MessageAttachments attachments={message.attachments} />
         <MessageReactions message={message} />
         {message.pending === 'sending' && <SendingLabel waitUntil={message.waitUntil} />}
         {message.pending === 'failed' && (
