@@ -21,6 +21,7 @@ import { AccountsService } from './features/accounts/accounts.service.js';
 import { AuthThrottle, DEFAULT_THROTTLE, type ThrottleLimits } from './features/accounts/auth-throttle.js';
 import { KnownDevices } from './features/accounts/known-device.js';
 import { argon2Passwords, type Passwords } from './features/accounts/password.js';
+import { SessionCache } from './features/accounts/session-cache.js';
 import { toUser } from './features/accounts/user-dto.js';
 import { backupRoutes } from './features/backup/backup.routes.js';
 import { registerChatCore } from './features/chat-core.js';
@@ -55,6 +56,7 @@ import { memoryLimiters, redisLimiters } from './infra/rate-limiter.js';
 import { loadTls } from './infra/tls.js';
 import { type Clock, systemClock } from './kernel/clock.js';
 import { Commands } from './kernel/commands.js';
+import type { BusMessage } from './kernel/events.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import { secureDataDir } from './storage/data-dir-permissions.js';
 import { openStorage, type Storage } from './storage/db.js';
@@ -170,7 +172,16 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     const limiters = limiterRedis ? redisLimiters(limiterRedis) : memoryLimiters;
     const db = store.db;
     const clock = options.clock;
-    const commands = new Commands(db, bus, (err) => log.error({ err }, 'a follow-up command failed'));
+    const sessionCache = new SessionCache(clock ?? systemClock);
+    bus.subscribe(sessionCache.onBusMessage);
+    // This instance forgets what it revokes before it answers, not when Redis brings it back.
+    const publisher = {
+      publish: (messages: readonly BusMessage[]) => {
+        for (const message of messages) sessionCache.onBusMessage(message);
+        return bus.publish(messages);
+      },
+    };
+    const commands = new Commands(db, publisher, (err) => log.error({ err }, 'a follow-up command failed'));
     const access = new AccessService();
     const invites = new InvitesService();
     const throttle = new AuthThrottle(
@@ -189,6 +200,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       passwords,
       knownDevices,
       sessionTtlMs: config.sessionTtlMs,
+      sessionCache,
       ...(clock ? { now: () => new Date(clock.now()) } : {}),
     });
     const friends = new FriendsService({ db, ids });
