@@ -57,6 +57,8 @@ import { loadTls } from './infra/tls.js';
 import { type Clock, systemClock } from './kernel/clock.js';
 import { Commands } from './kernel/commands.js';
 import type { BusMessage } from './kernel/events.js';
+import { Metrics } from './metrics/metrics.js';
+import { listenForMetrics, type MetricsListener, registerMetricsRoute } from './metrics/metrics-http.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import { secureDataDir } from './storage/data-dir-permissions.js';
 import { openStorage, type Storage } from './storage/db.js';
@@ -94,6 +96,8 @@ export interface DecentraApp {
   readonly bus: Bus;
   readonly log: Logger;
   readonly encryptionKey: Buffer;
+  /** The separate metrics listener's `/metrics` URL, once listening (DECENTRA_METRICS_LISTEN). */
+  readonly metricsUrl: string | undefined;
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -164,6 +168,17 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     await registerOpenApi(http);
 
     const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, log) : new LocalBus();
+    // Off unless configured: nothing is counted, no default collectors run.
+    const metrics: Metrics | undefined = config.metrics
+      ? new Metrics({
+          openSockets: (): number => gateway.connectionCount,
+          gatewaySessions: (): number => gateway.sessionCount,
+        })
+      : undefined;
+    if (metrics) {
+      store.observeQueries(metrics.query);
+      if (bus instanceof RedisBus) bus.observeLag(metrics.busLagged);
+    }
     // With several instances, rate limits are shared through Redis too.
     const limiterRedis = config.redisUrl
       ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 2 })
@@ -226,6 +241,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       sendLimits: options.sendLimits,
       limiters,
       clock: options.clock,
+      ...(metrics ? { onGroupCommit: metrics.groupCommit } : {}),
     });
     const voice = registerVoice({
       commands,
@@ -309,6 +325,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     };
     const ops: OpHandlers = { ...chat.ops, ...voice.ops, ...readStates.ops };
     registerRoutes(http, accounts.authenticate, routes);
+    if (metrics && config.metrics?.token) registerMetricsRoute(http, metrics, config.metrics.token);
     await registerWebApp(http);
 
     const ready = new ReadyBuilder();
@@ -329,12 +346,15 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       parseCookie: (header) => http.parseCookie(header),
       options: options.gateway,
       clock: options.clock,
+      ...(metrics ? { metrics } : {}),
     });
     gateway.attach(http.server);
+    if (metrics) gateway.watchSessions(metrics.onSessionsChanged);
     gateway.watchSessions(voice.onSessionsChanged);
     gateway.watchSessions(presence.onSessionsChanged);
     const stopPresenceWatch = bus.subscribe(presence.onBusMessage);
     await http.ready();
+    let metricsListener: MetricsListener | undefined;
 
     return {
       http,
@@ -343,8 +363,14 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       bus,
       log,
       encryptionKey,
+      get metricsUrl() {
+        return metricsListener?.url;
+      },
       async listen() {
         await http.listen({ port: config.port, host: config.host });
+        const metricsAt = config.metrics?.listen;
+        if (metrics && metricsAt)
+          metricsListener = await listenForMetrics(metrics, metricsAt, config.metrics?.token);
         const address = http.server.address();
         const port = typeof address === 'object' && address ? address.port : config.port;
         const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -354,6 +380,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         // Stop taking connections first (a request arriving meanwhile gets 503); the HTTP
         // server's close resolves once every request in flight and every socket has ended.
         const httpClosed = http.close();
+        await metricsListener?.close();
         stopPresenceWatch();
         presence.close();
         await gateway.close();

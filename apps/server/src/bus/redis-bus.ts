@@ -4,6 +4,12 @@ import type { Logger } from '../infra/logger.js';
 import type { BusMessage } from '../kernel/events.js';
 import type { Bus, BusHandler } from './bus.js';
 
+/** One publish: its messages and when it was sent (ms since the epoch). */
+interface Batch {
+  at: number;
+  messages: BusMessage[];
+}
+
 /**
  * The bus for several instances on one database: every batch is published once to a Redis
  * channel, and every instance (this one included) delivers it to its own sockets. One publish
@@ -13,6 +19,8 @@ export class RedisBus implements Bus {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly handlers = new Set<BusHandler>();
+  /** Told, for every batch heard, how long after its publish it arrived (the metrics). */
+  private lagObserver: ((seconds: number) => void) | undefined;
   /** The subscriber connection's name in Redis (`CLIENT LIST`), for operators and tests. */
   readonly subscriberName = `decentra-bus-sub-${randomUUID()}`;
 
@@ -46,7 +54,12 @@ export class RedisBus implements Bus {
 
   async publish(messages: readonly BusMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.pub.publish(this.channel, JSON.stringify(messages));
+    // The publish time rides along: receivers measure the bus's lag (clocks kept by NTP).
+    await this.pub.publish(this.channel, JSON.stringify({ at: Date.now(), messages }));
+  }
+
+  observeLag(observer: (seconds: number) => void): void {
+    this.lagObserver = observer;
   }
 
   subscribe(handler: BusHandler): () => void {
@@ -70,7 +83,13 @@ export class RedisBus implements Bus {
   private deliver(payload: string): void {
     let messages: BusMessage[];
     try {
-      messages = JSON.parse(payload) as BusMessage[];
+      const batch = JSON.parse(payload) as Batch | BusMessage[];
+      // A bare array is what instances before the timestamp publish (a rolling upgrade).
+      if (Array.isArray(batch)) messages = batch;
+      else {
+        messages = batch.messages;
+        this.lagObserver?.(Math.max(0, Date.now() - batch.at) / 1000);
+      }
     } catch (err) {
       this.log.error({ err }, 'redis bus: unreadable payload');
       return;

@@ -47,6 +47,7 @@ export interface ChatCoreDeps {
   sendLimits?: SendLimits;
   limiters?: LimiterFactory;
   clock?: Clock;
+  onGroupCommit?: (rows: number) => void;
 }
 
 /** Servers, members, channels, messages, reactions, DMs and typing: services, routes, ops, their part of `ready`. */
@@ -73,6 +74,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
     canSendDm: dms.canSend,
     reactionsOf: reactions.summaries,
     cache: new SendAccessCache(deps.bus),
+    ...(deps.onGroupCommit ? { onGroupCommit: deps.onGroupCommit } : {}),
   });
   const typing = new TypingService(db, access, deps.clock);
   const pins = new PinsService({

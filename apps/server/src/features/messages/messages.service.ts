@@ -56,6 +56,8 @@ export interface MessagesDeps {
   reactionsOf?: ReactionsOf;
   /** Spares server-channel sends their database reads; without it every send asks the database. */
   cache?: SendAccessCache;
+  /** Told the size of every group commit (the metrics). */
+  onGroupCommit?: (rows: number) => void;
   now?: () => Date;
 }
 
@@ -76,7 +78,7 @@ export class MessagesService {
 
   constructor(private readonly deps: MessagesDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.writer = new MessageWriter(deps.db);
+    this.writer = new MessageWriter(deps.db, deps.onGroupCommit);
   }
 
   /**
