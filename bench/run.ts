@@ -340,6 +340,21 @@ interface TargetResult {
 /** Raises the rate by `factor` until a step fails, then narrows between the last pass and the fail. */
 async function stepSearch(target: Target, gens: Child[], via: Via = 'gateway'): Promise<TargetResult> {
   const name = via === 'rest' ? `${target.name}-rest` : target.name;
+  type Commits = { commits: number; messages: number };
+  const commitsBefore =
+    target.kind === 'decentra' ? await target.server.call<Commits>('groupCommits') : undefined;
+  const result = await searchSteps(target, gens, via, name);
+  if (commitsBefore) {
+    const after = await target.server.call<Commits>('groupCommits');
+    const commits = after.commits - commitsBefore.commits;
+    log(
+      `${name}: ${commits} group commits, ${fmt((after.messages - commitsBefore.messages) / commits, 2)} messages each on average`,
+    );
+  }
+  return result;
+}
+
+async function searchSteps(target: Target, gens: Child[], via: Via, name: string): Promise<TargetResult> {
   log(`\n### ${name}\n\n${STEP_HEADER}`);
   const step = (rate: number, durationMs = cfg.stepMs) => runStep(target, gens, rate, durationMs, via);
   await step(cfg.startRate, 1_000); // warm-up (JIT, caches), not counted
