@@ -4,11 +4,18 @@ import type { Logger } from '../infra/logger.js';
 import type { BusMessage } from '../kernel/events.js';
 import type { Bus, BusHandler } from './bus.js';
 
-/** One publish: its messages and when it was sent (ms since the epoch). */
-interface Batch {
+/**
+ * The last element of every published batch: when it was sent (ms since the epoch). Not a
+ * BusMessage: this file strips it. An instance from before it delivers it as a message of an
+ * unknown kind, which every handler ignores, so instances of both versions can share a bus.
+ */
+interface PublishedAt {
+  kind: 'published_at';
   at: number;
-  messages: BusMessage[];
 }
+
+const isPublishedAt = (value: unknown): value is PublishedAt =>
+  typeof value === 'object' && value !== null && Reflect.get(value, 'kind') === 'published_at';
 
 /**
  * The bus for several instances on one database: every batch is published once to a Redis
@@ -54,8 +61,9 @@ export class RedisBus implements Bus {
 
   async publish(messages: readonly BusMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    // The publish time rides along: receivers measure the bus's lag (clocks kept by NTP).
-    await this.pub.publish(this.channel, JSON.stringify({ at: Date.now(), messages }));
+    // The publish time rides along, last: receivers measure the bus's lag (clocks kept by NTP).
+    const stamp: PublishedAt = { kind: 'published_at', at: Date.now() };
+    await this.pub.publish(this.channel, JSON.stringify([...messages, stamp]));
   }
 
   observeLag(observer: (seconds: number) => void): void {
@@ -83,13 +91,11 @@ export class RedisBus implements Bus {
   private deliver(payload: string): void {
     let messages: BusMessage[];
     try {
-      const batch = JSON.parse(payload) as Batch | BusMessage[];
-      // A bare array is what instances before the timestamp publish (a rolling upgrade).
-      if (Array.isArray(batch)) messages = batch;
-      else {
-        messages = batch.messages;
-        this.lagObserver?.(Math.max(0, Date.now() - batch.at) / 1000);
-      }
+      const batch = JSON.parse(payload) as Array<BusMessage | PublishedAt>;
+      const last = batch.at(-1);
+      // A batch without the stamp comes from an instance from before it.
+      if (isPublishedAt(last)) this.lagObserver?.(Math.max(0, Date.now() - last.at) / 1000);
+      messages = batch.filter((m): m is BusMessage => !isPublishedAt(m));
     } catch (err) {
       this.log.error({ err }, 'redis bus: unreadable payload');
       return;
