@@ -22,6 +22,7 @@ import { AccountsService } from './features/accounts/accounts.service.js';
 import { AuthThrottle, DEFAULT_THROTTLE, type ThrottleLimits } from './features/accounts/auth-throttle.js';
 import { KnownDevices } from './features/accounts/known-device.js';
 import { argon2Passwords, type Passwords } from './features/accounts/password.js';
+import { SessionCache } from './features/accounts/session-cache.js';
 import { toUser } from './features/accounts/user-dto.js';
 import { FileUrls } from './features/attachments/file-urls.js';
 import { backupRoutes } from './features/backup/backup.routes.js';
@@ -59,6 +60,9 @@ import { memoryLimiters, redisLimiters } from './infra/rate-limiter.js';
 import { loadTls } from './infra/tls.js';
 import { type Clock, systemClock } from './kernel/clock.js';
 import { Commands } from './kernel/commands.js';
+import type { BusMessage } from './kernel/events.js';
+import { Metrics } from './metrics/metrics.js';
+import { listenForMetrics, type MetricsListener, registerMetricsRoute } from './metrics/metrics-http.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import { secureDataDir } from './storage/data-dir-permissions.js';
 import { openStorage, type Storage } from './storage/db.js';
@@ -100,6 +104,8 @@ export interface DecentraApp {
   readonly encryptionKey: Buffer;
   /** Files sent in messages (tests run its sweep by hand). */
   readonly files: { sweep(): Promise<{ attachments: number; blobs: number }> };
+  /** The separate metrics listener's `/metrics` URL, once listening (DECENTRA_METRICS_LISTEN). */
+  readonly metricsUrl: string | undefined;
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -170,6 +176,17 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     await registerOpenApi(http);
 
     const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, log) : new LocalBus();
+    // Off unless configured: nothing is counted, no default collectors run.
+    const metrics: Metrics | undefined = config.metrics
+      ? new Metrics({
+          openSockets: (): number => gateway.connectionCount,
+          gatewaySessions: (): number => gateway.sessionCount,
+        })
+      : undefined;
+    if (metrics) {
+      store.observeQueries(metrics.query);
+      if (bus instanceof RedisBus) bus.observeLag(metrics.busLagged);
+    }
     // With several instances, rate limits are shared through Redis too.
     const limiterRedis = config.redisUrl
       ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 2 })
@@ -178,7 +195,16 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     const limiters = limiterRedis ? redisLimiters(limiterRedis) : memoryLimiters;
     const db = store.db;
     const clock = options.clock;
-    const commands = new Commands(db, bus, (err) => log.error({ err }, 'a follow-up command failed'));
+    const sessionCache = new SessionCache(clock ?? systemClock);
+    bus.subscribe(sessionCache.onBusMessage);
+    // This instance forgets what it revokes before it answers, not when Redis brings it back.
+    const publisher = {
+      publish: (messages: readonly BusMessage[]) => {
+        for (const message of messages) sessionCache.onBusMessage(message);
+        return bus.publish(messages);
+      },
+    };
+    const commands = new Commands(db, publisher, (err) => log.error({ err }, 'a follow-up command failed'));
     const access = new AccessService();
     const invites = new InvitesService();
     const throttle = new AuthThrottle(
@@ -197,6 +223,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       passwords,
       knownDevices,
       sessionTtlMs: config.sessionTtlMs,
+      sessionCache,
       ...(clock ? { now: () => new Date(clock.now()) } : {}),
     });
     const friends = new FriendsService({ db, ids });
@@ -232,6 +259,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       sendLimits: options.sendLimits,
       limiters,
       clock: options.clock,
+      ...(metrics ? { onGroupCommit: metrics.groupCommit } : {}),
     });
     const voice = registerVoice({
       commands,
@@ -328,6 +356,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     };
     const ops: OpHandlers = { ...chat.ops, ...voice.ops, ...readStates.ops };
     registerRoutes(http, accounts.authenticate, routes, { maxUploadBytes: config.files.maxUploadBytes });
+    if (metrics && config.metrics?.token) registerMetricsRoute(http, metrics, config.metrics.token);
     await registerWebApp(http);
 
     const ready = new ReadyBuilder();
@@ -348,13 +377,16 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       parseCookie: (header) => http.parseCookie(header),
       options: options.gateway,
       clock: options.clock,
+      ...(metrics ? { metrics } : {}),
     });
     gateway.attach(http.server);
+    if (metrics) gateway.watchSessions(metrics.onSessionsChanged);
     gateway.watchSessions(voice.onSessionsChanged);
     gateway.watchSessions(presence.onSessionsChanged);
     const stopPresenceWatch = bus.subscribe(presence.onBusMessage);
     await http.ready();
     chat.attachments.start();
+    let metricsListener: MetricsListener | undefined;
 
     return {
       http,
@@ -364,8 +396,14 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       log,
       encryptionKey,
       files: chat.attachments,
+      get metricsUrl() {
+        return metricsListener?.url;
+      },
       async listen() {
         await http.listen({ port: config.port, host: config.host });
+        const metricsAt = config.metrics?.listen;
+        if (metrics && metricsAt)
+          metricsListener = await listenForMetrics(metrics, metricsAt, config.metrics?.token);
         const address = http.server.address();
         const port = typeof address === 'object' && address ? address.port : config.port;
         const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -376,6 +414,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         // server's close resolves once every request in flight and every socket has ended.
         const httpClosed = http.close();
         chat.attachments.stop();
+        await metricsListener?.close();
         stopPresenceWatch();
         presence.close();
         await gateway.close();

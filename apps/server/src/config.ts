@@ -130,6 +130,17 @@ const publicUrl = z.string().transform((v, ctx) => {
   return url.origin + url.pathname.replace(/\/+$/, '');
 });
 
+/** `host:port` (`[::1]:9100` for IPv6) of the separate plain-HTTP listener for `/metrics`. */
+const listenAddress = z.string().transform((v, ctx) => {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(v);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: 'must be host:port, e.g. 127.0.0.1:9100 or [::1]:9100' });
+    return z.NEVER;
+  }
+  return { host: match[1] ?? match[2] ?? '', port };
+});
+
 const EnvSchema = z
   .object({
     NODE_ENV: z
@@ -178,6 +189,8 @@ const EnvSchema = z
     DECENTRA_TRUST_PROXY: trustProxy.default(false),
     DECENTRA_PUBLIC_URL: publicUrl.optional(),
     DECENTRA_SMTP_CA_FILE: z.string().min(1).optional(),
+    DECENTRA_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    DECENTRA_METRICS_LISTEN: listenAddress.optional(),
     DECENTRA_ALLOW_PRIVATE_FETCH: z
       .enum(['true', 'false'], 'must be true or false')
       .default('false')
@@ -293,6 +306,16 @@ export interface Config {
   allowPrivateFetch: boolean;
   logLevel: string;
   files: FilesConfig;
+  /**
+   * `/metrics` (Prometheus): absent, it is off. With a token, the main port serves it to
+   * `Authorization: Bearer <token>`; with an address, a separate plain-HTTP listener serves it.
+   */
+  metrics?: MetricsConfig | undefined;
+}
+
+export interface MetricsConfig {
+  token: string | undefined;
+  listen: { host: string; port: number } | undefined;
 }
 
 /** Uploaded files: limits, and where their bytes are kept. */
@@ -359,7 +382,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
     const got =
-      typeof env[name] === 'string' && !/KEY|PASSWORD|SECRET|URL/.test(name) ? ` (got "${env[name]}")` : '';
+      typeof env[name] === 'string' && !/KEY|PASSWORD|SECRET|TOKEN|URL/.test(name)
+        ? ` (got "${env[name]}")`
+        : '';
     throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}${got}`);
   }
   const e = parsed.data;
@@ -401,6 +426,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       `${e.DECENTRA_TLS === 'off' ? 'http' : 'https'}://localhost${e.PORT === 443 || (e.DECENTRA_TLS === 'off' && e.PORT === 80) ? '' : `:${e.PORT}`}`,
     smtpCaFile: e.DECENTRA_SMTP_CA_FILE,
     allowPrivateFetch: e.DECENTRA_ALLOW_PRIVATE_FETCH,
+    ...(e.DECENTRA_METRICS_TOKEN !== undefined || e.DECENTRA_METRICS_LISTEN !== undefined
+      ? { metrics: { token: e.DECENTRA_METRICS_TOKEN, listen: e.DECENTRA_METRICS_LISTEN } }
+      : {}),
     logLevel: e.LOG_LEVEL,
     files: {
       maxUploadBytes: e.DECENTRA_MAX_UPLOAD_BYTES,

@@ -55,6 +55,7 @@ export interface ChatCoreDeps {
   clock?: Clock;
   /** Files sent in messages: where their bytes go, their URLs' signer, limits. */
   files: Pick<AttachmentsDeps, 'store' | 'urls' | 'config' | 'spoolDir' | 'onProblem'>;
+  onGroupCommit?: (rows: number) => void;
 }
 
 /** Servers, members, channels, messages, reactions, DMs and typing: services, routes, ops, their part of `ready`. */
@@ -90,6 +91,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
     reactionsOf: reactions.summaries,
     cache: new SendAccessCache(deps.bus),
     attachments,
+    ...(deps.onGroupCommit ? { onGroupCommit: deps.onGroupCommit } : {}),
   });
   // A deleted message's files went with it (trigger): their blobs go once nothing else needs them.
   messages.onDeleted.add(() => outcome(undefined, [], [async () => outcome(await attachments.collect())]));

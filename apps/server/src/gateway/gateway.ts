@@ -10,6 +10,7 @@ import type { SessionsChangedHook } from '../kernel/sessions.js';
 import { Connection } from './connection.js';
 import { fanOut } from './fan-out.js';
 import { FrameHandler } from './frames.js';
+import { type GatewayMetrics, NO_GATEWAY_METRICS } from './gateway-metrics.js';
 import { Handshake } from './handshake.js';
 import type { OpHandlers } from './ops.js';
 import type { ReadyBuilder } from './ready.js';
@@ -72,6 +73,7 @@ export interface GatewayDeps {
   options?: Partial<GatewayOptions>;
   /** Time for keepalive, the identify timeout, frame budgets and session lifetimes. */
   clock?: Clock;
+  metrics?: GatewayMetrics;
 }
 
 /**
@@ -95,18 +97,21 @@ export class Gateway {
   private sweeper: TimerHandle | undefined;
   private readonly unsubscribe: () => void;
   private closing = false;
+  private readonly metrics: GatewayMetrics;
 
   constructor(private readonly deps: GatewayDeps) {
     this.options = { ...DEFAULT_GATEWAY_OPTIONS, ...deps.options };
     this.clock = deps.clock ?? systemClock;
+    this.metrics = deps.metrics ?? NO_GATEWAY_METRICS;
     this.now = () => this.clock.now();
-    this.sessions = new SessionStore(this.subscriptions, this.options, deps.log);
+    this.sessions = new SessionStore(this.subscriptions, this.options, deps.log, this.metrics);
     const handshake = new Handshake({
       authenticate: deps.authenticate,
       ready: deps.ready,
       sessions: this.sessions,
       subscriptions: this.subscriptions,
       now: this.now,
+      metrics: this.metrics,
     });
     this.frames = new FrameHandler({
       handshake,
@@ -209,6 +214,7 @@ export class Gateway {
       this.options.maxBufferedBytes,
       req.socket,
       this.now(),
+      () => this.metrics.slowConsumerClosed(),
     );
     this.connections.add(conn);
     conn.identifyTimer = this.clock.setTimeout(() => {

@@ -1,6 +1,7 @@
 import { CLOSE_CODES, IdentifyOpSchema, ResumeOpSchema } from '@decentra/protocol';
 import type { Authenticate } from '../kernel/actor.js';
 import type { Connection } from './connection.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
 import type { ReadyBuilder } from './ready.js';
 import type { SessionStore } from './sessions.js';
 import { type Subscriptions, topicKey } from './subscriptions.js';
@@ -14,6 +15,7 @@ export interface HandshakeDeps {
   sessions: SessionStore;
   subscriptions: Subscriptions;
   now: () => number;
+  metrics: GatewayMetrics;
 }
 
 /** `identify` (a new session, answered by `ready`) and `resume` (an old one, replayed). */
@@ -88,12 +90,14 @@ export class Handshake {
       auth.actor.id.toString() !== session.userId ||
       auth.sessionId.toString() !== session.authSessionId
     ) {
+      this.deps.metrics.resume('invalid_session');
       conn.sendFrame({ op: 'invalid_session' });
       return;
     }
     if (!sessions.canResume(session, seq, this.deps.now())) {
       // Its client has just been told to start afresh; a detached session is of no more use.
       if (session.detached) sessions.destroy(session, 'expired');
+      this.deps.metrics.resume('too_late');
       conn.sendFrame({ op: 'invalid_session' });
       return;
     }
@@ -103,5 +107,6 @@ export class Handshake {
     superseded?.close(SESSION_SUPERSEDED_CLOSE_CODE, 'session resumed on another socket');
     conn.sendFrame({ op: 'resumed' });
     sessions.resumed(session);
+    this.deps.metrics.resume('resumed');
   }
 }

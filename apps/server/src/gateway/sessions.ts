@@ -4,6 +4,7 @@ import type { AuthContext } from '../kernel/actor.js';
 import type { DispatchMessage } from '../kernel/events.js';
 import type { SessionsChangedHook, SessionsChangedReason } from '../kernel/sessions.js';
 import type { Connection } from './connection.js';
+import { type GatewayMetrics, NO_GATEWAY_METRICS } from './gateway-metrics.js';
 import { GatewaySession } from './session.js';
 import type { Subscriptions } from './subscriptions.js';
 
@@ -22,6 +23,7 @@ export class SessionStore {
     private readonly subscriptions: Subscriptions,
     private readonly limits: SessionLimits,
     private readonly log: Logger,
+    private readonly metrics: GatewayMetrics = NO_GATEWAY_METRICS,
   ) {}
 
   watch(hook: SessionsChangedHook): () => void {
@@ -83,12 +85,15 @@ export class SessionStore {
   /** Numbers and sends (or buffers) one event for its audience, encoding `{t, d}` once. */
   dispatch(message: DispatchMessage): void {
     let encoded: string | undefined;
+    let copies = 0;
     const overrun: GatewaySession[] = [];
     for (const session of this.subscriptions.resolve(message.to)) {
       if (message.except !== undefined && session.userId === message.except) continue;
       encoded ??= JSON.stringify({ t: message.t, d: message.d });
+      copies++;
       if (!session.push(encoded)) overrun.push(session);
     }
+    this.metrics.dispatched(copies);
     for (const session of overrun) this.destroy(session, 'expired');
   }
 

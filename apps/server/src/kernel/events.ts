@@ -30,6 +30,16 @@ export interface CloseSessionsMessage {
 }
 
 /**
+ * Cached authentication to forget on every instance: these login sessions were revoked, or these
+ * users' rows changed (password, disable, deletion), so a token must be looked up again.
+ */
+export interface SessionRevokedMessage {
+  kind: 'session_revoked';
+  sessionIds: readonly string[];
+  userIds: readonly string[];
+}
+
+/**
  * Membership changes for the in-memory indexes: every socket of these users starts (or stops)
  * receiving a topic's events. Carried in order with the events around them, so a joining member
  * gets the join's own events and a removed one gets nothing after its removal, on every instance.
@@ -57,6 +67,7 @@ export interface GapMessage {
 export type BusMessage =
   | DispatchMessage
   | CloseSessionsMessage
+  | SessionRevokedMessage
   | SubscriptionMessage
   | DropTopicMessage
   | GapMessage;
@@ -112,4 +123,13 @@ export const closeSessions = (
   sessionIds: sessionIds.map(String),
   code,
   reason,
+});
+
+export const sessionRevoked = (revoked: {
+  sessionIds?: readonly bigint[];
+  userIds?: readonly bigint[];
+}): SessionRevokedMessage => ({
+  kind: 'session_revoked',
+  sessionIds: (revoked.sessionIds ?? []).map(String),
+  userIds: (revoked.userIds ?? []).map(String),
 });

@@ -152,7 +152,7 @@ export class AccountDeletionService {
       passwordHash: NO_PASSWORD,
       deletedAt: now(),
     });
-    parts.push(outcome(undefined, endSessions(sessions, 'account deleted')));
+    parts.push(outcome(undefined, endSessions(sessions, 'account deleted', user.id)));
     return combine(undefined, parts);
   }
 }

@@ -82,6 +82,8 @@ export interface MessagesDeps {
   cache?: SendAccessCache;
   /** Lets messages carry files; without it, a send with attachments is refused. */
   attachments?: MessageAttachments;
+  /** Told the size of every group commit (the metrics). */
+  onGroupCommit?: (rows: number) => void;
   now?: () => Date;
 }
 
@@ -112,7 +114,7 @@ export class MessagesService {
 
   constructor(private readonly deps: MessagesDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.writer = new MessageWriter(deps.db);
+    this.writer = new MessageWriter(deps.db, deps.onGroupCommit);
   }
 
   /**
