@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import {
   createServer as createHttpServer,
@@ -41,6 +42,7 @@ import { registerVoice } from './features/voice/voice.js';
 import { Gateway, type GatewayOptions } from './gateway/gateway.js';
 import type { OpHandlers } from './gateway/ops.js';
 import { ReadyBuilder } from './gateway/ready.js';
+import { RedisSessionDirectory } from './gateway/session-directory-redis.js';
 import { type RouteHandlers, registerRoutes } from './http/api.js';
 import { errorBody, handleError } from './http/error-handler.js';
 import { registerJsonBodyLimits } from './http/json-body.js';
@@ -83,6 +85,8 @@ export interface AppOptions {
   readyWithoutReadStates?: boolean;
   /** Web Push: CAs to trust beside the system's for push services, queue limits (tests). */
   push?: PushOptions;
+  /** What every Redis key and the bus channel start with (tests give each file its own). */
+  redisPrefix?: string;
 }
 
 export interface DecentraApp {
@@ -161,7 +165,11 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     registerJsonBodyLimits(http);
     await registerOpenApi(http);
 
-    const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, log) : new LocalBus();
+    const redisPrefix = options.redisPrefix ?? 'decentra:';
+    const instanceId = randomUUID();
+    const bus: Bus = config.redisUrl
+      ? await RedisBus.connect(config.redisUrl, log, `${redisPrefix}bus`)
+      : new LocalBus();
     // With several instances, rate limits are shared through Redis too.
     const limiterRedis = config.redisUrl
       ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 2 })
@@ -308,9 +316,21 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     if (!options.readyWithoutReadStates) ready.add(readStates.ready);
     ready.add(async (auth) => ({ data: { presences: await presence.visiblePresences(auth.actor.id) } }));
 
+    // With several instances, gateway sessions can be resumed on any of them (the directory).
+    const directory = limiterRedis
+      ? new RedisSessionDirectory({
+          redis: limiterRedis,
+          bus,
+          prefix: redisPrefix,
+          instanceId,
+          isLive: async () => true,
+          log,
+        })
+      : undefined;
     const gateway = new Gateway({
       authenticate: accounts.authenticate,
       bus,
+      ...(directory ? { directory } : {}),
       ready,
       ops,
       log,
