@@ -11,6 +11,7 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Bus } from './bus/bus.js';
+import { Instances } from './bus/instances.js';
 import { LocalBus } from './bus/local-bus.js';
 import { RedisBus } from './bus/redis-bus.js';
 import type { Config } from './config.js';
@@ -34,8 +35,10 @@ import { invitesRoutes } from './features/invites/invites.routes.js';
 import { InvitesService } from './features/invites/invites.service.js';
 import type { SendLimits } from './features/messages/send-rate-limit.js';
 import { type PresenceOptions, PresenceService } from './features/presence/presence.service.js';
+import { RedisPresenceRegistry } from './features/presence/presence-registry-redis.js';
 import { type PushOptions, registerPush } from './features/push/push.js';
 import { registerReadStates } from './features/read-states/read-states.js';
+import { RedisTypingThrottle } from './features/typing/typing-throttle.js';
 import { usersRoutes } from './features/users/users.routes.js';
 import { UsersService } from './features/users/users.service.js';
 import { registerVoice } from './features/voice/voice.js';
@@ -94,6 +97,8 @@ export interface DecentraApp {
   readonly gateway: Gateway;
   readonly storage: Storage;
   readonly bus: Bus;
+  /** The heartbeats of the instances sharing Redis; undefined without it. */
+  readonly instances: Instances | undefined;
   readonly log: Logger;
   readonly encryptionKey: Buffer;
   listen(): Promise<string>;
@@ -222,6 +227,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       sendLimits: options.sendLimits,
       limiters,
       clock: options.clock,
+      ...(limiterRedis ? { typingThrottle: new RedisTypingThrottle(limiterRedis, redisPrefix) } : {}),
     });
     const voice = registerVoice({
       commands,
@@ -236,7 +242,32 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       log,
       clock: options.clock,
     });
-    const presence = new PresenceService(db, commands, log, options.presence, options.clock);
+    // With several instances: heartbeats (who is alive), presence and sessions shared in Redis.
+    const instances = limiterRedis
+      ? new Instances({
+          redis: limiterRedis,
+          prefix: redisPrefix,
+          instanceId,
+          clock: clock ?? systemClock,
+          log,
+          ...(options.presence?.heartbeatMs ? { heartbeatMs: options.presence.heartbeatMs } : {}),
+        })
+      : undefined;
+    const presence = new PresenceService(
+      db,
+      commands,
+      log,
+      options.presence,
+      options.clock,
+      limiterRedis && instances
+        ? new RedisPresenceRegistry({
+            redis: limiterRedis,
+            prefix: redisPrefix,
+            instanceId,
+            instancesKey: instances.key,
+          })
+        : undefined,
+    );
     const readStates = registerReadStates({
       db,
       commands,
@@ -323,7 +354,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
           bus,
           prefix: redisPrefix,
           instanceId,
-          isLive: async () => true,
+          isLive: (id) => instances?.isLive(id) ?? Promise.resolve(false),
           log,
         })
       : undefined;
@@ -342,6 +373,8 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     gateway.watchSessions(voice.onSessionsChanged);
     gateway.watchSessions(presence.onSessionsChanged);
     const stopPresenceWatch = bus.subscribe(presence.onBusMessage);
+    instances?.onBeat(presence.onBeat);
+    await instances?.start();
     await http.ready();
 
     return {
@@ -349,6 +382,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       gateway,
       storage: store,
       bus,
+      instances,
       log,
       encryptionKey,
       async listen() {
@@ -363,6 +397,9 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         // server's close resolves once every request in flight and every socket has ended.
         const httpClosed = http.close();
         stopPresenceWatch();
+        // No goodbye in Redis: the others count this instance dead after the grace, as if killed,
+        // so that its users who reconnect elsewhere meanwhile never flicker offline.
+        instances?.stop();
         presence.close();
         await gateway.close();
         await httpClosed;

@@ -34,6 +34,7 @@ import { serversRoutes } from './servers/servers.routes.js';
 import { ServersService } from './servers/servers.service.js';
 import { typingOps } from './typing/typing.ops.js';
 import { TypingService } from './typing/typing.service.js';
+import type { TypingThrottle } from './typing/typing-throttle.js';
 
 export interface ChatCoreDeps {
   db: Db;
@@ -46,6 +47,8 @@ export interface ChatCoreDeps {
   friends: FriendsService;
   sendLimits?: SendLimits;
   limiters?: LimiterFactory;
+  /** Shared by every instance (Redis); without it each instance throttles typing alone. */
+  typingThrottle?: TypingThrottle;
   clock?: Clock;
 }
 
@@ -74,7 +77,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
     reactionsOf: reactions.summaries,
     cache: new SendAccessCache(deps.bus),
   });
-  const typing = new TypingService(db, access, deps.clock);
+  const typing = new TypingService(db, access, deps.clock, deps.typingThrottle);
   const pins = new PinsService({
     db,
     access,

@@ -7,10 +7,13 @@ import { outcome } from '../../kernel/outcome.js';
 import type { SessionsChange } from '../../kernel/sessions.js';
 import type { Db } from '../../storage/db.js';
 import { serverMemberIds, visibleUsers } from './presence.repo.js';
+import { MemoryPresenceRegistry, type PresenceRegistry } from './presence-registry.js';
 
 export interface PresenceOptions {
   /** How long a dropped connection may stay away before its user is announced offline. */
   offlineGraceMs: number;
+  /** With several instances: how often each says it is alive (`Instances`). */
+  heartbeatMs?: number;
 }
 
 export const DEFAULT_PRESENCE: PresenceOptions = { offlineGraceMs: 25_000 };
@@ -19,8 +22,9 @@ export const DEFAULT_PRESENCE: PresenceOptions = { offlineGraceMs: 25_000 };
  * A user is online while at least one socket of theirs is open. The last socket closing cleanly
  * makes them offline at once; the last one dropping gives them `offlineGraceMs` to resume first.
  * Changes go as `presence_update` to their friends and co-members (one query per change, none
- * per recipient), through the command runner. Kept per instance: several instances would need
- * Redis to agree.
+ * per recipient), through the command runner. With several instances the registry (Redis) holds
+ * which instances hold a user online: a change is announced by the one instance whose hold made
+ * it, and the holds of an instance that stopped beating are ended by another after the grace.
  */
 export class PresenceService {
   private readonly online = new Set<bigint>();
@@ -34,8 +38,10 @@ export class PresenceService {
     private readonly log: Logger,
     private readonly options: PresenceOptions = DEFAULT_PRESENCE,
     private readonly clock: Clock = systemClock,
+    private readonly registry: PresenceRegistry = new MemoryPresenceRegistry(),
   ) {}
 
+  /** Online with a socket on this instance (Web Push asks; other instances' sockets are not seen). */
   isOnline(userId: bigint): boolean {
     return this.online.has(userId);
   }
@@ -44,7 +50,7 @@ export class PresenceService {
   readonly onSessionsChanged = ({ userId, reason, attached }: SessionsChange): void => {
     if (attached > 0) {
       this.cancelGrace(userId);
-      if (!this.online.has(userId)) this.set(userId, 'online');
+      if (!this.online.has(userId)) this.set(userId, 'online', attached);
       return;
     }
     if (!this.online.has(userId)) return;
@@ -73,10 +79,37 @@ export class PresenceService {
     else if (message.t === 'member_join') this.afterTurn(() => this.introduceMember(message));
   };
 
+  /**
+   * Fed by each heartbeat of this instance (several instances): holds this instance lost while
+   * counted dead are taken again, and dead instances' users who are online nowhere else go offline.
+   */
+  readonly onBeat = ({ now, rejoined }: { now: number; rejoined: boolean }): void => {
+    this.announcing = this.announcing.then(async () => {
+      try {
+        if (rejoined) {
+          for (const userId of this.online) {
+            if (await this.registry.up(userId, 0)) await this.announce(userId, 'online');
+          }
+        }
+        for (const userId of await this.registry.reap(now, this.options.offlineGraceMs)) {
+          await this.announce(userId, 'offline');
+        }
+      } catch (err) {
+        this.log.warn({ err }, 'presence heartbeat failed');
+      }
+    });
+  };
+
   /** The current presences of everyone `userId` can see (those not listed are offline). */
   async visiblePresences(userId: bigint): Promise<Presence[]> {
     const ids = await visibleUsers(this.db, userId);
-    return ids.filter((id) => this.online.has(id)).map((id) => online(id));
+    const onlineIds = await this.registry.onlineAmong(ids);
+    return ids.filter((id) => onlineIds.has(id)).map((id) => online(id));
+  }
+
+  /** Resolves once every change so far has been decided and announced (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.announcing;
   }
 
   close(): void {
@@ -115,10 +148,19 @@ export class PresenceService {
     this.graceTimers.delete(userId);
   }
 
-  private set(userId: bigint, status: Presence['status']): void {
+  private set(userId: bigint, status: Presence['status'], sockets = 0): void {
     if (status === 'online') this.online.add(userId);
     else this.online.delete(userId);
-    this.announcing = this.announcing.then(() => this.announce(userId, status));
+    this.announcing = this.announcing.then(async () => {
+      try {
+        const registry = this.registry;
+        const changed =
+          status === 'online' ? await registry.up(userId, sockets) : await registry.down(userId);
+        if (changed) await this.announce(userId, status);
+      } catch (err) {
+        this.log.warn({ err }, 'presence change not recorded');
+      }
+    });
   }
 
   private async announce(userId: bigint, status: Presence['status']): Promise<void> {
