@@ -122,6 +122,25 @@ describe.runIf(ENGINE === 'postgres')('presence across instances', () => {
     await heard(watching, bob, 'offline');
   });
 
+  it('takes its users back when an instance counted dead (only stalled) beats again', async () => {
+    const { socket: watching } = await TestSocket.identified(c.wsUrl, watcher.token);
+    const bobOnB = await TestSocket.identified(b.wsUrl, bob.token);
+    await heard(watching, bob, 'online');
+    // B's clock stands still (it stalls) while C's runs past the grace: C reaps B.
+    const from = watching.frames.length;
+    for (let i = 0; i <= GRACE_MS / HEARTBEAT_MS + 1; i++) await beat([c, clocks.c]);
+    await heard(watching, bob, 'offline', from);
+    // B wakes: its first beat finds itself gone from the instances, and holds bob again.
+    clocks.b.advance((GRACE_MS / HEARTBEAT_MS + 2) * HEARTBEAT_MS);
+    await b.app.instances?.settled();
+    await heard(watching, bob, 'online', from);
+    await beat([b, clocks.b]);
+    bobOnB.socket.ws.close(1000);
+    await heard(watching, bob, 'offline', watching.frames.length - 1);
+    await barrier(b, watching);
+    expect(statusesOf(watching, bob)).toEqual(['online', 'offline', 'online', 'offline']);
+  });
+
   it('refuses at once to resume a session whose holder stopped beating: the client starts afresh', async () => {
     const { socket, ready } = await TestSocket.identified(c.wsUrl, alice.token);
     c.app.instances?.stop();

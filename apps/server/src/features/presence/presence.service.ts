@@ -7,7 +7,7 @@ import { outcome } from '../../kernel/outcome.js';
 import type { SessionsChange } from '../../kernel/sessions.js';
 import type { Db } from '../../storage/db.js';
 import { serverMemberIds, visibleUsers } from './presence.repo.js';
-import { MemoryPresenceRegistry, type PresenceRegistry } from './presence-registry.js';
+import { MemoryPresenceRegistry, type PresenceChange, type PresenceRegistry } from './presence-registry.js';
 
 export interface PresenceOptions {
   /** How long a dropped connection may stay away before its user is announced offline. */
@@ -88,11 +88,12 @@ export class PresenceService {
       try {
         if (rejoined) {
           for (const userId of this.online) {
-            if (await this.registry.up(userId, 0)) await this.announce(userId, 'online');
+            const change = await this.registry.up(userId, 0);
+            if (change) await this.announce(userId, 'online', change);
           }
         }
-        for (const userId of await this.registry.reap(now, this.options.offlineGraceMs)) {
-          await this.announce(userId, 'offline');
+        for (const [userId, change] of await this.registry.reap(now, this.options.offlineGraceMs)) {
+          await this.announce(userId, 'offline', change);
         }
       } catch (err) {
         this.log.warn({ err }, 'presence heartbeat failed');
@@ -156,17 +157,19 @@ export class PresenceService {
         const registry = this.registry;
         const changed =
           status === 'online' ? await registry.up(userId, sockets) : await registry.down(userId);
-        if (changed) await this.announce(userId, status);
+        if (changed) await this.announce(userId, status, changed);
       } catch (err) {
         this.log.warn({ err }, 'presence change not recorded');
       }
     });
   }
 
-  private async announce(userId: bigint, status: Presence['status']): Promise<void> {
+  private async announce(userId: bigint, status: Presence['status'], change: PresenceChange): Promise<void> {
     try {
       const audience = await visibleUsers(this.db, userId);
       if (audience.length === 0) return;
+      // Another instance decided a later change meanwhile: its announcement tells the truth, this one would undo it.
+      if (!(await this.registry.isLatest(userId, change))) return;
       const d = { userId: userId.toString(), status };
       await this.commands.run(() =>
         outcome(undefined, [dispatch('presence_update', d, toUsers(...audience))]),
