@@ -87,6 +87,10 @@ export class RedisPresenceRegistry implements PresenceRegistry {
     return change(await redis.eval(DOWN, 3, ...keys, instanceId, userId.toString()));
   }
 
+  async held(): Promise<bigint[]> {
+    return (await this.deps.redis.smembers(this.heldKey)).map((id) => BigInt(id));
+  }
+
   async isLatest(userId: bigint, { version }: PresenceChange): Promise<boolean> {
     return Number(await this.deps.redis.get(this.versionKey(userId))) === version;
   }

@@ -10,6 +10,8 @@ export interface PresenceRegistry {
   down(userId: bigint): Promise<PresenceChange | undefined>;
   /** Whether no later change of the user's presence was decided since (checked just before announcing). */
   isLatest(userId: bigint, change: PresenceChange): Promise<boolean>;
+  /** The users this instance holds according to the registry (to put it right after an outage). */
+  held(): Promise<bigint[]>;
   /** Those of `userIds` online on any instance. */
   onlineAmong(userIds: readonly bigint[]): Promise<Set<bigint>>;
   /**
@@ -38,6 +40,10 @@ export class MemoryPresenceRegistry implements PresenceRegistry {
 
   async down(userId: bigint): Promise<PresenceChange | undefined> {
     return this.online.delete(userId) ? MemoryPresenceRegistry.CHANGE : undefined;
+  }
+
+  async held(): Promise<bigint[]> {
+    return [...this.online];
   }
 
   async isLatest(): Promise<boolean> {

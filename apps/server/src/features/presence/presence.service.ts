@@ -80,26 +80,42 @@ export class PresenceService {
   };
 
   /**
-   * Fed by each heartbeat of this instance (several instances): holds this instance lost while
-   * counted dead are taken again, and dead instances' users who are online nowhere else go offline.
+   * Fed by each heartbeat of this instance (several instances): after this instance was counted
+   * dead, or a change could not be recorded (Redis away), its holds are made what it holds again;
+   * dead instances' users who are online nowhere else go offline.
    */
   readonly onBeat = ({ now, rejoined }: { now: number; rejoined: boolean }): void => {
     this.announcing = this.announcing.then(async () => {
       try {
-        if (rejoined) {
-          for (const userId of this.online) {
-            const change = await this.registry.up(userId, 0);
-            if (change) await this.announce(userId, 'online', change);
-          }
+        if (rejoined || this.unrecorded) {
+          this.unrecorded = false;
+          await this.resync();
         }
         for (const [userId, change] of await this.registry.reap(now, this.options.offlineGraceMs)) {
           await this.announce(userId, 'offline', change);
         }
       } catch (err) {
+        this.unrecorded = true;
         this.log.warn({ err }, 'presence heartbeat failed');
       }
     });
   };
+
+  /** Set when a change could not be recorded: the next heartbeat puts the registry right. */
+  private unrecorded = false;
+
+  private async resync(): Promise<void> {
+    const held = new Set(await this.registry.held());
+    for (const userId of this.online) {
+      const change = await this.registry.up(userId, 0);
+      if (change) await this.announce(userId, 'online', change);
+    }
+    for (const userId of held) {
+      if (this.online.has(userId)) continue;
+      const change = await this.registry.down(userId);
+      if (change) await this.announce(userId, 'offline', change);
+    }
+  }
 
   /** The current presences of everyone `userId` can see (those not listed are offline). */
   async visiblePresences(userId: bigint): Promise<Presence[]> {
@@ -159,6 +175,7 @@ export class PresenceService {
           status === 'online' ? await registry.up(userId, sockets) : await registry.down(userId);
         if (changed) await this.announce(userId, status, changed);
       } catch (err) {
+        this.unrecorded = true;
         this.log.warn({ err }, 'presence change not recorded');
       }
     });
