@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { numbered, numberOf } from '../../test/numbered-events.js';
-import { type Person, people, serverWith, textChannelOf } from '../../test/people.js';
+import { type Person, people, serverWith, textChannelOf, voiceChannelOf } from '../../test/people.js';
 import { createTestDatabase, ENGINE, type TestDatabase } from '../../test/test-db.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { type Frame, TestSocket } from '../../test/ws-client.js';
@@ -158,6 +158,21 @@ describe.runIf(ENGINE === 'postgres')('a session made on one instance, resumed o
     again.close();
   });
 
+  it('leaves the voice channel at once when the session moves (voice stays on its instance)', async () => {
+    const guild = await serverWith(alice, 'voice moving', [bob]);
+    const voiceChannel = voiceChannelOf(guild);
+    const { socket: watching } = await TestSocket.identified(b.wsUrl, bob.token);
+    const { socket, ready } = await TestSocket.identified(a.wsUrl, alice.token);
+    expect((await socket.request('voice_join', { channelId: voiceChannel })).ok).toBe(true);
+    await watching.nextEvent('voice_state_update', (d) => d.userId === alice.id && d.present);
+    const onB = await resume(b, alice.token, ready.sessionId, 0);
+    expect(ops(onB.frames)).toContain('resumed');
+    await watching.nextEvent('voice_state_update', (d) => d.userId === alice.id && !d.present);
+    await onB.nextEvent('voice_state_update', (d) => d.userId === alice.id && !d.present);
+    onB.close();
+    watching.close();
+  });
+
   it('refuses a seq its holder no longer holds after, and the session is then gone everywhere', async () => {
     const { socket, ready } = await TestSocket.identified(a.wsUrl, alice.token);
     await publish(alice.id, ...Array.from({ length: BUFFER + 1 }, (_, i) => i + 1));
@@ -196,7 +211,7 @@ describe.runIf(ENGINE === 'postgres')('a session made on one instance, resumed o
     afterLogout.close();
   });
 
-  it('tells each instance’s hooks: the holder sees it detach, the new one sees a resume', async () => {
+  it('tells each instance’s hooks: the holder sees it move away, the new one sees a resume', async () => {
     const seen: { on: string; reason: SessionsChangedReason }[] = [];
     const stopA = a.app.gateway.watchSessions((c) => {
       if (c.userId.toString() === bob.id) seen.push({ on: 'a', reason: c.reason });
@@ -210,7 +225,7 @@ describe.runIf(ENGINE === 'postgres')('a session made on one instance, resumed o
       await socket.closed;
       expect(seen).toEqual([
         { on: 'a', reason: 'identify' },
-        { on: 'a', reason: 'detached' },
+        { on: 'a', reason: 'moved' },
         { on: 'b', reason: 'resume' },
       ]);
       onB.close();

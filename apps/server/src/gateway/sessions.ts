@@ -67,14 +67,14 @@ export class SessionStore {
 
   /**
    * Lets go of a session another instance has claimed: it lives on there, so it is not forgotten.
-   * Returns the socket that was attached, for the caller to close; hooks hear `detached`.
+   * Returns the socket that was attached, for the caller to close; hooks hear `moved`.
    */
   release(session: GatewaySession): Connection | undefined {
     if (session.destroyed) return undefined;
     const conn = session.destroy();
     this.byId.delete(session.sessionId);
     this.subscriptions.remove(session);
-    this.changed(session, 'detached');
+    this.changed(session, 'moved');
     return conn;
   }
 

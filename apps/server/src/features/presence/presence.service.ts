@@ -54,7 +54,9 @@ export class PresenceService {
       return;
     }
     if (!this.online.has(userId)) return;
-    if (reason === 'detached') {
+    // A session moved to another instance is held there as soon as its client resumes: the grace
+    // covers the moment in between, so nobody sees a flicker.
+    if (reason === 'detached' || reason === 'moved') {
       if (!this.graceTimers.has(userId)) {
         const timer = this.clock.setTimeout(() => {
           this.graceTimers.delete(userId);
