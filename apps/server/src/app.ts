@@ -11,9 +11,10 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Bus } from './bus/bus.js';
-import { Instances } from './bus/instances.js';
+import type { Instances } from './bus/instances.js';
 import { LocalBus } from './bus/local-bus.js';
 import { RedisBus } from './bus/redis-bus.js';
+import { clusterState } from './cluster.js';
 import type { Config } from './config.js';
 import { AccessService } from './features/access/access.service.js';
 import { registerAccountSettings } from './features/account-settings/account-settings.js';
@@ -35,17 +36,14 @@ import { invitesRoutes } from './features/invites/invites.routes.js';
 import { InvitesService } from './features/invites/invites.service.js';
 import type { SendLimits } from './features/messages/send-rate-limit.js';
 import { type PresenceOptions, PresenceService } from './features/presence/presence.service.js';
-import { RedisPresenceRegistry } from './features/presence/presence-registry-redis.js';
 import { type PushOptions, registerPush } from './features/push/push.js';
 import { registerReadStates } from './features/read-states/read-states.js';
-import { RedisTypingThrottle } from './features/typing/typing-throttle.js';
 import { usersRoutes } from './features/users/users.routes.js';
 import { UsersService } from './features/users/users.service.js';
 import { registerVoice } from './features/voice/voice.js';
 import { Gateway, type GatewayOptions } from './gateway/gateway.js';
 import type { OpHandlers } from './gateway/ops.js';
 import { ReadyBuilder } from './gateway/ready.js';
-import { RedisSessionDirectory } from './gateway/session-directory-redis.js';
 import { type RouteHandlers, registerRoutes } from './http/api.js';
 import { errorBody, handleError } from './http/error-handler.js';
 import { registerJsonBodyLimits } from './http/json-body.js';
@@ -171,7 +169,6 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     await registerOpenApi(http);
 
     const redisPrefix = options.redisPrefix ?? 'decentra:';
-    const instanceId = randomUUID();
     const bus: Bus = config.redisUrl
       ? await RedisBus.connect(config.redisUrl, log, `${redisPrefix}bus`)
       : new LocalBus();
@@ -183,6 +180,18 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     const limiters = limiterRedis ? redisLimiters(limiterRedis) : memoryLimiters;
     const db = store.db;
     const clock = options.clock;
+    // Sessions, presence and typing shared by the instances (on the same Redis connection).
+    const shared = limiterRedis
+      ? clusterState({
+          redis: limiterRedis,
+          bus,
+          prefix: redisPrefix,
+          instanceId: randomUUID(),
+          clock: clock ?? systemClock,
+          log,
+          ...(options.presence?.heartbeatMs ? { heartbeatMs: options.presence.heartbeatMs } : {}),
+        })
+      : undefined;
     const commands = new Commands(db, bus, (err) => log.error({ err }, 'a follow-up command failed'));
     const access = new AccessService();
     const invites = new InvitesService();
@@ -227,7 +236,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       sendLimits: options.sendLimits,
       limiters,
       clock: options.clock,
-      ...(limiterRedis ? { typingThrottle: new RedisTypingThrottle(limiterRedis, redisPrefix) } : {}),
+      ...(shared ? { typingThrottle: shared.typing } : {}),
     });
     const voice = registerVoice({
       commands,
@@ -242,31 +251,13 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       log,
       clock: options.clock,
     });
-    // With several instances: heartbeats (who is alive), presence and sessions shared in Redis.
-    const instances = limiterRedis
-      ? new Instances({
-          redis: limiterRedis,
-          prefix: redisPrefix,
-          instanceId,
-          clock: clock ?? systemClock,
-          log,
-          ...(options.presence?.heartbeatMs ? { heartbeatMs: options.presence.heartbeatMs } : {}),
-        })
-      : undefined;
     const presence = new PresenceService(
       db,
       commands,
       log,
       options.presence,
       options.clock,
-      limiterRedis && instances
-        ? new RedisPresenceRegistry({
-            redis: limiterRedis,
-            prefix: redisPrefix,
-            instanceId,
-            instancesKey: instances.key,
-          })
-        : undefined,
+      shared?.presence,
     );
     const readStates = registerReadStates({
       db,
@@ -347,21 +338,10 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     if (!options.readyWithoutReadStates) ready.add(readStates.ready);
     ready.add(async (auth) => ({ data: { presences: await presence.visiblePresences(auth.actor.id) } }));
 
-    // With several instances, gateway sessions can be resumed on any of them (the directory).
-    const directory = limiterRedis
-      ? new RedisSessionDirectory({
-          redis: limiterRedis,
-          bus,
-          prefix: redisPrefix,
-          instanceId,
-          isLive: (id) => instances?.isLive(id) ?? Promise.resolve(false),
-          log,
-        })
-      : undefined;
     const gateway = new Gateway({
       authenticate: accounts.authenticate,
       bus,
-      ...(directory ? { directory } : {}),
+      ...(shared ? { directory: shared.directory } : {}),
       ready,
       ops,
       log,
@@ -373,8 +353,8 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     gateway.watchSessions(voice.onSessionsChanged);
     gateway.watchSessions(presence.onSessionsChanged);
     const stopPresenceWatch = bus.subscribe(presence.onBusMessage);
-    instances?.onBeat(presence.onBeat);
-    await instances?.start();
+    shared?.instances.onBeat(presence.onBeat);
+    await shared?.instances.start();
     await http.ready();
 
     return {
@@ -382,7 +362,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       gateway,
       storage: store,
       bus,
-      instances,
+      instances: shared?.instances,
       log,
       encryptionKey,
       async listen() {
@@ -399,7 +379,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         stopPresenceWatch();
         // No goodbye in Redis: the others count this instance dead after the grace, as if killed,
         // so that its users who reconnect elsewhere meanwhile never flicker offline.
-        instances?.stop();
+        shared?.instances.stop();
         presence.close();
         await gateway.close();
         await httpClosed;
