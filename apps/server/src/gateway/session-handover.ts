@@ -61,15 +61,21 @@ export class SessionHandover {
   ): Promise<'resumed' | 'invalid_session'> {
     const { directory } = this.deps.sessions;
     if (!directory.shared) return 'invalid_session';
-    const record = await directory.lookup(sessionId);
-    if (
-      !record ||
-      record.owner === directory.instanceId ||
-      record.userId !== auth.actor.id.toString() ||
-      record.authSessionId !== auth.sessionId.toString() ||
-      !(await directory.isLive(record.owner)) ||
-      !conn.open
-    ) {
+    try {
+      const record = await directory.lookup(sessionId);
+      if (
+        !record ||
+        record.owner === directory.instanceId ||
+        record.userId !== auth.actor.id.toString() ||
+        record.authSessionId !== auth.sessionId.toString() ||
+        !(await directory.isLive(record.owner)) ||
+        !conn.open
+      ) {
+        return 'invalid_session';
+      }
+    } catch (err) {
+      // Redis away: the client starts afresh, which needs only the database.
+      this.deps.log.warn({ err }, 'session handover: directory unreachable');
       return 'invalid_session';
     }
     const message: SessionClaimMessage = {
