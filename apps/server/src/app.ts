@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import {
   createServer as createHttpServer,
@@ -11,8 +12,10 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Bus } from './bus/bus.js';
+import type { Instances } from './bus/instances.js';
 import { LocalBus } from './bus/local-bus.js';
 import { RedisBus } from './bus/redis-bus.js';
+import { clusterState } from './cluster.js';
 import type { Config } from './config.js';
 import { AccessService } from './features/access/access.service.js';
 import { registerAccountSettings } from './features/account-settings/account-settings.js';
@@ -93,6 +96,8 @@ export interface AppOptions {
   push?: PushOptions;
   /** Link previews and the media proxy: YouTube's endpoints, limits (tests). */
   previews?: PreviewOptions;
+  /** What every Redis key and the bus channel start with (tests give each file its own). */
+  redisPrefix?: string;
 }
 
 export interface DecentraApp {
@@ -100,6 +105,8 @@ export interface DecentraApp {
   readonly gateway: Gateway;
   readonly storage: Storage;
   readonly bus: Bus;
+  /** The heartbeats of the instances sharing Redis; undefined without it. */
+  readonly instances: Instances | undefined;
   readonly log: Logger;
   readonly encryptionKey: Buffer;
   /** Files sent in messages (tests run its sweep by hand). */
@@ -175,7 +182,10 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     registerJsonBodyLimits(http);
     await registerOpenApi(http);
 
-    const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, log) : new LocalBus();
+    const redisPrefix = options.redisPrefix ?? 'decentra:';
+    const bus: Bus = config.redisUrl
+      ? await RedisBus.connect(config.redisUrl, log, `${redisPrefix}bus`)
+      : new LocalBus();
     // Off unless configured: nothing is counted, no default collectors run.
     const metrics: Metrics | undefined = config.metrics
       ? new Metrics({
@@ -195,6 +205,18 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     const limiters = limiterRedis ? redisLimiters(limiterRedis) : memoryLimiters;
     const db = store.db;
     const clock = options.clock;
+    // Sessions, presence and typing shared by the instances (on the same Redis connection).
+    const shared = limiterRedis
+      ? clusterState({
+          redis: limiterRedis,
+          bus,
+          prefix: redisPrefix,
+          instanceId: randomUUID(),
+          clock: clock ?? systemClock,
+          log,
+          ...(options.presence?.heartbeatMs ? { heartbeatMs: options.presence.heartbeatMs } : {}),
+        })
+      : undefined;
     const sessionCache = new SessionCache(clock ?? systemClock);
     bus.subscribe(sessionCache.onBusMessage);
     // This instance forgets what it revokes before it answers, not when Redis brings it back.
@@ -260,6 +282,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       limiters,
       clock: options.clock,
       ...(metrics ? { onGroupCommit: metrics.groupCommit } : {}),
+      ...(shared ? { typingThrottle: shared.typing } : {}),
     });
     const voice = registerVoice({
       commands,
@@ -274,7 +297,14 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       log,
       clock: options.clock,
     });
-    const presence = new PresenceService(db, commands, log, options.presence, options.clock);
+    const presence = new PresenceService(
+      db,
+      commands,
+      log,
+      options.presence,
+      options.clock,
+      shared?.presence,
+    );
     const readStates = registerReadStates({
       db,
       commands,
@@ -371,6 +401,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     const gateway = new Gateway({
       authenticate: accounts.authenticate,
       bus,
+      ...(shared ? { directory: shared.directory } : {}),
       ready,
       ops,
       log,
@@ -384,6 +415,8 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     gateway.watchSessions(voice.onSessionsChanged);
     gateway.watchSessions(presence.onSessionsChanged);
     const stopPresenceWatch = bus.subscribe(presence.onBusMessage);
+    shared?.instances.onBeat(presence.onBeat);
+    await shared?.instances.start();
     await http.ready();
     chat.attachments.start();
     let metricsListener: MetricsListener | undefined;
@@ -393,6 +426,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       gateway,
       storage: store,
       bus,
+      instances: shared?.instances,
       log,
       encryptionKey,
       files: chat.attachments,
@@ -416,6 +450,9 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         chat.attachments.stop();
         await metricsListener?.close();
         stopPresenceWatch();
+        // No goodbye in Redis: the others count this instance dead after the grace, as if killed,
+        // so that its users who reconnect elsewhere meanwhile never flicker offline.
+        shared?.instances.stop();
         presence.close();
         await gateway.close();
         await httpClosed;

@@ -40,6 +40,7 @@ import { serversRoutes } from './servers/servers.routes.js';
 import { ServersService } from './servers/servers.service.js';
 import { typingOps } from './typing/typing.ops.js';
 import { TypingService } from './typing/typing.service.js';
+import type { TypingThrottle } from './typing/typing-throttle.js';
 
 export interface ChatCoreDeps {
   db: Db;
@@ -52,6 +53,8 @@ export interface ChatCoreDeps {
   friends: FriendsService;
   sendLimits?: SendLimits;
   limiters?: LimiterFactory;
+  /** Shared by every instance (Redis); without it each instance throttles typing alone. */
+  typingThrottle?: TypingThrottle;
   clock?: Clock;
   /** Files sent in messages: where their bytes go, their URLs' signer, limits. */
   files: Pick<AttachmentsDeps, 'store' | 'urls' | 'config' | 'spoolDir' | 'onProblem'>;
@@ -95,7 +98,7 @@ export function registerChatCore(deps: ChatCoreDeps) {
   });
   // A deleted message's files went with it (trigger): their blobs go once nothing else needs them.
   messages.onDeleted.add(() => outcome(undefined, [], [async () => outcome(await attachments.collect())]));
-  const typing = new TypingService(db, access, deps.clock);
+  const typing = new TypingService(db, access, deps.clock, deps.typingThrottle);
   const avatars = new AvatarsService({ db, access, rateLimit: new AvatarRateLimit(deps.limiters) });
   const pins = new PinsService({
     db,

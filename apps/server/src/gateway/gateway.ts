@@ -14,6 +14,8 @@ import { type GatewayMetrics, NO_GATEWAY_METRICS } from './gateway-metrics.js';
 import { Handshake } from './handshake.js';
 import type { OpHandlers } from './ops.js';
 import type { ReadyBuilder } from './ready.js';
+import type { SessionDirectory } from './session-directory.js';
+import { DEFAULT_HANDOVER_TIMEOUT_MS, SessionHandover } from './session-handover.js';
 import { SessionStore } from './sessions.js';
 import { Subscriptions } from './subscriptions.js';
 
@@ -74,6 +76,10 @@ export interface GatewayDeps {
   /** Time for keepalive, the identify timeout, frame budgets and session lifetimes. */
   clock?: Clock;
   metrics?: GatewayMetrics;
+  /** Which instance holds which session (several instances); in memory only without it. */
+  directory?: SessionDirectory;
+  /** How long a resume of a session held elsewhere waits for its holder's answer. */
+  handoverTimeoutMs?: number;
 }
 
 /**
@@ -104,12 +110,26 @@ export class Gateway {
     this.clock = deps.clock ?? systemClock;
     this.metrics = deps.metrics ?? NO_GATEWAY_METRICS;
     this.now = () => this.clock.now();
-    this.sessions = new SessionStore(this.subscriptions, this.options, deps.log, this.metrics);
+    this.sessions = new SessionStore(
+      this.subscriptions,
+      this.options,
+      deps.log,
+      this.metrics,
+      deps.directory,
+    );
+    const handover = new SessionHandover({
+      sessions: this.sessions,
+      clock: this.clock,
+      log: deps.log,
+      replayBufferSize: this.options.replayBufferSize,
+      timeoutMs: deps.handoverTimeoutMs ?? DEFAULT_HANDOVER_TIMEOUT_MS,
+    });
     const handshake = new Handshake({
       authenticate: deps.authenticate,
       ready: deps.ready,
       sessions: this.sessions,
       subscriptions: this.subscriptions,
+      handover,
       now: this.now,
       metrics: this.metrics,
     });
@@ -129,7 +149,7 @@ export class Gateway {
       // `invalid_input` reply and keeps the socket, as for any other malformed frame.
       skipUTF8Validation: true,
     });
-    this.unsubscribe = deps.bus.subscribe(fanOut(this.sessions, this.subscriptions));
+    this.unsubscribe = deps.bus.subscribe(fanOut(this.sessions, this.subscriptions, handover));
     this.scheduleSweep();
   }
 
@@ -201,10 +221,17 @@ export class Gateway {
     ]);
     timer?.cancel();
     this.unsubscribe();
-    for (const conn of this.connections) conn.close(SERVICE_RESTART, 'server restarting');
+    for (const conn of this.connections) {
+      // Read again, only to hear the client's answering close frame: a paused socket never
+      // completes the closing handshake, and ws then waits its 30 s close timeout (and the
+      // client's reconnect with it). Frames still unread are dropped unanswered, as before.
+      conn.ws.removeAllListeners('message');
+      conn.ws.resume();
+      conn.close(SERVICE_RESTART, 'server restarting');
+    }
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     for (const conn of this.connections) conn.ws.terminate();
-    this.sessions.clear();
+    await this.sessions.clear();
   }
 
   private onConnection(ws: WebSocket, req: IncomingMessage): void {

@@ -3,6 +3,7 @@ import type { Authenticate } from '../kernel/actor.js';
 import type { Connection } from './connection.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { ReadyBuilder } from './ready.js';
+import type { SessionHandover } from './session-handover.js';
 import type { SessionStore } from './sessions.js';
 import { type Subscriptions, topicKey } from './subscriptions.js';
 
@@ -14,6 +15,8 @@ export interface HandshakeDeps {
   ready: ReadyBuilder;
   sessions: SessionStore;
   subscriptions: Subscriptions;
+  /** Resume of a session another instance holds. */
+  handover: SessionHandover;
   now: () => number;
   metrics: GatewayMetrics;
 }
@@ -84,6 +87,11 @@ export class Handshake {
     const auth = token ? await this.deps.authenticate(token) : undefined;
     if (!conn.open) return;
     const session = sessions.get(sessionId);
+    if (!session && auth) {
+      const outcome = await this.deps.handover.resume(conn, auth, sessionId, seq);
+      if (outcome === 'invalid_session' && conn.open) conn.sendFrame({ op: 'invalid_session' });
+      return;
+    }
     if (
       !session ||
       !auth ||

@@ -6,6 +6,7 @@ import type { SessionsChangedHook, SessionsChangedReason } from '../kernel/sessi
 import type { Connection } from './connection.js';
 import { type GatewayMetrics, NO_GATEWAY_METRICS } from './gateway-metrics.js';
 import { GatewaySession } from './session.js';
+import { MemorySessionDirectory, type SessionDirectory } from './session-directory.js';
 import type { Subscriptions } from './subscriptions.js';
 
 export interface SessionLimits {
@@ -14,7 +15,13 @@ export interface SessionLimits {
   maxSessionsPerUser: number;
 }
 
-/** Every gateway session of this instance, by id, and their life: begin, deliver, expire, end. */
+/** A directory record outlives the session's time to live a little, for a resume at its very end. */
+const RECORD_SLACK_MS = 60_000;
+
+/**
+ * Every gateway session of this instance, by id, and their life: begin, deliver, expire, end.
+ * With several instances the directory says which instance holds which session.
+ */
 export class SessionStore {
   private readonly byId = new Map<string, GatewaySession>();
   private readonly hooks = new Set<SessionsChangedHook>();
@@ -24,6 +31,7 @@ export class SessionStore {
     private readonly limits: SessionLimits,
     private readonly log: Logger,
     private readonly metrics: GatewayMetrics = NO_GATEWAY_METRICS,
+    readonly directory: SessionDirectory = new MemorySessionDirectory(),
   ) {}
 
   watch(hook: SessionsChangedHook): () => void {
@@ -45,8 +53,31 @@ export class SessionStore {
     const session = new GatewaySession(randomUUID(), auth, this.limits.replayBufferSize);
     this.byId.set(session.sessionId, session);
     this.subscriptions.add(session);
+    this.record(session);
     this.changed(session, 'identify');
     return session;
+  }
+
+  /** Makes a session another instance held this instance's own (its topics and buffer already set). */
+  adopt(session: GatewaySession): void {
+    this.evictDetached(session.userId);
+    this.byId.set(session.sessionId, session);
+    this.subscriptions.add(session);
+    for (const topic of session.topics) this.subscriptions.subscribe(session, topic);
+    this.record(session);
+  }
+
+  /**
+   * Lets go of a session another instance has claimed: it lives on there, so it is not forgotten.
+   * Returns the socket that was attached, for the caller to close; hooks hear `moved`.
+   */
+  release(session: GatewaySession): Connection | undefined {
+    if (session.destroyed) return undefined;
+    const conn = session.destroy();
+    this.byId.delete(session.sessionId);
+    this.subscriptions.remove(session);
+    this.changed(session, 'moved');
+    return conn;
   }
 
   /** Ends a session for good; returns the socket that was attached, for the caller to close. */
@@ -55,6 +86,7 @@ export class SessionStore {
     const conn = session.destroy();
     this.byId.delete(session.sessionId);
     this.subscriptions.remove(session);
+    this.forget([session.sessionId]);
     this.changed(session, reason);
     return conn;
   }
@@ -69,12 +101,15 @@ export class SessionStore {
     return open;
   }
 
+  /** A resume (here, or of a session moved here). */
   resumed(session: GatewaySession): void {
     this.changed(session, 'resume');
   }
 
   /** The session's socket dropped without a clean close; it stays resumable for a while. */
   detached(session: GatewaySession): void {
+    // Refreshed: a record written at identify may be near its end after a long-lived socket.
+    this.record(session);
     this.changed(session, 'detached');
   }
 
@@ -104,13 +139,35 @@ export class SessionStore {
     }
   }
 
-  /** Forgets everything without telling anyone (the gateway is shutting down). */
-  clear(): void {
+  /**
+   * Forgets everything without telling the hooks (the gateway is shutting down). The directory
+   * forgets them too: nobody holds them any more, so a resume elsewhere is refused at once.
+   */
+  async clear(): Promise<void> {
     for (const session of this.byId.values()) {
       session.destroy();
       this.subscriptions.remove(session);
     }
+    const ids = [...this.byId.keys()];
     this.byId.clear();
+    await this.directory
+      .forget(ids)
+      .catch((err: unknown) => this.log.warn({ err }, 'session directory: forget failed'));
+  }
+
+  private record(session: GatewaySession): void {
+    const record = {
+      userId: session.userId,
+      authSessionId: session.authSessionId,
+      owner: this.directory.instanceId,
+    };
+    this.directory.record(session.sessionId, record, this.limits.sessionTtlMs + RECORD_SLACK_MS);
+  }
+
+  private forget(sessionIds: string[]): void {
+    this.directory
+      .forget(sessionIds)
+      .catch((err: unknown) => this.log.warn({ err }, 'session directory: forget failed'));
   }
 
   /** Keeps a user's sessions bounded: past the limit, the longest-detached ones go first. */

@@ -64,13 +64,42 @@ export interface GapMessage {
   kind: 'gap';
 }
 
+/**
+ * Gateway-internal, with several instances: a client resumes here a session another instance
+ * holds. Carried in order with the events, so the holder stops numbering the session's events at
+ * the very message where the claimant starts (no gap, no duplicate).
+ */
+export interface SessionClaimMessage {
+  kind: 'session_claim';
+  sessionId: string;
+  /** One per attempt: the answer names it, and a late answer to an abandoned claim is ignored. */
+  claimId: string;
+  /** The claiming instance. */
+  by: string;
+  /** The last seq the client saw: the holder hands over what came after it. */
+  afterSeq: number;
+}
+
+/** The holder's answer: the session's last seq and topics at the claim, its replay in Redis. */
+export interface SessionReleaseMessage {
+  kind: 'session_release';
+  sessionId: string;
+  claimId: string;
+  /** False when the holder no longer has every event after `afterSeq` (the client starts afresh). */
+  ok: boolean;
+  seq: number;
+  topics: readonly string[];
+}
+
 export type BusMessage =
   | DispatchMessage
   | CloseSessionsMessage
   | SessionRevokedMessage
   | SubscriptionMessage
   | DropTopicMessage
-  | GapMessage;
+  | GapMessage
+  | SessionClaimMessage
+  | SessionReleaseMessage;
 
 /** Where the events of a committed command go (the bus). */
 export interface EventPublisher {
