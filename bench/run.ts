@@ -14,7 +14,8 @@
  * inspector; --profile=whole: its whole life, with --cpu-prof; summarise with bench/profile-summary.ts),
  * --targets=pglite,postgres,baseline,relay-uncorked,relay-tick (baseline = the corked relay; relay-tick
  * uncorks per tick instead of per turn, not run unless asked), --sockets=N, --room=N, --workers=N,
- * --skip-idle, --skip-history.
+ * --skip-idle, --skip-history, --rest-send (each Decentra target is searched a second time, the
+ * same sockets receiving, the messages sent over REST instead of the gateway: `<name>-rest`).
  */
 import { execSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -30,6 +31,7 @@ const opt = (name: string, fallback: string) =>
   argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
 const quick = flag('quick');
+const restSend = flag('rest-send');
 const profile = flag('profile') || flag('profile=whole');
 const wholeProfile = flag('profile=whole');
 const cfg = {
@@ -50,7 +52,7 @@ const targetsWanted = opt(
   .split(',')
   .filter(Boolean);
 // CI gives the quick run 10 minutes (.ci/run) and fails it on a non-zero exit.
-const DEADLINE_MS = quick ? 8 * 60_000 : 60 * 60_000;
+const DEADLINE_MS = (quick ? 8 : 60) * 60_000 * (restSend ? 2 : 1);
 const deadline = setTimeout(() => {
   console.error(`bench: over its ${DEADLINE_MS / 60_000} min budget; stopping`);
   process.exit(2);
@@ -236,11 +238,13 @@ interface StepResult {
 }
 
 let stepId = 0;
+type Via = 'gateway' | 'rest';
 async function runStep(
   target: Target,
   gens: Child[],
   rate: number,
   durationMs = cfg.stepMs,
+  via: Via = 'gateway',
 ): Promise<StepResult> {
   const id = ++stepId;
   await Promise.all(gens.map((g) => g.call('settle', { quietMs: 500, maxMs: 60_000 }, 70_000)));
@@ -263,7 +267,7 @@ async function runStep(
     gens.map((g) =>
       g.call<Answer>(
         'step',
-        { id, rate: rate / gens.length, durationMs, drainMs: cfg.drainMs },
+        { id, rate: rate / gens.length, durationMs, drainMs: cfg.drainMs, via },
         durationMs + 60_000,
       ),
     ),
@@ -334,9 +338,26 @@ interface TargetResult {
 }
 
 /** Raises the rate by `factor` until a step fails, then narrows between the last pass and the fail. */
-async function stepSearch(target: Target, gens: Child[]): Promise<TargetResult> {
-  log(`\n### ${target.name}\n\n${STEP_HEADER}`);
-  await runStep(target, gens, cfg.startRate, 1_000); // warm-up (JIT, caches), not counted
+async function stepSearch(target: Target, gens: Child[], via: Via = 'gateway'): Promise<TargetResult> {
+  const name = via === 'rest' ? `${target.name}-rest` : target.name;
+  type Commits = { commits: number; messages: number };
+  const commitsBefore =
+    target.kind === 'decentra' ? await target.server.call<Commits>('groupCommits') : undefined;
+  const result = await searchSteps(target, gens, via, name);
+  if (commitsBefore) {
+    const after = await target.server.call<Commits>('groupCommits');
+    const commits = after.commits - commitsBefore.commits;
+    log(
+      `${name}: ${commits} group commits, ${fmt((after.messages - commitsBefore.messages) / commits, 2)} messages each on average`,
+    );
+  }
+  return result;
+}
+
+async function searchSteps(target: Target, gens: Child[], via: Via, name: string): Promise<TargetResult> {
+  log(`\n### ${name}\n\n${STEP_HEADER}`);
+  const step = (rate: number, durationMs = cfg.stepMs) => runStep(target, gens, rate, durationMs, via);
+  await step(cfg.startRate, 1_000); // warm-up (JIT, caches), not counted
   const steps: StepResult[] = [];
   const record = (s: StepResult) => {
     steps.push(s);
@@ -349,8 +370,8 @@ async function stepSearch(target: Target, gens: Child[]): Promise<TargetResult> 
   // A failing step is run once more before it counts: on two shared cores one stall elsewhere
   // (a checkpoint, another process) must not end the search.
   const confirmed = async (r: number) => {
-    const s = record(await runStep(target, gens, r));
-    return s.pass ? s : record(await runStep(target, gens, r));
+    const s = record(await step(r));
+    return s.pass ? s : record(await step(r));
   };
   for (let i = 0; i < cfg.maxSteps; i++) {
     const s = await confirmed(rate);
@@ -371,10 +392,10 @@ async function stepSearch(target: Target, gens: Child[]): Promise<TargetResult> 
   }
   let half: StepResult | undefined;
   if (best) {
-    half = record(await runStep(target, gens, Math.max(1, Math.round(best.offered / 2))));
+    half = record(await step(Math.max(1, Math.round(best.offered / 2))));
   }
   return {
-    name: target.name,
+    name,
     steps,
     max: best,
     half,
@@ -385,11 +406,19 @@ async function stepSearch(target: Target, gens: Child[]): Promise<TargetResult> 
   };
 }
 
-async function fanout(target: Target): Promise<TargetResult> {
+async function fanout(target: Target): Promise<TargetResult[]> {
   const gens = await startLoad(target, cfg.workers);
   if (target.kind === 'decentra') await target.server.call('profileStart');
   try {
-    return await stepSearch(target, gens);
+    const found = [await stepSearch(target, gens)];
+    if (restSend && target.kind === 'decentra') {
+      // Gateway, REST, gateway again: on a shared box the load drifts, and the two gateway
+      // searches around the REST one show by how much.
+      found.push(await stepSearch(target, gens, 'rest'));
+      const again = await stepSearch(target, gens);
+      found.push({ ...again, name: `${again.name}-again` });
+    }
+    return found;
   } finally {
     await Promise.all(gens.map((g) => g.stop(5_000)));
   }
@@ -497,7 +526,7 @@ for (const name of targetsWanted) {
       : await startDecentra(`decentra-${name}`, name as 'pglite' | 'postgres', cfg.sockets, cfg.room);
   if (!target) continue;
   try {
-    results.push(await fanout(target));
+    results.push(...(await fanout(target)));
   } finally {
     await target.cleanup();
   }
@@ -533,6 +562,13 @@ log(
 for (const r of results) {
   log(
     `| ${r.name} | ${fmt(r.max?.offered ?? 0)} | ${fmt(r.max?.deliveredPerS ?? 0)} | ${fmt(r.max?.p99 ?? Number.NaN, 1)} | ${fmt(r.half?.p99 ?? Number.NaN, 1)} | ${fmt(r.max?.cpuPct ?? Number.NaN)} | ${fmt(r.rssAfterStartMB)} | ${fmt(Math.max(...r.steps.map((s) => s.hwmMB)))} | ${fmt(r.eldMaxMs, 1)}/${fmt(r.eldP99Ms, 1)} | ${fmt(r.half?.eldMaxMs ?? Number.NaN, 1)} | ${fmt(ratioTo(r, baseline), 2)} | ${fmt(ratioTo(r, uncorked), 2)} |`,
+  );
+}
+for (const r of results.filter((x) => x.name.endsWith('-rest'))) {
+  const before = results.find((x) => `${x.name}-rest` === r.name);
+  const after = results.find((x) => x.name === r.name.replace(/-rest$/, '-again'));
+  log(
+    `rest send: ${r.name} ${fmt(ratioTo(r, before), 2)} of the gateway's max sustainable rate before it, ${fmt(ratioTo(r, after), 2)} of the one after it (same run, same server and sockets)`,
   );
 }
 for (const e of extras) log(`\n${e}`);

@@ -25,9 +25,9 @@ describe('chat in two browsers', () => {
   let channelUrl: string;
 
   beforeAll(async () => {
-    [server, media, browser] = await Promise.all([
-      startTestServer({ clock }),
-      startMediaServer(),
+    media = await startMediaServer();
+    [server, browser] = await Promise.all([
+      startTestServer({ clock, config: { allowPrivateFetch: true }, previews: { youtube: media.youtube } }),
       launchBrowser(),
     ]);
     alice = await person(browser, server.url);
@@ -132,29 +132,59 @@ describe('chat in two browsers', () => {
     expect(await a.locator('.message-text script').count()).toBe(0);
   });
 
-  it('embeds links, an image, a video and YouTube; a javascript: link stays text', async () => {
-    const image = `${media.origin}/cat.svg?size=large`;
+  it("shows the server's previews of links: an image, a video, a page's card and YouTube; a javascript: link stays text", async () => {
+    const image = `${media.origin}/cat.png?size=large`;
     const video = `${media.origin}/clip.mp4`;
+    const article = `${media.origin}/article`;
     await say(a, 'Message #general', `look at this cat ${image} and https://example.com/page`);
     await say(a, 'Message #general', `a clip ${video}`);
+    await say(a, 'Message #general', `news ${article}`);
     await say(a, 'Message #general', 'music https://youtu.be/dQw4w9WgXcQ and javascript:alert(1)');
     const log = b.getByRole('log');
-    const img = log.locator(`img[src="${image}"]`);
+    // Pictures and videos come from our own origin (the media proxy), never from their host.
+    const img = log.locator('.embed-image img');
     await img.waitFor();
+    expect(await img.getAttribute('src')).toMatch(/^\/api\/media\/proxy\?url=/);
     await expect
       .poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 10_000 })
-      .toBeGreaterThan(0);
+      .toBe(320);
     expect(await img.getAttribute('loading')).toBe('lazy');
     const imageLink = log.locator(`a[href="${image}"]`).first();
     expect(await imageLink.getAttribute('target')).toBe('_blank');
     expect(await imageLink.getAttribute('rel')).toBe('noopener noreferrer');
     const pageLink = log.getByRole('link', { name: 'https://example.com/page' });
     expect(await pageLink.getAttribute('rel')).toBe('noopener noreferrer');
-    await log.locator(`video[src="${video}"]`).waitFor({ state: 'attached' });
-    expect(await log.locator('video').getAttribute('controls')).not.toBeNull();
+    const player = log.locator('video.embed-video');
+    await player.waitFor({ state: 'attached' });
+    expect(await player.getAttribute('src')).toMatch(/^\/api\/media\/proxy\?url=/);
+    expect(await player.getAttribute('controls')).not.toBeNull();
+    const card = log.locator('.embed-card', { hasText: 'The cats of the week' });
+    await card.getByText('Seven cats, one sofa: a report from the Photo Club.').waitFor();
+    await card.getByText('Cat News').waitFor();
+    await expect
+      .poll(() => card.locator('img').evaluate((el) => (el as HTMLImageElement).naturalWidth), {
+        timeout: 10_000,
+      })
+      .toBe(320);
+    await card.scrollIntoViewIfNeeded();
+    await screenshot(b, 'link-preview');
+    // YouTube: its title and thumbnail first; the privacy-enhanced player only on a click.
+    const youtube = log.locator('.embed-youtube-card');
+    await youtube.getByText('Never Gonna Give You Up').waitFor();
+    expect(await log.locator('iframe').count()).toBe(0);
+    await expect
+      .poll(() => youtube.locator('img').evaluate((el) => (el as HTMLImageElement).naturalWidth), {
+        timeout: 10_000,
+      })
+      .toBe(480);
+    await youtube.scrollIntoViewIfNeeded();
+    await screenshot(b, 'youtube-embed');
+    await youtube.getByRole('button', { name: 'Play Never Gonna Give You Up' }).click();
     const frame = log.locator('iframe');
     await frame.waitFor({ state: 'attached' });
-    expect(await frame.getAttribute('src')).toBe('https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ');
+    expect(await frame.getAttribute('src')).toBe(
+      'https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1',
+    );
     expect(await frame.getAttribute('sandbox')).toContain('allow-scripts');
     expect(await log.locator('a[href^="javascript:"]').count()).toBe(0);
     await log.getByText('javascript:alert(1)', { exact: false }).waitFor();

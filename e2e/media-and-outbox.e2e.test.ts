@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MediaSigner } from '../apps/server/src/features/previews/media-signer.js';
+import { cachedPreview } from '../apps/server/src/features/previews/previews.repo.js';
 import { people, serverWith, textChannelOf, type Person as User } from '../apps/server/test/people.js';
 import { startTestServer, type TestServer } from '../apps/server/test/test-server.js';
 import { loggedIn } from './support/accounts.js';
@@ -26,6 +28,8 @@ const inView = (page: Page, text: string) =>
 /**
  * A channel full of pictures and videos that load late: it opens at the newest message and stays
  * there (as media load, messages arrive, the window changes size) until the reader scrolls up.
+ * The pictures are on another host (127.0.0.2) and come through the app's media proxy: the
+ * browser never asks that host for anything.
  */
 describe('a channel full of media', () => {
   let server: TestServer;
@@ -37,9 +41,15 @@ describe('a channel full of media', () => {
   let a: Page;
   let galleryUrl: string;
   let galleryId: string;
+  /** Every URL ann's browser asked for. */
+  const requested: string[] = [];
 
   beforeAll(async () => {
-    [server, media, browser] = await Promise.all([startTestServer(), startMediaServer(), launchBrowser()]);
+    media = await startMediaServer();
+    [server, browser] = await Promise.all([
+      startTestServer({ config: { allowPrivateFetch: true }, previews: { youtube: media.youtube } }),
+      launchBrowser(),
+    ]);
     [ann, bob] = await people(server.url, ['ann', 'bob'] as const);
     const club = await serverWith(ann, 'Photo Club', [bob]);
     const gallery = await ann.rest.createChannel({ serverId: club.id, name: 'gallery', type: 'text' });
@@ -51,12 +61,30 @@ describe('a channel full of media', () => {
     await db.execute(sql`
       insert into messages (id, channel_id, author_id, content, created_at)
       select ${newest.id}::bigint - 41 + g, ${gallery.id}::bigint, ${newest.author.id}::bigint,
-             case g % 3 when 0 then 'look ' || ${media.origin} || '/p/' || g || '/tall.svg'
+             case g % 3 when 0 then 'look ' || ${media.origin} || '/p/' || g || '/tall.png'
                         when 1 then 'clip ' || ${media.origin} || '/v/' || g || '.mp4'
                         else 'words ' || g end,
              now() - ((41 - g) || ' seconds')::interval
       from generate_series(1, 40) g`);
+    // With the previews the server would have made for them (proxied, as it makes them).
+    const signer = new MediaSigner(server.app.encryptionKey);
+    const embeds: Record<string, unknown> = {};
+    for (let g = 1; g <= 40; g++) {
+      const id = (BigInt(newest.id) - 41n + BigInt(g)).toString();
+      if (g % 3 === 0) {
+        const url = `${media.origin}/p/${g}/tall.png`;
+        embeds[id] = [{ url, kind: 'image', image: { url: signer.path(url), width: 1200, height: 1600 } }];
+      } else if (g % 3 === 1) {
+        const url = `${media.origin}/v/${g}.mp4`;
+        embeds[id] = [{ url, kind: 'video', video: { url: signer.path(url) } }];
+      }
+    }
+    await db.execute(sql`
+      update messages m set embeds = e.value
+      from jsonb_each(${JSON.stringify(embeds)}::jsonb) e
+      where m.id = e.key::bigint`);
     annPage = await loggedIn(browser, server.url, ann.token);
+    annPage.page.on('request', (req) => requested.push(req.url()));
     a = annPage.page;
   });
 
@@ -106,8 +134,20 @@ describe('a channel full of media', () => {
   });
 
   it("shows someone else's new message at the bottom, with its picture", async () => {
-    await bob.rest.sendMessage({ channelId: galleryId, content: `from bob ${media.origin}/p/bob/tall.svg` });
+    await bob.rest.sendMessage({ channelId: galleryId, content: `from bob ${media.origin}/p/bob/tall.png` });
     await a.getByRole('log').getByText('from bob').waitFor();
+    // Its picture arrives with the server's preview (message_update), loaded through the proxy.
+    const picture = a.locator('.message', { hasText: 'from bob' }).locator('.embed-image img');
+    await expect
+      .poll(
+        () =>
+          picture.evaluate((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe(1200);
+    expect(await picture.getAttribute('src')).toMatch(/^\/api\/media\/proxy\?/);
     await expect.poll(() => inView(a, 'from bob')).toBe(true);
     await expect.poll(() => fromBottom(a)).toBeLessThan(2);
     await screenshot(a, 'media-channel');
@@ -136,13 +176,26 @@ describe('a channel full of media', () => {
     expect(await scroller.evaluate((el) => el.scrollTop)).toBe(top);
   });
 
-  it('shows an http:// picture as a link only (the page may not load it)', async () => {
+  it('shows a picture the server cannot fetch as a link only', async () => {
     const url = `http://127.0.0.1:9/plain/cat.png`;
     await say(a, 'Message #gallery', `plain ${url}`);
     const row = a.locator('.message.mine', { hasText: 'plain' });
     await row.getByRole('link', { name: url }).waitFor();
+    // The server has tried it (and found nothing to show) before we look.
+    await expect
+      .poll(async () => (await cachedPreview(server.app.storage.db, url))?.embed, { timeout: 10_000 })
+      .toBeNull();
     await expect(row.locator('img, video').count()).resolves.toBe(0);
     await expect.poll(() => inView(a, 'plain')).toBe(true);
+  });
+
+  it("never made a request to the pictures' host: everything came from the app's origin", async () => {
+    expect(requested.length).toBeGreaterThan(0);
+    expect(requested.some((u) => u.includes('/api/media/proxy?'))).toBe(true);
+    expect(requested.filter((u) => new URL(u).hostname === media.host)).toEqual([]);
+    expect(
+      requested.filter((u) => !u.startsWith(server.url) && !u.startsWith('data:') && !u.startsWith('blob:')),
+    ).toEqual([]);
   });
 });
 

@@ -53,6 +53,8 @@ export const TARGETS = {
       '@electric-sql/pglite',
       // A native addon, loaded from a per-platform package.
       '@node-rs/argon2',
+      // libvips as a native addon, loaded from a per-platform @img package.
+      'sharp',
       // pg's optional native driver; not installed, only required if asked for.
       'pg-native',
     ],

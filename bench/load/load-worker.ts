@@ -4,6 +4,7 @@
  * delivery latency of every copy it receives (receive time - send time carried in the content;
  * both ends read the same machine clock).
  */
+import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { Histogram } from '../lib/histogram.js';
@@ -30,6 +31,32 @@ let errors = 0;
 let closedDuringStep = 0;
 let nonce = 0;
 let lastFrameAt = 0;
+let baseUrl = '';
+/** REST sends: kept-alive connections, a bounded pool (as a client's browser or bot would hold). */
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** One send over REST; a refusal counts as an error, as a refused gateway reply does. */
+function restSend(spec: SocketSpec, content: string): void {
+  const body = JSON.stringify({ content, nonce: `w${workerId}n${++nonce}` });
+  const req = request(
+    `${baseUrl}/api/channels/${spec.channelId}/messages`,
+    {
+      method: 'POST',
+      agent,
+      headers: {
+        authorization: `Bearer ${spec.token}`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      },
+    },
+    (res) => {
+      if (res.statusCode !== 201) errors++;
+      res.resume();
+    },
+  );
+  req.on('error', () => errors++);
+  req.end(body);
+}
 
 function onFrame(data: WebSocket.RawData): void {
   lastFrameAt = performance.now();
@@ -85,6 +112,7 @@ const { ready } = serve({
     concurrency: number;
   }) {
     kind = args.kind;
+    baseUrl = args.url;
     const specs = [...args.sockets];
     const opened: Sock[] = [];
     const t0 = performance.now();
@@ -108,17 +136,22 @@ const { ready } = serve({
       for (const l of lists) if (l[i]) socks.push(l[i] as Sock);
     return { sockets: socks.length, ms: performance.now() - t0 };
   },
-  /** Sends `rate` messages/s for `durationMs`, waits `drainMs`, reports what it saw. */
+  /**
+   * Sends `rate` messages/s for `durationMs` (over the gateway, or `via` REST: the same message,
+   * its copies seen on the room's sockets all the same), waits `drainMs`, reports what it saw.
+   */
   async step({
     id,
     rate,
     durationMs,
     drainMs,
+    via = 'gateway',
   }: {
     id: number;
     rate: number;
     durationMs: number;
     drainMs: number;
+    via?: 'gateway' | 'rest';
   }) {
     currentStep = id;
     hist = new Histogram();
@@ -143,6 +176,8 @@ const { ready } = serve({
           const content = `b|${id}|${clock().toFixed(3)}|w${workerId}`;
           if (kind === 'baseline') {
             s.ws.send(`{"op":"send_message","d":{"content":"${content}"}}`);
+          } else if (via === 'rest') {
+            restSend(s.spec, content);
           } else {
             nonce++;
             s.ws.send(

@@ -19,6 +19,7 @@ import { ID_EPOCH_MS } from '../../apps/server/src/infra/ids.js';
 import { createLogger } from '../../apps/server/src/infra/logger.js';
 import { serve } from '../lib/rpc.js';
 
+const METRICS_TOKEN = `bench-${Math.random().toString(36).slice(2)}-metrics`;
 const dataDir = mkdtempSync(join(tmpdir(), 'decentra-bench-'));
 const url = process.env.DECENTRA_BENCH_DB || undefined;
 // Through loadConfig, as `npm start` does, so that settings added later get their defaults.
@@ -30,6 +31,8 @@ const config = loadConfig({
   DATABASE_URL: url,
   DECENTRA_TLS: 'off',
   DECENTRA_ENCRYPTION_KEY: '07'.repeat(32),
+  // The bench reads the group commits' sizes from /metrics (the `groupCommits` command).
+  DECENTRA_METRICS_TOKEN: METRICS_TOKEN,
   LOG_LEVEL: 'warn',
 });
 
@@ -130,6 +133,17 @@ const { ready } = serve({
       deep.push(await time(BigInt(firstId) + (BigInt(g) << 22n)));
     }
     return { newest, deep };
+  },
+  /** Group commits so far and the messages they wrote, from this server's own /metrics. */
+  async groupCommits() {
+    const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const text = await res.text();
+    const value = (name: string) =>
+      Number(/^(\S+) (\S+)$/m.exec(text.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2]);
+    return {
+      commits: value('decentra_group_commit_messages_count'),
+      messages: value('decentra_group_commit_messages_sum'),
+    };
   },
   stats() {
     const out = {

@@ -41,7 +41,7 @@ export const BROWSER_ARGS: readonly string[] = [
 ];
 
 /**
- * Debian's Chromium, headless. Certificate errors are ignored for the local HTTPS media server only.
+ * Debian's Chromium, headless. Certificate errors are ignored for test servers with self-signed certificates.
  * `extraArgs` add switches (FAKE_MEDIA for voice).
  */
 export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {

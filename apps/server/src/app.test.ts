@@ -97,6 +97,9 @@ describe('HTTP surface', () => {
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).toContain('frame-src https://www.youtube-nocookie.com');
       expect(csp).not.toContain('unsafe-inline');
+      // blob: only for images (the composer's thumbnails of files being uploaded), never scripts.
+      expect(csp).toMatch(/img-src [^;]*blob:/);
+      expect(csp).not.toMatch(/(script|default|media|frame)-src [^;]*blob:/);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
 

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -6,12 +7,15 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Bus } from './bus/bus.js';
+import type { Instances } from './bus/instances.js';
 import { LocalBus } from './bus/local-bus.js';
 import { RedisBus } from './bus/redis-bus.js';
+import { clusterState } from './cluster.js';
 import type { Config } from './config.js';
 import { AccessService } from './features/access/access.service.js';
 import { registerAccountSettings } from './features/account-settings/account-settings.js';
@@ -21,7 +25,9 @@ import { AccountsService } from './features/accounts/accounts.service.js';
 import { AuthThrottle, DEFAULT_THROTTLE, type ThrottleLimits } from './features/accounts/auth-throttle.js';
 import { KnownDevices } from './features/accounts/known-device.js';
 import { argon2Passwords, type Passwords } from './features/accounts/password.js';
+import { SessionCache } from './features/accounts/session-cache.js';
 import { toUser } from './features/accounts/user-dto.js';
+import { FileUrls } from './features/attachments/file-urls.js';
 import { backupRoutes } from './features/backup/backup.routes.js';
 import { registerChatCore } from './features/chat-core.js';
 import { friendsReady } from './features/friends/friends.ready.js';
@@ -33,6 +39,7 @@ import { invitesRoutes } from './features/invites/invites.routes.js';
 import { InvitesService } from './features/invites/invites.service.js';
 import type { SendLimits } from './features/messages/send-rate-limit.js';
 import { type PresenceOptions, PresenceService } from './features/presence/presence.service.js';
+import { type PreviewOptions, registerPreviews } from './features/previews/previews.js';
 import { type PushOptions, registerPush } from './features/push/push.js';
 import { registerReadStates } from './features/read-states/read-states.js';
 import { usersRoutes } from './features/users/users.routes.js';
@@ -48,6 +55,7 @@ import { registerOpenApi } from './http/openapi.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import type { App } from './http/types.js';
 import { registerWebApp } from './http/web-app.js';
+import { openBlobStore } from './infra/blob-store/open-blob-store.js';
 import { resolveEncryptionKey } from './infra/encryption-key.js';
 import { IdGenerator } from './infra/ids.js';
 import { createLogger, type Logger } from './infra/logger.js';
@@ -55,6 +63,9 @@ import { memoryLimiters, redisLimiters } from './infra/rate-limiter.js';
 import { loadTls } from './infra/tls.js';
 import { type Clock, systemClock } from './kernel/clock.js';
 import { Commands } from './kernel/commands.js';
+import type { BusMessage } from './kernel/events.js';
+import { Metrics } from './metrics/metrics.js';
+import { listenForMetrics, type MetricsListener, registerMetricsRoute } from './metrics/metrics-http.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import { secureDataDir } from './storage/data-dir-permissions.js';
 import { openStorage, type Storage } from './storage/db.js';
@@ -83,6 +94,10 @@ export interface AppOptions {
   readyWithoutReadStates?: boolean;
   /** Web Push: CAs to trust beside the system's for push services, queue limits (tests). */
   push?: PushOptions;
+  /** Link previews and the media proxy: YouTube's endpoints, limits (tests). */
+  previews?: PreviewOptions;
+  /** What every Redis key and the bus channel start with (tests give each file its own). */
+  redisPrefix?: string;
 }
 
 export interface DecentraApp {
@@ -90,8 +105,14 @@ export interface DecentraApp {
   readonly gateway: Gateway;
   readonly storage: Storage;
   readonly bus: Bus;
+  /** The heartbeats of the instances sharing Redis; undefined without it. */
+  readonly instances: Instances | undefined;
   readonly log: Logger;
   readonly encryptionKey: Buffer;
+  /** Files sent in messages (tests run its sweep by hand). */
+  readonly files: { sweep(): Promise<{ attachments: number; blobs: number }> };
+  /** The separate metrics listener's `/metrics` URL, once listening (DECENTRA_METRICS_LISTEN). */
+  readonly metricsUrl: string | undefined;
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -161,7 +182,21 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     registerJsonBodyLimits(http);
     await registerOpenApi(http);
 
-    const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, log) : new LocalBus();
+    const redisPrefix = options.redisPrefix ?? 'decentra:';
+    const bus: Bus = config.redisUrl
+      ? await RedisBus.connect(config.redisUrl, log, `${redisPrefix}bus`)
+      : new LocalBus();
+    // Off unless configured: nothing is counted, no default collectors run.
+    const metrics: Metrics | undefined = config.metrics
+      ? new Metrics({
+          openSockets: (): number => gateway.connectionCount,
+          gatewaySessions: (): number => gateway.sessionCount,
+        })
+      : undefined;
+    if (metrics) {
+      store.observeQueries(metrics.query);
+      if (bus instanceof RedisBus) bus.observeLag(metrics.busLagged);
+    }
     // With several instances, rate limits are shared through Redis too.
     const limiterRedis = config.redisUrl
       ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 2 })
@@ -170,7 +205,28 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     const limiters = limiterRedis ? redisLimiters(limiterRedis) : memoryLimiters;
     const db = store.db;
     const clock = options.clock;
-    const commands = new Commands(db, bus, (err) => log.error({ err }, 'a follow-up command failed'));
+    // Sessions, presence and typing shared by the instances (on the same Redis connection).
+    const shared = limiterRedis
+      ? clusterState({
+          redis: limiterRedis,
+          bus,
+          prefix: redisPrefix,
+          instanceId: randomUUID(),
+          clock: clock ?? systemClock,
+          log,
+          ...(options.presence?.heartbeatMs ? { heartbeatMs: options.presence.heartbeatMs } : {}),
+        })
+      : undefined;
+    const sessionCache = new SessionCache(clock ?? systemClock);
+    bus.subscribe(sessionCache.onBusMessage);
+    // This instance forgets what it revokes before it answers, not when Redis brings it back.
+    const publisher = {
+      publish: (messages: readonly BusMessage[]) => {
+        for (const message of messages) sessionCache.onBusMessage(message);
+        return bus.publish(messages);
+      },
+    };
+    const commands = new Commands(db, publisher, (err) => log.error({ err }, 'a follow-up command failed'));
     const access = new AccessService();
     const invites = new InvitesService();
     const throttle = new AuthThrottle(
@@ -189,6 +245,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       passwords,
       knownDevices,
       sessionTtlMs: config.sessionTtlMs,
+      sessionCache,
       ...(clock ? { now: () => new Date(clock.now()) } : {}),
     });
     const friends = new FriendsService({ db, ids });
@@ -202,7 +259,17 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       clock: clock ?? systemClock,
       log,
     });
+    // Uploads being received: what a stopped process left there is of no use.
+    const spoolDir = join(config.dataDir, 'tmp', 'uploads');
+    rmSync(spoolDir, { recursive: true, force: true });
     const chat = registerChatCore({
+      files: {
+        store: openBlobStore(config.files, config.dataDir),
+        urls: new FileUrls(encryptionKey, clock ? () => clock.now() : Date.now),
+        config: config.files,
+        spoolDir,
+        onProblem: (message, err) => log.error({ err }, message),
+      },
       db,
       ids,
       bus,
@@ -214,6 +281,8 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       sendLimits: options.sendLimits,
       limiters,
       clock: options.clock,
+      ...(metrics ? { onGroupCommit: metrics.groupCommit } : {}),
+      ...(shared ? { typingThrottle: shared.typing } : {}),
     });
     const voice = registerVoice({
       commands,
@@ -228,7 +297,14 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       log,
       clock: options.clock,
     });
-    const presence = new PresenceService(db, commands, log, options.presence, options.clock);
+    const presence = new PresenceService(
+      db,
+      commands,
+      log,
+      options.presence,
+      options.clock,
+      shared?.presence,
+    );
     const readStates = registerReadStates({
       db,
       commands,
@@ -254,6 +330,17 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       now: clock ? () => clock.now() : Date.now,
       options: options.push,
     });
+    const previews = registerPreviews({
+      db,
+      commands,
+      messages: chat.messages,
+      encryptionKey,
+      dataDir: config.dataDir,
+      allowPrivateFetch: config.allowPrivateFetch,
+      log,
+      now: clock ? () => clock.now() : Date.now,
+      options: options.previews,
+    });
     const accountSettings = registerAccountSettings({
       db,
       commands,
@@ -271,6 +358,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       settings: instance.settings,
       readStates: readStates.service,
       push: push.service,
+      avatars: chat.avatars,
       log,
       now,
     });
@@ -293,10 +381,12 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       ...accountSettings.routes,
       ...readStates.routes,
       ...push.routes,
+      ...previews.routes,
       ...backupRoutes({ storage: store, dataDir: config.dataDir, encryptionKey, log }),
     };
     const ops: OpHandlers = { ...chat.ops, ...voice.ops, ...readStates.ops };
-    registerRoutes(http, accounts.authenticate, routes);
+    registerRoutes(http, accounts.authenticate, routes, { maxUploadBytes: config.files.maxUploadBytes });
+    if (metrics && config.metrics?.token) registerMetricsRoute(http, metrics, config.metrics.token);
     await registerWebApp(http);
 
     const ready = new ReadyBuilder();
@@ -311,28 +401,43 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     const gateway = new Gateway({
       authenticate: accounts.authenticate,
       bus,
+      ...(shared ? { directory: shared.directory } : {}),
       ready,
       ops,
       log,
       parseCookie: (header) => http.parseCookie(header),
       options: options.gateway,
       clock: options.clock,
+      ...(metrics ? { metrics } : {}),
     });
     gateway.attach(http.server);
+    if (metrics) gateway.watchSessions(metrics.onSessionsChanged);
     gateway.watchSessions(voice.onSessionsChanged);
     gateway.watchSessions(presence.onSessionsChanged);
     const stopPresenceWatch = bus.subscribe(presence.onBusMessage);
+    shared?.instances.onBeat(presence.onBeat);
+    await shared?.instances.start();
     await http.ready();
+    chat.attachments.start();
+    let metricsListener: MetricsListener | undefined;
 
     return {
       http,
       gateway,
       storage: store,
       bus,
+      instances: shared?.instances,
       log,
       encryptionKey,
+      files: chat.attachments,
+      get metricsUrl() {
+        return metricsListener?.url;
+      },
       async listen() {
         await http.listen({ port: config.port, host: config.host });
+        const metricsAt = config.metrics?.listen;
+        if (metrics && metricsAt)
+          metricsListener = await listenForMetrics(metrics, metricsAt, config.metrics?.token);
         const address = http.server.address();
         const port = typeof address === 'object' && address ? address.port : config.port;
         const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -342,12 +447,18 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         // Stop taking connections first (a request arriving meanwhile gets 503); the HTTP
         // server's close resolves once every request in flight and every socket has ended.
         const httpClosed = http.close();
+        chat.attachments.stop();
+        await metricsListener?.close();
         stopPresenceWatch();
+        // No goodbye in Redis: the others count this instance dead after the grace, as if killed,
+        // so that its users who reconnect elsewhere meanwhile never flicker offline.
+        shared?.instances.stop();
         presence.close();
         await gateway.close();
         await httpClosed;
         // No message can arrive any more: pushes still waiting are dropped, those in flight cut short.
         await push.close();
+        await previews.close();
         await bus.close();
         limiterRedis?.disconnect();
         if (ownsStorage) await store.close();

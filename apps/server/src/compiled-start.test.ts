@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RestClient } from '@decentra/client';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PASSWORD, restClient } from '../test/people.js';
@@ -49,6 +50,18 @@ describe('the built server', () => {
         fetch: pinnedFetch(ca),
         validate: true,
       }).signup(owner);
+      // sharp (a native addon, outside the bundle) and file-type (inside it) load: an avatar is made.
+      const picture = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#336699' } })
+        .png()
+        .toBuffer();
+      const withAvatar = await new RestClient({
+        baseUrl: first.url,
+        fetch: pinnedFetch(ca),
+        token,
+      }).setAvatar({
+        body: picture,
+      });
+      expect(withAvatar.avatar).toMatch(/^[0-9a-f]{64}$/);
 
       const ws = new WebSocket(`${first.url.replace('https', 'wss')}/ws`, { ca });
       const ready = await new Promise<{ op: string }>((resolve, reject) => {

@@ -1,5 +1,11 @@
 import { isIP } from 'node:net';
-import { DEFAULT_VOICE_CHANNEL_LIMIT, type IceServer, IceServerSchema } from '@decentra/protocol';
+import {
+  DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_UPLOAD_QUOTA_BYTES,
+  DEFAULT_VOICE_CHANNEL_LIMIT,
+  type IceServer,
+  IceServerSchema,
+} from '@decentra/protocol';
 import * as z from 'zod';
 
 /**
@@ -124,6 +130,17 @@ const publicUrl = z.string().transform((v, ctx) => {
   return url.origin + url.pathname.replace(/\/+$/, '');
 });
 
+/** `host:port` (`[::1]:9100` for IPv6) of the separate plain-HTTP listener for `/metrics`. */
+const listenAddress = z.string().transform((v, ctx) => {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(v);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: 'must be host:port, e.g. 127.0.0.1:9100 or [::1]:9100' });
+    return z.NEVER;
+  }
+  return { host: match[1] ?? match[2] ?? '', port };
+});
+
 const EnvSchema = z
   .object({
     NODE_ENV: z
@@ -172,6 +189,8 @@ const EnvSchema = z
     DECENTRA_TRUST_PROXY: trustProxy.default(false),
     DECENTRA_PUBLIC_URL: publicUrl.optional(),
     DECENTRA_SMTP_CA_FILE: z.string().min(1).optional(),
+    DECENTRA_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    DECENTRA_METRICS_LISTEN: listenAddress.optional(),
     DECENTRA_ALLOW_PRIVATE_FETCH: z
       .enum(['true', 'false'], 'must be true or false')
       .default('false')
@@ -179,6 +198,19 @@ const EnvSchema = z
     DECENTRA_SIGNUPS_PER_HOUR: wholeNumber(1, 100_000, 'a number of accounts').default(
       DEFAULT_SIGNUPS_PER_HOUR,
     ),
+    DECENTRA_MAX_UPLOAD_BYTES: wholeNumber(1, 2 ** 40, 'a number of bytes').default(DEFAULT_MAX_UPLOAD_BYTES),
+    DECENTRA_UPLOAD_QUOTA_BYTES: wholeNumber(0, 2 ** 50, 'a number of bytes').default(
+      DEFAULT_UPLOAD_QUOTA_BYTES,
+    ),
+    DECENTRA_S3_ENDPOINT: z.url({ error: 'must be an http(s) URL', protocol: /^https?$/ }).optional(),
+    DECENTRA_S3_BUCKET: z.string().min(1).optional(),
+    DECENTRA_S3_REGION: z.string().min(1).default('us-east-1'),
+    DECENTRA_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    DECENTRA_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    DECENTRA_S3_FORCE_PATH_STYLE: z
+      .enum(['true', 'false'], 'must be true or false')
+      .default('false')
+      .transform((v) => v === 'true'),
     LOG_LEVEL: z
       .enum(
         ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -201,6 +233,24 @@ const EnvSchema = z
         code: 'custom',
         path: [missing],
         message: 'must be set together with its pair (the TURN server URLs and its shared secret)',
+      });
+    }
+    if ((env.DECENTRA_S3_ACCESS_KEY_ID === undefined) !== (env.DECENTRA_S3_SECRET_ACCESS_KEY === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [
+          env.DECENTRA_S3_ACCESS_KEY_ID === undefined
+            ? 'DECENTRA_S3_ACCESS_KEY_ID'
+            : 'DECENTRA_S3_SECRET_ACCESS_KEY',
+        ],
+        message: 'must be set together with its pair (the S3 key id and its secret)',
+      });
+    }
+    if (env.DECENTRA_S3_BUCKET === undefined && env.DECENTRA_S3_ENDPOINT !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DECENTRA_S3_BUCKET'],
+        message: 'is needed with DECENTRA_S3_ENDPOINT: the bucket files are stored in',
       });
     }
     if (env.REDIS_URL !== undefined && env.DATABASE_URL === undefined) {
@@ -255,7 +305,44 @@ export interface Config {
    */
   allowPrivateFetch: boolean;
   logLevel: string;
+  files: FilesConfig;
+  /**
+   * `/metrics` (Prometheus): absent, it is off. With a token, the main port serves it to
+   * `Authorization: Bearer <token>`; with an address, a separate plain-HTTP listener serves it.
+   */
+  metrics?: MetricsConfig | undefined;
 }
+
+export interface MetricsConfig {
+  token: string | undefined;
+  listen: { host: string; port: number } | undefined;
+}
+
+/** Uploaded files: limits, and where their bytes are kept. */
+export interface FilesConfig {
+  /** The largest file one upload may be (DECENTRA_MAX_UPLOAD_BYTES). */
+  maxUploadBytes: number;
+  /** What one user may store in all (DECENTRA_UPLOAD_QUOTA_BYTES). */
+  uploadQuotaBytes: number;
+  /** An S3-compatible bucket (DECENTRA_S3_*); without it, files live in `<dataDir>/files`. */
+  s3: S3Config | undefined;
+}
+
+export interface S3Config {
+  bucket: string;
+  /** An S3-compatible service's URL (MinIO, Garage, R2…); AWS itself without it. */
+  endpoint: string | undefined;
+  region: string;
+  /** Without a key pair, the AWS SDK's own chain (environment, instance role). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  forcePathStyle: boolean;
+}
+
+export const DEFAULT_FILES_CONFIG: FilesConfig = {
+  maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES,
+  uploadQuotaBytes: DEFAULT_UPLOAD_QUOTA_BYTES,
+  s3: undefined,
+};
 
 /** Voice channels and calls: caps, ringing, and the ICE servers handed to browsers. */
 export interface VoiceConfig {
@@ -295,7 +382,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
     const got =
-      typeof env[name] === 'string' && !/KEY|PASSWORD|SECRET|URL/.test(name) ? ` (got "${env[name]}")` : '';
+      typeof env[name] === 'string' && !/KEY|PASSWORD|SECRET|TOKEN|URL/.test(name)
+        ? ` (got "${env[name]}")`
+        : '';
     throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}${got}`);
   }
   const e = parsed.data;
@@ -337,7 +426,29 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       `${e.DECENTRA_TLS === 'off' ? 'http' : 'https'}://localhost${e.PORT === 443 || (e.DECENTRA_TLS === 'off' && e.PORT === 80) ? '' : `:${e.PORT}`}`,
     smtpCaFile: e.DECENTRA_SMTP_CA_FILE,
     allowPrivateFetch: e.DECENTRA_ALLOW_PRIVATE_FETCH,
+    ...(e.DECENTRA_METRICS_TOKEN !== undefined || e.DECENTRA_METRICS_LISTEN !== undefined
+      ? { metrics: { token: e.DECENTRA_METRICS_TOKEN, listen: e.DECENTRA_METRICS_LISTEN } }
+      : {}),
     logLevel: e.LOG_LEVEL,
+    files: {
+      maxUploadBytes: e.DECENTRA_MAX_UPLOAD_BYTES,
+      uploadQuotaBytes: e.DECENTRA_UPLOAD_QUOTA_BYTES,
+      s3: e.DECENTRA_S3_BUCKET
+        ? {
+            bucket: e.DECENTRA_S3_BUCKET,
+            endpoint: e.DECENTRA_S3_ENDPOINT,
+            region: e.DECENTRA_S3_REGION,
+            credentials:
+              e.DECENTRA_S3_ACCESS_KEY_ID && e.DECENTRA_S3_SECRET_ACCESS_KEY
+                ? {
+                    accessKeyId: e.DECENTRA_S3_ACCESS_KEY_ID,
+                    secretAccessKey: e.DECENTRA_S3_SECRET_ACCESS_KEY,
+                  }
+                : undefined,
+            forcePathStyle: e.DECENTRA_S3_FORCE_PATH_STYLE,
+          }
+        : undefined,
+    },
   };
 }
 

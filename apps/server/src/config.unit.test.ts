@@ -96,6 +96,27 @@ describe('loadConfig', () => {
     expect(failure(turn)).not.toContain('hunter2');
   });
 
+  it('keeps /metrics off unless a token or a listen address is set', () => {
+    expect(loadConfig({}).metrics).toBeUndefined();
+    const token = 'a-metrics-token-of-some-length';
+    expect(loadConfig({ DECENTRA_METRICS_TOKEN: token }).metrics).toEqual({ token, listen: undefined });
+    expect(loadConfig({ DECENTRA_METRICS_LISTEN: '127.0.0.1:9100' }).metrics).toEqual({
+      token: undefined,
+      listen: { host: '127.0.0.1', port: 9100 },
+    });
+    expect(loadConfig({ DECENTRA_METRICS_LISTEN: '[::1]:9100' }).metrics?.listen).toEqual({
+      host: '::1',
+      port: 9100,
+    });
+    for (const listen of ['9100', '127.0.0.1', '127.0.0.1:99999', 'a b:1', '::1:9100']) {
+      expect(failure({ DECENTRA_METRICS_LISTEN: listen }), listen).toMatch(
+        /DECENTRA_METRICS_LISTEN.*host:port/,
+      );
+    }
+    expect(failure({ DECENTRA_METRICS_TOKEN: 'short' })).toMatch(/DECENTRA_METRICS_TOKEN.*16 characters/);
+    expect(failure({ DECENTRA_METRICS_TOKEN: 'hunter2' })).not.toContain('hunter2');
+  });
+
   it('reads STUN/TURN servers as JSON', () => {
     const ice =
       '[{"urls":"stun:stun.example.org:3478"},{"urls":["turn:t.example.org"],"username":"u","credential":"c"}]';

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { type AppOptions, createApp, type DecentraApp } from '../src/app.js';
-import { type Config, DEFAULT_VOICE_CONFIG, type VoiceConfig } from '../src/config.js';
+import { type Config, DEFAULT_FILES_CONFIG, DEFAULT_VOICE_CONFIG, type VoiceConfig } from '../src/config.js';
 import { createLogger } from '../src/infra/logger.js';
 import { createTestDatabase, type TestDatabase } from './test-db.js';
 
@@ -44,6 +44,7 @@ export function testConfig(db: TestDatabase, overrides: ConfigOverrides = {}): C
     smtpCaFile: undefined,
     allowPrivateFetch: false,
     logLevel: 'info',
+    files: DEFAULT_FILES_CONFIG,
     ...rest,
     voice: { ...DEFAULT_VOICE_CONFIG, ...voice },
   };

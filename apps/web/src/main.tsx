@@ -11,6 +11,7 @@ import './styles/panels.css';
 import './styles/voice.css';
 import './styles/settings.css';
 import './styles/reactions.css';
+import './styles/attachments.css';
 
 const root = document.getElementById('root');
 if (root)

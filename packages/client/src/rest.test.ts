@@ -9,7 +9,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { startTestServer, type TestServer } from '../../../apps/server/test/test-server.js';
-import { ApiError, RestClient } from './rest.js';
+import { ApiError, RestClient, requestBody } from './rest.js';
 
 let server: TestServer;
 let admin: RestClient;
@@ -121,6 +121,32 @@ describe('RestClient on the wire', () => {
       expect(request?.headers.get(CSRF_HEADER), name).toBe(CSRF_HEADER_VALUE);
     }
     expect(sent).toHaveLength(ROUTE_NAMES.length);
+  });
+
+  it('sends an upload route’s bytes as they are, as octet-stream; other routes’ fields as JSON', async () => {
+    const upload: RouteSpec = {
+      method: 'POST',
+      path: '/api/x/:id/files',
+      auth: 'user',
+      upload: true,
+      status: 201,
+      response: z.object({}),
+      tags: [],
+      summary: '',
+    };
+    const bytes = new Uint8Array([0, 1, 2, 255]);
+    const fromArray = requestBody(upload, { body: bytes });
+    expect(fromArray?.type).toBe('application/octet-stream');
+    expect(new Uint8Array(await new Response(fromArray?.data).arrayBuffer())).toEqual(bytes);
+    const blob = new Blob([bytes], { type: 'image/png' });
+    expect(requestBody(upload, { body: blob })).toEqual({ type: 'application/octet-stream', data: blob });
+    expect(requestBody(upload, {})).toBeUndefined();
+    expect(
+      requestBody({ ...upload, upload: undefined, body: z.object({ a: z.number() }) }, { a: 1 }),
+    ).toEqual({
+      type: 'application/json',
+      data: '{"a":1}',
+    });
   });
 
   it('splits one input into path parameters, query and body', async () => {

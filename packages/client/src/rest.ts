@@ -97,7 +97,7 @@ export class RestClient {
     const { status, answer } = await this.request(
       spec.method,
       `${path}${qs}`,
-      spec.body ? rest : undefined,
+      requestBody(spec, rest),
       spec.download !== undefined,
     );
     if (this.validate && status !== spec.status) {
@@ -113,18 +113,18 @@ export class RestClient {
   private async request(
     method: string,
     path: string,
-    body?: unknown,
+    body?: RequestBody,
     download = false,
   ): Promise<{ status: number; answer: unknown }> {
     const headers: Record<string, string> = { [CSRF_HEADER]: CSRF_HEADER_VALUE };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) headers['content-type'] = body.type;
     let res: Response;
     try {
       res = await this.doFetch(`${this.baseUrl}${path}`, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body?.data,
         credentials: 'same-origin',
       });
     } catch (err) {
@@ -142,6 +142,25 @@ export class RestClient {
     if (!res.ok) throw toApiError(res, json);
     return { status: res.status, answer: json };
   }
+}
+
+interface RequestBody {
+  type: string;
+  data: string | Blob | Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * What a call sends: the remaining fields as JSON, or an upload's bytes as they are (fetch gives
+ * a Blob or a byte array its Content-Length, which the server requires).
+ */
+export function requestBody(spec: RouteSpec, rest: Record<string, unknown>): RequestBody | undefined {
+  if (spec.upload) {
+    const bytes = rest.body;
+    if (bytes instanceof Blob) return { type: 'application/octet-stream', data: bytes };
+    if (bytes instanceof Uint8Array) return { type: 'application/octet-stream', data: new Uint8Array(bytes) };
+    return undefined;
+  }
+  return spec.body ? { type: 'application/json', data: JSON.stringify(rest) } : undefined;
 }
 
 /** The answer parsed by its schema; throws when it does not match or holds fields beyond it. */

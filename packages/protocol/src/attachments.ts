@@ -36,6 +36,8 @@ export const AttachmentSchema = z
     /** Images and videos whose size is known: the list reserves the box before the file loads. */
     width: z.number().int().positive().optional(),
     height: z.number().int().positive().optional(),
+    /** An animated image (GIF, WebP, AVIF), kept animated. */
+    animated: z.literal(true).optional(),
     /** A signed, expiring URL on this server (a path, `/api/files/…`). */
     url: z.string(),
     /** Images: a resized preview (signed like `url`); clients show it in the list. */
@@ -46,3 +48,24 @@ export type Attachment = z.infer<typeof AttachmentSchema>;
 
 /** `POST /api/channels/:channelId/attachments?filename=…`: the body is the file's bytes. */
 export const UploadQuerySchema = z.strictObject({ filename: FilenameSchema });
+
+/** `GET /api/attachments/usage`: what the caller stores, and the limits (clients check before sending). */
+export const UploadUsageSchema = z
+  .object({
+    usedBytes: z.number().int().min(0),
+    quotaBytes: z.number().int().min(0),
+    maxFileBytes: z.number().int().positive(),
+  })
+  .meta({ id: 'UploadUsage' });
+export type UploadUsage = z.infer<typeof UploadUsageSchema>;
+
+export const FileParamsSchema = z.strictObject({
+  attachmentId: IdSchema,
+  filename: z.string().min(1).max(1024),
+});
+export const PreviewParamsSchema = z.strictObject({ attachmentId: IdSchema });
+/** A file URL's signature (from the message DTO); without it (or expired), the session cookie must do. */
+export const FileQuerySchema = z.strictObject({
+  expires: z.coerce.number<number>().int().min(0).optional(),
+  sig: z.string().max(128).optional(),
+});

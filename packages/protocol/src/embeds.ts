@@ -33,3 +33,14 @@ export const LinkEmbedSchema = z
   })
   .meta({ id: 'LinkEmbed' });
 export type LinkEmbed = z.infer<typeof LinkEmbedSchema>;
+
+/** `GET /api/media/proxy`: a picture or video of an embed, fetched by the server (the URL must carry our signature). */
+export const MediaProxyQuerySchema = z.strictObject({
+  url: z.string().min(1).max(4096),
+  sig: z.string().min(1).max(128),
+});
+export type MediaProxyQuery = z.infer<typeof MediaProxyQuerySchema>;
+
+export const ProxiedMediaSchema = z
+  .string()
+  .meta({ id: 'ProxiedMedia', format: 'binary', description: 'A raster image or an MP4/WebM/Ogg video' });

@@ -8,10 +8,16 @@ import { PresenceSchema } from './presence.js';
 import { ReactionEventSchema } from './reactions.js';
 import { ChannelSchema, MemberSchema, ServerSchema } from './servers.js';
 import { UserSettingsSchema } from './settings.js';
-import { UserRefSchema, UserSchema } from './users.js';
+import { ImageHashSchema, UserRefSchema, UserSchema } from './users.js';
 import { CallIncomingEventSchema, CallSchema, VoiceSignalEventSchema, VoiceStateSchema } from './voice.js';
 
-export const ServerUpdateEventSchema = z.object({ id: IdSchema, name: z.string(), ownerId: IdSchema });
+/** The server's name, owner and icon as they now are (`icon` absent: none). */
+export const ServerUpdateEventSchema = z.object({
+  id: IdSchema,
+  name: z.string(),
+  ownerId: IdSchema,
+  icon: ImageHashSchema.optional(),
+});
 export const ServerDeleteEventSchema = z.object({ id: IdSchema });
 export const MemberEventSchema = z.object({ serverId: IdSchema, member: MemberSchema });
 export const MemberLeaveEventSchema = z.object({ serverId: IdSchema, userId: IdSchema });
@@ -73,7 +79,14 @@ export const GATEWAY_EVENTS = {
   voice_signal: event(VoiceSignalEventSchema, 'the addressee’s tab in the voice channel or call'),
   call_incoming: event(CallIncomingEventSchema, 'the callee'),
   call_update: event(CallSchema, 'both ends of the call'),
-  user_update: event(UserSchema, 'the user’s own sessions (email confirmed, admin granted or withdrawn)'),
+  user_update: event(
+    UserSchema,
+    'the user’s own sessions (email confirmed, admin granted or withdrawn, avatar changed)',
+  ),
+  user_ref_update: event(
+    UserRefSchema,
+    'everyone who sees the user: co-members, friends, DM partners, pending requests (avatar changed)',
+  ),
   read_state_update: event(ReadStateSchema, 'the user’s own sessions, after an ack (from any of them)'),
   notification_override_update: event(
     NotificationOverrideSchema,

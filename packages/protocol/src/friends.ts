@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { IdSchema, IsoTimeSchema, NO_CONTROL } from './common.js';
-import { UserRefSchema } from './users.js';
+import { ImageHashSchema, UserRefSchema } from './users.js';
 
 /** How many friend requests one user may have waiting for an answer at once. */
 export const MAX_PENDING_OUTGOING_REQUESTS = 25;
@@ -44,7 +44,12 @@ export const UserSearchQuerySchema = z.object({
 export type UserSearchQuery = z.infer<typeof UserSearchQuerySchema>;
 
 export const UserSearchResultSchema = z
-  .object({ id: IdSchema, username: z.string(), relationship: RelationshipSchema })
+  .object({
+    id: IdSchema,
+    username: z.string(),
+    avatar: ImageHashSchema.optional(),
+    relationship: RelationshipSchema,
+  })
   .meta({ id: 'UserSearchResult' });
 export type UserSearchResult = z.infer<typeof UserSearchResultSchema>;
 

@@ -9,6 +9,7 @@ export * from './events.js';
 export * from './friends.js';
 export * from './gateway.js';
 export * from './json-limits.js';
+export * from './links.js';
 export * from './messages.js';
 export * from './notifications.js';
 export * from './ops.js';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { AttachmentSchema } from './attachments.js';
+import { AttachmentSchema, MAX_ATTACHMENTS_PER_MESSAGE } from './attachments.js';
 import { IdSchema, IsoTimeSchema, NO_CONTROL, NO_NUL } from './common.js';
 import { LinkEmbedSchema } from './embeds.js';
 import { ReactionSchema } from './reactions.js';
@@ -16,6 +16,28 @@ export const ContentSchema = z
   .min(1, 'must not be empty')
   .max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`)
   .regex(NO_NUL, 'must not contain NUL characters');
+
+/** A send's content: it may be empty (or absent) only when the message carries files. */
+const SendContentSchema = z
+  .string()
+  .trim()
+  .max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`)
+  .regex(NO_NUL, 'must not contain NUL characters');
+
+/** Uploads of the sender's (POST …/attachments) not sent yet, in the order the message shows them. */
+const SendAttachmentsSchema = z
+  .array(IdSchema)
+  .max(MAX_ATTACHMENTS_PER_MESSAGE, `must be at most ${MAX_ATTACHMENTS_PER_MESSAGE} files`)
+  .refine((ids) => new Set(ids).size === ids.length, 'must not name a file twice');
+
+function contentOrFiles(
+  body: { content?: string | undefined; attachments?: string[] | undefined },
+  ctx: z.RefinementCtx,
+) {
+  if ((body.content ?? '') === '' && (body.attachments ?? []).length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['content'], message: 'must not be empty' });
+  }
+}
 
 export const NonceSchema = z.string().min(1).max(64).regex(NO_CONTROL, 'must not contain control characters');
 
@@ -74,13 +96,16 @@ export type Message = z.infer<typeof MessageSchema>;
 
 export const SendMessageBodySchema = z
   .strictObject({
-    content: ContentSchema,
+    /** Must not be empty, unless the message carries `attachments`. */
+    content: SendContentSchema.optional(),
     nonce: NonceSchema.optional(),
     /** A message of the same channel this one answers. */
     replyTo: IdSchema.optional(),
     /** Whether a reply mentions the original's author (default true). */
     mentionReplied: z.boolean().optional(),
+    attachments: SendAttachmentsSchema.optional(),
   })
+  .superRefine(contentOrFiles)
   .meta({ id: 'SendMessageBody' });
 export type SendMessageBody = z.infer<typeof SendMessageBodySchema>;
 
@@ -102,13 +127,16 @@ export const HistoryQuerySchema = z
 export type HistoryQuery = z.infer<typeof HistoryQuerySchema>;
 
 /** Gateway op `send_message`: the same rules as POST /channels/:id/messages. */
-export const SendMessageOpSchema = z.strictObject({
-  channelId: IdSchema,
-  content: ContentSchema,
-  nonce: NonceSchema,
-  replyTo: IdSchema.optional(),
-  mentionReplied: z.boolean().optional(),
-});
+export const SendMessageOpSchema = z
+  .strictObject({
+    channelId: IdSchema,
+    content: SendContentSchema.optional(),
+    nonce: NonceSchema,
+    replyTo: IdSchema.optional(),
+    mentionReplied: z.boolean().optional(),
+    attachments: SendAttachmentsSchema.optional(),
+  })
+  .superRefine(contentOrFiles);
 
 /** Gateway op `typing`: tells the others in the channel that you are typing. */
 export const TypingOpSchema = z.strictObject({ channelId: IdSchema });

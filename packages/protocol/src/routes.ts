@@ -22,8 +22,18 @@ import {
   InviteCodeParamsSchema,
   UpdateAdminUserBodySchema,
 } from './admin.js';
+import {
+  AttachmentSchema,
+  FileParamsSchema,
+  FileQuerySchema,
+  PreviewParamsSchema,
+  UploadQuerySchema,
+  UploadUsageSchema,
+} from './attachments.js';
 import { AuthResponseSchema, InviteResponseSchema, LoginBodySchema, SignupBodySchema } from './auth.js';
+import { AVATAR_ROUTES } from './avatar-routes.js';
 import { IdSchema } from './common.js';
+import { MediaProxyQuerySchema, ProxiedMediaSchema } from './embeds.js';
 import type { ErrorCode } from './errors.js';
 import {
   FriendRequestSchema,
@@ -107,6 +117,11 @@ export interface RouteSpec {
   session?: 'start' | 'end';
   /** The media type of a file answered instead of JSON (the backup); clients get its bytes. */
   download?: string;
+  /**
+   * The body is a file's raw bytes, any media type, streamed to the handler (never JSON and
+   * never buffered); `Content-Length` is required. Clients pass the bytes as `body`.
+   */
+  upload?: true;
   tags: readonly string[];
   summary: string;
 }
@@ -854,6 +869,19 @@ export const ROUTES = {
     summary:
       'A consistent backup of the whole instance, streamed as a .tar.gz (admin). It holds the encryption and TLS keys: keep it safe',
   }),
+  mediaProxy: route({
+    method: 'GET',
+    path: '/api/media/proxy',
+    auth: 'user',
+    query: MediaProxyQuerySchema,
+    status: 200,
+    response: ProxiedMediaSchema,
+    download: 'application/octet-stream',
+    errors: ['invalid_input', 'unauthorized', 'forbidden', 'not_found', 'payload_too_large', 'unavailable'],
+    tags: ['messages'],
+    summary:
+      "A picture or video of a link preview, fetched by the server so readers' addresses never reach the linked host (signed URLs only; Range for videos)",
+  }),
   adminListInvites: route({
     method: 'GET',
     path: '/api/admin/invites',
@@ -873,6 +901,57 @@ export const ROUTES = {
     errors: ['unauthorized', 'forbidden', 'not_found'],
     tags: ['admin'],
     summary: 'Revoke an unused signup code (admin)',
+  }),
+  // Files
+  uploadAttachment: route({
+    method: 'POST',
+    path: '/api/channels/:channelId/attachments',
+    auth: 'user',
+    params: ChannelParamsSchema,
+    query: UploadQuerySchema,
+    upload: true,
+    status: 201,
+    response: AttachmentSchema,
+    errors: ['invalid_input', 'unauthorized', 'forbidden', 'not_found', 'payload_too_large', 'rate_limited'],
+    tags: ['files'],
+    summary:
+      'Upload a file (the body is its bytes, Content-Length required) to send in this channel within an hour: its type is read from the bytes, images lose their metadata',
+  }),
+  uploadUsage: route({
+    method: 'GET',
+    path: '/api/attachments/usage',
+    auth: 'user',
+    status: 200,
+    response: UploadUsageSchema,
+    tags: ['files'],
+    summary: 'What I store, my quota and the largest file the server takes',
+  }),
+  downloadFile: route({
+    method: 'GET',
+    path: '/api/files/:attachmentId/:filename',
+    auth: 'none',
+    params: FileParamsSchema,
+    query: FileQuerySchema,
+    status: 200,
+    response: z.null(),
+    download: 'application/octet-stream',
+    errors: ['invalid_input', 'not_found'],
+    tags: ['files'],
+    summary:
+      'A file sent in a message, by its signed URL (or the session of someone who can read the channel); Range requests for audio and video',
+  }),
+  downloadPreview: route({
+    method: 'GET',
+    path: '/api/previews/:attachmentId',
+    auth: 'none',
+    params: PreviewParamsSchema,
+    query: FileQuerySchema,
+    status: 200,
+    response: z.null(),
+    download: 'image/webp',
+    errors: ['invalid_input', 'not_found'],
+    tags: ['files'],
+    summary: 'An image’s resized preview (WebP), signed like its file',
   }),
   getInstance: route({
     method: 'GET',
@@ -916,6 +995,7 @@ export const ROUTES = {
     summary:
       'Readiness: 200 when the database (and Redis, with REDIS_URL) answer within 2 s, else 503 (send it no traffic)',
   }),
+  ...AVATAR_ROUTES,
 } as const satisfies Record<string, RouteSpec>;
 
 export type Routes = typeof ROUTES;
@@ -931,8 +1011,14 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
  * (`{channelId, content, nonce}` for sendMessage). No route uses one name twice (a test checks).
  */
 export type RouteInput<N extends RouteName> = Simplify<
-  Part<Routes[N], 'params'> & Part<Routes[N], 'query'> & Part<Routes[N], 'body'>
+  Part<Routes[N], 'params'> &
+    Part<Routes[N], 'query'> &
+    (Routes[N] extends { upload: true } ? UploadInput : Part<Routes[N], 'body'>)
 >;
+/** An upload route's bytes (a browser's File is a Blob). */
+export interface UploadInput {
+  body: Blob | Uint8Array;
+}
 /** What route `N` answers on success (undefined for 204). */
 export type RouteOutput<N extends RouteName> = Routes[N]['status'] extends 204
   ? undefined

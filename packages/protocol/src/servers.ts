@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { IdSchema, InviteCodeSchema, IsoTimeSchema, NO_CONTROL } from './common.js';
-import { UserRefSchema } from './users.js';
+import { ImageHashSchema, UserRefSchema } from './users.js';
 
 /** Names of servers and channels: 1–100 characters once trimmed. */
 export const NameSchema = z
@@ -45,6 +45,8 @@ export const ServerSchema = z
     ownerId: IdSchema,
     channels: z.array(ChannelSchema),
     myPermissions: PermissionsSchema,
+    /** Absent: no icon (clients draw the name's initials). */
+    icon: ImageHashSchema.optional(),
   })
   .meta({ id: 'Server' });
 export type Server = z.infer<typeof ServerSchema>;

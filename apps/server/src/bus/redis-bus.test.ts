@@ -4,6 +4,8 @@ import { PASSWORD, refused, restClient } from '../../test/people.js';
 import { createTestDatabase, ENGINE, type TestDatabase } from '../../test/test-db.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { TestSocket } from '../../test/ws-client.js';
+import { createLogger } from '../infra/logger.js';
+import { type BusMessage, dropTopic } from '../kernel/events.js';
 import { RedisBus } from './redis-bus.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -84,5 +86,33 @@ describe.runIf(ENGINE === 'postgres')('two instances behind one Redis', () => {
     }
     const blocked = await refused(restClient(b.url).login({ username: name, password: PASSWORD }));
     expect(blocked).toMatchObject({ status: 429, code: 'rate_limited' });
+  });
+});
+
+describe('the Redis bus payload', () => {
+  it('hands handlers exactly the published messages, measures lag from its stamp, and reads a batch without one', async () => {
+    const channel = `decentra:bus-test-${Date.now()}-${Math.random()}`;
+    const bus = await RedisBus.connect(REDIS_URL, createLogger('silent'), channel);
+    const raw = new Redis(REDIS_URL);
+    try {
+      const heard: BusMessage[] = [];
+      const lags: number[] = [];
+      bus.subscribe((m) => heard.push(m));
+      bus.observeLag((s) => lags.push(s));
+      const first = dropTopic({ kind: 'server', serverId: '1' });
+      // As an instance from before the stamp publishes: a bare array.
+      await raw.publish(channel, JSON.stringify([first]));
+      const second = dropTopic({ kind: 'server', serverId: '2' });
+      const third = dropTopic({ kind: 'channel', channelId: '3' });
+      await bus.publish([second, third]);
+      const deadline = Date.now() + 5_000;
+      while (heard.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(heard).toEqual([first, second, third]);
+      expect(lags).toHaveLength(1);
+      expect(lags[0]).toBeGreaterThanOrEqual(0);
+    } finally {
+      raw.disconnect();
+      await bus.close();
+    }
   });
 });

@@ -5,6 +5,19 @@ import type { BusMessage } from '../kernel/events.js';
 import type { Bus, BusHandler } from './bus.js';
 
 /**
+ * The last element of every published batch: when it was sent (ms since the epoch). Not a
+ * BusMessage: this file strips it. An instance from before it delivers it as a message of an
+ * unknown kind, which every handler ignores, so instances of both versions can share a bus.
+ */
+interface PublishedAt {
+  kind: 'published_at';
+  at: number;
+}
+
+const isPublishedAt = (value: unknown): value is PublishedAt =>
+  typeof value === 'object' && value !== null && Reflect.get(value, 'kind') === 'published_at';
+
+/**
  * The bus for several instances on one database: every batch is published once to a Redis
  * channel, and every instance (this one included) delivers it to its own sockets. One publish
  * per batch keeps a service's events in order.
@@ -13,6 +26,8 @@ export class RedisBus implements Bus {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly handlers = new Set<BusHandler>();
+  /** Told, for every batch heard, how long after its publish it arrived (the metrics). */
+  private lagObserver: ((seconds: number) => void) | undefined;
   /** The subscriber connection's name in Redis (`CLIENT LIST`), for operators and tests. */
   readonly subscriberName = `decentra-bus-sub-${randomUUID()}`;
 
@@ -46,7 +61,13 @@ export class RedisBus implements Bus {
 
   async publish(messages: readonly BusMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.pub.publish(this.channel, JSON.stringify(messages));
+    // The publish time rides along, last: receivers measure the bus's lag (clocks kept by NTP).
+    const stamp: PublishedAt = { kind: 'published_at', at: Date.now() };
+    await this.pub.publish(this.channel, JSON.stringify([...messages, stamp]));
+  }
+
+  observeLag(observer: (seconds: number) => void): void {
+    this.lagObserver = observer;
   }
 
   subscribe(handler: BusHandler): () => void {
@@ -70,7 +91,11 @@ export class RedisBus implements Bus {
   private deliver(payload: string): void {
     let messages: BusMessage[];
     try {
-      messages = JSON.parse(payload) as BusMessage[];
+      const batch = JSON.parse(payload) as Array<BusMessage | PublishedAt>;
+      const last = batch.at(-1);
+      // A batch without the stamp comes from an instance from before it.
+      if (isPublishedAt(last)) this.lagObserver?.(Math.max(0, Date.now() - last.at) / 1000);
+      messages = batch.filter((m): m is BusMessage => !isPublishedAt(m));
     } catch (err) {
       this.log.error({ err }, 'redis bus: unreadable payload');
       return;

@@ -4,12 +4,18 @@ import type { ReadyContributor } from '../gateway/ready.js';
 import type { RouteHandlers } from '../http/api.js';
 import type { IdGenerator } from '../infra/ids.js';
 import type { LimiterFactory } from '../infra/rate-limiter.js';
-import type { Clock } from '../kernel/clock.js';
+import { type Clock, systemClock } from '../kernel/clock.js';
 import type { Commands } from '../kernel/commands.js';
 import { serverScope } from '../kernel/events.js';
+import { outcome } from '../kernel/outcome.js';
 import type { Db } from '../storage/db.js';
 import type { AccessService } from './access/access.service.js';
 import type { AccountsService } from './accounts/accounts.service.js';
+import { attachmentsRoutes } from './attachments/attachments.routes.js';
+import { type AttachmentsDeps, AttachmentsService } from './attachments/attachments.service.js';
+import { AvatarRateLimit } from './avatars/avatar-rate-limit.js';
+import { avatarsRoutes } from './avatars/avatars.routes.js';
+import { AvatarsService } from './avatars/avatars.service.js';
 import { channelsRoutes } from './channels/channels.routes.js';
 import { ChannelsService } from './channels/channels.service.js';
 import { SendAccessCache } from './channels/send-access-cache.js';
@@ -34,6 +40,7 @@ import { serversRoutes } from './servers/servers.routes.js';
 import { ServersService } from './servers/servers.service.js';
 import { typingOps } from './typing/typing.ops.js';
 import { TypingService } from './typing/typing.service.js';
+import type { TypingThrottle } from './typing/typing-throttle.js';
 
 export interface ChatCoreDeps {
   db: Db;
@@ -46,7 +53,12 @@ export interface ChatCoreDeps {
   friends: FriendsService;
   sendLimits?: SendLimits;
   limiters?: LimiterFactory;
+  /** Shared by every instance (Redis); without it each instance throttles typing alone. */
+  typingThrottle?: TypingThrottle;
   clock?: Clock;
+  /** Files sent in messages: where their bytes go, their URLs' signer, limits. */
+  files: Pick<AttachmentsDeps, 'store' | 'urls' | 'config' | 'spoolDir' | 'onProblem'>;
+  onGroupCommit?: (rows: number) => void;
 }
 
 /** Servers, members, channels, messages, reactions, DMs and typing: services, routes, ops, their part of `ready`. */
@@ -58,6 +70,14 @@ export function registerChatCore(deps: ChatCoreDeps) {
   const members = new MembersService(db, access);
   const dms = new DmsService(db, ids, deps.friends);
   const channels = new ChannelsService(ids, access);
+  const attachments = new AttachmentsService({
+    ...deps.files,
+    db,
+    ids,
+    access,
+    canSendDm: dms.canSend,
+    clock: clock ?? systemClock,
+  });
   const reactions = new ReactionsService({
     db,
     access,
@@ -73,8 +93,13 @@ export function registerChatCore(deps: ChatCoreDeps) {
     canSendDm: dms.canSend,
     reactionsOf: reactions.summaries,
     cache: new SendAccessCache(deps.bus),
+    attachments,
+    ...(deps.onGroupCommit ? { onGroupCommit: deps.onGroupCommit } : {}),
   });
-  const typing = new TypingService(db, access, deps.clock);
+  // A deleted message's files went with it (trigger): their blobs go once nothing else needs them.
+  messages.onDeleted.add(() => outcome(undefined, [], [async () => outcome(await attachments.collect())]));
+  const typing = new TypingService(db, access, deps.clock, deps.typingThrottle);
+  const avatars = new AvatarsService({ db, access, rateLimit: new AvatarRateLimit(deps.limiters) });
   const pins = new PinsService({
     db,
     access,
@@ -98,11 +123,13 @@ export function registerChatCore(deps: ChatCoreDeps) {
     ...dmsRoutes({ dms, commands }),
     ...pinsRoutes({ pins, commands }),
     ...reactionsRoutes({ reactions, commands }),
-    ...searchRoutes({ search: new SearchService(db, access) }),
+    ...searchRoutes({ search: new SearchService(db, access, (tx, ids) => attachments.of(tx, ids)) }),
+    ...avatarsRoutes({ avatars, servers, commands }),
+    ...attachmentsRoutes({ attachments, commands, authenticate: deps.accounts.authenticate }),
   } satisfies Partial<RouteHandlers>;
   const ops = {
     ...messageOps({ messages, commands }),
     ...typingOps({ typing, commands }),
   } satisfies Partial<OpHandlers>;
-  return { servers, members, channels, messages, dms, ready, routes, ops };
+  return { servers, members, channels, messages, dms, avatars, attachments, ready, routes, ops };
 }

@@ -27,6 +27,8 @@ export class Connection {
     /** The TCP (or TLS) socket under `ws`: its writes are corked per tick when given. */
     private readonly socket?: Duplex,
     now = Date.now(),
+    /** Told when this socket is closed as a slow consumer (the metrics). */
+    private readonly onSlowConsumer: () => void = () => {},
   ) {
     this.lastSeenAt = now;
     this.windowStart = now;
@@ -108,6 +110,7 @@ export class Connection {
   sendRaw(data: string, bounded = false): void {
     if (!this.open) return;
     if (bounded && this.ws.bufferedAmount > this.maxBufferedBytes) {
+      this.onSlowConsumer();
       this.close(CLOSE_CODES.slowConsumer, 'too far behind: resume');
       return;
     }

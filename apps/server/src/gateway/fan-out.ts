@@ -1,4 +1,5 @@
 import type { BusMessage } from '../kernel/events.js';
+import type { SessionHandover } from './session-handover.js';
 import type { SessionStore } from './sessions.js';
 import { type Subscriptions, topicKey } from './subscriptions.js';
 
@@ -9,8 +10,9 @@ const SERVICE_RESTART = 1012;
  * Delivers what the bus carries to this instance's sessions: events to their audience (encoded
  * once), membership changes to the indexes, login-session revocations to the sockets.
  */
-export function fanOut(sessions: SessionStore, subscriptions: Subscriptions) {
+export function fanOut(sessions: SessionStore, subscriptions: Subscriptions, handover?: SessionHandover) {
   return (message: BusMessage): void => {
+    handover?.observe(message);
     switch (message.kind) {
       case 'close_sessions':
         for (const authSessionId of message.sessionIds) {

@@ -10,9 +10,12 @@ import type { SessionsChangedHook } from '../kernel/sessions.js';
 import { Connection } from './connection.js';
 import { fanOut } from './fan-out.js';
 import { FrameHandler } from './frames.js';
+import { type GatewayMetrics, NO_GATEWAY_METRICS } from './gateway-metrics.js';
 import { Handshake } from './handshake.js';
 import type { OpHandlers } from './ops.js';
 import type { ReadyBuilder } from './ready.js';
+import type { SessionDirectory } from './session-directory.js';
+import { DEFAULT_HANDOVER_TIMEOUT_MS, SessionHandover } from './session-handover.js';
 import { SessionStore } from './sessions.js';
 import { Subscriptions } from './subscriptions.js';
 
@@ -72,6 +75,11 @@ export interface GatewayDeps {
   options?: Partial<GatewayOptions>;
   /** Time for keepalive, the identify timeout, frame budgets and session lifetimes. */
   clock?: Clock;
+  metrics?: GatewayMetrics;
+  /** Which instance holds which session (several instances); in memory only without it. */
+  directory?: SessionDirectory;
+  /** How long a resume of a session held elsewhere waits for its holder's answer. */
+  handoverTimeoutMs?: number;
 }
 
 /**
@@ -95,18 +103,35 @@ export class Gateway {
   private sweeper: TimerHandle | undefined;
   private readonly unsubscribe: () => void;
   private closing = false;
+  private readonly metrics: GatewayMetrics;
 
   constructor(private readonly deps: GatewayDeps) {
     this.options = { ...DEFAULT_GATEWAY_OPTIONS, ...deps.options };
     this.clock = deps.clock ?? systemClock;
+    this.metrics = deps.metrics ?? NO_GATEWAY_METRICS;
     this.now = () => this.clock.now();
-    this.sessions = new SessionStore(this.subscriptions, this.options, deps.log);
+    this.sessions = new SessionStore(
+      this.subscriptions,
+      this.options,
+      deps.log,
+      this.metrics,
+      deps.directory,
+    );
+    const handover = new SessionHandover({
+      sessions: this.sessions,
+      clock: this.clock,
+      log: deps.log,
+      replayBufferSize: this.options.replayBufferSize,
+      timeoutMs: deps.handoverTimeoutMs ?? DEFAULT_HANDOVER_TIMEOUT_MS,
+    });
     const handshake = new Handshake({
       authenticate: deps.authenticate,
       ready: deps.ready,
       sessions: this.sessions,
       subscriptions: this.subscriptions,
+      handover,
       now: this.now,
+      metrics: this.metrics,
     });
     this.frames = new FrameHandler({
       handshake,
@@ -124,7 +149,7 @@ export class Gateway {
       // `invalid_input` reply and keeps the socket, as for any other malformed frame.
       skipUTF8Validation: true,
     });
-    this.unsubscribe = deps.bus.subscribe(fanOut(this.sessions, this.subscriptions));
+    this.unsubscribe = deps.bus.subscribe(fanOut(this.sessions, this.subscriptions, handover));
     this.scheduleSweep();
   }
 
@@ -196,10 +221,17 @@ export class Gateway {
     ]);
     timer?.cancel();
     this.unsubscribe();
-    for (const conn of this.connections) conn.close(SERVICE_RESTART, 'server restarting');
+    for (const conn of this.connections) {
+      // Read again, only to hear the client's answering close frame: a paused socket never
+      // completes the closing handshake, and ws then waits its 30 s close timeout (and the
+      // client's reconnect with it). Frames still unread are dropped unanswered, as before.
+      conn.ws.removeAllListeners('message');
+      conn.ws.resume();
+      conn.close(SERVICE_RESTART, 'server restarting');
+    }
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     for (const conn of this.connections) conn.ws.terminate();
-    this.sessions.clear();
+    await this.sessions.clear();
   }
 
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
@@ -209,6 +241,7 @@ export class Gateway {
       this.options.maxBufferedBytes,
       req.socket,
       this.now(),
+      () => this.metrics.slowConsumerClosed(),
     );
     this.connections.add(conn);
     conn.identifyTimer = this.clock.setTimeout(() => {

@@ -1,7 +1,9 @@
 import { CLOSE_CODES, IdentifyOpSchema, ResumeOpSchema } from '@decentra/protocol';
 import type { Authenticate } from '../kernel/actor.js';
 import type { Connection } from './connection.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
 import type { ReadyBuilder } from './ready.js';
+import type { SessionHandover } from './session-handover.js';
 import type { SessionStore } from './sessions.js';
 import { type Subscriptions, topicKey } from './subscriptions.js';
 
@@ -13,7 +15,10 @@ export interface HandshakeDeps {
   ready: ReadyBuilder;
   sessions: SessionStore;
   subscriptions: Subscriptions;
+  /** Resume of a session another instance holds. */
+  handover: SessionHandover;
   now: () => number;
+  metrics: GatewayMetrics;
 }
 
 /** `identify` (a new session, answered by `ready`) and `resume` (an old one, replayed). */
@@ -82,18 +87,25 @@ export class Handshake {
     const auth = token ? await this.deps.authenticate(token) : undefined;
     if (!conn.open) return;
     const session = sessions.get(sessionId);
+    if (!session && auth) {
+      const outcome = await this.deps.handover.resume(conn, auth, sessionId, seq);
+      if (outcome === 'invalid_session' && conn.open) conn.sendFrame({ op: 'invalid_session' });
+      return;
+    }
     if (
       !session ||
       !auth ||
       auth.actor.id.toString() !== session.userId ||
       auth.sessionId.toString() !== session.authSessionId
     ) {
+      this.deps.metrics.resume('invalid_session');
       conn.sendFrame({ op: 'invalid_session' });
       return;
     }
     if (!sessions.canResume(session, seq, this.deps.now())) {
       // Its client has just been told to start afresh; a detached session is of no more use.
       if (session.detached) sessions.destroy(session, 'expired');
+      this.deps.metrics.resume('too_late');
       conn.sendFrame({ op: 'invalid_session' });
       return;
     }
@@ -103,5 +115,6 @@ export class Handshake {
     superseded?.close(SESSION_SUPERSEDED_CLOSE_CODE, 'session resumed on another socket');
     conn.sendFrame({ op: 'resumed' });
     sessions.resumed(session);
+    this.deps.metrics.resume('resumed');
   }
 }

@@ -54,6 +54,25 @@ export class GatewaySession {
     return !this.detached || this.buffer.covers(this.seqAtDetach);
   }
 
+  /** Whether every event after `seq` is still held (and `seq` was ever sent). */
+  holds(seq: number): boolean {
+    return this.buffer.covers(seq);
+  }
+
+  /** The held events after `seq`, oldest first: what another instance needs to take the session over. */
+  heldAfter(seq: number): [number, string][] {
+    return [...this.buffer.after(seq)];
+  }
+
+  /**
+   * For a session moved here from another instance, before any event is pushed: numbering
+   * continues after `seq`, the last event the client saw.
+   */
+  continueAfter(seq: number): void {
+    if (this.buffer.lastSeq !== 0) throw new Error('continueAfter on a session that numbered events');
+    this.buffer.lastSeq = seq;
+  }
+
   /** Whether a resume from `seq` (the last event the client saw) can be served. */
   canResume(seq: number, now: number, ttlMs: number): boolean {
     return !this.destroyed && !this.expired(now, ttlMs) && this.buffer.covers(seq);

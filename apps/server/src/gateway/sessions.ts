@@ -4,7 +4,9 @@ import type { AuthContext } from '../kernel/actor.js';
 import type { DispatchMessage } from '../kernel/events.js';
 import type { SessionsChangedHook, SessionsChangedReason } from '../kernel/sessions.js';
 import type { Connection } from './connection.js';
+import { type GatewayMetrics, NO_GATEWAY_METRICS } from './gateway-metrics.js';
 import { GatewaySession } from './session.js';
+import { MemorySessionDirectory, type SessionDirectory } from './session-directory.js';
 import type { Subscriptions } from './subscriptions.js';
 
 export interface SessionLimits {
@@ -13,7 +15,13 @@ export interface SessionLimits {
   maxSessionsPerUser: number;
 }
 
-/** Every gateway session of this instance, by id, and their life: begin, deliver, expire, end. */
+/** A directory record outlives the session's time to live a little, for a resume at its very end. */
+const RECORD_SLACK_MS = 60_000;
+
+/**
+ * Every gateway session of this instance, by id, and their life: begin, deliver, expire, end.
+ * With several instances the directory says which instance holds which session.
+ */
 export class SessionStore {
   private readonly byId = new Map<string, GatewaySession>();
   private readonly hooks = new Set<SessionsChangedHook>();
@@ -22,6 +30,8 @@ export class SessionStore {
     private readonly subscriptions: Subscriptions,
     private readonly limits: SessionLimits,
     private readonly log: Logger,
+    private readonly metrics: GatewayMetrics = NO_GATEWAY_METRICS,
+    readonly directory: SessionDirectory = new MemorySessionDirectory(),
   ) {}
 
   watch(hook: SessionsChangedHook): () => void {
@@ -43,8 +53,31 @@ export class SessionStore {
     const session = new GatewaySession(randomUUID(), auth, this.limits.replayBufferSize);
     this.byId.set(session.sessionId, session);
     this.subscriptions.add(session);
+    this.record(session);
     this.changed(session, 'identify');
     return session;
+  }
+
+  /** Makes a session another instance held this instance's own (its topics and buffer already set). */
+  adopt(session: GatewaySession): void {
+    this.evictDetached(session.userId);
+    this.byId.set(session.sessionId, session);
+    this.subscriptions.add(session);
+    for (const topic of session.topics) this.subscriptions.subscribe(session, topic);
+    this.record(session);
+  }
+
+  /**
+   * Lets go of a session another instance has claimed: it lives on there, so it is not forgotten.
+   * Returns the socket that was attached, for the caller to close; hooks hear `moved`.
+   */
+  release(session: GatewaySession): Connection | undefined {
+    if (session.destroyed) return undefined;
+    const conn = session.destroy();
+    this.byId.delete(session.sessionId);
+    this.subscriptions.remove(session);
+    this.changed(session, 'moved');
+    return conn;
   }
 
   /** Ends a session for good; returns the socket that was attached, for the caller to close. */
@@ -53,6 +86,7 @@ export class SessionStore {
     const conn = session.destroy();
     this.byId.delete(session.sessionId);
     this.subscriptions.remove(session);
+    this.forget([session.sessionId]);
     this.changed(session, reason);
     return conn;
   }
@@ -67,12 +101,15 @@ export class SessionStore {
     return open;
   }
 
+  /** A resume (here, or of a session moved here). */
   resumed(session: GatewaySession): void {
     this.changed(session, 'resume');
   }
 
   /** The session's socket dropped without a clean close; it stays resumable for a while. */
   detached(session: GatewaySession): void {
+    // Refreshed: a record written at identify may be near its end after a long-lived socket.
+    this.record(session);
     this.changed(session, 'detached');
   }
 
@@ -83,12 +120,15 @@ export class SessionStore {
   /** Numbers and sends (or buffers) one event for its audience, encoding `{t, d}` once. */
   dispatch(message: DispatchMessage): void {
     let encoded: string | undefined;
+    let copies = 0;
     const overrun: GatewaySession[] = [];
     for (const session of this.subscriptions.resolve(message.to)) {
       if (message.except !== undefined && session.userId === message.except) continue;
       encoded ??= JSON.stringify({ t: message.t, d: message.d });
+      copies++;
       if (!session.push(encoded)) overrun.push(session);
     }
+    this.metrics.dispatched(copies);
     for (const session of overrun) this.destroy(session, 'expired');
   }
 
@@ -99,13 +139,35 @@ export class SessionStore {
     }
   }
 
-  /** Forgets everything without telling anyone (the gateway is shutting down). */
-  clear(): void {
+  /**
+   * Forgets everything without telling the hooks (the gateway is shutting down). The directory
+   * forgets them too: nobody holds them any more, so a resume elsewhere is refused at once.
+   */
+  async clear(): Promise<void> {
     for (const session of this.byId.values()) {
       session.destroy();
       this.subscriptions.remove(session);
     }
+    const ids = [...this.byId.keys()];
     this.byId.clear();
+    await this.directory
+      .forget(ids)
+      .catch((err: unknown) => this.log.warn({ err }, 'session directory: forget failed'));
+  }
+
+  private record(session: GatewaySession): void {
+    const record = {
+      userId: session.userId,
+      authSessionId: session.authSessionId,
+      owner: this.directory.instanceId,
+    };
+    this.directory.record(session.sessionId, record, this.limits.sessionTtlMs + RECORD_SLACK_MS);
+  }
+
+  private forget(sessionIds: string[]): void {
+    this.directory
+      .forget(sessionIds)
+      .catch((err: unknown) => this.log.warn({ err }, 'session directory: forget failed'));
   }
 
   /** Keeps a user's sessions bounded: past the limit, the longest-detached ones go first. */

@@ -14,6 +14,7 @@ import type * as z from 'zod';
 import type { AuthContext, Authenticate } from '../kernel/actor.js';
 import { requireAdmin, requireAuth } from './auth.js';
 import type { App } from './types.js';
+import { acceptRawBodies, type UploadBody, uploadBody } from './upload-body.js';
 
 type Parsed<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType }
   ? z.output<S>
@@ -24,6 +25,8 @@ export interface RouteCall<N extends RouteName> {
   params: Parsed<Routes[N], 'params'>;
   query: Parsed<Routes[N], 'query'>;
   body: Parsed<Routes[N], 'body'>;
+  /** An upload route's file: its bytes as they arrive, and the length the client declared. */
+  upload: Routes[N] extends { upload: true } ? UploadBody : undefined;
   /** The caller; there for every route but those open to anyone. */
   auth: Routes[N]['auth'] extends 'none' ? undefined : AuthContext;
   req: FastifyRequest;
@@ -56,17 +59,28 @@ const PUBLIC_ERRORS: readonly ErrorCode[] = ['invalid_input', 'rate_limited'];
  * Registers every route of the contract (packages/protocol routes.ts) with its handler: the
  * contract's schemas validate the input, shape the answer and make the OpenAPI document.
  */
-export function registerRoutes(app: App, authenticate: Authenticate, handlers: RouteHandlers): void {
+export interface RouteLimits {
+  /** The largest body an upload route takes (its service may hold a file to less). */
+  maxUploadBytes: number;
+}
+
+export function registerRoutes(
+  app: App,
+  authenticate: Authenticate,
+  handlers: RouteHandlers,
+  limits: RouteLimits,
+): void {
   const auth = requireAuth(authenticate);
   const admin = [auth, requireAdmin];
-  for (const name of ROUTE_NAMES) {
+  const define = (target: App, name: RouteName) => {
     const spec: RouteSpec = ROUTES[name];
     const handler = handlers[name] as RouteHandler<RouteName>;
     const errors = spec.errors ?? (spec.auth === 'none' ? PUBLIC_ERRORS : USER_ERRORS);
-    app.route({
+    target.route({
       method: spec.method,
       url: spec.path,
       ...(spec.auth === 'none' ? {} : { preHandler: spec.auth === 'admin' ? admin : auth }),
+      ...(spec.upload ? uploadBody(limits.maxUploadBytes) : {}),
       schema: {
         tags: [...spec.tags],
         summary: spec.summary,
@@ -88,7 +102,10 @@ export function registerRoutes(app: App, authenticate: Authenticate, handlers: R
         const call = {
           params: req.params,
           query: req.query,
-          body: req.body,
+          body: spec.upload ? undefined : req.body,
+          upload: spec.upload
+            ? { stream: req.body, length: Number(req.headers['content-length']) }
+            : undefined,
           auth: spec.auth === 'none' ? undefined : (req.auth ?? undefined),
           req,
           reply,
@@ -97,5 +114,13 @@ export function registerRoutes(app: App, authenticate: Authenticate, handlers: R
         return spec.status === 204 ? null : answer;
       },
     });
-  }
+  };
+  const isUpload = (name: RouteName) => (ROUTES[name] as RouteSpec).upload === true;
+  for (const name of ROUTE_NAMES) if (!isUpload(name)) define(app, name);
+  // Upload routes live in a context of their own whose only body parser hands over the stream.
+  const uploads = ROUTE_NAMES.filter(isUpload);
+  app.register(async (child: App) => {
+    acceptRawBodies(child);
+    for (const name of uploads) define(child, name);
+  });
 }

@@ -27,8 +27,9 @@ describe('ids out of the 64-bit range', () => {
   it('are invalid_input in every path parameter of every route', async () => {
     for (const name of ROUTE_NAMES) {
       const spec: RouteSpec = ROUTES[name];
-      // Every path parameter is an id but an invite's code (a string: 19 digits is a code like any other).
-      const params = (spec.path.match(/:[A-Za-z]+/g) ?? []).filter((p) => p !== ':code');
+      // Every path parameter is an id but an invite's code (a string: 19 digits is a code like any
+      // other) and a file's name (any name, digits too).
+      const params = (spec.path.match(/:[A-Za-z]+/g) ?? []).filter((p) => p !== ':code' && p !== ':filename');
       for (const param of params) {
         for (const id of OUT_OF_RANGE) {
           const path = spec.path.replace(/:[A-Za-z]+/g, (p) => (p === param ? id : '1'));

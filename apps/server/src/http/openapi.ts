@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import fastifySwagger from '@fastify/swagger';
+import { ROUTE_NAMES, ROUTES, type RouteSpec } from '@decentra/protocol';
+import fastifySwagger, { type SwaggerTransform } from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { policyAllowing } from './security-headers.js';
@@ -14,6 +15,23 @@ const SWAGGER_LOGO_STYLE = '.logo_small_svg__cls-2{fill:#fff}.logo_small_svg__cl
 const DOCS_POLICY = policyAllowing('style-src', [
   `'sha256-${createHash('sha256').update(SWAGGER_LOGO_STYLE).digest('base64')}'`,
 ]);
+
+/** Upload routes, by `METHOD path`: their body is a file's bytes, which no zod schema describes. */
+const UPLOADS = new Set(
+  ROUTE_NAMES.map((name): RouteSpec => ROUTES[name])
+    .filter((spec) => spec.upload)
+    .map((spec) => `${spec.method} ${spec.path}`),
+);
+const FILE_BODY = {
+  required: true,
+  content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+};
+
+const transform: SwaggerTransform = (input) => {
+  const out = jsonSchemaTransform(input);
+  if (!UPLOADS.has(`${String(input.route.method)} ${input.url}`)) return out;
+  return { ...out, schema: { ...out.schema, body: FILE_BODY } };
+};
 
 /** The REST half of the contract as OpenAPI, generated from the same zod schemas that validate. */
 export async function registerOpenApi(app: App): Promise<void> {
@@ -33,7 +51,7 @@ export async function registerOpenApi(app: App): Promise<void> {
         },
       },
     },
-    transform: jsonSchemaTransform,
+    transform,
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: DOCS_POLICY });

@@ -1,15 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 
 /**
- * The web app's policy: nothing but our own scripts and styles, media over https, embeds only
- * from youtube-nocookie, never framed. JSON answers get the same headers (harmless, and simpler).
+ * The web app's policy: nothing but our own scripts and styles, pictures and videos from our own
+ * origin only (other hosts' media come through the media proxy, so readers' addresses never reach
+ * them; `blob:` images are the composer's thumbnails of files being uploaded), frames only from
+ * youtube-nocookie, never framed. JSON answers get the same headers (harmless, and simpler).
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' https: data:",
-  "media-src 'self' https: data:",
+  "img-src 'self' data: blob:",
+  "media-src 'self'",
   'frame-src https://www.youtube-nocookie.com',
   "connect-src 'self'",
   "font-src 'self'",

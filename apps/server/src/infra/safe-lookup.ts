@@ -1,4 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { Agent as HttpAgent, type AgentOptions as HttpAgentOptions } from 'node:http';
 import { Agent, type AgentOptions } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
@@ -87,8 +88,13 @@ export function hostOf(url: URL): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-function refusalOf(host: string, addresses: readonly string[]): PrivateAddressError | undefined {
+function refusalOf(
+  host: string,
+  addresses: readonly string[],
+  allowed?: ReadonlySet<string>,
+): PrivateAddressError | undefined {
   for (const address of addresses) {
+    if (allowed?.has(address)) continue;
     const range = addressRefusal(address);
     if (range !== undefined) return new PrivateAddressError(host, address, range);
   }
@@ -122,7 +128,23 @@ export async function assertPublicHost(host: string): Promise<void> {
  * gains nothing. Node connects to an address literal without calling `lookup`: check those with
  * assertPublicHost before connecting.
  */
-export const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+export const publicOnlyLookup: LookupFunction = (hostname, options, callback) =>
+  checkedLookup(hostname, options, callback, undefined);
+
+/**
+ * publicOnlyLookup, except that these addresses pass too: one host of a LAN, or a test's own
+ * loopback server while every other private address stays refused.
+ */
+export function lookupAllowing(allowed: ReadonlySet<string>): LookupFunction {
+  return (hostname, options, callback) => checkedLookup(hostname, options, callback, allowed);
+}
+
+function checkedLookup(
+  hostname: string,
+  options: LookupOptions,
+  callback: Parameters<LookupFunction>[2],
+  allowed: ReadonlySet<string> | undefined,
+): void {
   lookupAll(hostname, options, (err, addresses) => {
     if (err) {
       callback(err, '', 4);
@@ -131,6 +153,7 @@ export const publicOnlyLookup: LookupFunction = (hostname, options, callback) =>
     const refusal = refusalOf(
       hostname,
       addresses.map((a) => a.address),
+      allowed,
     );
     const first = addresses[0];
     if (refusal || !first) {
@@ -143,7 +166,7 @@ export const publicOnlyLookup: LookupFunction = (hostname, options, callback) =>
     if (options.all) callback(null, addresses);
     else callback(null, first.address, first.family);
   });
-};
+}
 
 /** A socket `lookup` through the bounded pool, refusing nothing (private addresses allowed). */
 const boundedLookup: LookupFunction = (hostname, options, callback) => {
@@ -165,4 +188,23 @@ const boundedLookup: LookupFunction = (hostname, options, callback) => {
 export function outboundAgent(options: AgentOptions & { allowPrivate: boolean }): Agent {
   const { allowPrivate, ...agentOptions } = options;
   return new Agent({ ...agentOptions, lookup: allowPrivate ? boundedLookup : publicOnlyLookup });
+}
+
+/** Which private addresses an outbound agent may reach: all (true), none (false), or these. */
+export type PrivateAllowance = boolean | ReadonlySet<string>;
+
+function lookupFor(allowPrivate: PrivateAllowance): LookupFunction {
+  if (allowPrivate === true) return boundedLookup;
+  if (allowPrivate === false) return publicOnlyLookup;
+  return lookupAllowing(allowPrivate);
+}
+
+/** outboundAgent for https and plain http (link previews fetch http: pages too), with any allowance. */
+export function outboundAgents(options: HttpAgentOptions & { allowPrivate: PrivateAllowance }): {
+  https: Agent;
+  http: HttpAgent;
+} {
+  const { allowPrivate, ...agentOptions } = options;
+  const lookup = lookupFor(allowPrivate);
+  return { https: new Agent({ ...agentOptions, lookup }), http: new HttpAgent({ ...agentOptions, lookup }) };
 }

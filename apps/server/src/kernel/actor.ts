@@ -4,6 +4,8 @@ import type { UserRow } from '../storage/rows.js';
 export interface Actor {
   id: bigint;
   username: string;
+  /** Their avatar when the request (or socket) was authenticated; what messages they send show. */
+  avatarHash?: string | null;
 }
 
 /** A logged-in caller: the user and the login session (token) they came with. */
@@ -18,5 +20,5 @@ export interface AuthContext {
 export type Authenticate = (token: string) => Promise<AuthContext | undefined>;
 
 export function authContext(user: UserRow, sessionId: bigint): AuthContext {
-  return { actor: { id: user.id, username: user.username }, user, sessionId };
+  return { actor: { id: user.id, username: user.username, avatarHash: user.avatarHash }, user, sessionId };
 }

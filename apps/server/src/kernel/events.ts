@@ -30,6 +30,16 @@ export interface CloseSessionsMessage {
 }
 
 /**
+ * Cached authentication to forget on every instance: these login sessions were revoked, or these
+ * users' rows changed (password, disable, deletion), so a token must be looked up again.
+ */
+export interface SessionRevokedMessage {
+  kind: 'session_revoked';
+  sessionIds: readonly string[];
+  userIds: readonly string[];
+}
+
+/**
  * Membership changes for the in-memory indexes: every socket of these users starts (or stops)
  * receiving a topic's events. Carried in order with the events around them, so a joining member
  * gets the join's own events and a removed one gets nothing after its removal, on every instance.
@@ -54,12 +64,42 @@ export interface GapMessage {
   kind: 'gap';
 }
 
+/**
+ * Gateway-internal, with several instances: a client resumes here a session another instance
+ * holds. Carried in order with the events, so the holder stops numbering the session's events at
+ * the very message where the claimant starts (no gap, no duplicate).
+ */
+export interface SessionClaimMessage {
+  kind: 'session_claim';
+  sessionId: string;
+  /** One per attempt: the answer names it, and a late answer to an abandoned claim is ignored. */
+  claimId: string;
+  /** The claiming instance. */
+  by: string;
+  /** The last seq the client saw: the holder hands over what came after it. */
+  afterSeq: number;
+}
+
+/** The holder's answer: the session's last seq and topics at the claim, its replay in Redis. */
+export interface SessionReleaseMessage {
+  kind: 'session_release';
+  sessionId: string;
+  claimId: string;
+  /** False when the holder no longer has every event after `afterSeq` (the client starts afresh). */
+  ok: boolean;
+  seq: number;
+  topics: readonly string[];
+}
+
 export type BusMessage =
   | DispatchMessage
   | CloseSessionsMessage
+  | SessionRevokedMessage
   | SubscriptionMessage
   | DropTopicMessage
-  | GapMessage;
+  | GapMessage
+  | SessionClaimMessage
+  | SessionReleaseMessage;
 
 /** Where the events of a committed command go (the bus). */
 export interface EventPublisher {
@@ -112,4 +152,13 @@ export const closeSessions = (
   sessionIds: sessionIds.map(String),
   code,
   reason,
+});
+
+export const sessionRevoked = (revoked: {
+  sessionIds?: readonly bigint[];
+  userIds?: readonly bigint[];
+}): SessionRevokedMessage => ({
+  kind: 'session_revoked',
+  sessionIds: (revoked.sessionIds ?? []).map(String),
+  userIds: (revoked.userIds ?? []).map(String),
 });

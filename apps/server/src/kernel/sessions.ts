@@ -2,9 +2,10 @@
  * Why a user's gateway sessions changed: `identify` began one, `resume` re-attached one to a new
  * socket, `detached` lost one's socket without a clean close (it waits for a resume), `closed`
  * ended one (clean close by the client, logout), `expired` ended a detached one that was not
- * resumed in time or missed more events than its buffer holds.
+ * resumed in time or missed more events than its buffer holds, `moved` let one go to another
+ * instance where its client resumed it (it lives on there; here it is gone).
  */
-export type SessionsChangedReason = 'identify' | 'resume' | 'detached' | 'closed' | 'expired';
+export type SessionsChangedReason = 'identify' | 'resume' | 'detached' | 'closed' | 'expired' | 'moved';
 
 /** What the gateway tells features (presence, voice) after every change of a user's sessions. */
 export interface SessionsChange {

@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { secureDataDir } from './data-dir-permissions.js';
 import { syncTree } from './durable-pglite.js';
 import { PgliteThread } from './pglite-thread.js';
+import { type QueryObserver, timeQueries } from './query-timing.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -31,6 +32,8 @@ export interface Storage {
   ping(): Promise<void>;
   /** A 10-bit id unique among live instances on this database (for snowflake ids). */
   claimWorkerId(): Promise<number>;
+  /** From now on, tells `observer` how long every query takes (the metrics). */
+  observeQueries(observer: QueryObserver): void;
   close(): Promise<void>;
 }
 
@@ -64,12 +67,24 @@ async function openPglite(dataDir: string | undefined): Promise<Storage> {
   }
   // Opened in its own thread (pglite-worker.ts), which also checks that it runs durably.
   const client = await PgliteThread.start({ path, postgresqlconf: PGLITE_CONF });
+  let observer: QueryObserver | undefined;
+  timeQueries(client, () => observer);
+  // A transaction's queries run on the object it hands its callback.
+  const transaction = client.transaction.bind(client);
+  client.transaction = (callback) =>
+    transaction((tx) => {
+      timeQueries(tx, () => observer);
+      return callback(tx);
+    });
   // Drizzle's PGlite driver calls only query() and transaction() on its client (and on a
   // transaction's), which PgliteThread answers as PGlite does; its type names the whole class.
   const db = drizzlePglite({ client: client as unknown as PGlite, schema }) as unknown as Db;
   return {
     engine: 'pglite',
     db,
+    observeQueries: (next) => {
+      observer = next;
+    },
     ping: async () => {
       await client.query('select 1');
     },
@@ -111,6 +126,9 @@ async function openPostgres(
   const pool = new pgModule.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  let observer: QueryObserver | undefined;
+  // Every query, pooled or in a transaction, runs on one of the pool's clients.
+  pool.on('connect', (client) => timeQueries(client, () => observer));
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   let workerClient: pg.PoolClient | undefined;
   let workerId: number | undefined;
@@ -164,6 +182,9 @@ async function openPostgres(
   return {
     engine: 'postgres',
     db,
+    observeQueries: (next) => {
+      observer = next;
+    },
     ping: async () => {
       await pool.query('select 1');
     },

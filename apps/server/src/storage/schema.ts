@@ -1,3 +1,4 @@
+import type { LinkEmbed } from '@decentra/protocol';
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
@@ -54,6 +55,8 @@ export const users = pgTable(
     deletedAt: time('deleted_at'),
     /** A new address waiting for its confirmation link. */
     pendingEmail: text('pending_email'),
+    /** The avatar shown (images.hash), or none. */
+    avatarHash: text('avatar_hash').references((): AnyPgColumn => images.hash),
   },
   (t) => [
     // Unique among accounts not deleted: every deleted account has the same name.
@@ -61,6 +64,8 @@ export const users = pgTable(
     uniqueIndex('users_username_key_idx').on(t.usernameKey).where(sql`deleted_at is null`),
     // Prefix search: text_pattern_ops lets `lower(username) LIKE 'ab%'` use the index.
     index('users_username_prefix_idx').using('btree', sql`lower(${t.username}) text_pattern_ops`),
+    // An image is forgotten once nothing shows it: these find who still does.
+    index('users_avatar_hash_idx').on(t.avatarHash).where(sql`avatar_hash is not null`),
   ],
 );
 
@@ -130,14 +135,20 @@ export const inviteUses = pgTable(
   (t) => [primaryKey({ columns: [t.code, t.userId] })],
 );
 
-export const servers = pgTable('servers', {
-  id: id('id').primaryKey(),
-  name: text('name').notNull(),
-  ownerId: id('owner_id')
-    .notNull()
-    .references(() => users.id),
-  createdAt: time('created_at').notNull().defaultNow(),
-});
+export const servers = pgTable(
+  'servers',
+  {
+    id: id('id').primaryKey(),
+    name: text('name').notNull(),
+    ownerId: id('owner_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: time('created_at').notNull().defaultNow(),
+    /** The icon shown (images.hash), or none. */
+    iconHash: text('icon_hash').references(() => images.hash),
+  },
+  (t) => [index('servers_icon_hash_idx').on(t.iconHash).where(sql`icon_hash is not null`)],
+);
 
 export const serverMembers = pgTable(
   'server_members',
@@ -195,6 +206,8 @@ export const messages = pgTable(
     replyMentionId: id('reply_mention_id').references(() => users.id),
     /** Search (0013_search.sql): computed by the database from the content. */
     searchVector: tsvector('search_vector').generatedAlwaysAs(sql`to_tsvector('simple'::regconfig, content)`),
+    /** Link previews (0018_link_previews.sql): what the server found behind the links; null until then. */
+    embeds: jsonb('embeds').$type<LinkEmbed[]>(),
     hasLink: boolean('has_link').generatedAlwaysAs(sql`content ~* 'https?://'`),
     hasImage: boolean('has_image').generatedAlwaysAs(
       sql.raw(`content ~* 'https?://[^\\s<>"''\`{}|\\\\^?#]+\\.(jpe?g|png|gif|webp|svg)([?#\\s.,;:!)]|$)'`),
@@ -399,3 +412,64 @@ export const messageReactions = pgTable(
   },
   (t) => [primaryKey({ columns: [t.messageId, t.emoji, t.userId] })],
 );
+
+/** Link previews by URL (0018): the embed found there, or null for nothing to show; fetched again after a day. */
+export const linkPreviews = pgTable('link_previews', {
+  url: text('url').primaryKey(),
+  embed: jsonb('embed').$type<LinkEmbed>(),
+  fetchedAt: time('fetched_at').notNull(),
+});
+
+/** Avatars and server icons by the sha256 (hex) of their bytes: 256×256 webp (migration 0017). */
+export const images = pgTable('images', {
+  hash: text('hash').primaryKey(),
+  data: bytea('data').notNull(),
+  createdAt: time('created_at').notNull().defaultNow(),
+});
+/** File contents by the SHA-256 of their bytes (0016_attachments.sql). */
+export const blobs = pgTable('blobs', {
+  sha256: text('sha256').primaryKey(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  createdAt: time('created_at').notNull().defaultNow(),
+});
+
+/** Uploads; `messageId` null until sent (no foreign key: claimed just before the message is written). */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: id('id').primaryKey(),
+    uploaderId: userRef('uploader_id'),
+    channelId: id('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    blobSha256: text('blob_sha256')
+      .notNull()
+      .references(() => blobs.sha256),
+    filename: text('filename').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    contentType: text('content_type').notNull(),
+    kind: text('kind', { enum: ['image', 'video', 'audio', 'file'] }).notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    animated: boolean('animated').notNull().default(false),
+    previewSha256: text('preview_sha256').references(() => blobs.sha256),
+    messageId: id('message_id'),
+    position: integer('position'),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('attachments_message_idx').on(t.messageId, t.position),
+    index('attachments_unsent_idx').on(t.createdAt).where(sql`${t.messageId} IS NULL`),
+    index('attachments_blob_idx').on(t.blobSha256),
+    index('attachments_preview_idx').on(t.previewSha256),
+  ],
+);
+
+/** What each user stores and has reserved for uploads in flight (kept by triggers, 0016). */
+export const uploadQuotas = pgTable('upload_quotas', {
+  userId: id('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  usedBytes: bigint('used_bytes', { mode: 'number' }).notNull().default(0),
+  reservedBytes: bigint('reserved_bytes', { mode: 'number' }).notNull().default(0),
+});

@@ -6,6 +6,7 @@ import type {
   Member,
   Message,
   ReadState,
+  UserRef,
 } from '@decentra/protocol';
 import { compareIds, MENTION_COUNT_CAP, mentionsUser } from '@decentra/protocol';
 import {
@@ -34,7 +35,9 @@ const reducers: Reducers = {
   server_update: (s, d) => {
     const server = s.servers[d.id];
     if (!server) return {};
-    return { servers: { ...s.servers, [d.id]: { ...server, name: d.name, ownerId: d.ownerId } } };
+    const { icon: _, ...rest } = server;
+    const next = { ...rest, name: d.name, ownerId: d.ownerId, ...(d.icon ? { icon: d.icon } : {}) };
+    return { servers: { ...s.servers, [d.id]: next } };
   },
   server_delete: (s, d) => withoutServer(s, d.id),
   voice_state_update: (s, d) => ({ voice: withVoiceState(s.voice, d) }),
@@ -78,7 +81,7 @@ const reducers: Reducers = {
     const typing = s.typing[d.channelId];
     const next: Partial<ChatState> = {
       messages: { ...s.messages, [d.channelId]: mergeLive(list, [d]) },
-      users: withUsers(s.users, [d.author]),
+      users: withUsers(s.users, [d.author], 'event'),
     };
     if (typing?.[d.author.id] !== undefined) {
       const rest = { ...typing };
@@ -117,7 +120,7 @@ const reducers: Reducers = {
     outgoing: s.outgoing.filter((r) => r.id !== d.id),
   }),
   friend_add: (s, d) => ({
-    friends: { ...s.friends, [d.id]: { id: d.id, username: d.username } },
+    friends: { ...s.friends, [d.id]: d },
     users: withUsers(s.users, [d]),
   }),
   friend_remove: (s, d) => {
@@ -129,20 +132,21 @@ const reducers: Reducers = {
     presence: { ...s.presence, [d.userId]: d.status },
   }),
   typing_start: (s, d, now) => ({
-    users: withUsers(s.users, [{ id: d.userId, username: d.username }]),
+    users: withUsers(s.users, [{ id: d.userId, username: d.username }], 'event'),
     typing: { ...s.typing, [d.channelId]: { ...s.typing[d.channelId], [d.userId]: now + TYPING_MS } },
   }),
   // Signals carry WebRTC media negotiation: they go to the voice engine, not into the store.
   voice_signal: () => ({}),
   // The full call follows in `call_update`; this only makes sure the caller's name is known.
-  call_incoming: (s, d) => ({ users: withUsers(s.users, [d.from]) }),
+  call_incoming: (s, d) => ({ users: withUsers(s.users, [d.from], 'event') }),
   call_update: (s, d) => {
     const calls = { ...s.calls };
     if (d.state === 'ringing' || d.state === 'active') calls[d.callId] = d;
     else delete calls[d.callId];
-    return { calls, users: withUsers(s.users, [d.caller, d.callee]) };
+    return { calls, users: withUsers(s.users, [d.caller, d.callee], 'event') };
   },
-  user_update: (s, d) => ({ me: d, users: withUsers(s.users, [{ id: d.id, username: d.username }]) }),
+  user_update: (s, d) => ({ ...withUserRef(s, toRef(d)), me: d }),
+  user_ref_update: (s, d) => withUserRef(s, d),
   read_state_update: (s, d) => {
     const held = s.readStates[d.channelId];
     const next = laterReadState(held, d);
@@ -245,4 +249,34 @@ export function typingNames(state: ChatState, channelId: string, now = Date.now(
   return Object.entries(entries)
     .filter(([userId, until]) => until > now && userId !== state.me?.id)
     .map(([userId]) => state.users[userId]?.username ?? 'Someone');
+}
+
+function toRef(user: UserRef): UserRef {
+  return user.avatar
+    ? { id: user.id, username: user.username, avatar: user.avatar }
+    : { id: user.id, username: user.username };
+}
+
+/** Someone's name or avatar changed: every place the store shows them takes the new ref. */
+function withUserRef(s: ChatState, ref: UserRef): Partial<ChatState> {
+  const swap = (u: UserRef) => (u.id === ref.id ? ref : u);
+  const next: Partial<ChatState> = { users: withUsers(s.users, [ref]) };
+  if (s.friends[ref.id]) next.friends = { ...s.friends, [ref.id]: ref };
+  const members: ChatState['members'] = {};
+  for (const [serverId, list] of Object.entries(s.members)) {
+    members[serverId] = list.some((m) => m.user.id === ref.id)
+      ? list.map((m) => (m.user.id === ref.id ? { ...m, user: ref } : m))
+      : list;
+  }
+  next.members = members;
+  next.incoming = s.incoming.map((r) => ({ ...r, from: swap(r.from), to: swap(r.to) }));
+  next.outgoing = s.outgoing.map((r) => ({ ...r, from: swap(r.from), to: swap(r.to) }));
+  const channels = { ...s.channels };
+  for (const id of s.dmIds) {
+    const dm = channels[id];
+    if (dm?.recipients?.some((u) => u.id === ref.id))
+      channels[id] = { ...dm, recipients: dm.recipients.map(swap) };
+  }
+  next.channels = channels;
+  return next;
 }

@@ -195,6 +195,19 @@ describe('events', () => {
     expect(s.messages['11']?.items).toEqual([]);
   });
 
+  it("message_update brings a message's link previews, and an edit that drops them takes them away", () => {
+    const embed = { url: 'https://a.example/', kind: 'link' as const, title: 'A' };
+    let s = apply(base(), 'message_create', message('100', '11', { content: 'https://a.example/' }));
+    s = apply(s, 'message_update', message('100', '11', { content: 'https://a.example/', embeds: [embed] }));
+    expect(s.messages['11']?.items[0]?.embeds).toEqual([embed]);
+    s = apply(
+      s,
+      'message_update',
+      message('100', '11', { content: 'no link', editedAt: '2026-01-02T00:00:00.000Z' }),
+    );
+    expect(s.messages['11']?.items[0]?.embeds).toBeUndefined();
+  });
+
   it('channel_pins_update marks a loaded message; a deleted original leaves its replies saying so', () => {
     let s = apply(base(), 'message_create', message('100'));
     const snapshot = { author: { id: '2', username: 'bob' }, content: 'hi' };
@@ -285,6 +298,43 @@ describe('events', () => {
     const s = base();
     const unknown = JSON.parse('{"op":"event","t":"something_new","d":{},"seq":1}');
     expect(reduceEvent(s, unknown)).toEqual({});
+  });
+});
+
+describe('avatars and icons', () => {
+  const base = () => applyReady(initialChatState(), ready());
+  const A = 'a'.repeat(64);
+  const B = 'b'.repeat(64);
+
+  it('user_ref_update puts the new avatar everywhere the person shows, and takes it away', () => {
+    const bob = { user: { id: '2', username: 'bob' }, isOwner: false, permissions: none };
+    let s: ChatState = { ...base(), members: { '10': [bob] } };
+    s = apply(s, 'user_ref_update', { id: '2', username: 'bob', avatar: A });
+    expect(s.users['2']?.avatar).toBe(A);
+    expect(s.friends['2']?.avatar).toBe(A);
+    expect(s.members['10']?.find((m) => m.user.id === '2')?.user.avatar).toBe(A);
+    expect(s.channels['50']?.recipients?.find((u) => u.id === '2')?.avatar).toBe(A);
+    s = apply(s, 'user_ref_update', { id: '2', username: 'bob' });
+    expect(s.users['2']?.avatar).toBeUndefined();
+    expect(s.friends['2']?.avatar).toBeUndefined();
+  });
+
+  it('an older ref (a message, a typist) does not undo a newer avatar; an unknown author brings theirs', () => {
+    let s = apply(base(), 'user_ref_update', { id: '2', username: 'bob', avatar: A });
+    s = apply(s, 'message_create', message('100', '11', { author: { id: '2', username: 'bob' } }));
+    s = apply(s, 'typing_start', { channelId: '11', userId: '2', username: 'bob' });
+    expect(s.users['2']?.avatar).toBe(A);
+    s = apply(s, 'message_create', message('101', '11', { author: { id: '3', username: 'cat', avatar: B } }));
+    expect(s.users['3']?.avatar).toBe(B);
+  });
+
+  it('user_update shows my own avatar; server_update carries the icon and its removal', () => {
+    let s = apply(base(), 'user_update', { ...me, avatar: A });
+    expect([s.me?.avatar, s.users['1']?.avatar]).toEqual([A, A]);
+    s = apply(s, 'server_update', { id: '10', name: 'Club', ownerId: '1', icon: B });
+    expect(s.servers['10']?.icon).toBe(B);
+    s = apply(s, 'server_update', { id: '10', name: 'Club', ownerId: '1' });
+    expect(s.servers['10']?.icon).toBeUndefined();
   });
 });
 

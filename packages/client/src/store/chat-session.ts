@@ -1,4 +1,5 @@
 import type {
+  Attachment,
   Channel,
   ChannelType,
   EventFrameOf,
@@ -84,6 +85,8 @@ interface Outgoing {
   content: string;
   createdAt: string;
   reply?: ReplyOptions;
+  /** Files uploaded for it: the send carries their ids, the pending copy shows them. */
+  attachments?: Attachment[];
 }
 
 /** Without a retry-after from the server, a rate-limited send waits this long. */
@@ -151,8 +154,16 @@ export class ChatSession {
     this.gateway.close();
   }
 
-  /** Shows the message at once and sends it; returns its nonce. */
-  send(channelId: string, content: string, reply?: ReplyOptions): string {
+  /**
+   * Shows the message at once and sends it; returns its nonce. `attachments` are files already
+   * uploaded (`POST /channels/:id/attachments`); with them the content may be empty.
+   */
+  send(
+    channelId: string,
+    content: string,
+    reply?: ReplyOptions,
+    attachments?: readonly Attachment[],
+  ): string {
     const nonce = newNonce();
     this.queue({
       nonce,
@@ -160,6 +171,7 @@ export class ChatSession {
       content,
       createdAt: new Date(this.now()).toISOString(),
       ...(reply ? { reply } : {}),
+      ...(attachments?.length ? { attachments: [...attachments] } : {}),
     });
     // Writing while reading old history: the message belongs at the present, so go back there.
     if (this.store.getState().messages[channelId]?.hasNewer)
@@ -180,6 +192,7 @@ export class ChatSession {
       content: message.content,
       createdAt: message.createdAt,
       ...(message.replyOptions ? { reply: message.replyOptions } : {}),
+      ...(message.attachments?.length ? { attachments: message.attachments } : {}),
     });
     this.save();
     this.flush();
@@ -586,6 +599,7 @@ export class ChatSession {
             replyOptions: send.reply,
           }
         : {}),
+      ...(send.attachments ? { attachments: send.attachments } : {}),
       // Queued while the rate limit holds the queue: it waits at least as long.
       ...(this.retryTimer && this.waitUntil > this.now() ? { waitUntil: this.waitUntil } : {}),
     };
@@ -595,6 +609,7 @@ export class ChatSession {
       content: send.content,
       createdAt: send.createdAt,
       ...(send.reply ? { reply: send.reply } : {}),
+      ...(send.attachments ? { attachments: send.attachments } : {}),
     });
     this.save();
   }
@@ -614,12 +629,13 @@ export class ChatSession {
     const item = this.outbox.get(nonce);
     if (!item) return;
     this.sending = nonce;
-    const { channelId, content, reply } = item;
+    const { channelId, content, reply, attachments } = item;
     const replyTo = reply ? { replyTo: reply.replyTo, mentionReplied: reply.mentionReplied } : {};
+    const files = attachments ? { attachments: attachments.map((a) => a.id) } : {};
     const settled = () => {
       if (this.sending === nonce) this.sending = undefined;
     };
-    this.gateway.request('send_message', { channelId, content, nonce, ...replyTo }).then(
+    this.gateway.request('send_message', { channelId, content, nonce, ...replyTo, ...files }).then(
       (message) => {
         settled();
         if (this.outbox.delete(nonce)) this.save();

@@ -49,7 +49,7 @@ const readyData: ReadyData = {
 
 interface Sent {
   op: string;
-  d: { channelId: string; content: string; nonce: string };
+  d: { channelId: string; content: string; nonce: string; attachments?: string[] };
   resolve: (m: Message) => void;
   reject: (e: Error) => void;
 }
@@ -296,6 +296,57 @@ describe('ChatSession outbox', () => {
     if (sentC) ack(sentC, '102');
     await tick();
     expect(kept.size).toBe(0);
+  });
+
+  it('sends a message with files by their ids, shows them on the pending copy, and keeps them across a reload and a retry', async () => {
+    const kept = new Map<string, string>();
+    const storage = {
+      getItem: (k: string) => kept.get(k) ?? null,
+      setItem: (k: string, v: string) => void kept.set(k, v),
+      removeItem: (k: string) => void kept.delete(k),
+    };
+    const keep = (userId: string) => localOutbox(userId, storage);
+    const files = [
+      {
+        id: '501',
+        filename: 'cat.png',
+        size: 10,
+        contentType: 'image/png',
+        kind: 'image' as const,
+        url: '/api/files/501',
+        width: 8,
+        height: 6,
+      },
+      {
+        id: '502',
+        filename: 'notes.txt',
+        size: 3,
+        contentType: 'text/plain',
+        kind: 'file' as const,
+        url: '/api/files/502',
+      },
+    ];
+    const before = setup(undefined, {}, keep);
+    await before.session.start();
+    before.gateway.drop();
+    const nonce = before.session.send('11', '', undefined, files);
+    expect(items(before.store)[0]).toMatchObject({ content: '', attachments: files, pending: 'sending' });
+    // The tab closes before the socket came back; the next page sends it with the files.
+    const after = setup(undefined, {}, keep);
+    await after.session.start();
+    expect(items(after.store)[0]).toMatchObject({ content: '', attachments: files });
+    expect(after.gateway.sent.map((s) => s.d)).toEqual([
+      { channelId: '11', content: '', nonce, attachments: ['501', '502'] },
+    ]);
+    after.gateway.sent[0]?.reject(new GatewayRequestError('forbidden', 'You cannot send here.'));
+    await tick();
+    after.session.retry(nonce);
+    expect(after.gateway.sent[1]?.d).toEqual({
+      channelId: '11',
+      content: '',
+      nonce,
+      attachments: ['501', '502'],
+    });
   });
 
   it('reads nothing unreadable from the kept outbox', () => {

@@ -25,6 +25,8 @@ export interface ServerInfo {
   ownerId: string;
   myPermissions: Permissions;
   channelIds: string[];
+  /** The icon's hash (`avatarUrl(icon)`); absent: none. */
+  icon?: string;
 }
 
 export type { PresenceStatus };
@@ -114,6 +116,7 @@ export function withServer(state: ChatState, server: Server): Partial<ChatState>
     ownerId: server.ownerId,
     myPermissions: server.myPermissions,
     channelIds: server.channels.map((c) => c.id),
+    ...(server.icon ? { icon: server.icon } : {}),
   };
   return {
     servers: { ...state.servers, [server.id]: info },
@@ -162,12 +165,23 @@ export function withDm(state: ChatState, dm: Channel): Partial<ChatState> {
   };
 }
 
-export function withUsers(users: Record<string, UserRef>, list: readonly UserRef[]): Record<string, UserRef> {
+/**
+ * Adds or updates people. `fresh` refs were read now (ready, REST answers, `user_ref_update`) and
+ * replace what is held, avatar included; `event` refs may be older than what is held (a message's
+ * author as their socket knew them, a typist's name) and keep a held avatar.
+ */
+export function withUsers(
+  users: Record<string, UserRef>,
+  list: readonly UserRef[],
+  source: 'fresh' | 'event' = 'fresh',
+): Record<string, UserRef> {
   let next = users;
   for (const u of list) {
-    if (next[u.id]?.username === u.username) continue;
+    const held = next[u.id];
+    const avatar = source === 'event' && held ? held.avatar : u.avatar;
+    if (held && held.username === u.username && held.avatar === avatar) continue;
     if (next === users) next = { ...users };
-    next[u.id] = { id: u.id, username: u.username };
+    next[u.id] = avatar ? { id: u.id, username: u.username, avatar } : { id: u.id, username: u.username };
   }
   return next;
 }

@@ -1,4 +1,4 @@
-import { UserRefSchema } from '@decentra/protocol';
+import { AttachmentSchema, MAX_ATTACHMENTS_PER_MESSAGE, UserRefSchema } from '@decentra/protocol';
 import * as z from 'zod';
 
 /** One message waiting to be sent, as kept across a reload: its nonce makes a resend harmless. */
@@ -15,6 +15,8 @@ const SavedSendSchema = z.object({
       original: z.object({ author: UserRefSchema, content: z.string() }).optional(),
     })
     .optional(),
+  /** Files already uploaded for it (the pending copy shows them after a reload too). */
+  attachments: z.array(AttachmentSchema).min(1).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
 });
 export type SavedSend = z.infer<typeof SavedSendSchema>;
 

@@ -5,6 +5,7 @@ import type { Commands } from '../../kernel/commands.js';
 import { combine, type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import type { UserRow } from '../../storage/rows.js';
+import type { AvatarsService } from '../avatars/avatars.service.js';
 import type { FriendsService } from '../friends/friends.service.js';
 import type { InvitesService } from '../invites/invites.service.js';
 import type { MembersService } from '../members/members.service.js';
@@ -43,6 +44,7 @@ export interface AccountDeletionDeps {
   settings: SettingsService;
   readStates: ReadStatesService;
   push: PushService;
+  avatars: AvatarsService;
   now: () => Date;
 }
 
@@ -124,7 +126,7 @@ export class AccountDeletionService {
   }
 
   private async erase(tx: Db, user: UserRow, plans: readonly OwnedServerPlan[]): Promise<Outcome<void>> {
-    const { servers, members, friends, invites, settings, readStates, push, now } = this.deps;
+    const { servers, members, friends, invites, settings, readStates, push, avatars, now } = this.deps;
     const actor: Actor = { id: user.id, username: user.username };
     const parts: Outcome<unknown>[] = [];
     for (const { serverId, transferTo } of plans) {
@@ -142,6 +144,7 @@ export class AccountDeletionService {
     parts.push(await settings.forget(tx, user.id));
     parts.push(await readStates.forgetUser(tx, user.id));
     parts.push(await push.forget(tx, user.id));
+    parts.push(await avatars.forget(tx, user.id));
     await deleteTokensOf(tx, user.id);
     const sessions = await revokeSessionsOf(tx, user.id, now());
     await scrubUser(tx, user.id, {
@@ -149,7 +152,7 @@ export class AccountDeletionService {
       passwordHash: NO_PASSWORD,
       deletedAt: now(),
     });
-    parts.push(outcome(undefined, endSessions(sessions, 'account deleted')));
+    parts.push(outcome(undefined, endSessions(sessions, 'account deleted', user.id)));
     return combine(undefined, parts);
   }
 }

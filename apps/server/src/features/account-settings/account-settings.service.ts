@@ -3,7 +3,7 @@ import { hashToken } from '../../infra/crypto.js';
 import { forbidden, notFound } from '../../infra/errors.js';
 import type { AuthContext } from '../../kernel/actor.js';
 import type { Commands } from '../../kernel/commands.js';
-import { type BusMessage, closeSessions, dispatch, toUsers } from '../../kernel/events.js';
+import { type BusMessage, closeSessions, dispatch, sessionRevoked, toUsers } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import type { UserRow } from '../../storage/rows.js';
@@ -36,9 +36,17 @@ export interface AccountSettingsDeps {
   now: () => Date;
 }
 
-/** Ends login sessions everywhere: REST stops accepting them and their sockets close with 4009. */
-export function endSessions(ids: readonly bigint[], reason: string): BusMessage[] {
-  return ids.length > 0 ? [closeSessions(ids, CLOSE_CODES.sessionRevoked, reason)] : [];
+/**
+ * Ends login sessions everywhere: REST stops accepting them and their sockets close with 4009.
+ * `changed` is the user whose row changed too (password, deletion): every instance's session
+ * cache forgets all their sessions, the one kept alive included, so none holds the old row.
+ */
+export function endSessions(ids: readonly bigint[], reason: string, changed?: bigint): BusMessage[] {
+  const events: BusMessage[] = ids.length > 0 ? [closeSessions(ids, CLOSE_CODES.sessionRevoked, reason)] : [];
+  if (ids.length > 0 || changed !== undefined) {
+    events.push(sessionRevoked({ sessionIds: ids, userIds: changed === undefined ? [] : [changed] }));
+  }
+  return events;
 }
 
 /** The user's own sessions hear their account change (email confirmed, pending address). */
@@ -93,7 +101,7 @@ export class AccountSettingsService {
       await updateUser(tx, user.id, { passwordHash });
       await spendTokensOf(tx, user.id, 'password_reset', now());
       const ids = await revokeSessionsOf(tx, user.id, now(), auth.sessionId);
-      return outcome(undefined, endSessions(ids, 'password changed'));
+      return outcome(undefined, endSessions(ids, 'password changed', user.id));
     });
   }
 

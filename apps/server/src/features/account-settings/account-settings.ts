@@ -5,6 +5,7 @@ import type { Commands } from '../../kernel/commands.js';
 import type { Db } from '../../storage/db.js';
 import type { AuthThrottle } from '../accounts/auth-throttle.js';
 import type { Passwords } from '../accounts/password.js';
+import type { AvatarsService } from '../avatars/avatars.service.js';
 import type { FriendsService } from '../friends/friends.service.js';
 import type { InvitesService } from '../invites/invites.service.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -40,6 +41,7 @@ export interface AccountSettingsFeatureDeps {
   settings: SettingsService;
   readStates: ReadStatesService;
   push: PushService;
+  avatars: AvatarsService;
   log: Logger;
   now: () => Date;
 }
@@ -81,6 +83,7 @@ export function registerAccountSettings(deps: AccountSettingsFeatureDeps) {
     settings: deps.settings,
     readStates: deps.readStates,
     push: deps.push,
+    avatars: deps.avatars,
     now,
   });
   const exports = new AccountExportService({

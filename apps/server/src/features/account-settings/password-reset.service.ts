@@ -70,7 +70,7 @@ export class PasswordResetService {
       await updateUser(tx, user.id, { passwordHash });
       await spendTokensOf(tx, user.id, 'password_reset', now());
       const ids = await revokeSessionsOf(tx, user.id, now());
-      return outcome(undefined, endSessions(ids, 'password reset'));
+      return outcome(undefined, endSessions(ids, 'password reset', user.id));
     });
   }
 

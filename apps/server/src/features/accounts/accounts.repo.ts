@@ -38,9 +38,9 @@ export async function findLiveSession(
   db: Db,
   tokenHash: Buffer,
   now: Date,
-): Promise<{ sessionId: bigint; user: UserRow } | undefined> {
+): Promise<{ sessionId: bigint; expiresAt: Date; user: UserRow } | undefined> {
   const [row] = await db
-    .select({ sessionId: sessions.id, user: users })
+    .select({ sessionId: sessions.id, expiresAt: sessions.expiresAt, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(

@@ -12,7 +12,7 @@ import { DomainError, forbidden, unauthorized } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
 import { type AuthContext, authContext } from '../../kernel/actor.js';
 import type { Commands } from '../../kernel/commands.js';
-import { type BusMessage, closeSessions } from '../../kernel/events.js';
+import { type BusMessage, closeSessions, sessionRevoked } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import type { InviteRow, UserRow } from '../../storage/rows.js';
@@ -31,6 +31,7 @@ import type { AuthThrottle } from './auth-throttle.js';
 import type { KnownDevices } from './known-device.js';
 import { type Passwords, TimingEqualiser } from './password.js';
 import { SessionActivity } from './session-activity.js';
+import type { SessionCache } from './session-cache.js';
 import { toUser } from './user-dto.js';
 
 export interface AccountsDeps {
@@ -42,6 +43,8 @@ export interface AccountsDeps {
   passwords: Passwords;
   knownDevices: KnownDevices;
   sessionTtlMs: number;
+  /** Live sessions by token, forgotten through the bus (the app subscribes it). */
+  sessionCache: SessionCache;
   now?: () => Date;
 }
 
@@ -160,13 +163,24 @@ export class AccountsService {
   /** Revokes the session everywhere: REST stops accepting it and its sockets close with 4009. */
   async logout(tx: Db, auth: AuthContext): Promise<Outcome<void>> {
     await revokeSession(tx, auth.sessionId, this.now());
-    return outcome(undefined, [closeSessions([auth.sessionId], CLOSE_CODES.sessionRevoked, 'logged out')]);
+    return outcome(undefined, [
+      closeSessions([auth.sessionId], CLOSE_CODES.sessionRevoked, 'logged out'),
+      sessionRevoked({ sessionIds: [auth.sessionId] }),
+    ]);
   }
 
+  /** A hit in the session cache costs no query; last activity is kept either way. */
   readonly authenticate = async (token: string): Promise<AuthContext | undefined> => {
     if (token.length === 0 || token.length > 256) return undefined;
-    const found = await findLiveSession(this.deps.db, hashToken(token), this.now());
-    if (!found) return undefined;
+    const { db, sessionCache } = this.deps;
+    const tokenHash = hashToken(token);
+    let found = sessionCache.get(tokenHash);
+    if (!found) {
+      const generation = sessionCache.generation;
+      found = await findLiveSession(db, tokenHash, this.now());
+      if (!found) return undefined;
+      sessionCache.remember(tokenHash, found, generation);
+    }
     await this.activity.used(found.sessionId);
     return authContext(found.user, found.sessionId);
   };

@@ -62,7 +62,7 @@ const inviter = alias(users, 'inviter');
 export interface AdminUserRow {
   user: UserRow;
   lastSeenAt: Date | null;
-  inviter: { id: bigint; username: string } | null;
+  inviter: { id: bigint; username: string; avatarHash: string | null } | null;
 }
 
 /**
@@ -85,7 +85,7 @@ function adminUsersQuery(db: Db) {
         sql<Date | null>`(select max(${sessions.lastActiveAt}) from ${sessions} where ${sessions.userId} = ${users.id})`.mapWith(
           sessions.lastActiveAt,
         ),
-      inviter: { id: inviter.id, username: inviter.username },
+      inviter: { id: inviter.id, username: inviter.username, avatarHash: inviter.avatarHash },
     })
     .from(users)
     .leftJoinLateral(firstUse, sql`true`)
@@ -190,7 +190,7 @@ export async function listOpenSignupInvites(
     code: string;
     createdAt: Date;
     expiresAt: Date | null;
-    creator: { id: bigint; username: string } | null;
+    creator: { id: bigint; username: string; avatarHash: string | null } | null;
   }>
 > {
   return db
@@ -198,7 +198,7 @@ export async function listOpenSignupInvites(
       code: invites.code,
       createdAt: invites.createdAt,
       expiresAt: invites.expiresAt,
-      creator: { id: users.id, username: users.username },
+      creator: { id: users.id, username: users.username, avatarHash: users.avatarHash },
     })
     .from(invites)
     .leftJoin(users, and(eq(users.id, invites.createdBy), isNull(users.deletedAt)))

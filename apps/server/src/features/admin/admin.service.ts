@@ -14,7 +14,7 @@ import {
 } from '@decentra/protocol';
 import { conflict, forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { Actor } from '../../kernel/actor.js';
-import { type BusMessage, closeSessions, dispatch, toUsers } from '../../kernel/events.js';
+import { type BusMessage, closeSessions, dispatch, sessionRevoked, toUsers } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import type { UserRow } from '../../storage/rows.js';
@@ -208,6 +208,8 @@ export class AdminService {
           events.push(closeSessions(sessionIds, CLOSE_CODES.accountDisabled, 'account disabled'));
         }
       }
+      // The admin flag or the disable changed the row every cached session of theirs carries.
+      events.push(sessionRevoked({ sessionIds: [], userIds: [userId] }));
     }
     const row = await findAdminUser(tx, userId);
     if (!row) throw notFound('No such user.');

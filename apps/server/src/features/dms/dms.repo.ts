@@ -40,11 +40,15 @@ export async function dmsOfUser(db: Db, userId: bigint): Promise<DmRow[]> {
     .orderBy(asc(dmChannels.channelId));
 }
 
-export async function usernames(db: Db, ids: bigint[]): Promise<Map<bigint, string>> {
+/** The names (and avatars) of these users, by id. */
+export async function usernames(
+  db: Db,
+  ids: bigint[],
+): Promise<Map<bigint, { username: string; avatarHash: string | null }>> {
   if (ids.length === 0) return new Map();
   const rows = await db
-    .select({ id: users.id, username: users.username })
+    .select({ id: users.id, username: users.username, avatarHash: users.avatarHash })
     .from(users)
     .where(inArray(users.id, ids));
-  return new Map(rows.map((r) => [r.id, r.username]));
+  return new Map(rows.map((r) => [r.id, r]));
 }

@@ -6,6 +6,7 @@ import { dispatch, toUsers } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import type { DmRow } from '../../storage/rows.js';
+import { toUserRef } from '../accounts/user-dto.js';
 import type { FriendsService } from '../friends/friends.service.js';
 import { dmsOfUser, findDmByPair, insertDm, usernames } from './dms.repo.js';
 
@@ -67,18 +68,19 @@ export class DmsService {
   }
 }
 
-function dmName(a: bigint, b: bigint, names: Map<bigint, string>): string {
+type Names = Awaited<ReturnType<typeof usernames>>;
+
+function dmName(a: bigint, b: bigint, names: Names): string {
   return [a, b]
     .sort((x, y) => (x < y ? -1 : 1))
-    .map((id) => names.get(id) ?? '?')
+    .map((id) => names.get(id)?.username ?? '?')
     .join(', ');
 }
 
-function toDmChannel(row: DmRow, names: Map<bigint, string>): Channel {
-  const recipients = [row.userLow, row.userHigh].map((id) => ({
-    id: id.toString(),
-    username: names.get(id) ?? '?',
-  }));
+function toDmChannel(row: DmRow, names: Names): Channel {
+  const recipients = [row.userLow, row.userHigh].map((id) =>
+    toUserRef({ id, username: '?', avatarHash: null, ...names.get(id) }),
+  );
   return {
     id: row.channelId.toString(),
     serverId: null,

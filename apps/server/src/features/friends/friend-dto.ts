@@ -2,7 +2,8 @@ import type { FriendRequest, UserRef } from '@decentra/protocol';
 import type { FriendRequestView, UserRefRow } from './friends.repo.js';
 
 export function toRef(row: UserRefRow): UserRef {
-  return { id: row.id.toString(), username: row.username };
+  const ref = { id: row.id.toString(), username: row.username };
+  return row.avatarHash ? { ...ref, avatar: row.avatarHash } : ref;
 }
 
 export function toFriendRequest(view: FriendRequestView): FriendRequest {

@@ -8,6 +8,7 @@ export type FriendRequestRow = typeof friendRequests.$inferSelect;
 export interface UserRefRow {
   id: bigint;
   username: string;
+  avatarHash: string | null;
 }
 
 /** A request with both ends' names, as the wire shows it. */
@@ -60,7 +61,7 @@ export async function deleteFriendship(db: Db, a: bigint, b: bigint): Promise<bo
 export async function listFriends(db: Db, userId: bigint): Promise<UserRefRow[]> {
   const other = sql`case when ${friendships.userLow} = ${userId.toString()}::bigint then ${friendships.userHigh} else ${friendships.userLow} end`;
   return db
-    .select({ id: users.id, username: users.username })
+    .select({ id: users.id, username: users.username, avatarHash: users.avatarHash })
     .from(friendships)
     .innerJoin(users, eq(users.id, other))
     .where(or(eq(friendships.userLow, userId), eq(friendships.userHigh, userId)))
@@ -75,8 +76,8 @@ function selectRequests(db: Db) {
     .select({
       id: friendRequests.id,
       createdAt: friendRequests.createdAt,
-      from: { id: fromUser.id, username: fromUser.username },
-      to: { id: toUser.id, username: toUser.username },
+      from: { id: fromUser.id, username: fromUser.username, avatarHash: fromUser.avatarHash },
+      to: { id: toUser.id, username: toUser.username, avatarHash: toUser.avatarHash },
     })
     .from(friendRequests)
     .innerJoin(fromUser, eq(fromUser.id, friendRequests.fromId))
@@ -160,7 +161,7 @@ export async function deleteRequestOf(
 /** The live (not deleted) user with this name (case-insensitively), as a ref. */
 export async function findUserRefByName(db: Db, username: string): Promise<UserRefRow | undefined> {
   const [row] = await db
-    .select({ id: users.id, username: users.username })
+    .select({ id: users.id, username: users.username, avatarHash: users.avatarHash })
     .from(users)
     .where(and(sql`lower(${users.username}) = lower(${username})`, isNull(users.deletedAt)));
   return row;

@@ -116,7 +116,8 @@ export class FriendsService {
       createdAt: this.now(),
     });
     if (!row) throw alreadyAsked(target.username);
-    const request = toFriendRequest({ id: row.id, createdAt: row.createdAt, from: me, to: target });
+    const from = { ...me, avatarHash: me.avatarHash ?? null };
+    const request = toFriendRequest({ id: row.id, createdAt: row.createdAt, from, to: target });
     return outcome(request, [requestCreated(request)]);
   }
 

@@ -5,12 +5,15 @@ import { serverMembers, users } from '../../storage/schema.js';
 
 export interface MemberWithUser {
   member: MemberRow;
-  user: { id: bigint; username: string };
+  user: { id: bigint; username: string; avatarHash: string | null };
 }
 
 export async function membersOfServer(db: Db, serverId: bigint): Promise<MemberWithUser[]> {
   return db
-    .select({ member: serverMembers, user: { id: users.id, username: users.username } })
+    .select({
+      member: serverMembers,
+      user: { id: users.id, username: users.username, avatarHash: users.avatarHash },
+    })
     .from(serverMembers)
     .innerJoin(users, eq(users.id, serverMembers.userId))
     .where(eq(serverMembers.serverId, serverId))
@@ -23,7 +26,10 @@ export async function memberWithUser(
   userId: bigint,
 ): Promise<MemberWithUser | undefined> {
   const [row] = await db
-    .select({ member: serverMembers, user: { id: users.id, username: users.username } })
+    .select({
+      member: serverMembers,
+      user: { id: users.id, username: users.username, avatarHash: users.avatarHash },
+    })
     .from(serverMembers)
     .innerJoin(users, eq(users.id, serverMembers.userId))
     .where(and(eq(serverMembers.serverId, serverId), eq(serverMembers.userId, userId)));

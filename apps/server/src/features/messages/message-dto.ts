@@ -1,6 +1,6 @@
 import type { Message } from '@decentra/protocol';
 import type { MessageRow } from '../../storage/rows.js';
-import type { ReplySnapshot } from './messages.repo.js';
+import type { AuthorRow, ReplySnapshot } from './messages.repo.js';
 
 /** A message as clients see it; `reactions` empty (history fills them in for its reader). */
 /** What a read adds to the row: a reply's original (null: deleted) and whether it is pinned. */
@@ -9,16 +9,12 @@ export interface MessageExtras {
   pinned?: boolean | undefined;
 }
 
-export function toMessage(
-  row: MessageRow,
-  author: { id: bigint; username: string },
-  extras: MessageExtras = {},
-): Message {
+export function toMessage(row: MessageRow, author: AuthorRow, extras: MessageExtras = {}): Message {
   const { original, pinned } = extras;
   return {
     id: row.id.toString(),
     channelId: row.channelId.toString(),
-    author: { id: author.id.toString(), username: author.username },
+    author: authorRef(author),
     content: row.content,
     mentions: row.mentions.map(String),
     createdAt: row.createdAt.toISOString(),
@@ -35,13 +31,14 @@ export function toMessage(
             messageId: row.replyToId.toString(),
             message: original
               ? {
-                  author: { id: original.author.id.toString(), username: original.author.username },
+                  author: authorRef(original.author),
                   content: original.content,
                 }
               : null,
           },
         }),
     ...(pinned ? { pinned: true } : {}),
+    ...(row.embeds && row.embeds.length > 0 ? { embeds: row.embeds } : {}),
     reactions: [],
   };
 }
@@ -50,11 +47,12 @@ export function toMessage(
  * An edited message, without `reactions`: one copy goes to every reader, whose own `me` it cannot
  * hold, so clients keep the reactions they have (the `reaction_*` events keep them current).
  */
-export function toEditedMessage(
-  row: MessageRow,
-  author: { id: bigint; username: string },
-  extras: MessageExtras = {},
-): Message {
+export function toEditedMessage(row: MessageRow, author: AuthorRow, extras: MessageExtras = {}): Message {
   const { reactions: _, ...message } = toMessage(row, author, extras);
   return message;
+}
+
+function authorRef(author: AuthorRow): Message['author'] {
+  const ref = { id: author.id.toString(), username: author.username };
+  return author.avatarHash ? { ...ref, avatar: author.avatarHash } : ref;
 }

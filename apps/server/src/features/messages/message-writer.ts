@@ -25,7 +25,10 @@ export class MessageWriter {
   /** A drain is scheduled or running; new inserts just join the queue. */
   private writing = false;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly onGroup: (rows: number) => void = () => {},
+  ) {}
 
   /** The stored row; undefined if this author already used this nonce (the first one stands). */
   insert(row: NewMessageRow): Promise<MessageRow | undefined> {
@@ -46,6 +49,7 @@ export class MessageWriter {
   private async drain(): Promise<void> {
     const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
     this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
+    this.onGroup(batch.length);
     try {
       await this.write(batch);
     } finally {

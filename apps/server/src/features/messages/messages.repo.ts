@@ -16,13 +16,20 @@ import {
 
 /** What a reply shows of the message it answers (its content already cut to the snapshot length). */
 export interface ReplySnapshot {
-  author: { id: bigint; username: string };
+  author: AuthorRow;
   content: string;
+}
+
+/** An author as messages show them (the avatar from the same join). */
+export interface AuthorRow {
+  id: bigint;
+  username: string;
+  avatarHash?: string | null;
 }
 
 export interface MessageWithAuthor {
   message: MessageRow;
-  author: { id: bigint; username: string };
+  author: AuthorRow;
   /** The original of a reply; null when it is gone (or the message is no reply). */
   original?: ReplySnapshot | null;
   pinned?: boolean;
@@ -37,11 +44,12 @@ const originalAuthor = alias(users, 'original_author');
 /** A message with its author, its reply's original (resolved in the same query) and its pin. */
 const withAuthor = {
   message: messageColumns,
-  author: { id: users.id, username: users.username },
+  author: { id: users.id, username: users.username, avatarHash: users.avatarHash },
   originalId: original.id,
   originalContent: sql<string | null>`left(${original.content}, ${sql.raw(String(REPLY_SNAPSHOT_LENGTH))})`,
   originalAuthorId: originalAuthor.id,
   originalAuthorName: originalAuthor.username,
+  originalAuthorAvatar: originalAuthor.avatarHash,
   pinned: sql<boolean>`exists (select 1 from ${messagePins} where ${messagePins.messageId} = ${messages.id})`,
 };
 
@@ -64,7 +72,14 @@ function withOriginal(r: Selected): MessageWithAuthor {
     r.originalContent !== null &&
     r.originalAuthorId !== null &&
     r.originalAuthorName !== null
-      ? { author: { id: r.originalAuthorId, username: r.originalAuthorName }, content: r.originalContent }
+      ? {
+          author: {
+            id: r.originalAuthorId,
+            username: r.originalAuthorName,
+            avatarHash: r.originalAuthorAvatar,
+          },
+          content: r.originalContent,
+        }
       : null;
   return { message: r.message, author: r.author, original: found, pinned: r.pinned };
 }
@@ -187,11 +202,27 @@ export async function updateContent(
   mentions: bigint[],
   mentionEveryone: MessageRow['mentionEveryone'],
   editedAt: Date,
+  embeds: MessageRow['embeds'],
 ): Promise<MessageRow | undefined> {
   const [row] = await db
     .update(messages)
-    .set({ content, mentions, mentionEveryone, editedAt })
+    .set({ content, mentions, mentionEveryone, editedAt, embeds })
     .where(eq(messages.id, id))
+    .returning(messageColumns);
+  return row;
+}
+
+/** A message's link previews, if its text is still the one they were made for (an edit may have come first). */
+export async function updateEmbeds(
+  db: Db,
+  id: bigint,
+  forContent: string,
+  embeds: MessageRow['embeds'],
+): Promise<MessageRow | undefined> {
+  const [row] = await db
+    .update(messages)
+    .set({ embeds })
+    .where(and(eq(messages.id, id), eq(messages.content, forContent)))
     .returning(messageColumns);
   return row;
 }
@@ -286,6 +317,7 @@ export async function findReplyTarget(
     .select({
       authorId: messages.authorId,
       username: users.username,
+      avatarHash: users.avatarHash,
       content: sql<string>`left(${messages.content}, ${sql.raw(String(REPLY_SNAPSHOT_LENGTH))})`,
       mentionable: sql<boolean>`(${channels.serverId} is null or exists (
         select 1 from ${serverMembers} sm where sm.server_id = ${channels.serverId} and sm.user_id = ${messages.authorId}))`,
@@ -296,7 +328,7 @@ export async function findReplyTarget(
     .where(and(eq(messages.channelId, channelId), eq(messages.id, id)));
   if (!row) return undefined;
   return {
-    author: { id: row.authorId, username: row.username },
+    author: { id: row.authorId, username: row.username, avatarHash: row.avatarHash },
     content: row.content,
     mentionable: row.mentionable,
   };

@@ -1,4 +1,13 @@
-import type { CallRecord, HistoryQuery, Message, Reaction, SendMessageBody } from '@decentra/protocol';
+import {
+  type Attachment,
+  type CallRecord,
+  type HistoryQuery,
+  type LinkEmbed,
+  linksIn,
+  type Message,
+  type Reaction,
+  type SendMessageBody,
+} from '@decentra/protocol';
 import { forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Actor } from '../../kernel/actor.js';
@@ -24,6 +33,7 @@ import {
   type ReplySnapshot,
   replaceMentions,
   updateContent,
+  updateEmbeds,
   usersNamed,
 } from './messages.repo.js';
 import type { SendRateLimit } from './send-rate-limit.js';
@@ -46,6 +56,20 @@ export type ReactionsOf = (
   viewerId: bigint,
 ) => Promise<Map<string, Reaction[]>>;
 
+/** Files sent with messages (the attachments feature): claimed by a send, read with history. */
+export interface MessageAttachments {
+  /** Marks the sender's unsent uploads of the channel as the message's, in order; refuses if any is not. */
+  claim(
+    senderId: bigint,
+    channelId: bigint,
+    messageId: bigint,
+    ids: readonly string[],
+  ): Promise<Attachment[]>;
+  /** Undoes the claim of a message that was not written. */
+  release(messageId: bigint): Promise<void>;
+  of(db: Db, messageIds: readonly bigint[]): Promise<Map<string, Attachment[]>>;
+}
+
 export interface MessagesDeps {
   db: Db;
   ids: IdGenerator;
@@ -56,6 +80,10 @@ export interface MessagesDeps {
   reactionsOf?: ReactionsOf;
   /** Spares server-channel sends their database reads; without it every send asks the database. */
   cache?: SendAccessCache;
+  /** Lets messages carry files; without it, a send with attachments is refused. */
+  attachments?: MessageAttachments;
+  /** Told the size of every group commit (the metrics). */
+  onGroupCommit?: (rows: number) => void;
   now?: () => Date;
 }
 
@@ -68,15 +96,25 @@ export interface MessageCreated {
   dmEnds: readonly bigint[] | undefined;
 }
 
+/** A message just edited (told inside the edit's transaction), with who hears of it. */
+export interface MessageEdited {
+  message: Message;
+  audience: Audience;
+}
+
 export class MessagesService {
   private readonly now: () => Date;
   private readonly writer: MessageWriter;
   /** Told of every new message a person sent, after its commit (Web Push listens). */
   readonly onCreated = new Listeners<[MessageCreated]>();
+  /** Told of every edit, inside its transaction (link previews listen). */
+  readonly onEdited = new Listeners<[MessageEdited]>();
+  /** Told inside the deletion's transaction (the files feature collects the blobs it freed after). */
+  readonly onDeleted = new Listeners<[{ channelId: bigint; messageId: bigint }]>();
 
   constructor(private readonly deps: MessagesDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.writer = new MessageWriter(deps.db);
+    this.writer = new MessageWriter(deps.db, deps.onGroupCommit);
   }
 
   /**
@@ -90,7 +128,8 @@ export class MessagesService {
     const target = await this.target(channelId, actor.id);
     if (target.type === 'voice') throw invalidInput('Voice channels hold no messages.');
     if (target.dmEnds) await canSendDm(db, target.dmEnds, actor.id);
-    const names = mentionedNames(body.content);
+    const content = body.content ?? '';
+    const names = mentionedNames(content);
     const reply = await this.replyOf(channelId, actor.id, body).catch(async (err: unknown) => {
       // A resend of a reply stored before its original was deleted answers the stored reply.
       const first = body.nonce === undefined ? undefined : await findByNonce(db, actor.id, body.nonce);
@@ -105,12 +144,14 @@ export class MessagesService {
       const standing = await this.deps.access.server(db, serverId, actor.id);
       return standing.permissions.mentionEveryone;
     });
+    const id = ids.next();
+    const files = await this.claimFiles(actor.id, channelId, id, body);
     const row = await this.writer
       .insert({
-        id: ids.next(),
+        id,
         channelId,
         authorId: actor.id,
-        content: body.content,
+        content,
         mentions,
         mentionEveryone,
         nonce: body.nonce ?? null,
@@ -118,11 +159,13 @@ export class MessagesService {
         replyToId: reply?.id ?? null,
         replyMentionId: reply?.mentionId ?? null,
       })
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
+        if (files.length > 0) await this.deps.attachments?.release(id);
         // The channel was deleted after it was looked up (the cache had not heard yet).
         if (isForeignKeyViolation(err)) throw notFound('No such channel.');
         throw err;
       });
+    if (!row && files.length > 0) await this.deps.attachments?.release(id);
     if (!row) {
       const first = body.nonce === undefined ? undefined : await findByNonce(db, actor.id, body.nonce);
       if (!first) throw new Error('nonce conflict without a first message');
@@ -130,7 +173,7 @@ export class MessagesService {
       if (!message) throw new Error('nonce conflict without a first message');
       return outcome(message);
     }
-    const message = toMessage(row, actor, { original: reply?.snapshot });
+    const message = withFiles(toMessage(row, actor, { original: reply?.snapshot }), files);
     const told = this.onCreated.tell({ message, serverId: target.serverId, dmEnds: target.dmEnds });
     return combine(message, [outcome(message, [dispatch('message_create', message, target.audience)]), told]);
   }
@@ -182,16 +225,39 @@ export class MessagesService {
     return this.withReactions((await messagesByIds(this.deps.db, channelId, ids)).map(full), viewerId);
   }
 
-  /** Each message with its reactions as `viewerId` sees them: one grouped query for all of them. */
+  /**
+   * Each message with its reactions as `viewerId` sees them, and its files: one grouped query
+   * for each.
+   */
   private async withReactions(list: Message[], viewerId: bigint): Promise<Message[]> {
-    const { reactionsOf, db } = this.deps;
-    if (!reactionsOf || list.length === 0) return list;
-    const reactions = await reactionsOf(
-      db,
-      list.map((m) => BigInt(m.id)),
-      viewerId,
+    const { reactionsOf, attachments, db } = this.deps;
+    if (list.length === 0) return list;
+    const ids = list.map((m) => BigInt(m.id));
+    const [reactions, files] = await Promise.all([
+      reactionsOf?.(db, ids, viewerId),
+      attachments?.of(db, ids),
+    ]);
+    return list.map((m) =>
+      withFiles(reactions ? { ...m, reactions: reactions.get(m.id) ?? [] } : m, files?.get(m.id) ?? []),
     );
-    return list.map((m) => ({ ...m, reactions: reactions.get(m.id) ?? [] }));
+  }
+
+  /** The send's files, claimed for message `id` before it is written (none: no query). */
+  private async claimFiles(
+    senderId: bigint,
+    channelId: bigint,
+    id: bigint,
+    body: SendMessageBody,
+  ): Promise<Attachment[]> {
+    const wanted = body.attachments ?? [];
+    if (wanted.length === 0) return [];
+    const { attachments, db } = this.deps;
+    if (!attachments) throw invalidInput('This server takes no files.');
+    return attachments.claim(senderId, channelId, id, wanted).catch(async (err: unknown) => {
+      // A resend of a send that went through: its nonce answers the first (the caller checks).
+      if (body.nonce !== undefined && (await findByNonce(db, senderId, body.nonce))) return [];
+      throw err;
+    });
   }
 
   async edit(
@@ -215,12 +281,41 @@ export class MessagesService {
       standing.channel.serverId,
       async () => standing.server?.permissions.mentionEveryone ?? false,
     );
-    const row = await updateContent(tx, messageId, content, mentions, mentionEveryone, this.now());
+    // Previews of links the new text still has stay; those of new links come later.
+    const links = new Set(linksIn(content).map((u) => u.href));
+    const embeds = found.message.embeds?.filter((e) => links.has(e.url)) ?? null;
+    const row = await updateContent(tx, messageId, content, mentions, mentionEveryone, this.now(), embeds);
     if (!row) throw notFound('No such message.');
     // The unread mentions follow the new text, in the edit's transaction.
     await replaceMentions(tx, row);
     const message = toEditedMessage(row, found.author, found);
-    return outcome(message, [dispatch('message_update', message, standing.audience)]);
+    const told = this.onEdited.tell({ message, audience: standing.audience });
+    return combine(message, [
+      outcome(message, [dispatch('message_update', message, standing.audience)]),
+      told,
+    ]);
+  }
+
+  /**
+   * The link previews found for a message (the previews feature calls this once it has fetched
+   * them): stored when the text is still the one they were made for, and told as `message_update`
+   * unless they are the ones it already has.
+   */
+  async setEmbeds(
+    tx: Db,
+    channelId: bigint,
+    messageId: bigint,
+    forContent: string,
+    embeds: LinkEmbed[],
+    audience: Audience,
+  ): Promise<Outcome<void>> {
+    const found = await findMessage(tx, channelId, messageId);
+    if (!found || found.message.content !== forContent) return outcome(undefined);
+    if (JSON.stringify(found.message.embeds ?? []) === JSON.stringify(embeds)) return outcome(undefined);
+    const row = await updateEmbeds(tx, messageId, forContent, embeds);
+    if (!row) return outcome(undefined);
+    const message = toEditedMessage(row, found.author, found);
+    return outcome(undefined, [dispatch('message_update', message, audience)]);
   }
 
   /** The author may delete their message; so may the owner of the server it is in. */
@@ -233,7 +328,10 @@ export class MessagesService {
     }
     if (!(await deleteMessage(tx, channelId, messageId))) throw notFound('No such message.');
     const d = { id: messageId.toString(), channelId: channelId.toString() };
-    return outcome(undefined, [dispatch('message_delete', d, standing.audience)]);
+    return combine(undefined, [
+      outcome(undefined, [dispatch('message_delete', d, standing.audience)]),
+      this.onDeleted.tell({ channelId, messageId }),
+    ]);
   }
 
   /**
@@ -301,6 +399,11 @@ export class MessagesService {
 
 function full(r: MessageWithAuthor): Message {
   return toMessage(r.message, r.author, r);
+}
+
+/** The message with its files (absent when none: the DTO's field is optional). */
+function withFiles(message: Message, files: Attachment[]): Message {
+  return files.length > 0 ? { ...message, attachments: files } : message;
 }
 
 function withReplyMention(named: bigint[], replyMentionId: bigint | null): bigint[] {

@@ -5,7 +5,7 @@ import { messagePins, messages, users } from '../../storage/schema.js';
 export interface PinRow {
   messageId: bigint;
   pinnedAt: Date;
-  pinnedBy: { id: bigint; username: string };
+  pinnedBy: { id: bigint; username: string; avatarHash: string | null };
 }
 
 /**
@@ -57,7 +57,7 @@ export async function pinsOf(db: Db, channelId: bigint): Promise<PinRow[]> {
     .select({
       messageId: messagePins.messageId,
       pinnedAt: messagePins.pinnedAt,
-      pinnedBy: { id: users.id, username: users.username },
+      pinnedBy: { id: users.id, username: users.username, avatarHash: users.avatarHash },
     })
     .from(messagePins)
     .innerJoin(users, eq(users.id, messagePins.pinnedBy))

@@ -6,6 +6,7 @@ import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import type { ChannelAccess } from '../access/access.policy.js';
 import type { AccessService } from '../access/access.service.js';
+import { toUserRef } from '../accounts/user-dto.js';
 import { deletePin, insertPin, lockChannelPins, pinState, pinsOf } from './pins.repo.js';
 
 /** How the pins list gets its messages (the messages feature's history view of them). */
@@ -71,7 +72,7 @@ export class PinsService {
       return [
         {
           message,
-          pinnedBy: { id: p.pinnedBy.id.toString(), username: p.pinnedBy.username },
+          pinnedBy: toUserRef(p.pinnedBy),
           pinnedAt: p.pinnedAt.toISOString(),
         },
       ];

@@ -84,11 +84,11 @@ export async function reactors(
   messageId: bigint,
   emoji: string,
   page: { after?: bigint; limit: number },
-): Promise<{ id: bigint; username: string }[]> {
+): Promise<{ id: bigint; username: string; avatarHash: string | null }[]> {
   const conditions = [eq(messageReactions.messageId, messageId), eq(messageReactions.emoji, emoji)];
   if (page.after !== undefined) conditions.push(gt(messageReactions.userId, page.after));
   return db
-    .select({ id: users.id, username: users.username })
+    .select({ id: users.id, username: users.username, avatarHash: users.avatarHash })
     .from(messageReactions)
     .innerJoin(users, eq(users.id, messageReactions.userId))
     .where(and(...conditions))

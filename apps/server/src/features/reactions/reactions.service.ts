@@ -5,6 +5,7 @@ import { dispatch } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import type { AccessService } from '../access/access.service.js';
+import { toUserRef } from '../accounts/user-dto.js';
 import type { ReactionRateLimit } from './reaction-rate-limit.js';
 import {
   addReaction,
@@ -99,7 +100,7 @@ export class ReactionsService {
     if (!(await messageExists(db, channelId, messageId))) throw notFound('No such message.');
     const page = { limit: query.limit, ...(query.after === undefined ? {} : { after: BigInt(query.after) }) };
     const rows = await reactors(db, messageId, emoji, page);
-    return rows.map((r) => ({ id: r.id.toString(), username: r.username }));
+    return rows.map(toUserRef);
   }
 
   /**

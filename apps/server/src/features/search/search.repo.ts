@@ -22,7 +22,7 @@ export interface SearchConditions {
 
 export interface SearchRow {
   message: MessageRow;
-  author: { id: bigint; username: string };
+  author: { id: bigint; username: string; avatarHash: string | null };
   channel: { id: bigint; serverId: bigint | null; type: 'text' | 'voice' | 'dm'; name: string };
 }
 
@@ -54,7 +54,7 @@ export async function searchPage(
   return db
     .select({
       message: messageColumns,
-      author: { id: users.id, username: users.username },
+      author: { id: users.id, username: users.username, avatarHash: users.avatarHash },
       channel: { id: channels.id, serverId: channels.serverId, type: channels.type, name: channels.name },
     })
     .from(messages)

@@ -1,4 +1,6 @@
 import {
+  type Attachment,
+  type Message,
   type ParsedSearch,
   parseSearchQuery,
   type SearchQuery,
@@ -10,6 +12,7 @@ import { ID_EPOCH_MS, idTimestamp } from '../../infra/ids.js';
 import type { Db } from '../../storage/db.js';
 import type { AccessService } from '../access/access.service.js';
 import { toMessage } from '../messages/message-dto.js';
+import type { MessageAttachments } from '../messages/messages.service.js';
 import {
   newestInScope,
   type SearchConditions,
@@ -42,6 +45,8 @@ export class SearchService {
   constructor(
     private readonly db: Db,
     private readonly access: AccessService,
+    /** The files of the messages found (the attachments feature); without it results carry none. */
+    private readonly filesOf?: MessageAttachments['of'],
   ) {}
 
   async inServer(userId: bigint, serverId: bigint, query: SearchQuery): Promise<SearchResults> {
@@ -101,9 +106,13 @@ export class SearchService {
     }
     const shown = rows.slice(0, query.limit);
     const last = shown[shown.length - 1];
+    const files = await this.filesOf?.(
+      this.db,
+      shown.map((r) => r.message.id),
+    );
     return {
       results: shown.map((r) => ({
-        message: toMessage(r.message, r.author),
+        message: withAttachments(toMessage(r.message, r.author), files?.get(r.message.id.toString())),
         channel: {
           id: r.channel.id.toString(),
           serverId: r.channel.serverId?.toString() ?? null,
@@ -114,6 +123,10 @@ export class SearchService {
       next: rows.length > query.limit && last ? last.message.id.toString() : null,
     };
   }
+}
+
+function withAttachments(message: Message, files: Attachment[] | undefined): Message {
+  return files && files.length > 0 ? { ...message, attachments: files } : message;
 }
 
 function parsed(q: string): ParsedSearch {

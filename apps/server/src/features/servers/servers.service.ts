@@ -18,7 +18,7 @@ import { ALL_PERMISSIONS, NO_PERMISSIONS, permissionsOf, requireOwner } from '..
 import type { AccessService } from '../access/access.service.js';
 import type { InvitesService } from '../invites/invites.service.js';
 import { unknownCode } from '../invites/invites.service.js';
-import { toMember, toServer } from './server-dto.js';
+import { toMember, toServer, toServerUpdate } from './server-dto.js';
 import {
   channelsOfServers,
   deleteServer,
@@ -120,8 +120,7 @@ export class ServersService {
       throw invalidInput('transferTo: must be another member of that server.');
     }
     const row = await setServerOwner(tx, serverId, toId);
-    const d = { id: row.id.toString(), name: row.name, ownerId: row.ownerId.toString() };
-    return outcome(undefined, [dispatch('server_update', d, serverScope(serverId))]);
+    return outcome(undefined, [dispatch('server_update', toServerUpdate(row), serverScope(serverId))]);
   }
 
   async get(userId: bigint, serverId: bigint): Promise<Server> {
@@ -135,8 +134,7 @@ export class ServersService {
     requireOwner(standing);
     const row = await renameServer(tx, serverId, name);
     const server = toServer(row, await channelsOfServers(tx, [serverId]), standing.permissions);
-    const d = { id: server.id, name: server.name, ownerId: server.ownerId };
-    return outcome(server, [dispatch('server_update', d, serverScope(serverId))]);
+    return outcome(server, [dispatch('server_update', toServerUpdate(row), serverScope(serverId))]);
   }
 
   async delete(tx: Db, actor: Actor, serverId: bigint): Promise<Outcome<void>> {
@@ -205,7 +203,10 @@ export class ServersService {
       dispatch('server_create', view, toUsers(actor.id)),
       dispatch(
         'member_join',
-        { serverId: view.id, member: toMember(member, actor, server.ownerId) },
+        {
+          serverId: view.id,
+          member: toMember(member, { ...actor, avatarHash: actor.avatarHash ?? null }, server.ownerId),
+        },
         serverScope(serverId),
       ),
     ]);

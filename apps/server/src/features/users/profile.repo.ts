@@ -7,9 +7,14 @@ import { friendships, serverMembers, servers, users } from '../../storage/schema
 export async function findLiveUser(
   db: Db,
   id: bigint,
-): Promise<{ id: bigint; username: string; createdAt: Date } | undefined> {
+): Promise<{ id: bigint; username: string; avatarHash: string | null; createdAt: Date } | undefined> {
   const [row] = await db
-    .select({ id: users.id, username: users.username, createdAt: users.createdAt })
+    .select({
+      id: users.id,
+      username: users.username,
+      avatarHash: users.avatarHash,
+      createdAt: users.createdAt,
+    })
     .from(users)
     .where(and(eq(users.id, id), isNull(users.deletedAt)));
   return row;
@@ -43,10 +48,10 @@ export async function mutualFriends(
   db: Db,
   me: bigint,
   other: bigint,
-): Promise<Array<{ id: bigint; username: string }>> {
+): Promise<Array<{ id: bigint; username: string; avatarHash: string | null }>> {
   const both = intersect(friendIdsOf(db, me), friendIdsOf(db, other)).as('both');
   return db
-    .select({ id: users.id, username: users.username })
+    .select({ id: users.id, username: users.username, avatarHash: users.avatarHash })
     .from(both)
     .innerJoin(users, eq(users.id, both.id))
     .where(isNull(users.deletedAt))

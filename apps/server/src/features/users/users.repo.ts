@@ -41,7 +41,12 @@ function relationshipTo(db: Db, me: bigint) {
  */
 export function searchUsersQuery(db: Db, me: bigint, q: string) {
   return db
-    .select({ id: users.id, username: users.username, relationship: relationshipTo(db, me) })
+    .select({
+      id: users.id,
+      username: users.username,
+      avatarHash: users.avatarHash,
+      relationship: relationshipTo(db, me),
+    })
     .from(users)
     .where(
       and(
@@ -58,6 +63,6 @@ export async function searchUsers(
   db: Db,
   me: bigint,
   q: string,
-): Promise<Array<{ id: bigint; username: string; relationship: Relationship }>> {
+): Promise<Array<{ id: bigint; username: string; avatarHash: string | null; relationship: Relationship }>> {
   return searchUsersQuery(db, me, q);
 }

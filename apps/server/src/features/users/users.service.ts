@@ -1,6 +1,7 @@
 import type { UserProfile, UserSearchResult } from '@decentra/protocol';
 import { notFound } from '../../infra/errors.js';
 import type { Db } from '../../storage/db.js';
+import { toUserRef } from '../accounts/user-dto.js';
 import { findLiveUser, mutualFriends, mutualServers } from './profile.repo.js';
 import { searchUsers } from './users.repo.js';
 
@@ -19,7 +20,7 @@ export class UsersService {
   /** Prefix search on usernames (case-insensitive), never the caller, with how each relates to them. */
   async search(userId: bigint, q: string): Promise<UserSearchResult[]> {
     const rows = await searchUsers(this.db, userId, q);
-    return rows.map((r) => ({ id: r.id.toString(), username: r.username, relationship: r.relationship }));
+    return rows.map((r) => ({ ...toUserRef(r), relationship: r.relationship }));
   }
 
   /**
@@ -31,7 +32,7 @@ export class UsersService {
     const hidden = () => notFound('No such user.');
     const user = await findLiveUser(this.db, userId);
     if (!user) throw hidden();
-    const base = { id: user.id.toString(), username: user.username, createdAt: user.createdAt.toISOString() };
+    const base = { ...toUserRef(user), createdAt: user.createdAt.toISOString() };
     if (viewerId === userId) return { ...base, relationship: 'none', mutualServers: [], mutualFriends: [] };
     const [friends, pending, servers] = await Promise.all([
       this.friends.areFriends(this.db, viewerId, userId),
@@ -48,7 +49,7 @@ export class UsersService {
         name: s.name,
         joinedAt: s.joinedAt.toISOString(),
       })),
-      mutualFriends: mutual.map((f) => ({ id: f.id.toString(), username: f.username })),
+      mutualFriends: mutual.map(toUserRef),
     };
   }
 }

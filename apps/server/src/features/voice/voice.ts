@@ -94,7 +94,9 @@ export function registerVoice(deps: {
    * for minutes).
    */
   const onSessionsChanged: SessionsChangedHook = ({ userId, reason, sessionId }) => {
-    if (reason === 'closed' || reason === 'expired') sessions.delete(sessionId);
+    // A session moved to another instance is gone from here; voice and calls (in this instance's
+    // memory) cannot follow it, so they end as if it had closed.
+    if (reason === 'closed' || reason === 'expired' || reason === 'moved') sessions.delete(sessionId);
     else sessions.set(sessionId, reason === 'detached' ? 'detached' : 'attached');
     graces.get(sessionId)?.cancel();
     graces.delete(sessionId);

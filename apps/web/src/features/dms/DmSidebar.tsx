@@ -51,7 +51,7 @@ function DmRow({ id, active }: { id: string; active: boolean }) {
     <li className={`channel-row${active ? ' active' : ''}`}>
       {other && (
         <ProfileTrigger userId={other.id} label={name}>
-          <Avatar id={other.id} name={name} {...(friend ? { status } : {})} />
+          <Avatar id={other.id} name={name} avatar={other.avatar} {...(friend ? { status } : {})} />
         </ProfileTrigger>
       )}
       <NavLink

@@ -97,7 +97,7 @@ export function AddFriend() {
           const relationship = friends[r.id] ? 'friend' : found === 'friend' ? 'none' : found;
           return (
             <li key={r.id} className="person-row">
-              <Avatar id={r.id} name={r.username} />
+              <Avatar id={r.id} name={r.username} avatar={r.avatar} />
               <span className="person-name">
                 {r.username}
                 {LABEL[relationship] && <span className="person-status">{LABEL[relationship]}</span>}

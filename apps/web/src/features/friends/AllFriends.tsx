@@ -58,7 +58,7 @@ export function AllFriends({ onAdd }: { onAdd: () => void }) {
           return (
             <li key={f.id} className="person-row">
               <ProfileTrigger userId={f.id} label={f.username}>
-                <Avatar id={f.id} name={f.username} status={status} />
+                <Avatar id={f.id} name={f.username} avatar={f.avatar} status={status} />
               </ProfileTrigger>
               <span className="person-name">
                 {f.username}

@@ -84,7 +84,7 @@ function RequestList({
         {requests.map((r) => (
           <li key={r.id} className="person-row">
             <ProfileTrigger userId={who(r).id} label={who(r).username}>
-              <Avatar id={who(r).id} name={who(r).username} />
+              <Avatar id={who(r).id} name={who(r).username} avatar={who(r).avatar} />
             </ProfileTrigger>
             <span className="person-name">{who(r).username}</span>
             {children(r)}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { chat } from '../../app/client';
 import { useChat } from '../../app/hooks';
 import { errorText } from '../../ui/error-text';
+import { useFileDrop } from '../attachments/use-file-drop';
 import { markChannelRead } from '../unread/mark-read';
 import { hideNewLine } from '../unread/new-line';
 import { useMarkRead } from '../unread/use-mark-read';
@@ -33,6 +34,7 @@ export function ChatView({ channelId }: { channelId: string }) {
   }, [channelId]);
   useMarkRead(channelId);
   useEffect(() => () => hideNewLine(channelId), [channelId]);
+  const drop = useFileDrop(channelId, label);
   return (
     // Escape anywhere in the conversation marks it read and takes the new-messages line away.
     <section
@@ -43,6 +45,7 @@ export function ChatView({ channelId }: { channelId: string }) {
         hideNewLine(channelId);
         markChannelRead(channelId);
       }}
+      {...(exFriend === null ? drop.props : {})}
     >
       {error && (
         <p className="form-error" role="alert">
@@ -59,6 +62,7 @@ export function ChatView({ channelId }: { channelId: string }) {
           You and {exFriend} are no longer friends: you can read this conversation but not write in it.
         </p>
       )}
+      {drop.overlay}
     </section>
   );
 }

@@ -2,6 +2,8 @@ import { MAX_MESSAGE_LENGTH } from '@decentra/protocol';
 import { type KeyboardEvent, useRef, useState } from 'react';
 import { chat } from '../../app/client';
 import { Icon } from '../../ui/Icon';
+import { AttachButton, AttachmentTray, pastedFiles } from '../attachments/AttachmentTray';
+import { addFiles, sendWithFiles, trayOf, useTrays } from '../attachments/tray-store';
 import { EmojiButton } from '../emoji/EmojiButton';
 import { useComposerAutocomplete } from './composer-autocomplete/use-composer-autocomplete';
 import { takeReply } from './reply-draft';
@@ -16,11 +18,17 @@ export function Composer({ channelId, label }: { channelId: string; label: strin
   const auto = useComposerAutocomplete({ channelId, value, setValue, textarea });
   const length = value.trim().length;
   const tooLong = length > MAX_MESSAGE_LENGTH;
+  const tray = useTrays((s) => trayOf(s, channelId));
+  const hasFiles = tray.files.length > 0;
 
   const send = () => {
     const content = auto.finish(value.trim());
-    if (!content || tooLong) return;
-    chat().send(channelId, content, takeReply(channelId));
+    if ((!content && !hasFiles) || tooLong || tray.queued) return;
+    const reply = takeReply(channelId);
+    // With files the message goes once their uploads have finished; the text may then be empty.
+    sendWithFiles(channelId, (attachments) => {
+      if (content || attachments.length > 0) chat().send(channelId, content, reply, attachments);
+    });
     setValue('');
   };
 
@@ -41,6 +49,8 @@ export function Composer({ channelId, label }: { channelId: string; label: strin
       }}
     >
       {auto.popup}
+      <AttachmentTray channelId={channelId} />
+      <AttachButton channelId={channelId} />
       <textarea
         ref={textarea}
         aria-label={`Message ${label}`}
@@ -54,6 +64,12 @@ export function Composer({ channelId, label }: { channelId: string; label: strin
         }}
         onKeyDown={onKeyDown}
         onSelect={(e) => auto.track(e.currentTarget)}
+        onPaste={(e) => {
+          const files = pastedFiles(e.clipboardData);
+          if (files.length === 0) return;
+          e.preventDefault();
+          void addFiles(channelId, files);
+        }}
       />
       <EmojiButton onPick={auto.insert} />
       {length >= COUNTER_FROM && (
@@ -61,7 +77,12 @@ export function Composer({ channelId, label }: { channelId: string; label: strin
           {MAX_MESSAGE_LENGTH - length}
         </span>
       )}
-      <button type="submit" className="button send" disabled={!length || tooLong} aria-label="Send message">
+      <button
+        type="submit"
+        className="button send"
+        disabled={(!length && !hasFiles) || tooLong || tray.queued}
+        aria-label="Send message"
+      >
         <Icon name="send" />
       </button>
     </form>

@@ -1,30 +1,30 @@
+import type { LinkEmbed } from '@decentra/protocol';
 import { memo, useMemo } from 'react';
 import { EmbedView } from '../embeds/EmbedView';
-import { embedFor, MAX_EMBEDS, toHttpUrl } from '../embeds/parse-embeds';
 import { Markdown } from '../markdown/Markdown';
-import { linksOf, parseMarkdown } from '../markdown/parse-markdown';
+import { parseMarkdown } from '../markdown/parse-markdown';
 
 /**
- * Message text as markdown rendered to React elements (never HTML), then the embeds of its links
- * (links inside code are text, so they neither link nor embed).
+ * Message text as markdown rendered to React elements (never HTML), then the server's previews of
+ * its links (`message.embeds`; the browser makes none itself: a link stays a link until the
+ * server has fetched what it shows).
  */
 export const MessageContent = memo(function MessageContent({
   content,
   myName,
+  embeds,
 }: {
   content: string;
   myName: string | undefined;
+  embeds?: readonly LinkEmbed[] | undefined;
 }) {
-  const { nodes, embeds } = useMemo(() => {
-    const nodes = parseMarkdown(content);
-    return { nodes, embeds: embedsOf(linksOf(nodes).map((l) => l.href)) };
-  }, [content]);
+  const nodes = useMemo(() => parseMarkdown(content), [content]);
   return (
     <>
       <div className="message-text">
         <Markdown nodes={nodes} me={myName?.toLowerCase()} />
       </div>
-      {embeds.length > 0 && (
+      {embeds && embeds.length > 0 && (
         <div className="embeds">
           {embeds.map((e) => (
             <EmbedView key={e.url} embed={e} />
@@ -34,18 +34,3 @@ export const MessageContent = memo(function MessageContent({
     </>
   );
 });
-
-/** The embeds of these links, as parseMessage picks them: in order, each once, at most MAX_EMBEDS. */
-function embedsOf(hrefs: readonly string[]) {
-  const seen = new Set<string>();
-  const embeds = [];
-  for (const href of hrefs) {
-    const url = toHttpUrl(href);
-    const embed = url && embedFor(url);
-    if (!embed || seen.has(embed.url)) continue;
-    seen.add(embed.url);
-    embeds.push(embed);
-    if (embeds.length === MAX_EMBEDS) break;
-  }
-  return embeds;
-}

@@ -5,6 +5,7 @@ import { Avatar } from '../../ui/Avatar';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { errorText } from '../../ui/error-text';
 import { Icon } from '../../ui/Icon';
+import { MessageAttachments } from '../attachments/MessageAttachments';
 import { ProfileTrigger } from '../profile/ProfileTrigger';
 import { MessageReactions } from '../reactions/MessageReactions';
 import type { MessageDisplay } from '../settings/message-display';
@@ -77,7 +78,7 @@ export const MessageRow = memo(function MessageRow({
             </time>
           ) : (
             <ProfileTrigger userId={message.author.id} label={message.author.username} mouseOnly>
-              <Avatar id={message.author.id} name={message.author.username} />
+              <Avatar id={message.author.id} name={message.author.username} avatar={message.author.avatar} />
             </ProfileTrigger>
           )}
         </div>
@@ -94,7 +95,8 @@ export const MessageRow = memo(function MessageRow({
           </header>
         )}
         {message.reference && <ReplyPreview channelId={message.channelId} reference={message.reference} />}
-        <div className="bubble">
+        {/* A message of files alone has no text to show. */}
+        <div className="bubble" hidden={!message.content && !editing && !!message.attachments?.length}>
           {editing ? (
             <MessageEditor
               initial={message.content}
@@ -105,10 +107,11 @@ export const MessageRow = memo(function MessageRow({
               }}
             />
           ) : (
-            <MessageContent content={message.content} myName={myName} />
+            <MessageContent content={message.content} myName={myName} embeds={message.embeds} />
           )}
           {message.editedAt && !editing && <span className="edited">(edited)</span>}
         </div>
+        <MessageAttachments attachments={message.attachments} />
         <MessageReactions message={message} />
         {message.pending === 'sending' && <SendingLabel waitUntil={message.waitUntil} />}
         {message.pending === 'failed' && (

@@ -19,7 +19,7 @@ export function ReplyPreview({ channelId, reference }: { channelId: string; refe
       aria-label={`Reply to ${original.author.username}: ${original.content}. Jump to the original`}
       onClick={() => void jumpToMessage(channelId, reference.messageId)}
     >
-      <Avatar id={original.author.id} name={original.author.username} />
+      <Avatar id={original.author.id} name={original.author.username} avatar={original.author.avatar} />
       <span className="reply-author">{original.author.username}</span>
       <span className="reply-content">{original.content || 'Call'}</span>
     </button>

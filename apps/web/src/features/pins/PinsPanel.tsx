@@ -29,7 +29,11 @@ export function PinsPanel({ channelId, onClose }: { channelId: string; onClose: 
                   void jumpToMessage(channelId, message.id);
                 }}
               >
-                <Avatar id={message.author.id} name={message.author.username} />
+                <Avatar
+                  id={message.author.id}
+                  name={message.author.username}
+                  avatar={message.author.avatar}
+                />
                 <span className="pin-body">
                   <span className="pin-head">
                     <strong>{message.author.username}</strong>

@@ -89,7 +89,7 @@ export function ProfilePopover({
       style={{ left: pos.left, top: pos.top, width: WIDTH }}
     >
       <div className="profile-head">
-        <Avatar id={userId} name={name || '?'} />
+        <Avatar id={userId} name={name || '?'} avatar={profile?.avatar} />
         <strong className="profile-name">{name}</strong>
       </div>
       {error && (

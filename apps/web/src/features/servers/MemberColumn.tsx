@@ -70,7 +70,7 @@ function MemberGroup({
               userId={m.user.id}
               label={m.isOwner ? `${m.user.username}, server owner` : m.user.username}
             >
-              <Avatar id={m.user.id} name={m.user.username} status={status} />
+              <Avatar id={m.user.id} name={m.user.username} avatar={m.user.avatar} status={status} />
               <span className="member-column-name">{m.user.username}</span>
               {m.isOwner && (
                 <span className="owner-crown" title="Server owner">

@@ -25,7 +25,12 @@ export function MemberList({ serverId, onError }: { serverId: string; onError: (
       <ul className="member-list">
         {members.map((m) => (
           <li key={m.user.id} className="member-row">
-            <Avatar id={m.user.id} name={m.user.username} status={presence[m.user.id] ?? 'offline'} />
+            <Avatar
+              id={m.user.id}
+              name={m.user.username}
+              avatar={m.user.avatar}
+              status={presence[m.user.id] ?? 'offline'}
+            />
             <span className="member-name">
               {m.user.username}
               {m.isOwner && <span className="badge">Owner</span>}

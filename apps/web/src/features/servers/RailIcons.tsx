@@ -1,3 +1,4 @@
+import { avatarUrl } from '@decentra/protocol';
 import { NavLink } from 'react-router';
 import { useChat } from '../../app/hooks';
 import { channelPath, homePath, usePlace } from '../../app/routes';
@@ -35,6 +36,7 @@ export function RailHome({ active }: { active: boolean }) {
  */
 export function RailServer({ id }: { id: string }) {
   const name = useChat((s) => s.servers[id]?.name ?? '');
+  const icon = useChat((s) => s.servers[id]?.icon);
   const { serverId } = usePlace();
   const active = serverId === id;
   const badge = useServerBadge(id);
@@ -46,16 +48,25 @@ export function RailServer({ id }: { id: string }) {
       {badge.unread && !active && <span className="rail-pip" aria-hidden="true" />}
       <NavLink
         to={channelPath(id)}
-        className={`rail-icon${active ? ' active' : ''}`}
+        className={`rail-icon${active ? ' active' : ''}${icon ? ' has-image' : ''}`}
         aria-label={`${name}${state}${mentions}`}
         title={name}
         aria-current={active ? 'page' : undefined}
         onContextMenu={menu.onContextMenu}
       >
-        <span aria-hidden="true">{initials(name)}</span>
+        <ServerIcon name={name} icon={icon} />
       </NavLink>
       <MentionBadge count={badge.mentions} className="rail-badge" />
       {menu.menu}
     </div>
+  );
+}
+
+/** A server's picture, or the initials of its name. */
+export function ServerIcon({ name, icon }: { name: string; icon: string | undefined }) {
+  return icon ? (
+    <img className="server-icon-image" src={avatarUrl(icon)} alt="" draggable={false} />
+  ) : (
+    <span aria-hidden="true">{initials(name)}</span>
   );
 }

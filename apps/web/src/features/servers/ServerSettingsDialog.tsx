@@ -1,13 +1,23 @@
+import { reduceEvent } from '@decentra/client';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { chat, rest } from '../../app/client';
+import { chat, chatStore, rest } from '../../app/client';
 import { useChat } from '../../app/hooks';
 import { homePath } from '../../app/routes';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { CopyField } from '../../ui/CopyField';
 import { Dialog } from '../../ui/Dialog';
 import { errorText } from '../../ui/error-text';
+import { PictureField } from '../../ui/PictureField';
 import { MemberList } from './MemberList';
+import { ServerIcon } from './RailIcons';
+
+/** The answer applied as its `server_update` would be: shown at once; the event then changes nothing. */
+function showServer(server: { id: string; name: string; ownerId: string; icon?: string | undefined }): void {
+  const { id, name, ownerId, icon } = server;
+  const d = icon ? { id, name, ownerId, icon } : { id, name, ownerId };
+  chatStore.setState((s) => reduceEvent(s, { op: 'event', t: 'server_update', d, seq: 0 }));
+}
 
 /** The owner's settings: rename, server invites, members and their permissions, delete. */
 export function ServerSettingsDialog({ serverId, onClose }: { serverId: string; onClose: () => void }) {
@@ -60,6 +70,19 @@ export function ServerSettingsDialog({ serverId, onClose }: { serverId: string; 
         </button>
       </form>
       {saved && <p className="form-notice">Saved.</p>}
+      <section className="settings-section" aria-labelledby="icon-heading">
+        <h3 id="icon-heading">Icon</h3>
+        <PictureField
+          label="server icon"
+          preview={<ServerIcon name={server.name} icon={server.icon} />}
+          hasPicture={server.icon !== undefined}
+          upload={async (picture) => showServer(await rest.setServerIcon({ serverId, body: picture }))}
+          remove={async () => {
+            await rest.deleteServerIcon({ serverId });
+            showServer({ id: serverId, name: server.name, ownerId: server.ownerId });
+          }}
+        />
+      </section>
       <section className="settings-section" aria-labelledby="invite-heading">
         <h3 id="invite-heading">Invite people</h3>
         <p className="muted">

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { chatStore, rest } from '../../app/client';
 import { useChat } from '../../app/hooks';
 import { errorText } from '../../ui/error-text';
+import { AvatarSettings } from './AvatarSettings';
 
 /** My account: who I am, my email (and one waiting for confirmation), changing email and password, my data. */
 export function AccountSettings() {
@@ -24,6 +25,7 @@ export function AccountSettings() {
           {me.pendingEmail} is pending confirmation: open the link we mailed to it.
         </p>
       )}
+      <AvatarSettings />
       <ChangeEmail hasEmail={me.email !== undefined} />
       <ChangePassword />
       <section className="settings-form" aria-labelledby="data-heading">

@@ -24,7 +24,7 @@ export function CallBar() {
   const since = call.startedAt ? Date.parse(call.startedAt) : now;
   return (
     <section className={`call-bar${ringing ? ' ringing' : ''}`} aria-label="Call">
-      <Avatar id={other.id} name={other.username} />
+      <Avatar id={other.id} name={other.username} avatar={other.avatar} />
       <div className="call-bar-text">
         <strong>{ringing ? `Calling ${other.username}…` : other.username}</strong>
         <span role="status">

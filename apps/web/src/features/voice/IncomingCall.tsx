@@ -44,7 +44,7 @@ function IncomingCallDialog({ callId, caller }: { callId: string; caller: UserRe
       // Escape must not decline by accident: the buttons answer.
       onCancel={(e) => e.preventDefault()}
     >
-      <Avatar id={caller.id} name={caller.username} />
+      <Avatar id={caller.id} name={caller.username} avatar={caller.avatar} />
       <div className="incoming-call-text">
         <strong>{caller.username}</strong>
         <span>is calling you…</span>
