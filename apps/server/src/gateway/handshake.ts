@@ -88,7 +88,9 @@ export class Handshake {
     if (!conn.open) return;
     const session = sessions.get(sessionId);
     if (!session && auth) {
+      // Not held here: another instance may hold it (several instances), else it is unknown.
       const outcome = await this.deps.handover.resume(conn, auth, sessionId, seq);
+      this.deps.metrics.resume(outcome);
       if (outcome === 'invalid_session' && conn.open) conn.sendFrame({ op: 'invalid_session' });
       return;
     }

@@ -129,6 +129,10 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
   useEffect(() => {
     const el = scrollRef.current;
     if (!el || !list?.loaded || !list.hasOlder) return;
+    // A jump's window lands where the view was (often the top, as a reader who searched had
+    // scrolled up): until the jump has brought its message into view, older pages would pile up
+    // above it and move it away.
+    if (jump?.messageId) return;
     const nearTop = !stick.current && el.scrollTop < LOAD_OLDER_PX;
     if (el.scrollHeight <= el.clientHeight || nearTop) loadOlder();
   }, [list?.loaded, list?.hasOlder, items.length, loadOlder]);
