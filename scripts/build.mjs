@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -28,6 +28,8 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * @property {string[]} external packages loaded from node_modules at run time
  * @property {string[]} config   files that shape the build besides the bundled sources
  * @property {boolean} [executable] starts with `#!/usr/bin/env node` and is chmod 755 (a bin)
+ * @property {Record<string, string>} [workers] more entry points bundled beside it, by output
+ *   name (`<name>.js` in the same folder): worker threads' modules
  */
 
 const SHARED_CONFIG = [
@@ -57,6 +59,8 @@ export const TARGETS = {
       'pg-native',
     ],
     config: [...SHARED_CONFIG, 'apps/server/package.json', 'apps/server/tsconfig.json'],
+    // The embedded database's thread (storage/pglite-thread.ts finds it beside the bundle).
+    workers: { 'pglite-worker': 'apps/server/src/storage/pglite-worker.ts' },
   },
   cli: {
     entry: 'apps/cli/src/main.ts',
@@ -101,7 +105,8 @@ export function staleReason(target) {
   }
   if (manifest.version !== MANIFEST_VERSION) return 'built by another version of this script';
   for (const [file, recorded] of Object.entries(manifest.files)) {
-    if (fingerprint(join(ROOT, file), file !== target.outfile) !== recorded) return `${file} changed`;
+    const output = file === target.outfile || file.startsWith(`${dirname(target.outfile)}/`);
+    if (fingerprint(join(ROOT, file), !output) !== recorded) return `${file} changed`;
   }
   return undefined;
 }
@@ -165,10 +170,11 @@ export async function buildTarget(name, target) {
   const started = performance.now();
   const out = join(ROOT, target.outfile);
   const outdir = dirname(out);
+  const main = basename(out).replace(/\.js$/, '');
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: [target.entry],
-    outfile: out,
+    entryPoints: { [main]: target.entry, ...target.workers },
+    outdir,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -176,6 +182,8 @@ export async function buildTarget(name, target) {
     external: target.external.flatMap((p) => [p, `${p}/*`]),
     banner: { js: `${target.executable ? '#!/usr/bin/env node\n' : ''}${BANNER}` },
     plugins: [keepFileLocations(outdir)],
+    // Lets a module tell that it runs from the bundle (storage/pglite-thread.ts).
+    define: { __DECENTRA_BUNDLE__: 'true' },
     sourcemap: 'linked',
     sourcesContent: false,
     metafile: true,
@@ -195,6 +203,10 @@ export async function buildTarget(name, target) {
     files[file] = fingerprint(join(ROOT, file));
   }
   files[target.outfile] = fingerprint(out, false);
+  for (const name of Object.keys(target.workers ?? {})) {
+    const file = join(dirname(target.outfile), `${name}.js`);
+    files[file] = fingerprint(join(ROOT, file), false);
+  }
   const manifest = { version: MANIFEST_VERSION, esbuild: version, files };
   const manifestFile = join(outdir, MANIFEST);
   writeFileSync(manifestFile + suffix, `${JSON.stringify(manifest, null, 1)}\n`);

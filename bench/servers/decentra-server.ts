@@ -31,6 +31,8 @@ const config = loadConfig({
   DATABASE_URL: url,
   DECENTRA_TLS: 'off',
   DECENTRA_ENCRYPTION_KEY: '07'.repeat(32),
+  // `DECENTRA_PGLITE_THREAD=true npm run bench …` measures the embedded database in its thread.
+  DECENTRA_PGLITE_THREAD: process.env.DECENTRA_PGLITE_THREAD,
   // The bench reads the group commits' sizes from /metrics (the `groupCommits` command).
   DECENTRA_METRICS_TOKEN: METRICS_TOKEN,
   LOG_LEVEL: 'warn',

@@ -133,7 +133,11 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
   if (!storage) {
     if (config.database.kind === 'pglite') {
       lock = lockDataDir(config.dataDir);
-      storage = await openStorage({ kind: 'pglite', dataDir: config.dataDir }).catch((err: unknown) => {
+      storage = await openStorage({
+        kind: 'pglite',
+        dataDir: config.dataDir,
+        thread: config.database.thread ?? false,
+      }).catch((err: unknown) => {
         lock?.release();
         throw err;
       });

@@ -191,6 +191,10 @@ const EnvSchema = z
     DECENTRA_SMTP_CA_FILE: z.string().min(1).optional(),
     DECENTRA_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     DECENTRA_METRICS_LISTEN: listenAddress.optional(),
+    DECENTRA_PGLITE_THREAD: z
+      .enum(['true', 'false'], 'must be true or false')
+      .default('false')
+      .transform((v) => v === 'true'),
     DECENTRA_ALLOW_PRIVATE_FETCH: z
       .enum(['true', 'false'], 'must be true or false')
       .default('false')
@@ -281,7 +285,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  database: { kind: 'pglite' } | { kind: 'postgres'; url: string; poolSize: number };
+  /** `thread`: the embedded database in a worker thread (DECENTRA_PGLITE_THREAD, off by default). */
+  database: { kind: 'pglite'; thread?: boolean } | { kind: 'postgres'; url: string; poolSize: number };
   redisUrl: string | undefined;
   tls: { mode: 'self-signed' } | { mode: 'files'; certFile: string; keyFile: string } | { mode: 'off' };
   encryptionKey: Buffer | undefined;
@@ -395,7 +400,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DECENTRA_DATA_DIR,
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
-      : { kind: 'pglite' },
+      : { kind: 'pglite', ...(e.DECENTRA_PGLITE_THREAD ? { thread: true } : {}) },
     redisUrl: e.REDIS_URL,
     tls:
       e.DECENTRA_TLS === 'off'

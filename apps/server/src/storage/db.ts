@@ -9,13 +9,19 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type pg from 'pg';
 import { secureDataDir } from './data-dir-permissions.js';
 import { assertDurable, DURABLE_START_PARAMS, DurableNodeFS, syncTree } from './durable-pglite.js';
+import { PgliteThread } from './pglite-thread.js';
 import { type QueryObserver, timeQueries } from './query-timing.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export type StorageOptions =
-  | { kind: 'pglite'; dataDir: string | undefined }
+  | {
+      kind: 'pglite';
+      dataDir: string | undefined;
+      /** Runs the embedded database in a worker thread (DECENTRA_PGLITE_THREAD). */
+      thread?: boolean;
+    }
   | {
       kind: 'postgres';
       url: string;
@@ -41,7 +47,7 @@ const WORKER_IDS = 1024;
 
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   return options.kind === 'pglite'
-    ? openPglite(options.dataDir)
+    ? openPglite(options.dataDir, options.thread ?? false)
     : openPostgres(options.url, options.poolSize, options.onProblem ?? (() => {}));
 }
 
@@ -52,7 +58,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
  */
 const PGLITE_CONF = ['shared_buffers=32MB'];
 
-async function openPglite(dataDir: string | undefined): Promise<Storage> {
+async function openPglite(dataDir: string | undefined, thread: boolean): Promise<Storage> {
   let path: string | undefined;
   if (dataDir !== undefined) {
     path = join(dataDir, 'pgdata');
@@ -64,26 +70,9 @@ async function openPglite(dataDir: string | undefined): Promise<Storage> {
       syncTree(path);
     }
   }
-  // In memory (tests that ask for it) there is nothing to sync.
-  const client =
-    path === undefined
-      ? await PGlite.create({ postgresqlconf: PGLITE_CONF })
-      : await PGlite.create({
-          fs: new DurableNodeFS(path),
-          startParams: [...DURABLE_START_PARAMS],
-          postgresqlconf: PGLITE_CONF,
-        });
-  if (path !== undefined) await assertDurable(client);
   let observer: QueryObserver | undefined;
-  timeQueries(client, () => observer);
-  // A transaction's queries run on the object it hands its callback.
-  const transaction = client.transaction.bind(client);
-  client.transaction = (callback) =>
-    transaction((tx) => {
-      timeQueries(tx, () => observer);
-      return callback(tx);
-    });
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const opened = thread ? await inThread(path, () => observer) : await inProcess(path, () => observer);
+  const { db, client } = opened;
   return {
     engine: 'pglite',
     db,
@@ -99,6 +88,59 @@ async function openPglite(dataDir: string | undefined): Promise<Storage> {
       if (!client.closed) await client.close();
     },
   };
+}
+
+interface EmbeddedClient {
+  query(sql: string): Promise<unknown>;
+  readonly closed: boolean;
+  close(): Promise<void>;
+}
+
+/** PGlite on this thread: every statement runs on the event loop. */
+async function inProcess(
+  path: string | undefined,
+  observer: () => QueryObserver | undefined,
+): Promise<{ db: Db; client: EmbeddedClient }> {
+  // In memory (tests that ask for it) there is nothing to sync.
+  const client =
+    path === undefined
+      ? await PGlite.create({ postgresqlconf: PGLITE_CONF })
+      : await PGlite.create({
+          fs: new DurableNodeFS(path),
+          startParams: [...DURABLE_START_PARAMS],
+          postgresqlconf: PGLITE_CONF,
+        });
+  if (path !== undefined) await assertDurable(client);
+  timeQueries(client, observer);
+  // A transaction's queries run on the object it hands its callback.
+  const transaction = client.transaction.bind(client);
+  client.transaction = (callback) =>
+    transaction((tx) => {
+      timeQueries(tx, observer);
+      return callback(tx);
+    });
+  return { db: drizzlePglite(client, { schema }) as unknown as Db, client };
+}
+
+/**
+ * PGlite in its own worker thread (pglite-thread.ts; DECENTRA_PGLITE_THREAD), which also checks
+ * that it runs durably: statements no longer hold the event loop.
+ */
+async function inThread(
+  path: string | undefined,
+  observer: () => QueryObserver | undefined,
+): Promise<{ db: Db; client: EmbeddedClient }> {
+  const client = await PgliteThread.start({ path, postgresqlconf: PGLITE_CONF });
+  timeQueries(client, observer);
+  const transaction = client.transaction.bind(client);
+  client.transaction = (callback) =>
+    transaction((tx) => {
+      timeQueries(tx, observer);
+      return callback(tx);
+    });
+  // Drizzle's PGlite driver calls only query() and transaction() on its client (and on a
+  // transaction's), which PgliteThread answers as PGlite does; its type names the whole class.
+  return { db: drizzlePglite({ client: client as unknown as PGlite, schema }) as unknown as Db, client };
 }
 
 /**
