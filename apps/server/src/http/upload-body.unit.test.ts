@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postHeadersOnly } from '../../test/headers-only.js';
 import { handleError } from './error-handler.js';
 import type { App } from './types.js';
 import { acceptRawBodies, uploadBody } from './upload-body.js';
@@ -65,26 +65,11 @@ describe('upload bodies', () => {
   });
 
   it('over the cap are refused from the declared length, before the client sends a byte of the body', async () => {
-    const answer = await new Promise<{ status: number; body: string; connection?: string }>(
-      (resolve, reject) => {
-        const req = request(`${base}/upload`, {
-          method: 'POST',
-          headers: { 'content-length': String(CAP + 1), 'content-type': 'application/octet-stream' },
-        });
-        req.on('response', (res) => {
-          let body = '';
-          res.on('data', (c: Buffer) => {
-            body += c.toString();
-          });
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }),
-          );
-        });
-        req.on('error', reject);
-        // Headers only: the answer must come without the body.
-        req.flushHeaders();
-      },
-    );
+    // Headers only: the refusal must come without the body.
+    const answer = await postHeadersOnly(`${base}/upload`, {
+      'content-length': String(CAP + 1),
+      'content-type': 'application/octet-stream',
+    });
     expect(answer.status).toBe(413);
     // The rest of the file is not waited for.
     expect(answer.connection).toBe('close');

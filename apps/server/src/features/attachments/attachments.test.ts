@@ -1,5 +1,4 @@
 import { readdirSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import {
   type Attachment,
@@ -11,6 +10,7 @@ import {
 import { sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postHeadersOnly } from '../../../test/headers-only.js';
 import { ManualClock } from '../../../test/manual-clock.js';
 import {
   befriend,
@@ -407,30 +407,12 @@ describe('limits', () => {
   });
 
   it('one that would pass the quota is refused before its body is sent', async () => {
-    const answer = await new Promise<{ status: number; body: string; connection?: string }>(
-      (resolve, reject) => {
-        const req = request(`${small.url}/api/channels/${channel}/attachments?filename=over`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${user.token}`,
-            'content-length': '90000',
-            'content-type': 'application/octet-stream',
-          },
-        });
-        req.on('response', (res) => {
-          let body = '';
-          res.on('data', (c: Buffer) => {
-            body += c.toString();
-          });
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }),
-          );
-        });
-        req.on('error', reject);
-        // Headers only: the refusal must come without the body.
-        req.flushHeaders();
-      },
-    );
+    // Headers only: the refusal must come without the body.
+    const answer = await postHeadersOnly(`${small.url}/api/channels/${channel}/attachments?filename=over`, {
+      authorization: `Bearer ${user.token}`,
+      'content-length': '90000',
+      'content-type': 'application/octet-stream',
+    });
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'payload_too_large' } });
     expect(JSON.parse(answer.body).error.message).toContain('quota');

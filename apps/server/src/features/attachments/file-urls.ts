@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { HmacSigner } from '../../infra/hmac-signer.js';
 
 /** How long a URL in a message DTO opens its file without a session. */
 export const URL_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -13,13 +13,13 @@ export type FileVariant = 'file' | 'preview';
  * good for nothing else. The signature covers the attachment, the variant and the expiry.
  */
 export class FileUrls {
-  private readonly key: Buffer;
+  private readonly signer: HmacSigner;
 
   constructor(
     encryptionKey: Buffer,
     private readonly now: () => number,
   ) {
-    this.key = Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'decentra file urls v1', 32));
+    this.signer = new HmacSigner(encryptionKey, 'decentra file urls v1');
   }
 
   file(id: bigint, filename: string): string {
@@ -33,17 +33,11 @@ export class FileUrls {
   /** Whether `sig` signs this attachment's variant until `expires` (seconds), and that is still ahead. */
   verify(id: bigint, variant: FileVariant, expires: number | undefined, sig: string | undefined): boolean {
     if (expires === undefined || sig === undefined || expires * 1000 <= this.now()) return false;
-    const expected = Buffer.from(this.sign(id, variant, expires));
-    const given = Buffer.from(sig);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return this.signer.verify(`${id}:${variant}:${expires}`, sig);
   }
 
   private query(id: bigint, variant: FileVariant): string {
     const expires = Math.ceil((this.now() + URL_LIFETIME_MS) / ROUND_MS) * (ROUND_MS / 1000);
-    return `expires=${expires}&sig=${this.sign(id, variant, expires)}`;
-  }
-
-  private sign(id: bigint, variant: FileVariant, expires: number): string {
-    return createHmac('sha256', this.key).update(`${id}:${variant}:${expires}`).digest('base64url');
+    return `expires=${expires}&sig=${this.signer.sign(`${id}:${variant}:${expires}`)}`;
   }
 }

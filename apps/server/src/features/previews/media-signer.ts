@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { HmacSigner } from '../../infra/hmac-signer.js';
 
 export const MEDIA_PROXY_PATH = '/api/media/proxy';
 
@@ -9,20 +9,18 @@ export const MEDIA_PROXY_PATH = '/api/media/proxy';
  * signing key is of no use for anything else. No expiry: a message's embed stays valid.
  */
 export class MediaSigner {
-  private readonly key: Buffer;
+  private readonly signer: HmacSigner;
 
   constructor(encryptionKey: Buffer) {
-    this.key = Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'decentra media proxy v1', 32));
+    this.signer = new HmacSigner(encryptionKey, 'decentra media proxy v1');
   }
 
   sign(url: string): string {
-    return createHmac('sha256', this.key).update(url).digest('base64url');
+    return this.signer.sign(url);
   }
 
   verify(url: string, sig: string): boolean {
-    const expected = Buffer.from(this.sign(url));
-    const given = Buffer.from(sig);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return this.signer.verify(url, sig);
   }
 
   /** The path on our origin that serves `url` (what embeds carry). */
