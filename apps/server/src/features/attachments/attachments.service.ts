@@ -228,28 +228,29 @@ export class AttachmentsService implements MessageAttachments {
 
   /** Deletes the blobs nothing refers to any more (after a message or channel went). */
   async collect(): Promise<number> {
-    const { db, store } = this.deps;
     let count = 0;
     for (;;) {
-      const candidates = await unreferencedBlobs(db, BLOB_BATCH);
+      const candidates = await unreferencedBlobs(this.deps.db, BLOB_BATCH);
       let deleted = 0;
-      for (const sha of candidates) {
-        const gone = await db
-          .transaction(async (tx) => {
-            if (!(await deleteBlobIfUnreferenced(tx, sha))) return false;
-            // Still under the row's lock: an upload of these bytes waits, then stores them again.
-            await store.delete(sha);
-            return true;
-          })
-          .catch((err: unknown) => {
-            this.deps.onProblem('a blob could not be deleted', err);
-            return false;
-          });
-        if (gone) deleted += 1;
-      }
+      for (const sha of candidates) if (await this.dropIfUnreferenced(sha)) deleted += 1;
       count += deleted;
       if (candidates.length < BLOB_BATCH || deleted === 0) return count;
     }
+  }
+
+  /** Deletes a blob's row and bytes when nothing refers to it; false when something does (or it failed). */
+  private async dropIfUnreferenced(sha: string): Promise<boolean> {
+    return this.deps.db
+      .transaction(async (tx) => {
+        if (!(await deleteBlobIfUnreferenced(tx, sha))) return false;
+        // Still under the row's lock: an upload of these bytes waits, then stores them again.
+        await this.deps.store.delete(sha);
+        return true;
+      })
+      .catch((err: unknown) => {
+        this.deps.onProblem('a blob could not be deleted', err);
+        return false;
+      });
   }
 
   private async checkCanSend(userId: bigint, channelId: bigint): Promise<void> {
@@ -311,7 +312,8 @@ export class AttachmentsService implements MessageAttachments {
     const { store } = this.deps;
     await store.putFile(file.path, file.sha256);
     if (preview) await store.putFile(preview.path, preview.sha256);
-    return this.deps.db.transaction(async (tx) => {
+    const stored = [file, ...(preview ? [preview] : [])];
+    return this.recordUpload(stored, async (tx) => {
       await this.keep(tx, file);
       if (preview) await this.keep(tx, preview);
       await releaseQuota(tx, uploaderId, reserved);
@@ -331,6 +333,24 @@ export class AttachmentsService implements MessageAttachments {
         createdAt: new Date(this.deps.clock.now()),
       });
     });
+  }
+
+  /**
+   * Runs the upload's transaction. When it fails, the bytes already in the store have no row yet
+   * (nothing would ever collect them): each gets one, then goes unless something refers to it,
+   * under the row's lock like any collection. Best effort: with the database away, they stay.
+   */
+  private async recordUpload<T>(stored: readonly SpooledFile[], write: (tx: Db) => Promise<T>): Promise<T> {
+    try {
+      return await this.deps.db.transaction(write);
+    } catch (err) {
+      for (const blob of stored) {
+        await lockBlob(this.deps.db, blob.sha256, blob.size)
+          .then(() => this.dropIfUnreferenced(blob.sha256))
+          .catch(() => {});
+      }
+      throw err;
+    }
   }
 
   /** The blob's row, locked; its bytes stored again if a sweep removed them meanwhile. */

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type Attachment,
@@ -64,6 +64,7 @@ async function count(table: 'blobs' | 'attachments'): Promise<number> {
 }
 const storedFiles = (dataDir: string) => {
   const root = join(dataDir, 'files');
+  if (!existsSync(root)) return 0;
   return readdirSync(root, { recursive: true, withFileTypes: true }).filter(
     (e) => e.isFile() && /^[0-9a-f]{64}$/.test(e.name),
   ).length;
@@ -331,6 +332,30 @@ describe('storage', () => {
     await ann.rest.deleteMessage({ channelId, messageId: m2.id });
     expect(await count('blobs')).toBe(blobsBefore);
     expect(storedFiles(server.db.dataDir)).toBe(filesBefore);
+  });
+
+  it('an upload whose database write fails leaves no bytes behind', async () => {
+    const db = server.app.storage.db;
+    // The write of this one file fails inside its transaction, after its bytes were stored.
+    await db.execute(sql`create function refuse_upload() returns trigger language plpgsql as
+      $$ begin if new.filename = 'refused.txt' then raise exception 'refused by the test'; end if;
+      return new; end $$`);
+    await db.execute(sql`create trigger refuse_upload before insert on attachments
+      for each row execute function refuse_upload()`);
+    try {
+      const blobsBefore = await count('blobs');
+      const filesBefore = storedFiles(server.db.dataDir);
+      const usageBefore = (await owner.rest.uploadUsage()).usedBytes;
+      await expect(upload(owner, text(`lost ${Math.random()}`), 'refused.txt')).rejects.toMatchObject({
+        status: 500,
+      });
+      expect(storedFiles(server.db.dataDir)).toBe(filesBefore);
+      expect(await count('blobs')).toBe(blobsBefore);
+      expect((await owner.rest.uploadUsage()).usedBytes).toBe(usageBefore);
+    } finally {
+      await db.execute(sql`drop trigger refuse_upload on attachments`);
+      await db.execute(sql`drop function refuse_upload()`);
+    }
   });
 
   it('uploads never sent are removed after an hour by the sweep, with their bytes and usage', async () => {
