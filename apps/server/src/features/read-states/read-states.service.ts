@@ -21,8 +21,8 @@ import {
   type OverrideRow,
   type ReadStateRow,
   readStateOf,
+  readyReadStates,
   targetKind,
-  unreadStates,
   visibleOverrides,
   writeOverride,
 } from './read-states.repo.js';
@@ -47,7 +47,10 @@ function effectiveMute(row: Pick<OverrideRow, 'muted' | 'mutedUntil'>, now: Date
   return holds ? { muted: true, mutedUntil: row.mutedUntil } : { muted: false, mutedUntil: null };
 }
 
-function toOverride(row: Pick<OverrideRow, 'targetId' | 'mode' | 'muted' | 'mutedUntil'>, now: Date) {
+function toOverride(
+  row: Pick<OverrideRow, 'mode' | 'muted' | 'mutedUntil'> & { targetId: bigint | string },
+  now: Date,
+) {
   const mute = effectiveMute(row, now);
   const override: NotificationOverride = {
     targetId: row.targetId.toString(),
@@ -85,9 +88,21 @@ export class ReadStatesService {
     return toReadState(await readStateOf(this.deps.db, userId, channelId, isDm));
   }
 
-  /** Every channel of the user's with something unread (for `ready`). */
-  async unread(userId: bigint): Promise<ReadState[]> {
-    return (await unreadStates(this.deps.db, userId)).map(toReadState);
+  /**
+   * `ready`'s part, in one statement: every channel of the user's with something unread, and
+   * the user's overrides of targets they can still see (run-out mutes read as none).
+   */
+  async readyPart(
+    userId: bigint,
+  ): Promise<{ readStates: ReadState[]; notificationOverrides: NotificationOverride[] }> {
+    const now = this.deps.now();
+    const { states, overrides } = await readyReadStates(this.deps.db, userId);
+    const notificationOverrides = overrides
+      .map((o) =>
+        toOverride({ ...o, mutedUntil: o.mutedUntil === null ? null : new Date(o.mutedUntil) }, now),
+      )
+      .filter((o) => !isEmpty(o));
+    return { readStates: states, notificationOverrides };
   }
 
   /** The user's overrides of targets they can still see; run-out mutes read as none. */

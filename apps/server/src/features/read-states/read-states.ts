@@ -26,13 +26,7 @@ export function registerReadStates(deps: {
   deps.servers.onDeleted(readStates.forgetServer);
   deps.channels.onDeleted(readStates.forgetChannel);
 
-  const ready: ReadyContributor = async (auth) => {
-    const [readStatesNow, notificationOverrides] = await Promise.all([
-      readStates.unread(auth.actor.id),
-      readStates.overrides(auth.actor.id),
-    ]);
-    return { data: { readStates: readStatesNow, notificationOverrides } };
-  };
+  const ready: ReadyContributor = async (auth) => ({ data: await readStates.readyPart(auth.actor.id) });
   return {
     service: readStates,
     routes: readStatesRoutes({ readStates, commands }),
