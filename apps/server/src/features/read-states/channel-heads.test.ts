@@ -1,7 +1,7 @@
-import type { Message, Server } from '@decentra/protocol';
+import { compareIds, isUnread, type Message, type Server } from '@decentra/protocol';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Person, people, restClient, serverWith } from '../../../test/people.js';
+import { befriend, type Person, people, restClient, serverWith } from '../../../test/people.js';
 import { createTestDatabase, ENGINE, type TestDatabase } from '../../../test/test-db.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { TestSocket } from '../../../test/ws-client.js';
@@ -177,6 +177,48 @@ describe('channel heads', () => {
     expect(await ben.rest.getReadState({ channelId: c })).toMatchObject({ mentionCount: 1 });
     await owner.rest.editMessage({ channelId: c, messageId: first?.id ?? '', content: 'hello @ben' });
     expect(await gatesBehind(db, [c])).toMatchObject({ behind: [] });
+  });
+
+  it("ready's unread states (the function) are each channel's own read state (the per-channel statement)", async () => {
+    // One of each case for Ann: never read, read to the middle, read to the end, her own head over
+    // someone's message, @name and @everyone past and before her mark, an unread DM, a read DM.
+    const [never, middle, end, ownHead, quiet] = await Promise.all([1, 2, 3, 4, 5].map(() => freshChannel()));
+    const channels = [never, middle, end, ownHead, quiet] as string[];
+    await befriend(ann, ben);
+    const dm = (await ann.rest.openDm({ userId: ben.id })).id;
+    await befriend(ann, owner);
+    const readDm = (await ann.rest.openDm({ userId: owner.id })).id;
+    for (const c of channels.slice(0, 4)) {
+      await send(ben, c, 'one @ann');
+      await send(owner, c, '@everyone two');
+    }
+    const mark = await send(ben, middle as string, 'the middle');
+    await send(ben, middle as string, 'after the mark @ann');
+    await send(owner, middle as string, 'and @everyone after it');
+    await ann.rest.ackChannel({ channelId: middle as string, messageId: mark.id });
+    const last = await send(ben, end as string, 'the end');
+    await ann.rest.ackChannel({ channelId: end as string, messageId: last.id });
+    await send(ann, ownHead as string, 'mine is the newest');
+    await send(ann, quiet as string, 'only mine here');
+    for (let i = 0; i < 3; i++) await send(ben, dm, `dm ${i}`);
+    const seen = await send(owner, readDm, 'read');
+    await ann.rest.ackChannel({ channelId: readDm, messageId: seen.id });
+
+    const { socket, ready } = await TestSocket.identified(server.wsUrl, ann.token);
+    socket.close();
+    const mine = new Set([...channels, dm, readDm]);
+    const fromReady = ready.readStates.filter((s) => mine.has(s.channelId));
+    const oneByOne = await Promise.all([...mine].map((c) => ann.rest.getReadState({ channelId: c })));
+    const unread = oneByOne.filter((s) => isUnread(s)).sort((a, b) => compareIds(a.channelId, b.channelId));
+    expect(fromReady).toEqual(unread);
+    expect(unread.map((s) => [s.channelId, s.mentionCount])).toEqual(
+      [
+        [never, 2],
+        [middle, 2],
+        [ownHead, 2],
+        [dm, 3],
+      ].sort((a, b) => compareIds(String(a[0]), String(b[0]))),
+    );
   });
 });
 

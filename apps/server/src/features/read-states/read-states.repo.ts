@@ -34,6 +34,7 @@ const lastMessageFromHead = (userId: bigint, channel: SQL) =>
        else ${lastMessageBy(userId, channel)} end`;
 
 /**
+ * (The same rules as migration 0019's `decentra_unread_states`, for one channel.)
  * Unread messages that mention `userId` in the channel, after `lastRead` (an SQL expression, null
  * when never read), counted up to MENTION_COUNT_CAP. Each part reads at most the cap's rows however
  * much is unread: in a server channel, the user's `message_mentions` range (the message_mentions key)
@@ -93,12 +94,6 @@ export async function readStateOf(
   return row;
 }
 
-/**
- * Every channel of the user with something unread, in one statement: the text channels of their
- * servers and their DMs, each with its read state and its head (two primary-key lookups); the
- * newest message by someone else is the head, or one index step when the user wrote the head; the
- * mention counts are computed for the unread ones only.
- */
 /** An override as `readyReadStates` answers it (JSON: the time is text). */
 export interface OverrideJson {
   targetId: string;
@@ -108,58 +103,21 @@ export interface OverrideJson {
 }
 
 /**
- * `ready`'s part in one statement answering one row: the unread states (`unreadStatesQuery`) and the
- * visible overrides (`visibleOverridesWhere`), each as one JSON array in the wire's shape. The
- * embedded engine's cost is mostly per row returned: 400 states as rows cost about twice what the
- * same as one JSON value does (bench:ready measures both), and it runs one statement at a time.
+ * `ready`'s part in one statement answering one row: the unread states and the visible overrides
+ * (migration 0019's functions, whose plans the session keeps), each as one JSON array in the wire's shape. The embedded engine runs one statement at a time, pays for every
+ * row returned and plans in WebAssembly: one statement, one row, one plan (bench:ready).
  */
 export async function readyReadStates(
   db: Db,
   userId: bigint,
 ): Promise<{ states: ReadState[]; overrides: OverrideJson[] }> {
-  const o = notificationOverrides;
   const [row] = await executeRows<{ states: ReadState[]; overrides: OverrideJson[] }>(
     db,
-    sql`select
-        (select coalesce(json_agg(json_build_object('channelId', u.channel_id, 'lastReadId', u.last_read_id,
-            'lastMessageId', u.last_message_id, 'mentionCount', u.mention_count) order by u.channel_id::bigint), '[]')
-          from (${unreadStatesQuery(userId)}) u) as states,
-        (select coalesce(json_agg(json_build_object('targetId', ${o.targetId}::text, 'mode', ${o.mode},
-            'muted', ${o.muted}, 'mutedUntil', ${o.mutedUntil}) order by ${o.targetId}), '[]')
-          from ${o} where ${visibleOverridesWhere(userId)}) as overrides`,
+    sql`select decentra_unread_states(${big(userId)}) as states,
+          decentra_visible_overrides(${big(userId)}) as overrides`,
   );
   if (!row) throw new Error('the ready read-state query answered no row');
   return row;
-}
-
-/** The statement of `unreadStates` (bench/ready.ts explains it). */
-export function unreadStatesQuery(userId: bigint): SQL {
-  const me = big(userId);
-  // A channel whose head is not past the mark has nothing unread (the newest message by others is
-  // not later than the head): that test needs no probe, and the CASE probes only own heads.
-  return sql`with mine as (
-          select c.id, false as dm from server_members sm
-            join channels c on c.server_id = sm.server_id and c.type = 'text'
-            where sm.user_id = ${me}
-          union all select d.channel_id, true from dm_channels d where d.user_low = ${me}
-          union all select d.channel_id, true from dm_channels d where d.user_high = ${me}
-        ), states as materialized (
-          select mine.id, mine.dm, rs.last_read_id, newest.id as last_message_id,
-            mh.last_mention_id, h.last_everyone_id
-          from mine
-          join channel_heads h on h.channel_id = mine.id
-          left join read_states rs on rs.user_id = ${me} and rs.channel_id = mine.id
-          left join mention_heads mh on mh.user_id = ${me} and mh.channel_id = mine.id
-          cross join lateral (select ${lastMessageFromHead(userId, sql`mine.id`)} offset 0) as newest(id)
-          where h.last_message_id > coalesce(rs.last_read_id, 0) and newest.id > coalesce(rs.last_read_id, 0)
-        )
-        select s.id::text as channel_id, s.last_read_id::text as last_read_id,
-          s.last_message_id::text as last_message_id,
-          ${mentionCount(userId, sql`s.id`, sql`s.dm`, sql`s.last_read_id`, {
-            lastMention: sql`s.last_mention_id`,
-            lastEveryone: sql`s.last_everyone_id`,
-          })} as mention_count
-        from states s`;
 }
 
 /**
@@ -235,25 +193,13 @@ export async function deleteOverride(db: Db, userId: bigint, targetId: bigint): 
     .where(and(eq(notificationOverrides.userId, userId), eq(notificationOverrides.targetId, targetId)));
 }
 
-/**
- * The user's overrides whose targets they can still see: a server they are a member of, a text
- * channel of one, a DM of theirs (each a primary-key or index lookup per override).
- */
-function visibleOverridesWhere(userId: bigint): SQL {
-  const me = big(userId);
-  const o = notificationOverrides;
-  return sql`${o.userId} = ${me} and (
-      exists (select 1 from server_members sm where sm.server_id = ${o.targetId} and sm.user_id = ${me})
-      or exists (select 1 from channels c join server_members sm
-                   on sm.server_id = c.server_id and sm.user_id = ${me}
-                 where c.id = ${o.targetId} and c.type = 'text')
-      or exists (select 1 from dm_channels d where d.channel_id = ${o.targetId}
-                 and (d.user_low = ${me} or d.user_high = ${me})))`;
-}
-
-export async function visibleOverrides(db: Db, userId: bigint): Promise<OverrideRow[]> {
-  const o = notificationOverrides;
-  return db.select().from(o).where(visibleOverridesWhere(userId)).orderBy(o.targetId);
+/** The user's overrides whose targets they can still see (migration 0019's function). */
+export async function visibleOverrides(db: Db, userId: bigint): Promise<OverrideJson[]> {
+  const [row] = await executeRows<{ overrides: OverrideJson[] }>(
+    db,
+    sql`select decentra_visible_overrides(${big(userId)}) as overrides`,
+  );
+  return row?.overrides ?? [];
 }
 
 /** A member gone from a server: their read states, mention gates and overrides of it and its channels go too. */

@@ -18,6 +18,7 @@ import {
   forgetMemberRows,
   forgetServerRows,
   forgetUserRows,
+  type OverrideJson,
   type OverrideRow,
   type ReadStateRow,
   readStateOf,
@@ -95,21 +96,13 @@ export class ReadStatesService {
   async readyPart(
     userId: bigint,
   ): Promise<{ readStates: ReadState[]; notificationOverrides: NotificationOverride[] }> {
-    const now = this.deps.now();
     const { states, overrides } = await readyReadStates(this.deps.db, userId);
-    const notificationOverrides = overrides
-      .map((o) =>
-        toOverride({ ...o, mutedUntil: o.mutedUntil === null ? null : new Date(o.mutedUntil) }, now),
-      )
-      .filter((o) => !isEmpty(o));
-    return { readStates: states, notificationOverrides };
+    return { readStates: states, notificationOverrides: this.effective(overrides) };
   }
 
   /** The user's overrides of targets they can still see; run-out mutes read as none. */
   async overrides(userId: bigint): Promise<NotificationOverride[]> {
-    const now = this.deps.now();
-    const rows = await visibleOverrides(this.deps.db, userId);
-    return rows.map((row) => toOverride(row, now)).filter((o) => !isEmpty(o));
+    return this.effective(await visibleOverrides(this.deps.db, userId));
   }
 
   /**
@@ -169,6 +162,15 @@ export class ReadStatesService {
    * moment it has committed. Meanwhile nothing shows them: every read checks that the user can
    * still see the target.
    */
+  private effective(overrides: OverrideJson[]): NotificationOverride[] {
+    const now = this.deps.now();
+    return overrides
+      .map((o) =>
+        toOverride({ ...o, mutedUntil: o.mutedUntil === null ? null : new Date(o.mutedUntil) }, now),
+      )
+      .filter((o) => !isEmpty(o));
+  }
+
   private followUp(forget: () => Promise<void>): Outcome<void> {
     const after = async () => {
       await forget();
