@@ -87,6 +87,11 @@ export class CallsService {
     if (started === 'caller_busy') throw conflict('You are already in a call.', { reason: 'busy' });
     if (started === 'callee_busy')
       throw conflict(`${calleeRef.username} is in another call.`, { reason: 'busy' });
+    if (!this.deps.isLive(sessionId)) {
+      // The session ended while the call was being made: its end may have found nothing.
+      await this.registry.finish(id, { state: 'any' });
+      throw invalidInput('This connection closed while calling.');
+    }
     this.rings.set(
       id,
       this.clock.setTimeout(() => {

@@ -47,6 +47,13 @@ export class VoiceService {
     if (joined.full) {
       throw conflict(`This voice channel is full (${this.channelLimit} people).`, { reason: 'channel_full' });
     }
+    if (!this.isAttached(sessionId)) {
+      // The session closed while the place was being taken: its leave may have found nothing,
+      // so the place is given back here (whichever of the two comes second finds nothing).
+      // Nobody reads this answer; the old channel's members still hear the user left it.
+      await this.registry.leave(userId, sessionId);
+      return this.left(joined.left);
+    }
     const endedCall = await this.joining.tell(userId);
     const present: VoiceMember = {
       userId,
