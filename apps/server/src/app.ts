@@ -300,6 +300,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       config: config.voice,
       log,
       clock: options.clock,
+      ...(shared ? { shared: shared.voice } : {}),
     });
     const presence = new PresenceService(
       db,
@@ -420,6 +421,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     gateway.watchSessions(presence.onSessionsChanged);
     const stopPresenceWatch = bus.subscribe(presence.onBusMessage);
     shared?.instances.onBeat(presence.onBeat);
+    shared?.instances.onBeat(voice.onBeat);
     await shared?.instances.start();
     await http.ready();
     chat.attachments.start();
@@ -459,6 +461,8 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         shared?.instances.stop();
         presence.close();
         await gateway.close();
+        // Its voice and calls stay in Redis like its presence: the others reap them.
+        voice.close();
         await httpClosed;
         // No message can arrive any more: pushes still waiting are dropped, those in flight cut short.
         await push.close();

@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import { Instances } from './bus/instances.js';
 import { RedisPresenceRegistry } from './features/presence/presence-registry-redis.js';
 import { RedisTypingThrottle } from './features/typing/typing-throttle.js';
+import { RedisCallRegistry } from './features/voice/call-registry-redis.js';
+import { RedisVoiceRegistry } from './features/voice/voice-registry-redis.js';
 import { RedisSessionDirectory } from './gateway/session-directory-redis.js';
 import type { Logger } from './infra/logger.js';
 import type { Clock } from './kernel/clock.js';
@@ -9,7 +11,8 @@ import type { EventPublisher } from './kernel/events.js';
 
 /**
  * What several instances share beside the bus (docs/ARCHITECTURE.md, "State shared across
- * instances"): heartbeats, the gateway session directory, presence holds, the typing throttle.
+ * instances"): heartbeats, the gateway session directory, presence holds, the typing throttle,
+ * voice channel memberships and calls.
  * Without Redis there is none of it, and each part keeps to memory.
  */
 export function clusterState(deps: {
@@ -42,5 +45,9 @@ export function clusterState(deps: {
     }),
     presence: new RedisPresenceRegistry({ redis, prefix, instanceId, instancesKey: instances.key }),
     typing: new RedisTypingThrottle(redis, prefix),
+    voice: {
+      voice: new RedisVoiceRegistry({ redis, prefix, instanceId, instancesKey: instances.key }),
+      calls: new RedisCallRegistry({ redis, prefix, instanceId, instancesKey: instances.key }),
+    },
   };
 }

@@ -6,8 +6,11 @@ export const DEFAULT_HEARTBEAT_MS = 5_000;
 /** Heartbeats an instance may miss before it no longer counts as alive for a session handover. */
 const MISSED_BEATS = 3;
 
-/** Told after every heartbeat; `rejoined` when this instance had been counted dead meanwhile. */
-export type BeatListener = (beat: { now: number; rejoined: boolean }) => void;
+/**
+ * Told after every heartbeat; `rejoined` when this instance had been counted dead meanwhile. A
+ * listener's promise is waited for (in turn) before the next beat is scheduled, and by `settled`.
+ */
+export type BeatListener = (beat: { now: number; rejoined: boolean }) => void | Promise<void>;
 
 /**
  * The instances sharing one Redis, each with its last heartbeat: a sorted set (`…instances`,
@@ -74,7 +77,7 @@ export class Instances {
     try {
       const added = await this.deps.redis.zadd(this.key, now, this.deps.instanceId);
       const rejoined = Number(added) === 1;
-      for (const listener of this.listeners) listener({ now, rejoined });
+      for (const listener of this.listeners) await listener({ now, rejoined });
     } catch (err) {
       this.deps.log.warn({ err }, 'instance heartbeat failed');
     }

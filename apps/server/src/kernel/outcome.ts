@@ -49,3 +49,22 @@ export class Listeners<A extends unknown[]> {
     );
   }
 }
+
+/**
+ * Listeners that may wait on something outside the transaction (voice state shared in Redis)
+ * before answering; told in the command that makes the change, as `Listeners` are.
+ */
+export class AsyncListeners<A extends unknown[]> {
+  private readonly list: Array<(...args: A) => Outcome<void> | Promise<Outcome<void>>> = [];
+
+  add(listener: (...args: A) => Outcome<void> | Promise<Outcome<void>>): void {
+    this.list.push(listener);
+  }
+
+  /** Tells them one after another, in the order they were added. */
+  async tell(...args: A): Promise<Outcome<void>> {
+    const parts: Outcome<void>[] = [];
+    for (const listener of this.list) parts.push(await listener(...args));
+    return combine(undefined, parts);
+  }
+}

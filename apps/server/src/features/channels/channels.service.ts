@@ -3,7 +3,7 @@ import { invalidInput, notFound } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Actor } from '../../kernel/actor.js';
 import { dispatch, serverScope } from '../../kernel/events.js';
-import { combine, Listeners, type Outcome, outcome } from '../../kernel/outcome.js';
+import { AsyncListeners, combine, type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import { requirePermission } from '../access/access.policy.js';
 import type { AccessService } from '../access/access.service.js';
@@ -11,7 +11,7 @@ import { toChannel } from '../servers/server-dto.js';
 import { deleteChannel, insertChannel, renameChannel } from './channels.repo.js';
 
 export class ChannelsService {
-  private readonly deleted = new Listeners<[serverId: bigint, channelId: bigint]>();
+  private readonly deleted = new AsyncListeners<[serverId: bigint, channelId: bigint]>();
 
   constructor(
     private readonly ids: IdGenerator,
@@ -19,7 +19,7 @@ export class ChannelsService {
   ) {}
 
   /** Tells `listener`, inside the deletion's transaction, that a server channel is gone. */
-  onDeleted(listener: (serverId: bigint, channelId: bigint) => Outcome<void>): void {
+  onDeleted(listener: (serverId: bigint, channelId: bigint) => Outcome<void> | Promise<Outcome<void>>): void {
     this.deleted.add(listener);
   }
 
@@ -48,7 +48,7 @@ export class ChannelsService {
     const serverId = standing.server.server.id;
     const d = { id: channelId.toString(), serverId: serverId.toString() };
     return combine(undefined, [
-      this.deleted.tell(serverId, channelId),
+      await this.deleted.tell(serverId, channelId),
       outcome(undefined, [dispatch('channel_delete', d, standing.audience)]),
     ]);
   }

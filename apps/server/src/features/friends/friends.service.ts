@@ -8,7 +8,7 @@ import { conflict, forbidden, invalidInput, notFound } from '../../infra/errors.
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Actor } from '../../kernel/actor.js';
 import type { BusMessage } from '../../kernel/events.js';
-import { combine, Listeners, type Outcome, outcome } from '../../kernel/outcome.js';
+import { AsyncListeners, combine, type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import { toFriendRequest, toRef } from './friend-dto.js';
 import { friendAdded, friendRemoved, requestCreated, requestDeleted } from './friend-events.js';
@@ -44,14 +44,14 @@ const NO_SUCH_REQUEST = 'No such friend request.';
  */
 export class FriendsService {
   private readonly now: () => Date;
-  private readonly unfriended = new Listeners<[a: bigint, b: bigint]>();
+  private readonly unfriended = new AsyncListeners<[a: bigint, b: bigint]>();
 
   constructor(private readonly deps: FriendsDeps) {
     this.now = deps.now ?? (() => new Date());
   }
 
   /** Tells `listener`, inside the transaction that ends a friendship, that the two are no longer friends. */
-  onUnfriended(listener: (a: bigint, b: bigint) => Outcome<void>): void {
+  onUnfriended(listener: (a: bigint, b: bigint) => Outcome<void> | Promise<Outcome<void>>): void {
     this.unfriended.add(listener);
   }
 
@@ -143,7 +143,7 @@ export class FriendsService {
   async removeFriend(tx: Db, me: bigint, otherId: bigint): Promise<Outcome<void>> {
     if (!(await deleteFriendship(tx, me, otherId))) throw notFound('You are not friends with that user.');
     return combine(undefined, [
-      this.unfriended.tell(me, otherId),
+      await this.unfriended.tell(me, otherId),
       outcome(undefined, friendRemoved(me, otherId)),
     ]);
   }

@@ -2,7 +2,7 @@ import type { Member, UpdateMemberBody } from '@decentra/protocol';
 import { conflict, forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { Actor } from '../../kernel/actor.js';
 import { dispatch, serverScope, unsubscribe } from '../../kernel/events.js';
-import { combine, Listeners, type Outcome, outcome } from '../../kernel/outcome.js';
+import { AsyncListeners, combine, type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import { requireOwner } from '../access/access.policy.js';
 import type { AccessService } from '../access/access.service.js';
@@ -10,7 +10,7 @@ import { toMember } from '../servers/server-dto.js';
 import { deleteMember, membersOfServer, memberWithUser, updateMemberPermissions } from './members.repo.js';
 
 export class MembersService {
-  private readonly removed = new Listeners<[serverId: bigint, userId: bigint]>();
+  private readonly removed = new AsyncListeners<[serverId: bigint, userId: bigint]>();
 
   constructor(
     private readonly db: Db,
@@ -21,7 +21,7 @@ export class MembersService {
    * Tells `listener`, inside the removal's transaction, that a member is gone (kicked or left):
    * what it answers goes out before `member_leave`, while they still hear the server's events.
    */
-  onRemoved(listener: (serverId: bigint, userId: bigint) => Outcome<void>): void {
+  onRemoved(listener: (serverId: bigint, userId: bigint) => Outcome<void> | Promise<Outcome<void>>): void {
     this.removed.add(listener);
   }
 
@@ -76,7 +76,7 @@ export class MembersService {
       throw notFound('That user is not a member of this server.');
     const d = { serverId: serverId.toString(), userId: userId.toString() };
     return combine(undefined, [
-      this.removed.tell(serverId, userId),
+      await this.removed.tell(serverId, userId),
       outcome(undefined, [
         dispatch('member_leave', d, serverScope(serverId)),
         unsubscribe([userId], serverScope(serverId)),

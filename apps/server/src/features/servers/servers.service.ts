@@ -11,7 +11,7 @@ import {
   subscribe,
   toUsers,
 } from '../../kernel/events.js';
-import { combine, Listeners, type Outcome, outcome } from '../../kernel/outcome.js';
+import { AsyncListeners, combine, type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import type { InviteRow, UserRow } from '../../storage/rows.js';
 import { ALL_PERMISSIONS, NO_PERMISSIONS, permissionsOf, requireOwner } from '../access/access.policy.js';
@@ -44,7 +44,7 @@ export interface ServersDeps {
 
 export class ServersService {
   private readonly now: () => Date;
-  private readonly deleted = new Listeners<[serverId: bigint]>();
+  private readonly deleted = new AsyncListeners<[serverId: bigint]>();
 
   constructor(private readonly deps: ServersDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -54,7 +54,7 @@ export class ServersService {
    * Tells `listener`, inside the deletion's transaction, that a server is gone: what it answers
    * goes out before `server_delete`, while the members still hear the server's events.
    */
-  onDeleted(listener: (serverId: bigint) => Outcome<void>): void {
+  onDeleted(listener: (serverId: bigint) => Outcome<void> | Promise<Outcome<void>>): void {
     this.deleted.add(listener);
   }
 
@@ -141,7 +141,7 @@ export class ServersService {
     requireOwner(await this.deps.access.server(tx, serverId, actor.id, true));
     await deleteServer(tx, serverId);
     return combine(undefined, [
-      this.deleted.tell(serverId),
+      await this.deleted.tell(serverId),
       outcome(undefined, [
         dispatch('server_delete', { id: serverId.toString() }, serverScope(serverId)),
         dropTopic(serverScope(serverId)),

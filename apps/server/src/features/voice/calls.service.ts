@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallRecord, CallState, Call as CallView, UserRef } from '@decentra/protocol';
+import type { CallRecord, CallState, Call as CallView } from '@decentra/protocol';
 import { conflict, forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { Logger } from '../../infra/logger.js';
 import type { Actor } from '../../kernel/actor.js';
@@ -11,23 +11,8 @@ import type { Db } from '../../storage/db.js';
 import type { DmsService } from '../dms/dms.service.js';
 import type { FriendsService } from '../friends/friends.service.js';
 import type { MessagesService } from '../messages/messages.service.js';
+import { type CallRegistry, type FinishIf, MemoryCallRegistry, type StoredCall } from './call-registry.js';
 import type { VoiceService } from './voice.service.js';
-
-interface Call {
-  id: string;
-  caller: Actor;
-  /** The gateway session that rang: the call ends with it. */
-  callerSession: string;
-  callee: bigint;
-  calleeRef: UserRef;
-  /** The session that answered (none while it rings: every tab of the callee rings). */
-  calleeSession: string | undefined;
-  channelId: bigint;
-  state: 'ringing' | 'active';
-  /** When it was answered (the clock's milliseconds). */
-  answeredAt: number | undefined;
-  timer: TimerHandle | undefined;
-}
 
 /** How a call finished, as its record says. */
 type Ending = CallRecord['outcome'];
@@ -43,6 +28,8 @@ export interface CallsDeps {
   isLive: (sessionId: string) => boolean;
   log: Logger;
   clock?: Clock;
+  /** Where calls are kept: this process's memory without Redis, Redis with it. */
+  registry?: CallRegistry;
 }
 
 /**
@@ -58,17 +45,21 @@ export interface CallsDeps {
  * ringing), `rejected` (declined by the callee), or `ended` with its length from answer to end.
  */
 export class CallsService {
-  private readonly calls = new Map<string, Call>();
+  /** Ring timeouts of the calls this instance rang (the caller's instance owns them). */
+  private readonly rings = new Map<string, TimerHandle>();
   private readonly clock: Clock;
+  private readonly registry: CallRegistry;
 
   constructor(private readonly deps: CallsDeps) {
     this.clock = deps.clock ?? systemClock;
+    this.registry = deps.registry ?? new MemoryCallRegistry();
   }
 
   /**
    * Rings `calleeId` from session `sessionId`, inside `tx`: the friendship stays locked until it
    * commits, so an unfriending either waits (and then ends this call) or has already won (and
-   * this is refused). Being busy is checked and the call made with no wait in between.
+   * this is refused). Being busy is checked and the call made in one atomic step of the registry,
+   * so two instances ringing the same person at once make one call.
    */
   async start(
     tx: Db,
@@ -83,97 +74,113 @@ export class CallsService {
     const calleeRef = dm.result.recipients?.find((r) => r.id === calleeId.toString());
     if (!calleeRef) throw new Error('a DM without its recipient');
     if (!this.deps.isLive(sessionId)) throw invalidInput('This connection closed while calling.');
-    if (this.callOf(caller.id)) throw conflict('You are already in a call.', { reason: 'busy' });
-    if (this.callOf(calleeId))
-      throw conflict(`${calleeRef.username} is in another call.`, { reason: 'busy' });
-    const call: Call = {
-      id: randomUUID(),
+    const id = randomUUID();
+    const channelId = BigInt(dm.result.id);
+    const started = await this.registry.start({
+      id,
       caller,
       callerSession: sessionId,
       callee: calleeId,
       calleeRef,
+      channelId,
+    });
+    if (started === 'caller_busy') throw conflict('You are already in a call.', { reason: 'busy' });
+    if (started === 'callee_busy')
+      throw conflict(`${calleeRef.username} is in another call.`, { reason: 'busy' });
+    if (!this.deps.isLive(sessionId)) {
+      // The session ended while the call was being made: its end may have found nothing.
+      await this.registry.finish(id, { state: 'any' });
+      throw invalidInput('This connection closed while calling.');
+    }
+    this.rings.set(
+      id,
+      this.clock.setTimeout(() => {
+        this.rings.delete(id);
+        this.deps.commands
+          .run(() => this.finish(id, { state: 'ringing' }, () => 'missed'))
+          .catch((err: unknown) => this.deps.log.error({ err }, 'a missed call could not be told'));
+      }, this.deps.ringTimeoutMs),
+    );
+    const call: StoredCall = {
+      id,
+      caller,
+      callerSession: sessionId,
+      callerInstance: '',
+      callee: calleeId,
+      calleeRef,
       calleeSession: undefined,
-      channelId: BigInt(dm.result.id),
+      calleeInstance: undefined,
+      channelId,
       state: 'ringing',
       answeredAt: undefined,
-      timer: undefined,
     };
-    this.calls.set(call.id, call);
-    call.timer = this.clock.setTimeout(() => {
-      this.deps.commands
-        .run(() => this.finish(call, 'missed'))
-        .catch((err: unknown) => this.deps.log.error({ err }, 'a missed call could not be told'));
-    }, this.deps.ringTimeoutMs);
     const from = { id: caller.id.toString(), username: caller.username };
-    return combine({ callId: call.id }, [
+    return combine({ callId: id }, [
       dm,
-      this.deps.voice.leave(caller.id),
+      await this.deps.voice.leave(caller.id),
       outcome(undefined, [
-        dispatch('call_incoming', { callId: call.id, from, channelId: dm.result.id }, toUsers(call.callee)),
-        this.update(call, 'ringing'),
+        dispatch('call_incoming', { callId: id, from, channelId: dm.result.id }, toUsers(calleeId)),
+        update(call, 'ringing'),
       ]),
     ]);
   }
 
   /** The callee answers from session `sessionId`, which the call then belongs to (and leaves voice). */
-  accept(userId: bigint, sessionId: string, callId: string): Outcome<undefined> {
-    const call = this.find(callId, userId);
-    if (call.callee !== userId || call.state !== 'ringing')
-      throw invalidInput('This call is not ringing for you.');
-    call.state = 'active';
-    call.calleeSession = sessionId;
-    call.answeredAt = this.clock.now();
-    call.timer?.cancel();
+  async accept(userId: bigint, sessionId: string, callId: string): Promise<Outcome<undefined>> {
+    await this.find(callId, userId);
+    const call = await this.registry.accept(callId, userId, sessionId, this.clock.now());
+    if (!call) throw invalidInput('This call is not ringing for you.');
+    this.cancelRing(callId);
     return combine(undefined, [
-      this.deps.voice.leave(userId),
-      outcome(undefined, [this.update(call, 'active')]),
+      await this.deps.voice.leave(userId),
+      outcome(undefined, [update(call, 'active')]),
     ]);
   }
 
-  reject(userId: bigint, callId: string): Outcome<undefined> {
-    const call = this.find(callId, userId);
-    if (call.callee !== userId || call.state !== 'ringing')
-      throw invalidInput('This call is not ringing for you.');
-    return this.finish(call, 'rejected');
+  async reject(userId: bigint, callId: string): Promise<Outcome<undefined>> {
+    await this.find(callId, userId);
+    const done = await this.finish(callId, { state: 'ringing', callee: userId }, () => 'rejected');
+    if (done.events.length === 0) throw invalidInput('This call is not ringing for you.');
+    return done;
   }
 
   /** Either end hangs up: the caller cancels (missed) or the callee declines (rejected) while it rings. */
-  end(userId: bigint, callId: string): Outcome<undefined> {
-    const call = this.find(callId, userId);
-    return this.finish(call, this.hangUp(call, userId));
+  async end(userId: bigint, callId: string): Promise<Outcome<undefined>> {
+    await this.find(callId, userId);
+    return this.finish(callId, { state: 'any' }, (call) => hangUp(call, userId));
   }
 
   /** The user is joining a voice channel: their call, if any, ends as if they hung up. */
-  readonly endOf = (userId: bigint): Outcome<void> => {
-    const call = this.callOf(userId);
-    return call ? this.finish(call, this.hangUp(call, userId)) : outcome(undefined);
+  readonly endOf = async (userId: bigint): Promise<Outcome<void>> => {
+    const call = await this.registry.of(userId);
+    return call ? this.finish(call.id, { state: 'any' }, (c) => hangUp(c, userId)) : outcome(undefined);
   };
 
   /** The two are no longer friends: a call between them ends (missed if it was still ringing). */
-  readonly endBetween = (a: bigint, b: bigint): Outcome<void> => {
-    const call = this.callOf(a);
+  readonly endBetween = async (a: bigint, b: bigint): Promise<Outcome<void>> => {
+    const call = await this.registry.of(a);
     if (!call || (call.caller.id !== b && call.callee !== b)) return outcome(undefined);
-    return this.finish(call, call.state === 'active' ? 'ended' : 'missed');
+    return this.finish(call.id, { state: 'any' }, dropped);
   };
 
   /** A gateway session ended: the call it started or answered ends. */
-  endSession(sessionId: string): Outcome<void> {
-    const ending = [...this.calls.values()].filter(
-      (c) => c.callerSession === sessionId || c.calleeSession === sessionId,
-    );
-    return combine(
-      undefined,
-      ending.map((c) => this.finish(c, c.state === 'active' ? 'ended' : 'missed')),
-    );
+  async endSession(sessionId: string): Promise<Outcome<void>> {
+    return this.told(await this.registry.endSession(sessionId), dropped);
+  }
+
+  /** Instances that stopped beating: their calls end (each told by exactly one instance). */
+  async reap(now: number, deadAfterMs: number): Promise<Outcome<void>> {
+    return this.told(await this.registry.reap(now, deadAfterMs), dropped);
   }
 
   /**
    * The session a signal from `from` (on `fromSession`) to `to` goes to: the other end's session
    * of an active call between the two, sent from this end's own session. Undefined otherwise.
    */
-  peerSession(from: bigint, fromSession: string, to: bigint): string | undefined {
-    const call = this.callOf(from);
-    if (call?.state !== 'active' || from === to) return undefined;
+  async peerSession(from: bigint, fromSession: string, to: bigint): Promise<string | undefined> {
+    if (from === to) return undefined;
+    const call = await this.registry.of(from);
+    if (call?.state !== 'active') return undefined;
     if (call.caller.id === from && call.callee === to && call.callerSession === fromSession)
       return call.calleeSession;
     if (call.callee === from && call.caller.id === to && call.calleeSession === fromSession)
@@ -182,37 +189,51 @@ export class CallsService {
   }
 
   /** The call this user is in (for `ready`: none or one). */
-  of(userId: bigint): CallView[] {
-    const call = this.callOf(userId);
-    return call ? [this.view(call, call.state)] : [];
+  async of(userId: bigint): Promise<CallView[]> {
+    const call = await this.registry.of(userId);
+    return call ? [view(call, call.state)] : [];
   }
 
-  private callOf(userId: bigint): Call | undefined {
-    for (const call of this.calls.values()) {
-      if (call.caller.id === userId || call.callee === userId) return call;
-    }
-    return undefined;
+  /** Stops this instance's ring timeouts (shutdown; the calls end with their sessions). */
+  close(): void {
+    for (const timer of this.rings.values()) timer.cancel();
+    this.rings.clear();
   }
 
-  private find(callId: string, userId: bigint): Call {
-    const call = this.calls.get(callId);
+  private async find(callId: string, userId: bigint): Promise<StoredCall> {
+    const call = await this.registry.get(callId);
     if (!call || (call.caller.id !== userId && call.callee !== userId)) throw notFound('No such call.');
     return call;
   }
 
-  /** What hanging up means: an answered call ends; a ringing one is missed (caller) or declined (callee). */
-  private hangUp(call: Call, userId: bigint): Ending {
-    if (call.state === 'active') return 'ended';
-    return userId === call.caller.id ? 'missed' : 'rejected';
+  private cancelRing(callId: string): void {
+    this.rings.get(callId)?.cancel();
+    this.rings.delete(callId);
   }
 
   /**
-   * Ends the call at once (no signal passes after this) and tells both ends; its record is written
-   * into their DM after the command that ended it has committed.
+   * Ends the call if it still is as `only` says (no signal passes after this) and tells both
+   * ends how, as `how` reads the call as it was ended; nothing when another end or instance got
+   * there first. Its record is written into their DM after the command that ended it committed.
    */
-  private finish(call: Call, how: Ending): Outcome<undefined> {
-    if (!this.calls.delete(call.id)) return outcome(undefined);
-    call.timer?.cancel();
+  private async finish(
+    callId: string,
+    only: FinishIf,
+    how: (call: StoredCall) => Ending,
+  ): Promise<Outcome<undefined>> {
+    const call = await this.registry.finish(callId, only);
+    return call ? this.told([call], how) : outcome(undefined);
+  }
+
+  private told(calls: StoredCall[], how: (call: StoredCall) => Ending): Outcome<undefined> {
+    return combine(
+      undefined,
+      calls.map((call) => this.ended(call, how(call))),
+    );
+  }
+
+  private ended(call: StoredCall, how: Ending): Outcome<undefined> {
+    this.cancelRing(call.id);
     const durationSeconds =
       how === 'ended' && call.answeredAt !== undefined
         ? Math.max(0, Math.round((this.clock.now() - call.answeredAt) / 1000))
@@ -224,21 +245,30 @@ export class CallsService {
         callee: call.callee,
         record: { outcome: how, durationSeconds },
       });
-    return outcome(undefined, [this.update(call, how)], [record]);
+    return outcome(undefined, [update(call, how)], [record]);
   }
+}
 
-  private update(call: Call, state: CallState): DispatchMessage {
-    return dispatch('call_update', this.view(call, state), toUsers(call.caller.id, call.callee));
-  }
+/** What hanging up means: an answered call ends; a ringing one is missed (caller) or declined (callee). */
+function hangUp(call: StoredCall, userId: bigint): Ending {
+  if (call.state === 'active') return 'ended';
+  return userId === call.caller.id ? 'missed' : 'rejected';
+}
 
-  private view(call: Call, state: CallState): CallView {
-    return {
-      callId: call.id,
-      state,
-      caller: { id: call.caller.id.toString(), username: call.caller.username },
-      callee: call.calleeRef,
-      channelId: call.channelId.toString(),
-      startedAt: call.answeredAt === undefined ? null : new Date(call.answeredAt).toISOString(),
-    };
-  }
+/** A call whose session, instance or friendship went: ended if answered, else missed. */
+const dropped = (call: StoredCall): Ending => (call.state === 'active' ? 'ended' : 'missed');
+
+function update(call: StoredCall, state: CallState): DispatchMessage {
+  return dispatch('call_update', view(call, state), toUsers(call.caller.id, call.callee));
+}
+
+function view(call: StoredCall, state: CallState): CallView {
+  return {
+    callId: call.id,
+    state,
+    caller: { id: call.caller.id.toString(), username: call.caller.username },
+    callee: call.calleeRef,
+    channelId: call.channelId.toString(),
+    startedAt: call.answeredAt === undefined ? null : new Date(call.answeredAt).toISOString(),
+  };
 }

@@ -30,7 +30,8 @@ export function voiceOps(deps: {
       const from = auth.actor.id;
       const to = BigInt(d.to);
       // Only to the session in the same voice channel or at the other end of the call.
-      const target = voice.peerSession(from, sessionId, to) ?? calls.peerSession(from, sessionId, to);
+      const target =
+        (await voice.peerSession(from, sessionId, to)) ?? (await calls.peerSession(from, sessionId, to));
       if (target === undefined) throw cannotSignal();
       const signal = dispatch(
         'voice_signal',

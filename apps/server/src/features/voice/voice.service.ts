@@ -1,39 +1,33 @@
 import type { VoiceState } from '@decentra/protocol';
 import { conflict, forbidden, invalidInput } from '../../infra/errors.js';
 import { type DispatchMessage, dispatch, serverScope } from '../../kernel/events.js';
-import { combine, Listeners, type Outcome, outcome } from '../../kernel/outcome.js';
+import { AsyncListeners, combine, type Outcome, outcome } from '../../kernel/outcome.js';
 import type { Db } from '../../storage/db.js';
 import type { AccessService } from '../access/access.service.js';
-
-interface Present {
-  channelId: bigint;
-  serverId: bigint;
-  muted: boolean;
-  deafened: boolean;
-  /** The gateway session (one tab, one device) that joined: voice ends with it. */
-  sessionId: string;
-}
+import { MemoryVoiceRegistry, type VoiceMember, type VoiceRegistry } from './voice-registry.js';
 
 /**
  * Who is in which voice channel, with mute and deafen. One voice channel per user at a time;
- * joining another leaves the first. Kept in memory: voice lives in the session (tab, device) that
- * joined, so it ends with that session (see VOICE_RESUME_GRACE_MS for a dropped socket). A channel holds at most `channelLimit`
- * people. Audio itself flows peer to peer (WebRTC); the server only relays `voice_signal`, and
- * only between two people in the same channel, each from the session that joined.
+ * joining another leaves the first. Voice lives in the session (tab, device) that joined, so it
+ * ends with that session (see VOICE_RESUME_GRACE_MS for a dropped socket). A channel holds at
+ * most `channelLimit` people. Audio itself flows peer to peer (WebRTC); the server only relays
+ * `voice_signal`, and only between two people in the same channel, each from the session that
+ * joined. The memberships are kept by the registry: this process's memory with one instance,
+ * Redis with several (then the people in a channel may be on different instances).
  */
 export class VoiceService {
-  private readonly byUser = new Map<bigint, Present>();
-  private readonly joining = new Listeners<[userId: bigint]>();
+  private readonly joining = new AsyncListeners<[userId: bigint]>();
 
   constructor(
     private readonly access: AccessService,
     private readonly channelLimit: number,
     /** Whether this gateway session still has its socket (voice ends when it loses it). */
     private readonly isAttached: (sessionId: string) => boolean,
+    private readonly registry: VoiceRegistry = new MemoryVoiceRegistry(),
   ) {}
 
-  /** Tells `listener` that a user is about to join a voice channel (calls end: one voice thing at a time). */
-  onJoining(listener: (userId: bigint) => Outcome<void>): void {
+  /** Tells `listener` that a user has taken a place in a voice channel (calls end: one voice thing at a time). */
+  onJoining(listener: (userId: bigint) => Promise<Outcome<void>>): void {
     this.joining.add(listener);
   }
 
@@ -41,95 +35,107 @@ export class VoiceService {
    * Joins from session `sessionId`, inside `tx`: the joiner's membership and the channel stay
    * locked until it commits, so a kick or a deletion either waits for the join (and then removes
    * them) or has already happened (and the join is refused). The cap is checked and the place
-   * taken with no wait in between, so joins at the same moment never pass it together.
+   * taken in one atomic step of the registry, so joins at the same moment (on any instance)
+   * never pass it together.
    */
   async join(tx: Db, userId: bigint, sessionId: string, channelId: bigint): Promise<Outcome<undefined>> {
     const standing = await this.access.channel(tx, channelId, userId, 'channel too');
     const { serverId, type } = standing.channel;
     if (type !== 'voice' || serverId === null) throw invalidInput('That is not a voice channel.');
     if (!this.isAttached(sessionId)) throw invalidInput('This connection closed while joining.');
-    if (this.othersIn(channelId, userId) >= this.channelLimit) {
+    const joined = await this.registry.join({ userId, channelId, serverId, sessionId }, this.channelLimit);
+    if (joined.full) {
       throw conflict(`This voice channel is full (${this.channelLimit} people).`, { reason: 'channel_full' });
     }
-    const before = combine(undefined, [this.joining.tell(userId), this.leave(userId)]);
-    const present: Present = { channelId, serverId, muted: false, deafened: false, sessionId };
-    this.byUser.set(userId, present);
-    return combine(undefined, [before, outcome(undefined, [this.update(userId, present, true)])]);
+    if (!this.isAttached(sessionId)) {
+      // The session closed while the place was being taken: its leave may have found nothing,
+      // so the place is given back here (whichever of the two comes second finds nothing).
+      // Nobody reads this answer; the old channel's members still hear the user left it.
+      await this.registry.leave(userId, sessionId);
+      return this.left(joined.left);
+    }
+    const endedCall = await this.joining.tell(userId);
+    const present: VoiceMember = {
+      userId,
+      channelId,
+      serverId,
+      sessionId,
+      instanceId: '',
+      muted: false,
+      deafened: false,
+    };
+    return combine(undefined, [
+      endedCall,
+      this.left(joined.left),
+      outcome(undefined, [update(present, true)]),
+    ]);
   }
 
-  leave(userId: bigint): Outcome<undefined> {
-    const present = this.byUser.get(userId);
-    if (!present) return outcome(undefined);
-    this.byUser.delete(userId);
-    return outcome(undefined, [this.update(userId, present, false)]);
+  async leave(userId: bigint): Promise<Outcome<undefined>> {
+    return this.left(await this.registry.leave(userId));
   }
 
   /** The session that joined voice ended (or its socket stayed away too long): its user leaves voice. */
-  leaveSession(userId: bigint, sessionId: string): Outcome<undefined> {
-    return this.byUser.get(userId)?.sessionId === sessionId ? this.leave(userId) : outcome(undefined);
+  async leaveSession(userId: bigint, sessionId: string): Promise<Outcome<undefined>> {
+    return this.left(await this.registry.leave(userId, sessionId));
   }
 
   /** A member left or was removed from a server: out of its voice at once. */
-  readonly forgetMember = (serverId: bigint, userId: bigint): Outcome<void> =>
-    this.byUser.get(userId)?.serverId === serverId ? this.leave(userId) : outcome(undefined);
+  readonly forgetMember = async (serverId: bigint, userId: bigint): Promise<Outcome<void>> =>
+    this.left(await this.registry.leaveServerMember(serverId, userId));
 
   /** A server was deleted: everyone in its voice channels leaves. */
-  readonly forgetServer = (serverId: bigint): Outcome<void> =>
-    this.leaveWhere((p) => p.serverId === serverId);
+  readonly forgetServer = async (serverId: bigint): Promise<Outcome<void>> =>
+    this.allLeft(await this.registry.clearServer(serverId));
 
   /** A voice channel was deleted: everyone in it leaves. */
-  readonly forgetChannel = (_serverId: bigint, channelId: bigint): Outcome<void> =>
-    this.leaveWhere((p) => p.channelId === channelId);
+  readonly forgetChannel = async (_serverId: bigint, channelId: bigint): Promise<Outcome<void>> =>
+    this.allLeft(await this.registry.clearChannel(channelId));
 
-  setState(userId: bigint, state: { muted: boolean; deafened: boolean }): Outcome<undefined> {
-    const present = this.byUser.get(userId);
-    if (!present) throw invalidInput('You are not in a voice channel.');
+  /** Instances that stopped beating: their members leave (each told by exactly one instance). */
+  async reap(now: number, deadAfterMs: number): Promise<Outcome<void>> {
+    return this.allLeft(await this.registry.reap(now, deadAfterMs));
+  }
+
+  async setState(userId: bigint, state: { muted: boolean; deafened: boolean }): Promise<Outcome<undefined>> {
     // Deafened implies muted: someone who cannot hear must not talk into the room unawares.
-    present.deafened = state.deafened;
-    present.muted = state.muted || state.deafened;
-    return outcome(undefined, [this.update(userId, present, true)]);
+    const next = { deafened: state.deafened, muted: state.muted || state.deafened };
+    const present = await this.registry.setState(userId, next);
+    if (!present) throw invalidInput('You are not in a voice channel.');
+    return outcome(undefined, [update(present, true)]);
   }
 
   /**
    * The session a signal from `from` (sent on `fromSession`) to `to` is delivered to: `to`'s voice
    * session, when both are in the same channel and the sender signals from the session that
-   * joined. Undefined otherwise (not relayed).
+   * joined. Undefined otherwise (not relayed). The bus carries it to the instance holding it.
    */
-  peerSession(from: bigint, fromSession: string, to: bigint): string | undefined {
-    const x = this.byUser.get(from);
-    const y = this.byUser.get(to);
-    if (from === to || !x || !y || x.channelId !== y.channelId || x.sessionId !== fromSession)
-      return undefined;
+  async peerSession(from: bigint, fromSession: string, to: bigint): Promise<string | undefined> {
+    if (from === to) return undefined;
+    const [x, y] = await this.registry.members([from, to]);
+    if (!x || !y || x.channelId !== y.channelId || x.sessionId !== fromSession) return undefined;
     return y.sessionId;
   }
 
   /** Everyone present in the voice channels of these servers (for `ready`). */
-  statesIn(serverIds: readonly bigint[]): VoiceState[] {
-    const wanted = new Set(serverIds);
-    const out: VoiceState[] = [];
-    for (const [userId, p] of this.byUser) {
-      if (wanted.has(p.serverId)) out.push(toState(userId, p, true));
-    }
-    return out;
+  async statesIn(serverIds: readonly bigint[]): Promise<VoiceState[]> {
+    return (await this.registry.inServers(serverIds)).map((m) => toState(m, true));
   }
 
-  private othersIn(channelId: bigint, userId: bigint): number {
-    let n = 0;
-    for (const [id, p] of this.byUser) if (p.channelId === channelId && id !== userId) n++;
-    return n;
+  private left(member: VoiceMember | undefined): Outcome<undefined> {
+    return outcome(undefined, member ? [update(member, false)] : []);
   }
 
-  private leaveWhere(match: (p: Present) => boolean): Outcome<void> {
-    const gone = [...this.byUser].filter(([, p]) => match(p)).map(([userId]) => userId);
-    return combine(
+  private allLeft(members: VoiceMember[]): Outcome<void> {
+    return outcome(
       undefined,
-      gone.map((userId) => this.leave(userId)),
+      members.map((m) => update(m, false)),
     );
   }
+}
 
-  private update(userId: bigint, p: Present, present: boolean): DispatchMessage {
-    return dispatch('voice_state_update', toState(userId, p, present), serverScope(p.serverId));
-  }
+function update(m: VoiceMember, present: boolean): DispatchMessage {
+  return dispatch('voice_state_update', toState(m, present), serverScope(m.serverId));
 }
 
 /** Only people in the same voice channel or call exchange WebRTC signals. */
@@ -137,10 +143,10 @@ export function cannotSignal(): Error {
   return forbidden('You can only signal someone in your voice channel or call.');
 }
 
-function toState(userId: bigint, p: Present, present: boolean): VoiceState {
+function toState(p: VoiceMember, present: boolean): VoiceState {
   return {
     channelId: p.channelId.toString(),
-    userId: userId.toString(),
+    userId: p.userId.toString(),
     muted: p.muted,
     deafened: p.deafened,
     present,

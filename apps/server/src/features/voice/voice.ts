@@ -13,10 +13,12 @@ import type { FriendsService } from '../friends/friends.service.js';
 import type { MembersService } from '../members/members.service.js';
 import type { MessagesService } from '../messages/messages.service.js';
 import type { ServersService } from '../servers/servers.service.js';
+import type { CallRegistry } from './call-registry.js';
 import { CallsService } from './calls.service.js';
 import { iceServersFor } from './ice-servers.js';
 import { voiceOps } from './voice.ops.js';
 import { VoiceService } from './voice.service.js';
+import type { VoiceRegistry } from './voice-registry.js';
 
 /**
  * How long a voice channel keeps someone whose gateway socket dropped: the audio is peer to peer
@@ -38,6 +40,8 @@ export function registerVoice(deps: {
   config: VoiceConfig;
   log: Logger;
   clock?: Clock;
+  /** With several instances: voice memberships and calls in Redis; in memory without. */
+  shared?: { voice: VoiceRegistry; calls: CallRegistry };
 }) {
   const { commands, config, log } = deps;
   const clock = deps.clock ?? systemClock;
@@ -47,7 +51,12 @@ export function registerVoice(deps: {
    * be given a place it would never give back.
    */
   const sessions = new Map<string, 'attached' | 'detached'>();
-  const voice = new VoiceService(deps.access, config.channelLimit, (id) => sessions.get(id) === 'attached');
+  const voice = new VoiceService(
+    deps.access,
+    config.channelLimit,
+    (id) => sessions.get(id) === 'attached',
+    deps.shared?.voice,
+  );
   const calls = new CallsService({
     isLive: (id) => sessions.has(id),
     friends: deps.friends,
@@ -58,6 +67,7 @@ export function registerVoice(deps: {
     ringTimeoutMs: config.ringTimeoutMs,
     log,
     clock,
+    ...(deps.shared ? { registry: deps.shared.calls } : {}),
   });
   // People are forgotten in the command that removes them, before its events go out: once a
   // kick, a leave, a deletion or an unfriending has answered, no signal of theirs passes.
@@ -70,19 +80,16 @@ export function registerVoice(deps: {
 
   const ready: ReadyContributor = async (auth) => ({
     data: {
-      voiceStates: voice.statesIn(await deps.servers.idsOf(auth.actor.id)),
-      calls: calls.of(auth.actor.id),
+      voiceStates: await voice.statesIn(await deps.servers.idsOf(auth.actor.id)),
+      calls: await calls.of(auth.actor.id),
     },
   });
   const routes: RouteHandlers<'iceServers'> = {
     iceServers: async ({ auth }) => ({ iceServers: iceServersFor(config, auth.actor.id, clock.now()) }),
   };
   const ops = voiceOps({ voice, calls, commands });
-  const run = (change: Outcome<undefined>) => {
-    if (change.events.length === 0 && !change.after) return;
-    commands
-      .run(() => change)
-      .catch((err: unknown) => log.error({ err }, 'leaving voice with a session failed'));
+  const run = (change: () => Promise<Outcome<void>>) => {
+    commands.run(change).catch((err: unknown) => log.error({ err }, 'leaving voice with a session failed'));
   };
   /** Sessions whose socket dropped, and when their voice channel lets them go. */
   const graces = new Map<string, TimerHandle>();
@@ -94,8 +101,8 @@ export function registerVoice(deps: {
    * for minutes).
    */
   const onSessionsChanged: SessionsChangedHook = ({ userId, reason, sessionId }) => {
-    // A session moved to another instance is gone from here; voice and calls (in this instance's
-    // memory) cannot follow it, so they end as if it had closed.
+    // A session moved to another instance is gone from here; its voice and calls (held by this
+    // instance) do not follow it, so they end as if it had closed.
     if (reason === 'closed' || reason === 'expired' || reason === 'moved') sessions.delete(sessionId);
     else sessions.set(sessionId, reason === 'detached' ? 'detached' : 'attached');
     graces.get(sessionId)?.cancel();
@@ -104,12 +111,33 @@ export function registerVoice(deps: {
     if (reason === 'detached') {
       const timer = clock.setTimeout(() => {
         graces.delete(sessionId);
-        run(voice.leaveSession(userId, sessionId));
+        run(() => voice.leaveSession(userId, sessionId));
       }, VOICE_RESUME_GRACE_MS);
       graces.set(sessionId, timer);
       return;
     }
-    run(combine(undefined, [voice.leaveSession(userId, sessionId), calls.endSession(sessionId)]));
+    run(async () =>
+      combine(undefined, [await voice.leaveSession(userId, sessionId), await calls.endSession(sessionId)]),
+    );
   };
-  return { ready, routes, ops, onSessionsChanged };
+  /**
+   * Fed by each heartbeat of this instance (several instances): the voice members and calls of
+   * instances that stopped beating go, as a dropped socket's voice does after the grace; the
+   * script hands each to one instance only, which tells it.
+   */
+  const onBeat = async ({ now }: { now: number }): Promise<void> => {
+    try {
+      const endedCalls = await calls.reap(now, VOICE_RESUME_GRACE_MS);
+      const leftVoice = await voice.reap(now, VOICE_RESUME_GRACE_MS);
+      await commands.run(() => combine(undefined, [endedCalls, leftVoice]));
+    } catch (err) {
+      log.warn({ err }, 'reaping dead instances’ voice failed');
+    }
+  };
+  const close = () => {
+    for (const timer of graces.values()) timer.cancel();
+    graces.clear();
+    calls.close();
+  };
+  return { ready, routes, ops, onSessionsChanged, onBeat, close };
 }
