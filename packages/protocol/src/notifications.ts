@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { AttachmentKind } from './attachments.js';
 import { IdSchema, IsoTimeSchema } from './common.js';
 import type { Message } from './messages.js';
 import type { NotificationSettings } from './settings.js';
@@ -188,9 +189,18 @@ export function plainMessageText(content: string): string {
   return open < 0 ? plain : `${plain.slice(0, open)}[spoiler]`;
 }
 
-/** A notification's body: the first 100 characters of its plain text, "[image]"/"[link]" for a bare link. */
-export function notificationBody(content: string): string {
+/**
+ * A notification's body: the first 100 characters of its plain text, "[image]"/"[link]" for a bare
+ * link; a message of files only names its first file's kind ("[image]", "[file] +2").
+ */
+export function notificationBody(
+  content: string,
+  attachments: readonly { kind: AttachmentKind }[] = [],
+): string {
   const text = content.trim();
+  const [first] = attachments;
+  if (text === '' && first)
+    return `[${first.kind}]${attachments.length > 1 ? ` +${attachments.length - 1}` : ''}`;
   if (/^https?:\/\/\S+$/i.test(text)) {
     return /\.(png|jpe?g|gif|webp|avif)(\?\S*)?$/i.test(text) ? '[image]' : '[link]';
   }

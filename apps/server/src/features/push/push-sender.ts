@@ -225,7 +225,7 @@ export class PushSender {
     }
     return {
       title,
-      body: notificationBody(message.content),
+      body: notificationBody(message.content, message.attachments),
       url: `/channels/${serverId === null ? '@me' : serverId.toString()}/${message.channelId}`,
       tag: message.channelId,
     };

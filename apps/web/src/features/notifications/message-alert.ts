@@ -53,7 +53,7 @@ export function messageAlert(
   const author = message.author.username;
   return {
     title: server ? `${author} (#${channel.name}, ${server.name})` : author,
-    body: notificationBody(message.content),
+    body: notificationBody(message.content, message.attachments),
     tag: message.channelId,
     path: serverId === null ? dmPath(channel.id) : channelPath(serverId, channel.id),
   };
