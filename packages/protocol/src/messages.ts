@@ -54,13 +54,35 @@ export const REPLY_SNAPSHOT_LENGTH = 200;
  * What a reply points at: the original's id and a small snapshot of it (author, content cut to
  * REPLY_SNAPSHOT_LENGTH characters), or `message: null` when the original has been deleted.
  */
+/** What a reply shows of the message it answers: its author, the start of its text, and what it holds besides. */
+export const ReplyOriginalSchema = z
+  .object({
+    author: UserRefSchema,
+    content: z.string(),
+    /** How many files it has (absent when none): a message of files only has no text to quote. */
+    attachmentCount: z.number().int().min(1).optional(),
+    /** Set when it is a call's record. */
+    call: z.literal(true).optional(),
+  })
+  .meta({ id: 'ReplyOriginal' });
+export type ReplyOriginal = z.infer<typeof ReplyOriginalSchema>;
+
 export const MessageReferenceSchema = z
   .object({
     messageId: IdSchema,
-    message: z.object({ author: UserRefSchema, content: z.string() }).nullable(),
+    message: ReplyOriginalSchema.nullable(),
   })
   .meta({ id: 'MessageReference' });
 export type MessageReference = z.infer<typeof MessageReferenceSchema>;
+
+/** The line a reply quotes: the original's text, else "Call", else its files ("Attachment", "3 attachments"). */
+export function replyQuoteText(original: ReplyOriginal): string {
+  if (original.content !== '') return original.content;
+  if (original.call) return 'Call';
+  const n = original.attachmentCount ?? 0;
+  if (n === 0) return '';
+  return n === 1 ? 'Attachment' : `${n} attachments`;
+}
 
 export const MessageSchema = z
   .object({
@@ -140,3 +162,16 @@ export const SendMessageOpSchema = z
 
 /** Gateway op `typing`: tells the others in the channel that you are typing. */
 export const TypingOpSchema = z.strictObject({ channelId: IdSchema });
+
+/** What a reply to `message` quotes (as the server snapshots it: the text cut to REPLY_SNAPSHOT_LENGTH). */
+export function replyOriginalOf(
+  message: Pick<Message, 'author' | 'content' | 'attachments' | 'call'>,
+): ReplyOriginal {
+  const files = message.attachments?.length ?? 0;
+  return {
+    author: message.author,
+    content: message.content.slice(0, REPLY_SNAPSHOT_LENGTH),
+    ...(files > 0 ? { attachmentCount: files } : {}),
+    ...(message.call ? { call: true as const } : {}),
+  };
+}

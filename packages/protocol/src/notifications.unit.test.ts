@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { replyQuoteText } from './messages.js';
 import {
   compareIds,
   isMuted,
@@ -156,6 +157,15 @@ describe('notificationBody', () => {
     expect(notificationBody('look https://example.com/page')).toBe('look https://example.com/page');
   });
 
+  it('a message of files only names the first file, and how many more', () => {
+    expect(notificationBody('', [{ kind: 'image' }])).toBe('[image]');
+    expect(notificationBody('  ', [{ kind: 'file' }, { kind: 'image' }, { kind: 'audio' }])).toBe(
+      '[file] +2',
+    );
+    expect(notificationBody('look', [{ kind: 'video' }])).toBe('look');
+    expect(notificationBody('')).toBe('');
+  });
+
   it('plain text: markers dropped, spoilers hidden, code kept as text', () => {
     expect(notificationBody('**bold** and *it* and __under__ ~~gone~~')).toBe('bold and it and under gone');
     expect(notificationBody('the killer is ||the butler|| !')).toBe('the killer is [spoiler] !');
@@ -170,5 +180,16 @@ describe('notificationBody', () => {
     expect(notificationBody(`look ||${'x'.repeat(600)}||`)).toBe('look [spoiler]');
     expect(notificationBody('an open ||spoiler never closed')).toBe('an open [spoiler]');
     expect(notificationBody('**a __b ~~c `d '.repeat(300))).toHaveLength(100);
+  });
+});
+
+describe('replyQuoteText', () => {
+  const author = { id: '1', username: 'ann' };
+  it('quotes the text, else the call, else the files', () => {
+    expect(replyQuoteText({ author, content: 'hi', attachmentCount: 2 })).toBe('hi');
+    expect(replyQuoteText({ author, content: '', call: true })).toBe('Call');
+    expect(replyQuoteText({ author, content: '', attachmentCount: 1 })).toBe('Attachment');
+    expect(replyQuoteText({ author, content: '', attachmentCount: 3 })).toBe('3 attachments');
+    expect(replyQuoteText({ author, content: '' })).toBe('');
   });
 });

@@ -1,4 +1,4 @@
-import { AttachmentSchema, MAX_ATTACHMENTS_PER_MESSAGE, UserRefSchema } from '@decentra/protocol';
+import { AttachmentSchema, MAX_ATTACHMENTS_PER_MESSAGE, ReplyOriginalSchema } from '@decentra/protocol';
 import * as z from 'zod';
 
 /** One message waiting to be sent, as kept across a reload: its nonce makes a resend harmless. */
@@ -12,7 +12,7 @@ const SavedSendSchema = z.object({
     .object({
       replyTo: z.string().min(1),
       mentionReplied: z.boolean(),
-      original: z.object({ author: UserRefSchema, content: z.string() }).optional(),
+      original: ReplyOriginalSchema.optional(),
     })
     .optional(),
   /** Files already uploaded for it (the pending copy shows them after a reload too). */

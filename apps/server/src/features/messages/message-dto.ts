@@ -33,6 +33,8 @@ export function toMessage(row: MessageRow, author: AuthorRow, extras: MessageExt
               ? {
                   author: authorRef(original.author),
                   content: original.content,
+                  ...(original.files > 0 ? { attachmentCount: original.files } : {}),
+                  ...(original.call ? { call: true as const } : {}),
                 }
               : null,
           },

@@ -4,6 +4,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../storage/db.js';
 import type { MessageRow } from '../../storage/rows.js';
 import {
+  attachments,
   channelHeads,
   channels,
   mentionHeads,
@@ -18,6 +19,10 @@ import {
 export interface ReplySnapshot {
   author: AuthorRow;
   content: string;
+  /** How many files the original has. */
+  files: number;
+  /** The original is a call's record. */
+  call: boolean;
 }
 
 /** An author as messages show them (the avatar from the same join). */
@@ -50,6 +55,10 @@ const withAuthor = {
   originalAuthorId: originalAuthor.id,
   originalAuthorName: originalAuthor.username,
   originalAuthorAvatar: originalAuthor.avatarHash,
+  originalCall: sql<boolean>`(${original.callOutcome} is not null)`,
+  // Counted only for a reply whose original is there (an index step on attachments_message_idx).
+  originalFiles: sql<number>`(case when ${original.id} is null then 0 else
+    (select count(*)::int from ${attachments} where ${attachments.messageId} = ${original.id}) end)`,
   pinned: sql<boolean>`exists (select 1 from ${messagePins} where ${messagePins.messageId} = ${messages.id})`,
 };
 
@@ -79,6 +88,8 @@ function withOriginal(r: Selected): MessageWithAuthor {
             avatarHash: r.originalAuthorAvatar,
           },
           content: r.originalContent,
+          files: r.originalFiles,
+          call: r.originalCall === true,
         }
       : null;
   return { message: r.message, author: r.author, original: found, pinned: r.pinned };
@@ -319,6 +330,8 @@ export async function findReplyTarget(
       username: users.username,
       avatarHash: users.avatarHash,
       content: sql<string>`left(${messages.content}, ${sql.raw(String(REPLY_SNAPSHOT_LENGTH))})`,
+      call: sql<boolean>`(${messages.callOutcome} is not null)`,
+      files: sql<number>`(select count(*)::int from ${attachments} where ${attachments.messageId} = ${messages.id})`,
       mentionable: sql<boolean>`(${channels.serverId} is null or exists (
         select 1 from ${serverMembers} sm where sm.server_id = ${channels.serverId} and sm.user_id = ${messages.authorId}))`,
     })
@@ -330,6 +343,8 @@ export async function findReplyTarget(
   return {
     author: { id: row.authorId, username: row.username, avatarHash: row.avatarHash },
     content: row.content,
+    files: row.files,
+    call: row.call === true,
     mentionable: row.mentionable,
   };
 }

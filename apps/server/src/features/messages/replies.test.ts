@@ -49,6 +49,34 @@ describe('replies', () => {
     expect(await ann.rest.getReadState({ channelId: c })).toMatchObject({ mentionCount: 1 });
   });
 
+  it('quotes a message of files only by its files, in the answer and in history', async () => {
+    const c = await freshChannel();
+    const files = await Promise.all(
+      ['a.txt', 'b.txt'].map((filename) =>
+        ann.rest.uploadAttachment({ channelId: c, filename, body: new TextEncoder().encode(filename) }),
+      ),
+    );
+    const original = await ann.rest.sendMessage({
+      channelId: c,
+      content: '',
+      attachments: files.map((f) => f.id),
+    });
+    const reply = await send(ben, c, 'got them', { replyTo: original.id });
+    expect(reply.reference?.message).toEqual({
+      author: { id: ann.id, username: 'ann' },
+      content: '',
+      attachmentCount: 2,
+    });
+    const [, fromHistory] = await ben.rest.listMessages({ channelId: c });
+    expect(fromHistory?.reference).toEqual(reply.reference);
+    // A plain original says nothing of files.
+    const plain = await send(ben, c, 'plain', { replyTo: reply.id });
+    expect(plain.reference?.message).toEqual({
+      author: { id: ben.id, username: 'ben' },
+      content: 'got them',
+    });
+  });
+
   it('does not mention when the sender turns it off, nor when replying to oneself', async () => {
     const c = await freshChannel();
     const original = await send(ann, c, 'hi');

@@ -18,7 +18,7 @@ export function ReplyBar({ channelId }: { channelId: string }) {
   return (
     <div className="reply-bar" role="status">
       <span>
-        Replying to <strong>{draft.author.username}</strong>
+        Replying to <strong>{draft.original.author.username}</strong>
       </span>
       <button
         type="button"

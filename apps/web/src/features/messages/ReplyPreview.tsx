@@ -1,4 +1,4 @@
-import type { MessageReference } from '@decentra/protocol';
+import { type MessageReference, replyQuoteText } from '@decentra/protocol';
 import { Avatar } from '../../ui/Avatar';
 import { jumpToMessage } from './jump-to-message';
 
@@ -12,16 +12,19 @@ export function ReplyPreview({ channelId, reference }: { channelId: string; refe
       </div>
     );
   }
+  const text = replyQuoteText(original);
   return (
     <button
       type="button"
       className="reply-preview"
-      aria-label={`Reply to ${original.author.username}: ${original.content}. Jump to the original`}
+      aria-label={`Reply to ${original.author.username}: ${text}. Jump to the original`}
       onClick={() => void jumpToMessage(channelId, reference.messageId)}
     >
       <Avatar id={original.author.id} name={original.author.username} avatar={original.author.avatar} />
       <span className="reply-author">{original.author.username}</span>
-      <span className="reply-content">{original.content || 'Call'}</span>
+      <span className={original.content === '' ? 'reply-content reply-content-none' : 'reply-content'}>
+        {text}
+      </span>
     </button>
   );
 }

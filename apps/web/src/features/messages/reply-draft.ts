@@ -1,12 +1,12 @@
 import type { StoreMessage } from '@decentra/client';
-import type { UserRef } from '@decentra/protocol';
+import { type ReplyOriginal, replyOriginalOf } from '@decentra/protocol';
 import { create } from 'zustand';
 
 /** The message the composer of a channel answers, and whether the reply mentions its author. */
 export interface ReplyDraft {
   messageId: string;
-  author: UserRef;
-  content: string;
+  /** What the reply will quote (as the server will: the text cut to 200 characters). */
+  original: ReplyOriginal;
   mention: boolean;
 }
 
@@ -17,8 +17,7 @@ export function startReply(message: StoreMessage): void {
   useReplyDrafts.setState({
     [message.channelId]: {
       messageId: message.id,
-      author: message.author,
-      content: message.content,
+      original: replyOriginalOf(message),
       mention: true,
     },
   });
@@ -46,6 +45,6 @@ export function takeReply(channelId: string) {
   return {
     replyTo: draft.messageId,
     mentionReplied: draft.mention,
-    original: { author: draft.author, content: draft.content.slice(0, 200) },
+    original: draft.original,
   };
 }

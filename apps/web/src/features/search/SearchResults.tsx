@@ -1,4 +1,10 @@
-import { type SearchResults as Results, type SearchResult, searchTerms } from '@decentra/protocol';
+import {
+  type SearchResults as Results,
+  replyOriginalOf,
+  replyQuoteText,
+  type SearchResult,
+  searchTerms,
+} from '@decentra/protocol';
 import { useEffect, useMemo, useState } from 'react';
 import { rest } from '../../app/client';
 import { errorText } from '../../ui/error-text';
@@ -71,6 +77,7 @@ export function SearchResults({ scope, q, onClose }: { scope: SearchScope; q: st
                 <time dateTime={r.message.createdAt}>{formatDate(r.message.createdAt)}</time>
               </span>
               <span className="search-text">
+                {r.message.content === '' && <em>{replyQuoteText(replyOriginalOf(r.message))}</em>}
                 {highlightParts(r.message.content, terms).map((part, i) =>
                   part.match ? (
                     // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed text.
