@@ -7,6 +7,7 @@ import { errorText } from '../../ui/error-text';
 import { Icon } from '../../ui/Icon';
 import { MessageAttachments } from '../attachments/MessageAttachments';
 import { ProfileTrigger } from '../profile/ProfileTrigger';
+import { AddReactionButton } from '../reactions/AddReactionButton';
 import { MessageReactions } from '../reactions/MessageReactions';
 import type { MessageDisplay } from '../settings/message-display';
 import { CallRecord } from '../voice/CallRecord';
@@ -133,6 +134,7 @@ export const MessageRow = memo(function MessageRow({
       </div>
       {!message.pending && !editing && (
         <div className="message-actions">
+          <AddReactionButton message={message} onError={(err) => setError(errorText(err))} />
           <MessageExtraActions message={message} onError={(err) => setError(errorText(err))} />
           {mine && (
             <button
