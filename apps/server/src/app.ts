@@ -331,6 +331,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       overridesOf: async (userId) =>
         Object.fromEntries((await readStates.service.overrides(userId)).map((o) => [o.targetId, o])),
       isOnline: (userId) => presence.isOnline(userId),
+      onlineAmong: (userIds) => presence.onlineAmong(userIds),
       log,
       now: clock ? () => clock.now() : Date.now,
       options: options.push,

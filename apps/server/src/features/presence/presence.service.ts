@@ -41,9 +41,14 @@ export class PresenceService {
     private readonly registry: PresenceRegistry = new MemoryPresenceRegistry(),
   ) {}
 
-  /** Online with a socket on this instance (Web Push asks; other instances' sockets are not seen). */
+  /** Online with a socket on this instance (Web Push's first look, on the send path: no wait). */
   isOnline(userId: bigint): boolean {
     return this.online.has(userId);
+  }
+
+  /** Which of `userIds` are online on any instance (the registry: Redis with several). */
+  onlineAmong(userIds: readonly bigint[]): Promise<Set<bigint>> {
+    return this.registry.onlineAmong(userIds);
   }
 
   /** Fed by the gateway's sessions-changed hook. */

@@ -52,6 +52,11 @@ export interface PushSenderDeps {
   overridesOf(userId: bigint): Promise<Record<string, NotificationOverride>>;
   /** Whether the user has a gateway connection on this instance now. */
   isOnline(userId: bigint): boolean;
+  /**
+   * Which of them are online on any instance (with several, the shared presence registry); when
+   * left out, only this instance's connections count.
+   */
+  onlineAmong?(userIds: readonly bigint[]): Promise<Set<bigint>>;
   /** The agent that refuses private addresses at connect time (infra/safe-lookup.ts). */
   agent: Agent;
   /** DECENTRA_ALLOW_PRIVATE_FETCH. */
@@ -175,8 +180,9 @@ export class PushSender {
   }
 
   /**
-   * The pushes one message makes, queued in order. Whoever is online by now is left out too
-   * (for `@everyone`, whose members are known only here, this is the only look).
+   * The pushes one message makes, queued in order. Whoever is online by now is left out too, on
+   * this instance or any other (for `@everyone`, whose members are known only here, this is the
+   * only look).
    */
   private async resolve(created: MessageCreated, candidates: Candidates): Promise<void> {
     const { db, isOnline } = this.deps;
@@ -190,6 +196,9 @@ export class PushSender {
       if (row.userId === author || isOnline(row.userId)) continue;
       byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
     }
+    // Connected to another instance: they see it in the app there.
+    const elsewhere = byUser.size > 0 ? await this.deps.onlineAmong?.([...byUser.keys()]) : undefined;
+    for (const userId of elsewhere ?? []) byUser.delete(userId);
     const told: PushSubscriptionRow[] = [];
     for (const [userId, subscriptions] of byUser) {
       if (await this.notifies(created, userId)) told.push(...subscriptions);

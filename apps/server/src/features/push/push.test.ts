@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import { DEFAULT_USER_SETTINGS, MAX_PUSH_SUBSCRIPTIONS, type Server } from '@decentra/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -593,6 +594,40 @@ describe.runIf(ENGINE === 'postgres')('two instances on one database', () => {
       await ben.rest.removePushSubscription({ endpoint: browser.endpoint });
     } finally {
       await second.close({ keepData: true });
+    }
+  });
+
+  it('push nothing to a recipient connected to the other instance (presence shared through Redis)', async () => {
+    const shared = {
+      db: server.db,
+      redisPrefix: `test:${randomUUID()}:`,
+      config: { allowPrivateFetch: true, redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' },
+      push: { extraCa: push.caPem, limits: { concurrency: 1 } },
+      sendLimits: { points: 1000, windowSeconds: 5 },
+    };
+    const a = await startTestServer(shared);
+    const b = await startTestServer(shared);
+    try {
+      const catBrowser = push.browser();
+      const benBrowser = push.browser();
+      await cat.rest.addPushSubscription(catBrowser.subscription());
+      await ben.rest.addPushSubscription(benBrowser.subscription());
+      // Cat is connected to B only; Ann writes through A, which holds no socket of Cat's.
+      const { socket: catOnB } = await TestSocket.identified(b.wsUrl, cat.token);
+      const annOnA = restClient(a.url, ann.token);
+      await annOnA.sendMessage({ channelId: textChannelOf(club), content: '@cat you are on B' });
+      await catOnB.nextEvent('message_create', (m) => m.content === '@cat you are on B');
+      // Ben is offline: his push leaves after Cat's would have (one push at a time, in order).
+      await annOnA.sendMessage({ channelId: dmAnnBen, content: 'ben is away' });
+      const toBen = await push.nthPushTo(benBrowser.endpoint, 1);
+      expect(benBrowser.decrypt(toBen.body).body).toBe('ben is away');
+      expect(push.pushesTo(catBrowser.endpoint)).toEqual([]);
+      catOnB.close();
+      await cat.rest.removePushSubscription({ endpoint: catBrowser.endpoint });
+      await ben.rest.removePushSubscription({ endpoint: benBrowser.endpoint });
+    } finally {
+      await b.close({ keepData: true });
+      await a.close({ keepData: true });
     }
   });
 });

@@ -32,6 +32,8 @@ export interface PushDeps {
   settingsOf(userId: bigint): Promise<UserSettings>;
   overridesOf(userId: bigint): Promise<Record<string, NotificationOverride>>;
   isOnline(userId: bigint): boolean;
+  /** Which of them are online on any instance (asked before a message's pushes are made). */
+  onlineAmong(userIds: readonly bigint[]): Promise<Set<bigint>>;
   log: Logger;
   now: () => number;
   options?: PushOptions | undefined;
@@ -70,6 +72,7 @@ export function registerPush(deps: PushDeps): {
     settingsOf: deps.settingsOf,
     overridesOf: deps.overridesOf,
     isOnline: deps.isOnline,
+    onlineAmong: deps.onlineAmong,
     agent,
     allowPrivate: deps.allowPrivateFetch,
     log: log.child({ feature: 'push' }),
