@@ -18,7 +18,11 @@ export interface Backend {
  * options kept from `default-server`), the stats socket at `statsSocket`, and the lines only a
  * root install with a chroot can run left out.
  */
-export function renderHaproxyConfig(opts: { listen: string; backends: Backend[]; statsSocket: string }): string {
+export function renderHaproxyConfig(opts: {
+  listen: string;
+  backends: Backend[];
+  statsSocket: string;
+}): string {
   const out: string[] = [];
   let serversWritten = false;
   for (const line of readFileSync(TEMPLATE, 'utf8').split('\n')) {
@@ -74,7 +78,9 @@ export class Haproxy {
     const child = spawn(binary, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     const log: string[] = [];
     for (const stream of [child.stdout, child.stderr])
-      stream?.setEncoding('utf8').on('data', (chunk: string) => log.push(...chunk.split('\n').filter(Boolean)));
+      stream
+        ?.setEncoding('utf8')
+        .on('data', (chunk: string) => log.push(...chunk.split('\n').filter(Boolean)));
     const proxy = new Haproxy(child, dir, statsSocket, `http://127.0.0.1:${port}`, log);
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code) => reject(new Error(`haproxy exited ${code}: ${log.join('\n')}`))),
