@@ -13,7 +13,9 @@
  * Every process shares the machine's cores: on 2 cores this measures the overhead of the
  * cross-instance path, not how it scales.
  *
- * Flags: --quick (1-3 instances, short steps: < 2 min), --sockets=N, --room=N.
+ * Flags: --quick (1-3 instances, short steps, one round: < 2 min), --sockets=N, --room=N,
+ * --rounds=N (full: 2): every layout is measured once per round, the rounds one after another, and
+ * each layout's best round is reported (on a shared box other work only ever slows a step down).
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import pg from 'pg';
@@ -36,10 +38,11 @@ const cfg = {
   maxSteps: quick ? 4 : 12,
   bisections: quick ? 0 : 2,
   p99LimitMs: 100,
+  rounds: Number(opt('rounds', quick ? '1' : '2')),
 };
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-const DEADLINE_MS = (quick ? 4 : 40) * 60_000;
+const DEADLINE_MS = (quick ? 4 : 30 * cfg.rounds) * 60_000;
 setTimeout(() => {
   console.error(`bench:cluster: over its ${DEADLINE_MS / 60_000} min budget; stopping`);
   process.exit(2);
@@ -285,11 +288,23 @@ log(
     `a step lasts ${cfg.stepMs / 1000} s (+${cfg.drainMs / 1000} s drain); pass = p99 <= ${cfg.p99LimitMs} ms and nothing lost. ` +
     'Every instance, the proxy, Redis, PostgreSQL and the load generator share these cores: the figures are the overhead of the cross-instance path, not scale.',
 );
-const results: Result[] = [];
-for (const layout of LAYOUTS) results.push(await measure(layout));
+const rounds: Result[] = [];
+for (let round = 1; round <= cfg.rounds; round++) {
+  log(`\n## Round ${round} of ${cfg.rounds} (load average ${loadavg()[0]?.toFixed(1)})`);
+  for (const layout of LAYOUTS) rounds.push(await measure(layout));
+}
+/** Each layout's best round: the highest sustained rate, and the lowest cross-instance p99. */
+const results: Result[] = LAYOUTS.map((layout) => {
+  const mine = rounds.filter((r) => r.layout === layout);
+  const best = (a: Step | undefined, b: Step | undefined) =>
+    (b?.deliveredPerS ?? -1) > (a?.deliveredPerS ?? -1) ? b : a;
+  const max = mine.map((r) => r.max).reduce(best, undefined);
+  const probe = mine.map((r) => r.probe).reduce((a, b) => (b.p99 < a.p99 ? b : a));
+  return { layout, steps: mine.flatMap((r) => r.steps), max, probe };
+});
 
 const one = results.find((r) => r.layout.instances === 1 && r.layout.proxy);
-log('\n## Summary\n');
+log(`\n## Summary (best of ${cfg.rounds} round${cfg.rounds > 1 ? 's' : ''} per layout)\n`);
 log(
   '| layout | max sustainable msg/s | delivered/s at max | p99 at max ms | delivered/s vs 1 instance | cross-instance p50 / p99 ms | p99 vs 1 instance |\n|---|---:|---:|---:|---:|---:|---:|',
 );
