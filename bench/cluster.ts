@@ -304,20 +304,34 @@ const results: Result[] = LAYOUTS.map((layout) => {
 });
 
 const one = results.find((r) => r.layout.instances === 1 && r.layout.proxy);
+// The cost that does not depend on when the box's other work stalls a step: the instances' CPU
+// per delivered copy, at the highest rate every layout passed (the lowest of its passing steps).
+const common = Math.max(
+  0,
+  ...[...new Set(results.flatMap((r) => r.steps.map((x) => x.rate)))].filter((rate) =>
+    results.every((r) => r.steps.some((x) => x.rate === rate && x.pass)),
+  ),
+);
+const cpuPerCopyUs = (r: Result) =>
+  Math.min(
+    ...r.steps
+      .filter((x) => x.rate === common && x.pass)
+      .map((x) => (x.cpuPct / 100 / x.deliveredPerS) * 1e6),
+  );
 log(`\n## Summary (best of ${cfg.rounds} round${cfg.rounds > 1 ? 's' : ''} per layout)\n`);
 log(
-  '| layout | max sustainable msg/s | delivered/s at max | p99 at max ms | delivered/s vs 1 instance | cross-instance p50 / p99 ms | p99 vs 1 instance |\n|---|---:|---:|---:|---:|---:|---:|',
+  `| layout | max sustainable msg/s | delivered/s at max | p99 at max ms | delivered/s vs 1 instance | cross-instance p50 / p99 ms | p99 vs 1 instance | instances' CPU µs per copy at ${common} msg/s | vs 1 instance |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|`,
 );
 for (const r of results) {
   const ratio = r.max && one?.max ? r.max.deliveredPerS / one.max.deliveredPerS : Number.NaN;
   const p99Ratio = one ? r.probe.p99 / one.probe.p99 : Number.NaN;
   log(
-    `| ${r.layout.name} | ${fmt(r.max?.rate ?? 0)} | ${fmt(r.max?.deliveredPerS ?? 0)} | ${fmt(r.max?.p99 ?? Number.NaN, 1)} | ${fmt(ratio, 2)} | ${fmt(r.probe.p50, 1)} / ${fmt(r.probe.p99, 1)} | ${fmt(p99Ratio, 2)} |`,
+    `| ${r.layout.name} | ${fmt(r.max?.rate ?? 0)} | ${fmt(r.max?.deliveredPerS ?? 0)} | ${fmt(r.max?.p99 ?? Number.NaN, 1)} | ${fmt(ratio, 2)} | ${fmt(r.probe.p50, 1)} / ${fmt(r.probe.p99, 1)} | ${fmt(p99Ratio, 2)} | ${fmt(cpuPerCopyUs(r), 1)} | ${one ? fmt(cpuPerCopyUs(r) / cpuPerCopyUs(one), 2) : '–'} |`,
   );
 }
 const three = results.find((r) => r.layout.instances === 3);
 if (three?.max && one?.max)
   log(
-    `cluster: ratio_3_vs_1=${fmt(three.max.deliveredPerS / one.max.deliveredPerS, 2)} cross_p99_ms=${fmt(three.probe.p99, 1)} single_p99_ms=${fmt(one.probe.p99, 1)} load_avg_end=${loadavg()[0]?.toFixed(1)}`,
+    `cluster: ratio_3_vs_1=${fmt(three.max.deliveredPerS / one.max.deliveredPerS, 2)} cpu_per_copy_3_vs_1=${fmt(cpuPerCopyUs(three) / cpuPerCopyUs(one), 2)} cross_p99_ms=${fmt(three.probe.p99, 1)} single_p99_ms=${fmt(one.probe.p99, 1)} load_avg_end=${loadavg()[0]?.toFixed(1)}`,
   );
 process.exit(0);
