@@ -162,9 +162,10 @@ describe.runIf(ENGINE === 'postgres')('three instances behind HAProxy, one kille
     expect(acked.size).toBe(queued.size);
 
     const resent = [...acked.values()].filter((a) => a.sends > 1).length;
+    const failedPages = clients.reduce((n, c) => n + c.failedPages, 0);
     const backMs = dropped.map((c) => (c.backAt ?? 0) - killedAt);
     console.info(
-      `cluster failover: ${acked.size} messages acknowledged (${resent} resent after the kill), ${dropped.length} of ${CLIENTS} clients dropped, back after ${Math.min(...backMs)}-${Math.max(...backMs)} ms`,
+      `cluster failover: ${acked.size} messages acknowledged (${resent} resent after the kill), ${dropped.length} of ${CLIENTS} clients dropped, back after ${Math.min(...backMs)}-${Math.max(...backMs)} ms, ${failedPages} catch-up pages failed and were asked again`,
     );
 
     // Delivered to every member, live or by the catch-up after a lost session.

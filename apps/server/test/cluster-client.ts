@@ -55,6 +55,8 @@ export class ClusterChatClient {
   /** After the last drop: when the session was resumed, or a new one was ready and caught up. */
   backAt: number | undefined;
   resets = 0;
+  /** Catch-up pages that failed on the way (the session asks for them again). */
+  failedPages = 0;
   private catchUps = 0;
   private awaitingCatchUp = false;
 
@@ -98,16 +100,21 @@ export class ClusterChatClient {
     const listMessages = rest.listMessages;
     rest.listMessages = async (input) => {
       const catchingUp = this.awaitingCatchUp && input.after !== undefined;
-      if (catchingUp) this.catchUps += 1;
-      const page = await listMessages(input);
-      if (catchingUp) {
-        this.catchUps -= 1;
-        if (page.length < (input.limit ?? 50) && this.catchUps === 0) {
+      if (!catchingUp) return listMessages(input);
+      this.catchUps += 1;
+      try {
+        const page = await listMessages(input);
+        if (page.length < (input.limit ?? 50) && this.catchUps === 1) {
           this.awaitingCatchUp = false;
           this.backAt = Date.now();
         }
+        return page;
+      } catch (err) {
+        this.failedPages += 1;
+        throw err;
+      } finally {
+        this.catchUps -= 1;
       }
-      return page;
     };
     return rest;
   }
