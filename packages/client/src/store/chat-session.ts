@@ -582,9 +582,12 @@ export class ChatSession {
    * on a refusal (the channel gone or closed to me), a newer catch-up, or stop().
    */
   private async catchUpUntilDone(channelId: string, round: number): Promise<void> {
+    // From what was held when the session was lost: by a retry, messages that came live since
+    // are newer than the hole.
+    const from = newestId(this.store.getState().messages[channelId] ?? EMPTY_CHANNEL);
     for (let attempt = 0; round === this.catchUpRound; attempt++) {
       try {
-        await this.catchUpChannel(channelId);
+        await this.catchUpChannel(channelId, from);
         return;
       } catch (err) {
         if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 429) return;
@@ -594,8 +597,11 @@ export class ChatSession {
     }
   }
 
-  private async catchUpChannel(channelId: string): Promise<void> {
-    let after = newestId(this.store.getState().messages[channelId] ?? EMPTY_CHANNEL);
+  private async catchUpChannel(
+    channelId: string,
+    from = newestId(this.store.getState().messages[channelId] ?? EMPTY_CHANNEL),
+  ): Promise<void> {
+    let after = from;
     if (!after) return;
     for (;;) {
       const page = await this.rest.listMessages({ channelId, after, limit: 100 });
