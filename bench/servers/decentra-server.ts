@@ -1,6 +1,7 @@
 /**
  * Decentra under test, in its own process: createApp on a fresh data folder (PGlite) or on the
- * database in DECENTRA_BENCH_DB (made fresh by the parent), TLS off, abuse limits raised so the
+ * database in DECENTRA_BENCH_DB (made fresh by the parent; with BENCH_REDIS_URL one of several
+ * instances on it), TLS off, abuse limits raised so the
  * bench measures the engine, not the throttles. Commands from the parent (see bench/lib/rpc.ts):
  * setup (users, sessions, servers, members and a text channel per room, by direct SQL: signups
  * would spend ~30 ms of argon2 each), stats (event-loop delay since the last call), gc,
@@ -29,6 +30,9 @@ const config = loadConfig({
   HOST: '127.0.0.1',
   DECENTRA_DATA_DIR: dataDir,
   DATABASE_URL: url,
+  // Several instances (bench/cluster.ts): the same database, one Redis, a prefix per run.
+  REDIS_URL: process.env.BENCH_REDIS_URL || undefined,
+  DECENTRA_REDIS_PREFIX: process.env.BENCH_REDIS_PREFIX || undefined,
   DECENTRA_TLS: 'off',
   DECENTRA_ENCRYPTION_KEY: '07'.repeat(32),
   // `DECENTRA_PGLITE_THREAD=true npm run bench …` measures the embedded database in its thread.

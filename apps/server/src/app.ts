@@ -186,7 +186,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     registerJsonBodyLimits(http);
     await registerOpenApi(http);
 
-    const redisPrefix = options.redisPrefix ?? 'decentra:';
+    const redisPrefix = options.redisPrefix ?? config.redisPrefix ?? 'decentra:';
     const bus: Bus = config.redisUrl
       ? await RedisBus.connect(config.redisUrl, log, `${redisPrefix}bus`)
       : new LocalBus();
@@ -306,7 +306,8 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
       db,
       commands,
       log,
-      options.presence,
+      options.presence ??
+        (config.presenceGraceMs === undefined ? undefined : { offlineGraceMs: config.presenceGraceMs }),
       options.clock,
       shared?.presence,
     );

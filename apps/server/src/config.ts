@@ -157,6 +157,11 @@ const EnvSchema = z
       .max(100, 'must be an integer from 1 to 100')
       .default(10),
     REDIS_URL: redisUrl.optional(),
+    DECENTRA_REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1 to 64 letters, digits or : _ . -')
+      .optional(),
+    DECENTRA_PRESENCE_GRACE_SECONDS: wholeNumber(10, 3600, 'a whole number of seconds').optional(),
     DECENTRA_TLS: z.enum(['on', 'off'], 'must be on or off').default('on'),
     DECENTRA_TLS_CERT: z.string().min(1).optional(),
     DECENTRA_TLS_KEY: z.string().min(1).optional(),
@@ -288,6 +293,13 @@ export interface Config {
   /** `thread`: the embedded database in a worker thread (DECENTRA_PGLITE_THREAD, off by default). */
   database: { kind: 'pglite'; thread?: boolean } | { kind: 'postgres'; url: string; poolSize: number };
   redisUrl: string | undefined;
+  /** What every Redis key and the bus channel start with (DECENTRA_REDIS_PREFIX); unset: `decentra:`. */
+  redisPrefix?: string | undefined;
+  /**
+   * How long a dropped user stays online before being announced offline, and how long a silent
+   * instance may go before the others end its users' presence (DECENTRA_PRESENCE_GRACE_SECONDS).
+   */
+  presenceGraceMs?: number | undefined;
   tls: { mode: 'self-signed' } | { mode: 'files'; certFile: string; keyFile: string } | { mode: 'off' };
   encryptionKey: Buffer | undefined;
   workerId: number | undefined;
@@ -402,6 +414,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
       : { kind: 'pglite', ...(e.DECENTRA_PGLITE_THREAD ? { thread: true } : {}) },
     redisUrl: e.REDIS_URL,
+    ...(e.DECENTRA_REDIS_PREFIX === undefined ? {} : { redisPrefix: e.DECENTRA_REDIS_PREFIX }),
+    ...(e.DECENTRA_PRESENCE_GRACE_SECONDS === undefined
+      ? {}
+      : { presenceGraceMs: e.DECENTRA_PRESENCE_GRACE_SECONDS * 1000 }),
     tls:
       e.DECENTRA_TLS === 'off'
         ? { mode: 'off' }

@@ -191,6 +191,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it('keeps the Redis prefix and the presence grace to their defaults unless told otherwise', () => {
+    const c = loadConfig({});
+    expect(c.redisPrefix).toBeUndefined();
+    expect(c.presenceGraceMs).toBeUndefined();
+    const set = loadConfig({ DECENTRA_REDIS_PREFIX: 'chat-a:', DECENTRA_PRESENCE_GRACE_SECONDS: '10' });
+    expect(set.redisPrefix).toBe('chat-a:');
+    expect(set.presenceGraceMs).toBe(10_000);
+    expect(failure({ DECENTRA_PRESENCE_GRACE_SECONDS: '5' })).toMatch(
+      /DECENTRA_PRESENCE_GRACE_SECONDS must be a whole number of seconds from 10 to 3600/,
+    );
+    expect(failure({ DECENTRA_REDIS_PREFIX: 'two words' })).toMatch(/DECENTRA_REDIS_PREFIX must be 1 to 64/);
+  });
+
   it('accepts production with a key', () => {
     expect(loadConfig({ NODE_ENV: 'production', DECENTRA_ENCRYPTION_KEY: HEX_KEY }).env).toBe('production');
   });

@@ -9,6 +9,7 @@ const MAX_SEQUENCE = 4095;
 export class IdGenerator {
   private lastMs = 0;
   private sequence = 0;
+  private readonly createdMs: number;
 
   constructor(
     readonly workerId: number,
@@ -17,6 +18,16 @@ export class IdGenerator {
     if (!Number.isInteger(workerId) || workerId < 0 || workerId > MAX_WORKER_ID) {
       throw new RangeError(`worker id must be an integer from 0 to ${MAX_WORKER_ID}`);
     }
+    this.createdMs = now();
+  }
+
+  /**
+   * Whether `id` may have been given out by this generator (its worker id, not older than it):
+   * false for ids made by another instance, or by an earlier process on the same worker id.
+   */
+  mayHaveMade(id: bigint): boolean {
+    const worker = Number((id >> 12n) & BigInt(MAX_WORKER_ID));
+    return worker === this.workerId && Number(id >> 22n) + ID_EPOCH_MS >= this.createdMs;
   }
 
   next(): bigint {

@@ -47,4 +47,15 @@ describe('IdGenerator', () => {
     expect(id).toMatch(/^[1-9][0-9]{0,18}$/);
     expect(BigInt(id) < 2n ** 63n).toBe(true);
   });
+
+  it('tells its own ids from those of another worker or an earlier process on its worker id', () => {
+    let now = ID_EPOCH_MS + 1_000;
+    const earlier = new IdGenerator(5, () => now).next();
+    now += 10;
+    const gen = new IdGenerator(5, () => now);
+    const other = new IdGenerator(6, () => now).next();
+    expect(gen.mayHaveMade(gen.next())).toBe(true);
+    expect(gen.mayHaveMade(other)).toBe(false);
+    expect(gen.mayHaveMade(earlier)).toBe(false);
+  });
 });

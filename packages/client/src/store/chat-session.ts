@@ -18,7 +18,7 @@ import type {
 import { compareIds, ERROR_DETAILS, isUnread } from '@decentra/protocol';
 import type { GatewayClient } from '../gateway.js';
 import { GatewayRequestError } from '../gateway.js';
-import type { RestClient } from '../rest.js';
+import { ApiError, type RestClient } from '../rest.js';
 import { laterReadState, reduceEvent, withChannel, withMember } from './apply-event.js';
 import { applyReady, type ChatStore, withDm, withServer, withUsers } from './chat-store.js';
 import {
@@ -89,6 +89,10 @@ interface Outgoing {
   attachments?: Attachment[];
 }
 
+/** A failed catch-up page is asked for again after this, doubling up to CATCH_UP_MAX_WAIT_MS. */
+const CATCH_UP_RETRY_MS = 500;
+const CATCH_UP_MAX_WAIT_MS = 10_000;
+
 /** Without a retry-after from the server, a rate-limited send waits this long. */
 const RATE_LIMIT_WAIT_MS = 1_500;
 
@@ -118,6 +122,8 @@ export class ChatSession {
   private readonly refreshing = new Map<string, ReturnType<typeof setTimeout>>();
   /** Acks that could not go out (the socket was down), by channel: sent once it is back. */
   private readonly unsentAcks = new Map<string, string>();
+  /** Bumped by every catch-up and by stop(): a retry of an older one gives up. */
+  private catchUpRound = 0;
 
   constructor(
     readonly store: ChatStore,
@@ -147,6 +153,7 @@ export class ChatSession {
   }
 
   stop(): void {
+    this.catchUpRound += 1;
     clearTimeout(this.retryTimer);
     for (const timer of this.refreshing.values()) clearTimeout(timer);
     this.refreshing.clear();
@@ -560,16 +567,41 @@ export class ChatSession {
   /** After a lost session: fetch what was missed in every channel whose messages are held. */
   async catchUp(): Promise<void> {
     const { messages } = this.store.getState();
+    const round = ++this.catchUpRound;
     // A detached window is left alone: its newer pages come as the reader scrolls down.
     await Promise.all(
       Object.entries(messages).map(async ([channelId, list]) => {
-        if (list.loaded && !list.hasNewer) await this.catchUpChannel(channelId);
+        if (list.loaded && !list.hasNewer) await this.catchUpUntilDone(channelId, round);
       }),
     );
   }
 
-  private async catchUpChannel(channelId: string): Promise<void> {
-    let after = newestId(this.store.getState().messages[channelId] ?? EMPTY_CHANNEL);
+  /**
+   * A page that fails on the way (the network, an instance going away behind the proxy) is asked
+   * for again with backoff: a catch-up given up would leave a hole nothing else fills. Given up
+   * on a refusal (the channel gone or closed to me), a newer catch-up, or stop().
+   */
+  private async catchUpUntilDone(channelId: string, round: number): Promise<void> {
+    // From what was held when the session was lost: by a retry, messages that came live since
+    // are newer than the hole.
+    const from = newestId(this.store.getState().messages[channelId] ?? EMPTY_CHANNEL);
+    for (let attempt = 0; round === this.catchUpRound; attempt++) {
+      try {
+        await this.catchUpChannel(channelId, from);
+        return;
+      } catch (err) {
+        if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 429) return;
+        const wait = Math.min(CATCH_UP_RETRY_MS * 2 ** attempt, CATCH_UP_MAX_WAIT_MS);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  private async catchUpChannel(
+    channelId: string,
+    from = newestId(this.store.getState().messages[channelId] ?? EMPTY_CHANNEL),
+  ): Promise<void> {
+    let after = from;
     if (!after) return;
     for (;;) {
       const page = await this.rest.listMessages({ channelId, after, limit: 100 });

@@ -7,6 +7,7 @@ import {
 } from '@decentra/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type GatewayClientEvents, GatewayRequestError, type GatewayState } from '../gateway.js';
+import { ApiError } from '../rest.js';
 import {
   ChatSession,
   type GatewayLike,
@@ -419,6 +420,35 @@ describe('ChatSession history', () => {
     const ids = items(store).map((m) => Number(m.id));
     expect(ids).toHaveLength(3 + 100 + 100 + 5);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it('asks a catch-up page that failed on the way again, with backoff, and stops on a refusal', async () => {
+    vi.useFakeTimers();
+    let failures = 2;
+    let refuse = false;
+    const { gateway, store, session, calls } = setup((_c, p) => {
+      if (!p.after) return page(1000, 3);
+      if (refuse) throw new ApiError(403, 'forbidden', 'Not yours.');
+      if (failures-- > 0) throw new ApiError(0, 'network', 'Could not reach the server.');
+      return page(Number(p.after) + 1, 5);
+    });
+    await session.start();
+    await session.open('11');
+    gateway.goReady();
+    gateway.emit('reset', readyData);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.slice(1).map((c) => c.after)).toEqual(['1002']);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(calls.slice(1).map((c) => c.after)).toEqual(['1002', '1002']);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(calls.slice(1).map((c) => c.after)).toEqual(['1002', '1002', '1002']);
+    expect(items(store)).toHaveLength(3 + 5);
+
+    refuse = true;
+    gateway.emit('reset', readyData);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls.slice(4)).toHaveLength(1);
+    vi.useRealTimers();
   });
 });
 

@@ -120,7 +120,7 @@ export class MessagesService {
   /**
    * Stores the message (through the group commit, which commits it before this returns), then
    * reports it. A repeated nonce from the same author returns the message that nonce first made,
-   * and tells no one again.
+   * and tells no one again, unless another process stored it (then it is told again: see below).
    */
   async send(actor: Actor, channelId: bigint, body: SendMessageBody): Promise<Outcome<Message>> {
     const { db, ids, rateLimit, canSendDm } = this.deps;
@@ -171,7 +171,12 @@ export class MessagesService {
       if (!first) throw new Error('nonce conflict without a first message');
       const [message] = await this.withReactions([full(first)], actor.id);
       if (!message) throw new Error('nonce conflict without a first message');
-      return outcome(message);
+      if (ids.mayHaveMade(first.message.id)) return outcome(message);
+      // Stored by another process (a resend after its instance went away): that one may have died
+      // between its commit and its publish, so the others are told now. At least once: clients
+      // merge by id, and one that heard the first copy hears this one as the same message.
+      const told = withFiles(full(first), message.attachments ?? []);
+      return outcome(message, [dispatch('message_create', told, target.audience)]);
     }
     const message = withFiles(toMessage(row, actor, { original: reply?.snapshot }), files);
     const told = this.onCreated.tell({ message, serverId: target.serverId, dmEnds: target.dmEnds });
