@@ -43,7 +43,9 @@ describe.runIf(ENGINE === 'postgres')('three instances behind HAProxy, one kille
   let admin: Person;
   let users: Person[];
   let ghost: Person;
+  let speaker: Person;
   let channelId: string;
+  let voiceId: string;
   const clients: ClusterChatClient[] = [];
 
   beforeAll(async () => {
@@ -69,10 +71,11 @@ describe.runIf(ENGINE === 'postgres')('three instances behind HAProxy, one kille
     );
     proxy = await Haproxy.start(instances.map((i) => ({ name: i.name, address: new URL(i.url).host })));
     const names = Array.from({ length: CLIENTS }, (_, i) => `member${i}`);
-    [admin, ghost, ...users] = await people(proxy.url, ['admin', 'ghost', ...names]);
+    [admin, ghost, speaker, ...users] = await people(proxy.url, ['admin', 'ghost', 'speaker', ...names]);
     const server = await admin.rest.createServer({ name: 'cluster' });
-    channelId = server.channels[0]?.id ?? '';
-    for (const person of [ghost, ...users]) {
+    channelId = server.channels.find((c) => c.type === 'text')?.id ?? '';
+    voiceId = server.channels.find((c) => c.type === 'voice')?.id ?? '';
+    for (const person of [ghost, speaker, ...users]) {
       const { code } = await admin.rest.createServerInvite({ serverId: server.id });
       await person.rest.joinServer({ inviteCode: code });
     }
@@ -85,7 +88,7 @@ describe.runIf(ENGINE === 'postgres')('three instances behind HAProxy, one kille
     await db?.drop();
   });
 
-  it('loses no acknowledged message, delivers each once, brings every client back, keeps presence right', async () => {
+  it('loses no acknowledged message, delivers each once, brings every client back, keeps presence and voice right', async () => {
     const wsUrl = `${proxy.url.replace(/^http/, 'ws')}/ws`;
     for (const u of users)
       clients.push(new ClusterChatClient(u.id, wsUrl, u.token, restClient(proxy.url, u.token)));
@@ -93,11 +96,23 @@ describe.runIf(ENGINE === 'postgres')('three instances behind HAProxy, one kille
     await Promise.all(clients.map((c) => c.session.open(channelId)));
     const [victim, ...survivors] = instances;
     if (!victim) throw new Error('no instances');
-    // A user on the victim whose client never comes back: offline for everyone after the grace.
+    // A user on the victim whose client never comes back: offline for everyone after the grace,
+    // and out of the voice channel; a speaker there connected to a survivor stays in it.
     const lost = await TestSocket.identified(`${victim.url.replace(/^http/, 'ws')}/ws`, ghost.token);
+    const survivor = survivors[0];
+    if (!survivor) throw new Error('no survivor');
+    const talking = await TestSocket.identified(`${survivor.url.replace(/^http/, 'ws')}/ws`, speaker.token);
+    expect((await lost.socket.request('voice_join', { channelId: voiceId })).ok).toBe(true);
+    expect((await talking.socket.request('voice_join', { channelId: voiceId })).ok).toBe(true);
+    const inVoice = (c: ClusterChatClient) =>
+      (c.store.getState().voice[voiceId] ?? []).map((v) => v.userId).sort();
+    const both = [ghost.id, speaker.id].sort();
     await until(
-      'everyone sees the ghost online',
-      () => clients.every((c) => c.store.getState().presence[ghost.id] === 'online'),
+      'everyone sees the ghost online and both in voice',
+      () =>
+        clients.every(
+          (c) => c.store.getState().presence[ghost.id] === 'online' && String(inVoice(c)) === String(both),
+        ),
       10_000,
     );
 
@@ -209,7 +224,16 @@ describe.runIf(ENGINE === 'postgres')('three instances behind HAProxy, one kille
           expect(c.store.getState().presence[other.userId], `${other.userId} seen by ${c.userId}`).toBe(
             'online',
           );
+    // Voice: the dead instance's member reaped and told to everyone (a new session's `ready` or
+    // the survivors' event), the survivor's speaker still there.
+    await until(
+      'the ghost out of voice for everyone, the speaker in it',
+      () => clients.every((c) => String(inVoice(c)) === String([speaker.id])),
+      30_000,
+    );
+    expect((await talking.socket.request('voice_join', { channelId: voiceId })).ok).toBe(true);
     lost.socket.ws.terminate();
+    talking.socket.close();
     expect(survivors.every((s) => s.child.exitCode === null)).toBe(true);
   }, 180_000);
 });
