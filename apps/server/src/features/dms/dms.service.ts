@@ -1,10 +1,10 @@
 import type { Channel } from '@decentra/protocol';
-import { ReadBatch } from '../../gateway/read-batch.js';
 import { forbidden, invalidInput } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Actor } from '../../kernel/actor.js';
 import { dispatch, toUsers } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
+import { ReadBatch } from '../../kernel/read-batch.js';
 import type { Db } from '../../storage/db.js';
 import type { DmRow } from '../../storage/rows.js';
 import { toUserRef } from '../accounts/user-dto.js';

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { groupBy } from '../../gateway/read-batch.js';
+import { groupBy } from '../../kernel/read-batch.js';
 import { type Db, executeRows } from '../../storage/db.js';
 import { friendRequests, friendships, users } from '../../storage/schema.js';
 

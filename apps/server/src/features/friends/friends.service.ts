@@ -4,12 +4,12 @@ import {
   MAX_PENDING_OUTGOING_REQUESTS,
   type UserRef,
 } from '@decentra/protocol';
-import { ReadBatch } from '../../gateway/read-batch.js';
 import { conflict, forbidden, invalidInput, notFound } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Actor } from '../../kernel/actor.js';
 import type { BusMessage } from '../../kernel/events.js';
 import { combine, Listeners, type Outcome, outcome } from '../../kernel/outcome.js';
+import { ReadBatch } from '../../kernel/read-batch.js';
 import type { Db } from '../../storage/db.js';
 import { toFriendRequest, toRef } from './friend-dto.js';
 import { friendAdded, friendRemoved, requestCreated, requestDeleted } from './friend-events.js';

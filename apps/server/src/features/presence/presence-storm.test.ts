@@ -36,7 +36,11 @@ describe('a reconnect storm', () => {
     // every announcement of the storm has been delivered.
     const barrier = await TestSocket.identified(server.wsUrl, beacon.token);
     for (const { socket } of sockets) {
-      await socket.nextEvent('presence_update', (d) => d.userId === beacon.id && d.status === 'online', 20_000);
+      await socket.nextEvent(
+        'presence_update',
+        (d) => d.userId === beacon.id && d.status === 'online',
+        20_000,
+      );
     }
 
     for (const [i, { socket, ready }] of sockets.entries()) {

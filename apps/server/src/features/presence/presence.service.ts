@@ -1,10 +1,10 @@
 import type { Presence } from '@decentra/protocol';
-import { ReadBatch } from '../../gateway/read-batch.js';
 import type { Logger } from '../../infra/logger.js';
 import { type Clock, systemClock, type TimerHandle } from '../../kernel/clock.js';
 import type { Commands } from '../../kernel/commands.js';
 import { type BusMessage, type DispatchOf, dispatch, toUsers } from '../../kernel/events.js';
 import { outcome } from '../../kernel/outcome.js';
+import { ReadBatch } from '../../kernel/read-batch.js';
 import type { SessionsChange } from '../../kernel/sessions.js';
 import type { Db } from '../../storage/db.js';
 import { type Relations, relationsOf, serverMemberIds } from './presence.repo.js';

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
-import { groupBy } from '../../gateway/read-batch.js';
+import { groupBy } from '../../kernel/read-batch.js';
 import type { Db } from '../../storage/db.js';
 import type { ChannelRow, MemberRow, ServerRow } from '../../storage/rows.js';
 import { channels, serverMembers, servers } from '../../storage/schema.js';

@@ -1,6 +1,5 @@
 import type { CreateServerInviteBody, Server, ServerInvite } from '@decentra/protocol';
 import { MAX_INVITE_LIFETIME_MS } from '@decentra/protocol';
-import { groupBy, ReadBatch } from '../../gateway/read-batch.js';
 import { conflict, forbidden, invalidInput } from '../../infra/errors.js';
 import type { IdGenerator } from '../../infra/ids.js';
 import type { Actor } from '../../kernel/actor.js';
@@ -13,6 +12,7 @@ import {
   toUsers,
 } from '../../kernel/events.js';
 import { combine, Listeners, type Outcome, outcome } from '../../kernel/outcome.js';
+import { groupBy, ReadBatch } from '../../kernel/read-batch.js';
 import type { Db } from '../../storage/db.js';
 import type { ChannelRow, InviteRow, MemberRow, ServerRow, UserRow } from '../../storage/rows.js';
 import { ALL_PERMISSIONS, NO_PERMISSIONS, permissionsOf, requireOwner } from '../access/access.policy.js';

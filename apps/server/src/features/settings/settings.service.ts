@@ -1,7 +1,7 @@
 import { DEFAULT_USER_SETTINGS, type UserSettings, UserSettingsSchema } from '@decentra/protocol';
-import { ReadBatch } from '../../gateway/read-batch.js';
 import { dispatch, toUsers } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
+import { ReadBatch } from '../../kernel/read-batch.js';
 import type { Db } from '../../storage/db.js';
 import { deleteUserSettings, readUserSettings, writeUserSettings } from './settings.repo.js';
 
