@@ -86,6 +86,8 @@ async function runServer(): Promise<void> {
   const secret = Math.random().toString(36).slice(2);
   const profileDir = process.env.BENCH_PROFILE_DIR || undefined;
   let profiler: Session | undefined;
+  let queries = 0;
+  app.storage.observeQueries(() => queries++);
   const { ready } = serve({
     async setup({ users }: { users: number }) {
       const n = users - 1;
@@ -123,6 +125,10 @@ async function runServer(): Promise<void> {
       return {
         specs: rows.map((r, g) => ({ token: `${secret}${g}`, visible: Number(r.visible) })),
       };
+    },
+    /** Database queries made so far. */
+    queries() {
+      return { queries };
     },
     /** CPU profile of the storm alone (BENCH_PROFILE_DIR), from here to `profileStop`. */
     async profileStart() {
@@ -378,14 +384,16 @@ async function runParent(): Promise<void> {
         );
         const cpu0 = procStats(server.pid).cpuS;
         await server.call('profileStart');
+        const q0 = (await server.call<{ queries: number }>('queries')).queries;
         const r = await storm(clients, String(info.url), specs, 10_000);
+        const queries = (await server.call<{ queries: number }>('queries')).queries - q0;
         await server.call('profileStop');
         const cpu = procStats(server.pid).cpuS - cpu0;
         const line =
           `${engine}: ${users} identifies: all ready in ${fmt(r.readyMs)} ms, everyone seen online in ${fmt(r.convergedMs)} ms` +
           ` (bare ws: ${fmt(baseline.readyMs)} ms, ratio ${fmt(r.readyMs / baseline.readyMs, 1)}×);` +
           ` presence frames ${r.presenceFrames} (repeats ${r.repeats}), presences in readys ${r.readyPresences},` +
-          ` ready bytes ${fmt(r.readyBytes / 2 ** 20, 1)} MB, incomplete ${r.incomplete}, server CPU ${fmt(cpu, 1)} s,` +
+          ` ready bytes ${fmt(r.readyBytes / 2 ** 20, 1)} MB, ${fmt(queries / users, 1)} queries per identify, incomplete ${r.incomplete}, server CPU ${fmt(cpu, 1)} s,` +
           ` RSS ${fmt(procStats(server.pid).rssMB)} MB`;
         console.log(line);
         lines.push(line);
