@@ -23,7 +23,7 @@ export class DmsService {
   private readonly namesBatch: ReadBatch<bigint, Name | undefined>;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly ids: IdGenerator,
     private readonly friends: FriendsService,
   ) {
