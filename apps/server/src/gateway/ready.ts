@@ -10,7 +10,11 @@ export interface ReadyPart {
 
 export type ReadyContributor = (auth: AuthContext) => Promise<ReadyPart>;
 
-/** Assembles `ready` from every feature's part; features register contributors as they arrive. */
+/**
+ * Assembles `ready` from every feature's part; features register contributors as they arrive.
+ * Every contributor is called in the turn the session was indexed (before any await), which
+ * presence relies on to leave out of `ready` what the session hears as events anyway.
+ */
 export class ReadyBuilder {
   private readonly contributors: ReadyContributor[] = [];
 

@@ -32,12 +32,24 @@ export async function insertDm(
   return row;
 }
 
-export async function dmsOfUser(db: Db, userId: bigint): Promise<DmRow[]> {
-  return db
+/** The DMs of each of these users (several at once: the `ready`s of one turn), by channel id. */
+export async function dmsOfUsers(db: Db, userIds: bigint[]): Promise<Map<bigint, DmRow[]>> {
+  const rows = await db
     .select()
     .from(dmChannels)
-    .where(or(eq(dmChannels.userLow, userId), eq(dmChannels.userHigh, userId)))
+    .where(or(inArray(dmChannels.userLow, userIds), inArray(dmChannels.userHigh, userIds)))
     .orderBy(asc(dmChannels.channelId));
+  const wanted = new Set(userIds);
+  const out = new Map<bigint, DmRow[]>();
+  for (const row of rows) {
+    for (const end of row.userLow === row.userHigh ? [row.userLow] : [row.userLow, row.userHigh]) {
+      if (!wanted.has(end)) continue;
+      const list = out.get(end);
+      if (list) list.push(row);
+      else out.set(end, [row]);
+    }
+  }
+  return out;
 }
 
 /** The names (and avatars) of these users, by id. */

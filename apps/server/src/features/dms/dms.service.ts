@@ -4,11 +4,12 @@ import type { IdGenerator } from '../../infra/ids.js';
 import type { Actor } from '../../kernel/actor.js';
 import { dispatch, toUsers } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
+import { ReadBatch } from '../../kernel/read-batch.js';
 import type { Db } from '../../storage/db.js';
 import type { DmRow } from '../../storage/rows.js';
 import { toUserRef } from '../accounts/user-dto.js';
 import type { FriendsService } from '../friends/friends.service.js';
-import { dmsOfUser, findDmByPair, insertDm, usernames } from './dms.repo.js';
+import { dmsOfUsers, findDmByPair, insertDm, usernames } from './dms.repo.js';
 
 class LostRace extends Error {}
 
@@ -17,11 +18,24 @@ class LostRace extends Error {}
  * message endpoints; only its two ends can read or write it, and writing needs the friendship.
  */
 export class DmsService {
+  /** `ready`'s reads: the asks of one turn (a reconnect storm) are one query each. */
+  private readonly dmsBatch: ReadBatch<bigint, DmRow[]>;
+  private readonly namesBatch: ReadBatch<bigint, Name | undefined>;
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly ids: IdGenerator,
     private readonly friends: FriendsService,
-  ) {}
+  ) {
+    this.dmsBatch = new ReadBatch(
+      (userIds) => dmsOfUsers(db, userIds),
+      () => [],
+    );
+    this.namesBatch = new ReadBatch<bigint, Name | undefined>(
+      (userIds) => usernames(db, userIds),
+      () => undefined,
+    );
+  }
 
   /** The pair's one DM channel, made on first open (concurrent opens agree on one). */
   async open(tx: Db, actor: Actor, otherId: bigint): Promise<Outcome<Channel>> {
@@ -50,8 +64,14 @@ export class DmsService {
   }
 
   async list(userId: bigint): Promise<Channel[]> {
-    const rows = await dmsOfUser(this.db, userId);
-    const names = await usernames(this.db, [...new Set(rows.flatMap((r) => [r.userLow, r.userHigh]))]);
+    const rows = await this.dmsBatch.load(userId);
+    const ids = [...new Set(rows.flatMap((r) => [r.userLow, r.userHigh]))];
+    const names: Names = new Map();
+    const found = await Promise.all(ids.map((id) => this.namesBatch.load(id)));
+    ids.forEach((id, i) => {
+      const name = found[i];
+      if (name) names.set(id, name);
+    });
     return rows.map((r) => toDmChannel(r, names));
   }
 
@@ -69,6 +89,7 @@ export class DmsService {
 }
 
 type Names = Awaited<ReturnType<typeof usernames>>;
+type Name = Names extends Map<bigint, infer N> ? N : never;
 
 function dmName(a: bigint, b: bigint, names: Names): string {
   return [a, b]

@@ -1,6 +1,7 @@
-import { and, asc, count, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Db } from '../../storage/db.js';
+import { groupBy } from '../../kernel/read-batch.js';
+import { type Db, executeRows } from '../../storage/db.js';
 import { friendRequests, friendships, users } from '../../storage/schema.js';
 
 export type FriendRequestRow = typeof friendRequests.$inferSelect;
@@ -68,6 +69,31 @@ export async function listFriends(db: Db, userId: bigint): Promise<UserRefRow[]>
     .orderBy(sql`lower(${users.username})`);
 }
 
+/** `listFriends` for several users at once (the `ready`s of one turn), in the same order each. */
+export async function listFriendsOf(db: Db, userIds: bigint[]): Promise<Map<bigint, UserRefRow[]>> {
+  const ids = sql.join(
+    userIds.map((id) => sql`${id.toString()}::bigint`),
+    sql`, `,
+  );
+  const rows = await executeRows<{ owner: string; id: string; username: string; avatar_hash: string | null }>(
+    db,
+    sql`select f.owner::text as owner, u.id::text as id, u.username, u.avatar_hash
+        from (select user_low as owner, user_high as other from friendships where user_low in (${ids})
+              union all select user_high, user_low from friendships where user_high in (${ids})) f
+        join users u on u.id = f.other
+        order by lower(u.username)`,
+  );
+  const out = new Map<bigint, UserRefRow[]>();
+  for (const row of rows) {
+    const owner = BigInt(row.owner);
+    const ref = { id: BigInt(row.id), username: row.username, avatarHash: row.avatar_hash };
+    const list = out.get(owner);
+    if (list) list.push(ref);
+    else out.set(owner, [ref]);
+  }
+  return out;
+}
+
 const fromUser = alias(users, 'from_user');
 const toUser = alias(users, 'to_user');
 
@@ -120,13 +146,15 @@ export async function findRequestBetween(
   return row;
 }
 
-export async function listRequests(
+/** Each user's pending requests in one direction (several users at once: the `ready`s of one turn), oldest first. */
+export async function listRequestsOf(
   db: Db,
-  userId: bigint,
+  userIds: bigint[],
   direction: 'incoming' | 'outgoing',
-): Promise<FriendRequestView[]> {
+): Promise<Map<bigint, FriendRequestView[]>> {
   const column = direction === 'incoming' ? friendRequests.toId : friendRequests.fromId;
-  return selectRequests(db).where(eq(column, userId)).orderBy(asc(friendRequests.id));
+  const rows = await selectRequests(db).where(inArray(column, userIds)).orderBy(asc(friendRequests.id));
+  return groupBy(rows, (r) => (direction === 'incoming' ? r.to.id : r.from.id));
 }
 
 export async function countOutgoing(db: Db, userId: bigint): Promise<number> {

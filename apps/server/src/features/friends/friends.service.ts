@@ -9,6 +9,7 @@ import type { IdGenerator } from '../../infra/ids.js';
 import type { Actor } from '../../kernel/actor.js';
 import type { BusMessage } from '../../kernel/events.js';
 import { AsyncListeners, combine, type Outcome, outcome } from '../../kernel/outcome.js';
+import { ReadBatch } from '../../kernel/read-batch.js';
 import type { Db } from '../../storage/db.js';
 import { toFriendRequest, toRef } from './friend-dto.js';
 import { friendAdded, friendRemoved, requestCreated, requestDeleted } from './friend-events.js';
@@ -18,15 +19,18 @@ import {
   deleteFriendship,
   deleteRequestOf,
   deleteRequestsOf,
+  type FriendRequestView,
   findRequest,
   findRequestBetween,
   findUserRefByName,
   insertFriendship,
   insertRequest,
   listFriends,
-  listRequests,
+  listFriendsOf,
+  listRequestsOf,
   lockUsers,
   pendingRequestBetween,
+  type UserRefRow,
 } from './friends.repo.js';
 
 export interface FriendsDeps {
@@ -46,8 +50,25 @@ export class FriendsService {
   private readonly now: () => Date;
   private readonly unfriended = new AsyncListeners<[a: bigint, b: bigint]>();
 
+  /** `ready`'s reads: the asks of one turn (a reconnect storm) are one query each. */
+  private readonly friendsBatch: ReadBatch<bigint, UserRefRow[]>;
+  private readonly incomingBatch: ReadBatch<bigint, FriendRequestView[]>;
+  private readonly outgoingBatch: ReadBatch<bigint, FriendRequestView[]>;
+
   constructor(private readonly deps: FriendsDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.friendsBatch = new ReadBatch(
+      (ids) => listFriendsOf(deps.db, ids),
+      () => [],
+    );
+    this.incomingBatch = new ReadBatch(
+      (ids) => listRequestsOf(deps.db, ids, 'incoming'),
+      () => [],
+    );
+    this.outgoingBatch = new ReadBatch(
+      (ids) => listRequestsOf(deps.db, ids, 'outgoing'),
+      () => [],
+    );
   }
 
   /** Tells `listener`, inside the transaction that ends a friendship, that the two are no longer friends. */
@@ -56,11 +77,10 @@ export class FriendsService {
   }
 
   async list(userId: bigint): Promise<Friends> {
-    const { db } = this.deps;
     const [friends, incoming, outgoing] = await Promise.all([
-      listFriends(db, userId),
-      listRequests(db, userId, 'incoming'),
-      listRequests(db, userId, 'outgoing'),
+      this.friendsBatch.load(userId),
+      this.incomingBatch.load(userId),
+      this.outgoingBatch.load(userId),
     ]);
     return {
       friends: friends.map(toRef),

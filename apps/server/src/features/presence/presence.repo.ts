@@ -1,17 +1,33 @@
 import { sql } from 'drizzle-orm';
 import { type Db, executeRows } from '../../storage/db.js';
 
-/** Everyone whose presence this user may see, and who may see theirs: friends and co-members. */
-export async function visibleUsers(db: Db, userId: bigint): Promise<bigint[]> {
-  const rows = await executeRows<{ id: string }>(
+/** Where each of `userIds` finds those who see their presence: their friends and their servers. */
+export interface Relations {
+  friends: bigint[];
+  servers: bigint[];
+}
+
+/**
+ * The friends and servers of each of `userIds`, in one query: the co-members come from the
+ * servers' member lists (cached), not from a join that reads every co-member per user.
+ */
+export async function relationsOf(db: Db, userIds: readonly bigint[]): Promise<Map<bigint, Relations>> {
+  const out = new Map<bigint, Relations>();
+  if (userIds.length === 0) return out;
+  for (const id of userIds) out.set(id, { friends: [], servers: [] });
+  const ids = sql.raw(`array[${userIds.map((id) => `${id}::bigint`).join(',')}]`);
+  const rows = await executeRows<{ owner: string; kind: 'f' | 's'; id: string }>(
     db,
-    sql`select user_high::text as id from friendships where user_low = ${userId}
-        union select user_low::text from friendships where user_high = ${userId}
-        union select other.user_id::text from server_members mine
-          join server_members other on other.server_id = mine.server_id
-          where mine.user_id = ${userId} and other.user_id <> ${userId}`,
+    sql`select user_low::text as owner, 'f' as kind, user_high::text as id from friendships where user_low = any(${ids})
+        union all select user_high::text, 'f', user_low::text from friendships where user_high = any(${ids})
+        union all select user_id::text, 's', server_id::text from server_members where user_id = any(${ids})`,
   );
-  return rows.map((r) => BigInt(r.id));
+  for (const row of rows) {
+    const rel = out.get(BigInt(row.owner));
+    if (!rel) continue;
+    (row.kind === 'f' ? rel.friends : rel.servers).push(BigInt(row.id));
+  }
+  return out;
 }
 
 export async function serverMemberIds(db: Db, serverId: bigint): Promise<bigint[]> {

@@ -4,10 +4,13 @@ import { type Clock, systemClock, type TimerHandle } from '../../kernel/clock.js
 import type { Commands } from '../../kernel/commands.js';
 import { type BusMessage, type DispatchOf, dispatch, toUsers } from '../../kernel/events.js';
 import { outcome } from '../../kernel/outcome.js';
+import { ReadBatch } from '../../kernel/read-batch.js';
 import type { SessionsChange } from '../../kernel/sessions.js';
 import type { Db } from '../../storage/db.js';
-import { serverMemberIds, visibleUsers } from './presence.repo.js';
+import { type Relations, relationsOf, serverMemberIds } from './presence.repo.js';
+import { PresenceHeard } from './presence-heard.js';
 import { MemoryPresenceRegistry, type PresenceChange, type PresenceRegistry } from './presence-registry.js';
+import { ServerMembersCache } from './server-members-cache.js';
 
 export interface PresenceOptions {
   /** How long a dropped connection may stay away before its user is announced offline. */
@@ -21,8 +24,10 @@ export const DEFAULT_PRESENCE: PresenceOptions = { offlineGraceMs: 25_000 };
 /**
  * A user is online while at least one socket of theirs is open. The last socket closing cleanly
  * makes them offline at once; the last one dropping gives them `offlineGraceMs` to resume first.
- * Changes go as `presence_update` to their friends and co-members (one query per change, none
- * per recipient), through the command runner. With several instances the registry (Redis) holds
+ * Changes go as `presence_update` to their friends and co-members, through the command runner:
+ * the changes of one event-loop turn (a reconnect storm brings hundreds) are decided and announced
+ * together, with one query for all their friends and servers (the servers' member lists are
+ * cached) and one command, so each recipient's socket gets them in one write. With several instances the registry (Redis) holds
  * which instances hold a user online: a change is announced by the one instance whose hold made
  * it, and the holds of an instance that stopped beating are ended by another after the grace.
  */
@@ -31,6 +36,21 @@ export class PresenceService {
   private readonly graceTimers = new Map<bigint, TimerHandle>();
   /** Announcements go out one after another, so a quick online→offline is never told backwards. */
   private announcing: Promise<void> = Promise.resolve();
+  /** Changes not yet decided, in the order they happened (see `drain`). */
+  private pending: Array<{ userId: bigint; status: Presence['status']; sockets: number }> = [];
+  private drainQueued = false;
+  /**
+   * Online by this instance's decision, announcement not yet sent: a `ready` built meanwhile leaves
+   * them out, as the announcement reaches its session (indexed already) right after.
+   */
+  private readonly deciding = new Set<bigint>();
+  private readonly members = new ServerMembersCache();
+  private readonly heard = new PresenceHeard();
+  /** The friends and servers of the users whose `ready` is being built this turn: one query. */
+  private readonly relations = new ReadBatch<bigint, Relations>(
+    (userIds) => relationsOf(this.db, userIds),
+    () => ({ friends: [], servers: [] }),
+  );
 
   constructor(
     private readonly db: Db,
@@ -81,7 +101,11 @@ export class PresenceService {
    * who of the others is online (on the instance that holds them), without waiting for a change.
    */
   readonly onBusMessage = (message: BusMessage): void => {
+    this.members.onBusMessage(message);
     if (message.kind !== 'dispatch') return;
+    if (message.t === 'presence_update' && message.d.status === 'online' && message.to.kind === 'users') {
+      this.heard.heard(BigInt(message.d.userId), message.to.userIds);
+    }
     if (message.t === 'friend_add') this.afterTurn(() => this.introduceFriend(message));
     else if (message.t === 'member_join') this.afterTurn(() => this.introduceMember(message));
   };
@@ -98,9 +122,8 @@ export class PresenceService {
           this.unrecorded = false;
           await this.resync();
         }
-        for (const [userId, change] of await this.registry.reap(now, this.options.offlineGraceMs)) {
-          await this.announce(userId, 'offline', change);
-        }
+        const reaped = await this.registry.reap(now, this.options.offlineGraceMs);
+        await this.announce(reaped.map(([userId, change]) => ({ userId, status: 'offline', change })));
       } catch (err) {
         this.unrecorded = true;
         this.log.warn({ err }, 'presence heartbeat failed');
@@ -113,27 +136,75 @@ export class PresenceService {
 
   private async resync(): Promise<void> {
     const held = new Set(await this.registry.held());
+    const changes: Announcement[] = [];
     for (const userId of this.online) {
       const change = await this.registry.up(userId, 0);
-      if (change) await this.announce(userId, 'online', change);
+      if (change) changes.push({ userId, status: 'online', change });
     }
     for (const userId of held) {
       if (this.online.has(userId)) continue;
       const change = await this.registry.down(userId);
-      if (change) await this.announce(userId, 'offline', change);
+      if (change) changes.push({ userId, status: 'offline', change });
     }
+    await this.announce(changes);
   }
 
   /** The current presences of everyone `userId` can see (those not listed are offline). */
   async visiblePresences(userId: bigint): Promise<Presence[]> {
-    const ids = await visibleUsers(this.db, userId);
-    const onlineIds = await this.registry.onlineAmong(ids);
-    return ids.filter((id) => onlineIds.has(id)).map((id) => online(id));
+    // Called in the turn the session was indexed: what is heard from here on reaches it as events.
+    const began = this.heard.begin();
+    try {
+      const ids = [...((await this.audiences([userId], true)).get(userId) ?? [])];
+      const onlineIds = await this.registry.onlineAmong(ids);
+      const viewer = userId.toString();
+      return ids
+        .filter(
+          (id) => onlineIds.has(id) && !this.deciding.has(id) && !this.heard.toldSince(began, id, viewer),
+        )
+        .map((id) => online(id));
+    } finally {
+      this.heard.end(began);
+    }
+  }
+
+  /**
+   * Everyone each of `userIds` sees and is seen by: friends and co-members (themselves left out),
+   * from one query and the cached member lists.
+   */
+  private async audiences(userIds: readonly bigint[], batched = false): Promise<Map<bigint, Set<bigint>>> {
+    const relations = batched
+      ? new Map(await Promise.all(userIds.map(async (id) => [id, await this.relations.load(id)] as const)))
+      : await relationsOf(this.db, userIds);
+    const lists = new Map<bigint, ReadonlySet<bigint>>();
+    for (const rel of relations.values()) {
+      for (const serverId of rel.servers) {
+        if (lists.has(serverId)) continue;
+        lists.set(serverId, await this.membersOf(serverId));
+      }
+    }
+    const out = new Map<bigint, Set<bigint>>();
+    for (const [userId, rel] of relations) {
+      const seen = new Set<bigint>(rel.friends);
+      for (const serverId of rel.servers) for (const id of lists.get(serverId) ?? []) seen.add(id);
+      seen.delete(userId);
+      out.set(userId, seen);
+    }
+    return out;
+  }
+
+  private async membersOf(serverId: bigint): Promise<ReadonlySet<bigint>> {
+    const cached = this.members.get(serverId);
+    if (cached) return cached;
+    const generation = this.members.generation;
+    const ids = await serverMemberIds(this.db, serverId);
+    this.members.remember(serverId, ids, generation);
+    return new Set(ids);
   }
 
   /** Resolves once every change so far has been decided and announced (tests, shutdown). */
   settled(): Promise<void> {
-    return this.announcing;
+    // This turn's changes are flushed in a setImmediate queued before this one.
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.announcing);
   }
 
   close(): void {
@@ -153,7 +224,7 @@ export class PresenceService {
     const joiner = BigInt(message.d.member.user.id);
     const events: BusMessage[] = [];
     if (this.online.has(joiner)) events.push(dispatch('presence_update', online(joiner), message.to, joiner));
-    for (const id of await serverMemberIds(this.db, BigInt(message.d.serverId))) {
+    for (const id of await this.membersOf(BigInt(message.d.serverId))) {
       if (id !== joiner && this.online.has(id))
         events.push(dispatch('presence_update', online(id), toUsers(joiner)));
     }
@@ -175,33 +246,66 @@ export class PresenceService {
   private set(userId: bigint, status: Presence['status'], sockets = 0): void {
     if (status === 'online') this.online.add(userId);
     else this.online.delete(userId);
-    this.announcing = this.announcing.then(async () => {
+    this.pending.push({ userId, status, sockets });
+    if (this.drainQueued) return;
+    this.drainQueued = true;
+    setImmediate(() => {
+      this.announcing = this.announcing.then(() => this.drain());
+    });
+  }
+
+  /**
+   * Decides the changes waiting, in order (the registry), then announces those that changed. The
+   * changes made while an announcement is under way wait for it and go out together next (as the
+   * group commit does), so a storm's announcements are a few big groups: one write per socket each.
+   */
+  private async drain(): Promise<void> {
+    this.drainQueued = false;
+    const batch = this.pending;
+    this.pending = [];
+    const changes: Announcement[] = [];
+    for (const { userId, status, sockets } of batch) {
       try {
         const registry = this.registry;
-        const changed =
-          status === 'online' ? await registry.up(userId, sockets) : await registry.down(userId);
-        if (changed) await this.announce(userId, status, changed);
+        const change = status === 'online' ? await registry.up(userId, sockets) : await registry.down(userId);
+        if (change) changes.push({ userId, status, change });
+        if (change && status === 'online') this.deciding.add(userId);
       } catch (err) {
         this.unrecorded = true;
         this.log.warn({ err }, 'presence change not recorded');
       }
-    });
+    }
+    try {
+      await this.announce(changes);
+    } finally {
+      for (const { userId } of changes) this.deciding.delete(userId);
+    }
   }
 
-  private async announce(userId: bigint, status: Presence['status'], change: PresenceChange): Promise<void> {
+  private async announce(changes: readonly Announcement[]): Promise<void> {
+    if (changes.length === 0) return;
     try {
-      const audience = await visibleUsers(this.db, userId);
-      if (audience.length === 0) return;
-      // Another instance decided a later change meanwhile: its announcement tells the truth, this one would undo it.
-      if (!(await this.registry.isLatest(userId, change))) return;
-      const d = { userId: userId.toString(), status };
-      await this.commands.run(() =>
-        outcome(undefined, [dispatch('presence_update', d, toUsers(...audience))]),
-      );
+      const audiences = await this.audiences([...new Set(changes.map((c) => c.userId))]);
+      const events: BusMessage[] = [];
+      for (const { userId, status, change } of changes) {
+        const audience = audiences.get(userId);
+        if (!audience || audience.size === 0) continue;
+        // Another instance decided a later change meanwhile: its announcement tells the truth, this one would undo it.
+        if (!(await this.registry.isLatest(userId, change))) continue;
+        const d = { userId: userId.toString(), status };
+        events.push(dispatch('presence_update', d, toUsers(...audience)));
+      }
+      if (events.length > 0) await this.commands.run(() => outcome(undefined, events));
     } catch (err) {
       this.log.warn({ err }, 'presence announcement failed');
     }
   }
+}
+
+interface Announcement {
+  userId: bigint;
+  status: Presence['status'];
+  change: PresenceChange;
 }
 
 const online = (userId: bigint): Presence => ({ userId: userId.toString(), status: 'online' });

@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
+import { groupBy } from '../../kernel/read-batch.js';
 import type { Db } from '../../storage/db.js';
 import type { ChannelRow, MemberRow, ServerRow } from '../../storage/rows.js';
 import { channels, serverMembers, servers } from '../../storage/schema.js';
@@ -25,6 +26,20 @@ export async function insertChannels(db: Db, rows: (typeof channels.$inferInsert
 export async function channelsOfServers(db: Db, serverIds: bigint[]): Promise<ChannelRow[]> {
   if (serverIds.length === 0) return [];
   return db.select().from(channels).where(inArray(channels.serverId, serverIds)).orderBy(asc(channels.id));
+}
+
+/** `serversOfUser` for several users at once (the `ready`s of one turn), in the same order each. */
+export async function serversOfUsers(
+  db: Db,
+  userIds: bigint[],
+): Promise<Map<bigint, Array<{ server: ServerRow; member: MemberRow }>>> {
+  const rows = await db
+    .select({ server: servers, member: serverMembers })
+    .from(serverMembers)
+    .innerJoin(servers, eq(servers.id, serverMembers.serverId))
+    .where(inArray(serverMembers.userId, userIds))
+    .orderBy(asc(serverMembers.joinedAt), asc(servers.id));
+  return groupBy(rows, (r) => r.member.userId);
 }
 
 export async function serversOfUser(

@@ -12,8 +12,9 @@ import {
   toUsers,
 } from '../../kernel/events.js';
 import { AsyncListeners, combine, type Outcome, outcome } from '../../kernel/outcome.js';
+import { groupBy, ReadBatch } from '../../kernel/read-batch.js';
 import type { Db } from '../../storage/db.js';
-import type { InviteRow, UserRow } from '../../storage/rows.js';
+import type { ChannelRow, InviteRow, MemberRow, ServerRow, UserRow } from '../../storage/rows.js';
 import { ALL_PERMISSIONS, NO_PERMISSIONS, permissionsOf, requireOwner } from '../access/access.policy.js';
 import type { AccessService } from '../access/access.service.js';
 import type { InvitesService } from '../invites/invites.service.js';
@@ -31,6 +32,7 @@ import {
   longestStandingMember,
   renameServer,
   serversOfUser,
+  serversOfUsers,
   setServerOwner,
 } from './servers.repo.js';
 
@@ -45,9 +47,24 @@ export interface ServersDeps {
 export class ServersService {
   private readonly now: () => Date;
   private readonly deleted = new AsyncListeners<[serverId: bigint]>();
+  /**
+   * A user's servers and a server's channels as `ready` reads them: the asks of one turn are one
+   * query (a reconnect storm), and `ready`'s two asks for a user's servers (the list, voice's
+   * states in them) are one.
+   */
+  private readonly serversBatch: ReadBatch<bigint, Array<{ server: ServerRow; member: MemberRow }>>;
+  private readonly channelsBatch: ReadBatch<bigint, ChannelRow[]>;
 
   constructor(private readonly deps: ServersDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.serversBatch = new ReadBatch(
+      (ids) => serversOfUsers(deps.db, ids),
+      () => [],
+    );
+    this.channelsBatch = new ReadBatch(
+      async (ids) => groupBy(await channelsOfServers(deps.db, ids), (c) => c.serverId ?? 0n),
+      () => [],
+    );
   }
 
   /**
@@ -76,24 +93,16 @@ export class ServersService {
   }
 
   async list(userId: bigint): Promise<Server[]> {
-    const { db } = this.deps;
-    const rows = await serversOfUser(db, userId);
-    const channelRows = await channelsOfServers(
-      db,
-      rows.map((r) => r.server.id),
-    );
-    return rows.map(({ server, member }) =>
-      toServer(
-        server,
-        channelRows.filter((c) => c.serverId === server.id),
-        permissionsOf(member, server.ownerId),
-      ),
+    const rows = await this.serversBatch.load(userId);
+    const channelRows = await Promise.all(rows.map((r) => this.channelsBatch.load(r.server.id)));
+    return rows.map(({ server, member }, i) =>
+      toServer(server, channelRows[i] ?? [], permissionsOf(member, server.ownerId)),
     );
   }
 
   /** The ids of the servers a user is a member of. */
   async idsOf(userId: bigint): Promise<bigint[]> {
-    return (await serversOfUser(this.deps.db, userId)).map((r) => r.server.id);
+    return (await this.serversBatch.load(userId)).map((r) => r.server.id);
   }
 
   /** The servers a user is a member of and who owns each, read on `db` (a transaction or not). */

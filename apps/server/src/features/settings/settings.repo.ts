@@ -1,10 +1,11 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
 import { userSettings } from '../../storage/schema.js';
 
-export async function readUserSettings(db: Db, userId: bigint): Promise<unknown> {
-  const [row] = await db.select().from(userSettings).where(eq(userSettings.userId, userId));
-  return row?.settings;
+/** The stored settings of each of these users who saved some (several at once: the `ready`s of one turn). */
+export async function readUserSettings(db: Db, userIds: bigint[]): Promise<Map<bigint, unknown>> {
+  const rows = await db.select().from(userSettings).where(inArray(userSettings.userId, userIds));
+  return new Map(rows.map((r) => [r.userId, r.settings]));
 }
 
 export async function writeUserSettings(db: Db, userId: bigint, settings: unknown, now: Date): Promise<void> {

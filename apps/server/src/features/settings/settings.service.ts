@@ -1,19 +1,28 @@
 import { DEFAULT_USER_SETTINGS, type UserSettings, UserSettingsSchema } from '@decentra/protocol';
 import { dispatch, toUsers } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
+import { ReadBatch } from '../../kernel/read-batch.js';
 import type { Db } from '../../storage/db.js';
 import { deleteUserSettings, readUserSettings, writeUserSettings } from './settings.repo.js';
 
 /** Each user's own preferences (notifications); defaults until they save some. */
 export class SettingsService {
+  /** The reads of one turn (a reconnect storm's `ready`s) are one query. */
+  private readonly batch: ReadBatch<bigint, unknown>;
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.batch = new ReadBatch<bigint, unknown>(
+      (ids) => readUserSettings(db, ids),
+      () => undefined,
+    );
+  }
 
   async get(userId: bigint): Promise<UserSettings> {
     // Stored JSON is re-validated: a row from an older version falls back to the defaults.
-    const parsed = UserSettingsSchema.safeParse(await readUserSettings(this.db, userId));
+    const parsed = UserSettingsSchema.safeParse(await this.batch.load(userId));
     return parsed.success ? parsed.data : DEFAULT_USER_SETTINGS;
   }
 
