@@ -371,11 +371,27 @@ describe('pushes', () => {
     await cat.rest.removePushSubscription({ endpoint: browser.endpoint });
   });
 
+  /**
+   * Resolves once every message sent before it has been looked at: a DM to Dan (offline,
+   * subscribed) is looked at after them (one message at a time, in order), so when its push
+   * arrives their pushes are decided. Without it a setting changed right after a send could be
+   * read by that send's turn in the queue.
+   */
+  async function barrier(): Promise<void> {
+    const browser = push.browser();
+    await dan.rest.addPushSubscription(browser.subscription());
+    const dm = (await ann.rest.openDm({ userId: dan.id })).id;
+    await ann.rest.sendMessage({ channelId: dm, content: 'barrier' });
+    await push.nthPushTo(browser.endpoint, 1);
+    await dan.rest.removePushSubscription({ endpoint: browser.endpoint });
+  }
+
   it("follow the recipient's settings: mode none sends nothing", async () => {
     const browser = push.browser();
     await ben.rest.addPushSubscription(browser.subscription());
     await ben.rest.putSettings({ notifications: { ...DEFAULT_USER_SETTINGS.notifications, mode: 'none' } });
     await ann.rest.sendMessage({ channelId: dmAnnBen, content: 'you chose silence' });
+    await barrier();
     await ben.rest.putSettings({
       notifications: { ...DEFAULT_USER_SETTINGS.notifications, mode: 'mentions' },
     });
@@ -391,6 +407,7 @@ describe('pushes', () => {
     await ben.rest.addPushSubscription(browser.subscription());
     await ben.rest.updateNotificationOverride({ targetId: dmAnnBen, mute: 'forever' });
     await ann.rest.sendMessage({ channelId: dmAnnBen, content: 'said while muted' });
+    await barrier();
     await ben.rest.updateNotificationOverride({ targetId: dmAnnBen, mute: null });
     await ann.rest.sendMessage({ channelId: dmAnnBen, content: 'said after unmuting' });
     const received = await push.nthPushTo(browser.endpoint, 1);
