@@ -32,6 +32,9 @@ export default defineConfig({
           globalSetup: ['apps/server/test/pglite-template.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // expect.poll waits for what a browser shows (a service worker waking, a render after
+          // an event): vitest's 1 s default is too short for a loaded CI box.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
       ...engines.map((engine) => ({

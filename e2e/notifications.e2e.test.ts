@@ -92,9 +92,7 @@ describe('notifications', () => {
   };
   /** Waits for a popup with this body, then gives every popup recorded since the last clear. */
   const popupsUntil = async (page: Page, body: string) => {
-    await expect
-      .poll(async () => (await shownNotifications(page)).map((n) => n.body), { timeout: 15_000 })
-      .toContain(body);
+    await expect.poll(async () => (await shownNotifications(page)).map((n) => n.body)).toContain(body);
     return shownNotifications(page);
   };
 
@@ -117,9 +115,7 @@ describe('notifications', () => {
     expect(await popupsUntil(b, 'Dinner at 8?')).toEqual([
       { title: 'ann', body: 'Dinner at 8?', tag: dm.id },
     ]);
-    await expect
-      .poll(() => playedSounds(b), { timeout: 15_000 })
-      .toEqual([{ volume: 0.8, hz: TONES.messageDefault }]);
+    await expect.poll(() => playedSounds(b)).toEqual([{ volume: 0.8, hz: TONES.messageDefault }]);
   });
 
   it('a burst replaces its popup (one tag) and plays no second sound; an image link reads [image]', async () => {
@@ -260,7 +256,7 @@ describe('notifications', () => {
     const pane = benSettings.getByRole('region', { name: 'Notifications' });
     expect(await workerScript(benSettings)).toBeNull();
     await pane.getByRole('switch', { name: 'Push notifications when Decentra is closed' }).click();
-    await expect.poll(() => workerScript(benSettings), { timeout: 15_000 }).toBe(`${server.url}/sw.js`);
+    await expect.poll(() => workerScript(benSettings)).toBe(`${server.url}/sw.js`);
     // Headless Chromium has no push service: the subscription is refused, and the page says so.
     await pane
       .getByRole('alert')
@@ -274,15 +270,13 @@ describe('notifications', () => {
       tag: dm.id,
     };
     await deliverPush(settingsCdp, server.url, payload);
-    await expect.poll(() => workerNotifications(benSettings), { timeout: 15_000 }).toEqual([payload]);
+    await expect.poll(() => workerNotifications(benSettings)).toEqual([payload]);
   });
 
   it('a click on the worker’s notification brings a page of the app to the channel', async () => {
     await clickWorkerNotification(benBrowser.context, server.url);
     const pages = [b, benSettings, benSecondTab];
-    await expect
-      .poll(() => pages.map((p) => new URL(p.url()).pathname), { timeout: 15_000 })
-      .toContain(`/channels/@me/${dm.id}`);
+    await expect.poll(() => pages.map((p) => new URL(p.url()).pathname)).toContain(`/channels/@me/${dm.id}`);
   });
 
   it('the banner explains notifications after login; Enable asks the browser from the click', async () => {
@@ -319,6 +313,6 @@ describe('notifications', () => {
     await benSettings.getByRole('button', { name: 'Close settings' }).click();
     await benSettings.getByRole('button', { name: 'Log out' }).click();
     await benSettings.waitForURL('**/login');
-    await expect.poll(() => workerScript(benSettings), { timeout: 15_000 }).toBeNull();
+    await expect.poll(() => workerScript(benSettings)).toBeNull();
   });
 });
