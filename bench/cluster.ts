@@ -18,8 +18,8 @@
  * each layout's best round is reported (on a shared box other work only ever slows a step down).
  */
 import { cpus, loadavg, totalmem } from 'node:os';
-import pg from 'pg';
 import { Haproxy } from '../apps/server/test/cluster-haproxy.js';
+import { scratchDatabase } from './lib/bench-storage.js';
 import { Histogram } from './lib/histogram.js';
 import { Child, procStats } from './lib/rpc.js';
 
@@ -41,7 +41,6 @@ const cfg = {
   rounds: Number(opt('rounds', quick ? '1' : '2')),
 };
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const DEADLINE_MS = (quick ? 4 : 30 * cfg.rounds) * 60_000;
 setTimeout(() => {
   console.error(`bench:cluster: over its ${DEADLINE_MS / 60_000} min budget; stopping`);
@@ -63,25 +62,6 @@ const LAYOUTS: Layout[] = [
   { name: '2 instances', instances: 2, proxy: true, redis: true },
   { name: '3 instances', instances: 3, proxy: true, redis: true },
 ];
-
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `decentra_cluster_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
 
 interface Spec {
   room: number;
@@ -172,7 +152,7 @@ interface Result {
 }
 
 async function measure(layout: Layout): Promise<Result> {
-  const db = await freshDatabase();
+  const db = await scratchDatabase('decentra_cluster');
   const prefix = `bench:${process.pid}:${layout.instances}:`;
   const started: Child[] = [];
   let proxy: Haproxy | undefined;

@@ -25,8 +25,8 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import WebSocket, { WebSocketServer } from 'ws';
+import { scratchDatabaseOrSkip } from './lib/bench-storage.js';
 import { Child, procStats, serve, sleep } from './lib/rpc.js';
 
 const role = process.env.BENCH_IDENTIFY_ROLE ?? 'parent';
@@ -291,32 +291,6 @@ async function runClients(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // parent
 
-async function scratchDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3_000 });
-  try {
-    await admin.connect();
-    const name = `decentra_ident_${Date.now()}`;
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      drop: async () => {
-        const c = new pg.Client({ connectionString: adminUrl });
-        await c.connect();
-        await c.query(`drop database if exists ${name} with (force)`);
-        await c.end();
-      },
-    };
-  } catch (err) {
-    await admin.end().catch(() => {});
-    console.log(`postgres: skipped (${(err as Error).message})`);
-    return undefined;
-  }
-}
-
 /** The specs split over the client processes, interleaved so each has a share of every server. */
 async function storm(clients: Child[], url: string, specs: Spec[], quietMs: number) {
   const shares = clients.map((_, c) => specs.filter((_s, i) => i % clients.length === c));
@@ -364,7 +338,8 @@ async function runParent(): Promise<void> {
   try {
     for (const engine of engines) {
       const users = usersFor(engine);
-      const db = engine === 'postgres' ? await scratchDatabase() : undefined;
+      const db =
+        engine === 'postgres' ? await scratchDatabaseOrSkip('decentra_ident', console.log) : undefined;
       if (engine === 'postgres' && !db) continue;
       const { child: server, info } = await Child.start(`server-${engine}`, 'bench/identify.ts', {
         env: { BENCH_IDENTIFY_ROLE: 'server', BENCH_DB: db?.url ?? '', BENCH_PROFILE_DIR: profileDir ?? '' },

@@ -21,7 +21,7 @@ import { execSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { type ScratchDatabase, scratchDatabaseOrSkip } from './lib/bench-storage.js';
 import { Histogram, quantileOf } from './lib/histogram.js';
 import { Child, procStats, REPO_DIR, sleep } from './lib/rpc.js';
 
@@ -78,33 +78,7 @@ interface Target {
   cleanup: () => Promise<void>;
 }
 
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const profileDir = profile ? mkdtempSync(join(tmpdir(), 'decentra-prof-')) : undefined;
-
-async function postgresDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
-  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3_000 });
-  try {
-    await admin.connect();
-    const name = `decentra_bench_${Date.now()}`;
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      drop: async () => {
-        const c = new pg.Client({ connectionString: adminUrl });
-        await c.connect();
-        await c.query(`drop database if exists ${name} with (force)`);
-        await c.end();
-      },
-    };
-  } catch (err) {
-    await admin.end().catch(() => {});
-    log(`postgres: skipped (${(err as Error).message})`);
-    return undefined;
-  }
-}
 
 async function startDecentra(
   name: string,
@@ -113,9 +87,9 @@ async function startDecentra(
   room: number,
   extraArgs: string[] = [],
 ): Promise<Target | undefined> {
-  let db: Awaited<ReturnType<typeof postgresDatabase>>;
+  let db: ScratchDatabase | undefined;
   if (engine === 'postgres') {
-    db = await postgresDatabase();
+    db = await scratchDatabaseOrSkip('decentra_bench', log);
     if (!db) return undefined;
   }
   const nodeArgs = [...extraArgs];
