@@ -4,7 +4,7 @@ import { befriend, people, restClient } from '../apps/server/test/people.js';
 import { startTestServer, type TestServer } from '../apps/server/test/test-server.js';
 import { loggedIn } from './support/accounts.js';
 import { FAKE_MEDIA, launchBrowser, type Person, screenshot } from './support/browser.js';
-import { openConnections, receiving, watchPeerConnections } from './support/peer-connections.js';
+import { openConnections, untilReceiving, watchPeerConnections } from './support/peer-connections.js';
 import { story } from './support/story.js';
 
 const RING_MS = 4_000;
@@ -68,24 +68,24 @@ describe('calls between friends', () => {
     await callBar(a)
       .getByText(/Voice connected/)
       .waitFor();
-    await expect.poll(() => receiving(a, 1), { timeout: 30_000 }).toBe(true);
-    await expect.poll(() => receiving(b, 1), { timeout: 30_000 }).toBe(true);
+    await untilReceiving(a, 1, { timeout: 30_000 });
+    await untilReceiving(b, 1, { timeout: 30_000 });
     await screenshot(a, 'call');
   });
 
   it('sends silence while muted, and sound again after unmute', async () => {
     await callBar(a).getByRole('button', { name: 'Mute' }).click();
     await callBar(a).getByRole('button', { name: 'Unmute' }).waitFor();
-    await expect.poll(() => receiving(b, 1, true), { timeout: 10_000 }).toBe(true);
+    await untilReceiving(b, 1, { silent: true, timeout: 10_000 });
     await callBar(a).getByRole('button', { name: 'Unmute' }).click();
-    await expect.poll(() => receiving(b, 1), { timeout: 10_000 }).toBe(true);
+    await untilReceiving(b, 1, { timeout: 10_000 });
   });
 
   it('keeps the call while the caller moves around the app', async () => {
     await a.getByRole('button', { name: 'Friends' }).click();
     await a.waitForURL('**/channels/@me');
     await callBar(a).getByText('ben', { exact: true }).waitFor();
-    await expect.poll(() => receiving(a, 1), { timeout: 10_000 }).toBe(true);
+    await untilReceiving(a, 1, { timeout: 10_000 });
   });
 
   it('ends for both when one hangs up, closes every connection, and leaves a line in the DM', async () => {

@@ -5,7 +5,12 @@ import { startTestServer, type TestServer } from '../apps/server/test/test-serve
 import { loggedIn } from './support/accounts.js';
 import { FAKE_MEDIA, launchBrowser, type Person, screenshot } from './support/browser.js';
 import { cutGateway, gatewaySockets, watchGatewaySockets } from './support/gateway-sockets.js';
-import { audioStats, openConnections, receiving, watchPeerConnections } from './support/peer-connections.js';
+import {
+  audioStats,
+  openConnections,
+  untilReceiving,
+  watchPeerConnections,
+} from './support/peer-connections.js';
 import { story } from './support/story.js';
 
 /** A voice channel with three, then four people in separate browsers, each with a fake microphone. */
@@ -63,7 +68,7 @@ describe('voice channels', () => {
 
   it('carries audio from each one to both others', async () => {
     for (const name of ['ann', 'ben', 'cat'] as const) {
-      await expect.poll(() => receiving(page(name), 2), { timeout: 30_000 }).toBe(true);
+      await untilReceiving(page(name), 2, { timeout: 30_000 });
     }
     await page('ann')
       .getByRole('region', { name: 'Voice connection' })
@@ -99,7 +104,7 @@ describe('voice channels', () => {
 
   it('lets a fourth join and leave, and the others follow', async () => {
     await join(page('dan'));
-    await expect.poll(() => receiving(page('dan'), 3), { timeout: 30_000 }).toBe(true);
+    await untilReceiving(page('dan'), 3, { timeout: 30_000 });
     await expect.poll(async () => (await openConnections(page('ann'))).length, { timeout: 10_000 }).toBe(3);
     await page('dan')
       .getByRole('region', { name: 'Voice connection' })
@@ -116,8 +121,8 @@ describe('voice channels', () => {
     const before = await cutGateway(b, 4000);
     await expect.poll(() => gatewaySockets(b)).toEqual({ count: before + 1, open: true });
     await b.getByRole('region', { name: 'Voice connection' }).getByText('Voice connected').waitFor();
-    await expect.poll(() => receiving(page('ann'), 2), { timeout: 30_000 }).toBe(true);
-    await expect.poll(() => receiving(b, 2), { timeout: 30_000 }).toBe(true);
+    await untilReceiving(page('ann'), 2, { timeout: 30_000 });
+    await untilReceiving(b, 2, { timeout: 30_000 });
     await sidebarVoice(page('dan')).getByRole('list', { name: 'In voice: 3' }).waitFor();
     // The session resumed: the connection between Ann and Ben is the same one, never remade.
     expect((await audioStats(page('ann'))).length).toBe(made);
@@ -130,8 +135,8 @@ describe('voice channels', () => {
     await expect.poll(() => gatewaySockets(b)).toEqual({ count: before + 1, open: true });
     // A new session: Ben left and came back, so Ann made a new connection to him.
     await expect.poll(async () => (await audioStats(page('ann'))).length, { timeout: 20_000 }).toBe(made + 1);
-    await expect.poll(() => receiving(b, 2), { timeout: 30_000 }).toBe(true);
-    await expect.poll(() => receiving(page('ann'), 2), { timeout: 30_000 }).toBe(true);
+    await untilReceiving(b, 2, { timeout: 30_000 });
+    await untilReceiving(page('ann'), 2, { timeout: 30_000 });
     await sidebarVoice(page('dan')).getByRole('list', { name: 'In voice: 3' }).getByText('ben').waitFor();
   });
 

@@ -5,7 +5,7 @@ import { befriend, people, restClient } from '../apps/server/test/people.js';
 import { startTestServer, type TestServer } from '../apps/server/test/test-server.js';
 import { loggedIn } from './support/accounts.js';
 import { FAKE_MEDIA, launchBrowser, type Person, screenshot } from './support/browser.js';
-import { openConnections, receiving, watchPeerConnections } from './support/peer-connections.js';
+import { openConnections, untilReceiving, watchPeerConnections } from './support/peer-connections.js';
 import { story } from './support/story.js';
 
 const SECRET = 'e2e-turn-secret-0123456789';
@@ -123,8 +123,12 @@ describe.runIf(haveCoturn)('voice settings and relay-only calls through TURN', (
       .getByRole('alertdialog', { name: 'Incoming call from ann' })
       .getByRole('button', { name: 'Accept call' })
       .click();
-    await expect.poll(() => receiving(a, 1), { timeout: 30_000 }).toBe(true);
-    await expect.poll(() => receiving(b, 1), { timeout: 30_000 }).toBe(true);
+    try {
+      await untilReceiving(a, 1, { timeout: 30_000 });
+      await untilReceiving(b, 1, { timeout: 30_000 });
+    } catch (err) {
+      throw new Error(`${String(err)}\ncoturn:\n${coturn.log()}`);
+    }
     for (const page of [a, b]) {
       const [connection] = await openConnections(page);
       expect(connection?.localCandidateType).toBe('relay');

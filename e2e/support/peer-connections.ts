@@ -6,6 +6,12 @@ import type { Page } from 'playwright-core';
  * any page script runs), and `audioStats` reads what each live one receives.
  */
 export async function watchPeerConnections(page: Page): Promise<void> {
+  page.on('console', (message) => {
+    if (message.type() !== 'warning' && message.type() !== 'error') return;
+    const list = consoleNotes.get(page) ?? [];
+    list.push(`${message.type()}: ${message.text()}`.slice(0, 300));
+    consoleNotes.set(page, list.slice(-15));
+  });
   await page.addInitScript(() => {
     const made: RTCPeerConnection[] = [];
     const Original = window.RTCPeerConnection;
@@ -19,6 +25,9 @@ export async function watchPeerConnections(page: Page): Promise<void> {
     window.RTCPeerConnection = Watched;
   });
 }
+
+/** The page's last console warnings and errors (the app reports voice trouble there). */
+const consoleNotes = new WeakMap<Page, string[]>();
 
 export interface ReceivedAudio {
   connectionState: RTCPeerConnectionState;
@@ -83,5 +92,55 @@ export async function receiving(page: Page, expected: number, silent = false): P
     if (!b || c.bytesReceived <= b.bytesReceived) return false;
     const energy = c.totalAudioEnergy - b.totalAudioEnergy;
     return silent ? energy < 1e-6 : energy > 1e-6;
+  });
+}
+
+/**
+ * Waits until `receiving(page, expected, silent)` holds; on timeout fails with what each of the
+ * page's connections was doing (ICE and signalling states, candidate pairs, bytes) and the page's
+ * last warnings, so a failure under load says where the call got stuck.
+ */
+export async function untilReceiving(
+  page: Page,
+  expected: number,
+  options: { silent?: boolean; timeout?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + (options.timeout ?? 30_000);
+  while (!(await receiving(page, expected, options.silent))) {
+    if (Date.now() > deadline) {
+      const state = await connectionReport(page);
+      const notes = (consoleNotes.get(page) ?? []).join('\n  ');
+      throw new Error(
+        `${expected} connection(s) ${options.silent ? 'silent' : 'with sound'} not seen in time\n${state}\n  ${notes}`,
+      );
+    }
+    await page.waitForTimeout(200);
+  }
+}
+
+/** One line per peer connection: states, bytes received and every candidate pair. */
+function connectionReport(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const list: RTCPeerConnection[] = Reflect.get(window, '__peerConnections') ?? [];
+    const lines = await Promise.all(
+      list.map(async (pc, i) => {
+        const head = `#${i} ${pc.connectionState} ice=${pc.iceConnectionState} gathering=${pc.iceGatheringState} signalling=${pc.signalingState}`;
+        if (pc.connectionState === 'closed') return head;
+        const stats = await pc.getStats();
+        const parts: string[] = [];
+        stats.forEach((s: Record<string, unknown>) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'audio') parts.push(`in ${String(s.bytesReceived)} B`);
+          if (s.type === 'outbound-rtp' && s.kind === 'audio') parts.push(`out ${String(s.bytesSent)} B`);
+          if (s.type === 'candidate-pair') {
+            const local = stats.get(String(s.localCandidateId))?.candidateType;
+            const remote = stats.get(String(s.remoteCandidateId))?.candidateType;
+            parts.push(`pair ${String(local)}-${String(remote)} ${String(s.state)}`);
+          }
+          if (s.type === 'local-candidate') parts.push(`local ${String(s.candidateType)}`);
+        });
+        return `${head} ${parts.join(', ')}`;
+      }),
+    );
+    return lines.join('\n') || 'no peer connection';
   });
 }

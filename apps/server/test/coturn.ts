@@ -16,6 +16,8 @@ const UDP_TRANSPORT = 0x11000000;
 export interface Coturn {
   port: number;
   realm: string;
+  /** The last lines coturn printed (for a failing test's message). */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startCoturn(
     `pidfile=${join(dir, 'turnserver.pid')}`,
     'log-file=stdout',
     'simple-log',
+    'verbose',
     ...(options.relayBetweenLocalClients ? ['allow-loopback-peers', `allowed-peer-ip=${HOST}`] : []),
   ];
   const file = join(dir, 'turnserver.conf');
@@ -76,7 +79,7 @@ export async function startCoturn(
     await stop();
     throw new Error(`coturn did not start: ${String(err)}\n${output.join('').slice(-2_000)}`);
   }
-  return { port, realm, stop };
+  return { port, realm, log: () => output.join('').slice(-3_000), stop };
 }
 
 /** coturn's verdict on a request: done, or the STUN error code it answered. */
