@@ -1,6 +1,5 @@
-import { and, asc, eq, isNull, lt, notExists, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, notExists, or, sql } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
-import { preparedPerDb } from '../../storage/prepared.js';
 import { attachments, blobs, messages, uploadQuotas } from '../../storage/schema.js';
 
 export type AttachmentRow = typeof attachments.$inferSelect;
@@ -108,18 +107,12 @@ export async function unclaim(db: Db, messageId: bigint): Promise<void> {
 
 export async function attachmentsOf(db: Db, messageIds: readonly bigint[]): Promise<AttachmentRow[]> {
   if (messageIds.length === 0) return [];
-  return attachmentsStatement(db).execute({ ids: messageIds.map(String) });
-}
-
-/** Prepared (storage/prepared.ts): every history page asks it. */
-const attachmentsStatement = preparedPerDb((db) =>
-  db
+  return db
     .select()
     .from(attachments)
-    .where(sql`${attachments.messageId} = any(${sql.placeholder('ids')}::bigint[])`)
-    .orderBy(asc(attachments.messageId), asc(attachments.position))
-    .prepare('attachments_of'),
-);
+    .where(inArray(attachments.messageId, [...messageIds]))
+    .orderBy(asc(attachments.messageId), asc(attachments.position));
+}
 
 /**
  * Removes uploads never sent, and claims whose message was never written (the process stopped

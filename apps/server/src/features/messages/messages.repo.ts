@@ -2,7 +2,6 @@ import { REPLY_SNAPSHOT_LENGTH } from '@decentra/protocol';
 import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../storage/db.js';
-import { preparedPerDb } from '../../storage/prepared.js';
 import type { MessageRow } from '../../storage/rows.js';
 import {
   attachments,
@@ -178,43 +177,13 @@ export async function historyAround(
   const olderCount = Math.floor(limit / 2);
   const older =
     olderCount === 0 ? [] : await historyPage(db, channelId, { before: around, limit: olderCount });
-  const newer = await historyStatements(db).from.execute({
-    channel: channelId.toString(),
-    from: around.toString(),
-    limit: limit - olderCount,
-  });
-  return [...older, ...newer.map(withOriginal)];
+  const newer = (
+    await selectMessages(db, and(eq(messages.channelId, channelId), gte(messages.id, around)))
+      .orderBy(asc(messages.id))
+      .limit(limit - olderCount)
+  ).map(withOriginal);
+  return [...older, ...newer];
 }
-
-const channelParam = eq(messages.channelId, sql.placeholder('channel'));
-const limitParam = sql.placeholder('limit');
-
-/** A history page's shapes, prepared (storage/prepared.ts): newest, before, after, between, from. */
-const historyStatements = preparedPerDb((db) => ({
-  newest: selectMessages(db, channelParam)
-    .orderBy(desc(messages.id))
-    .limit(limitParam)
-    .prepare('history_newest'),
-  before: selectMessages(db, and(channelParam, lt(messages.id, sql.placeholder('before'))))
-    .orderBy(desc(messages.id))
-    .limit(limitParam)
-    .prepare('history_before'),
-  after: selectMessages(db, and(channelParam, gt(messages.id, sql.placeholder('after'))))
-    .orderBy(asc(messages.id))
-    .limit(limitParam)
-    .prepare('history_after'),
-  between: selectMessages(
-    db,
-    and(channelParam, gt(messages.id, sql.placeholder('after')), lt(messages.id, sql.placeholder('before'))),
-  )
-    .orderBy(asc(messages.id))
-    .limit(limitParam)
-    .prepare('history_between'),
-  from: selectMessages(db, and(channelParam, gte(messages.id, sql.placeholder('from'))))
-    .orderBy(asc(messages.id))
-    .limit(limitParam)
-    .prepare('history_from'),
-}));
 
 /**
  * One page of history on the (channel_id, id) index. With `after`: the page right after it, going
@@ -225,22 +194,16 @@ export async function historyPage(
   channelId: bigint,
   page: { before?: bigint; after?: bigint; limit: number },
 ): Promise<MessageWithAuthor[]> {
-  const statements = historyStatements(db);
-  const channel = channelId.toString();
-  const { limit } = page;
-  if (page.after !== undefined) {
-    const after = page.after.toString();
-    const rows =
-      page.before === undefined
-        ? await statements.after.execute({ channel, after, limit })
-        : await statements.between.execute({ channel, after, before: page.before.toString(), limit });
-    return rows.map(withOriginal);
-  }
-  const rows =
-    page.before === undefined
-      ? await statements.newest.execute({ channel, limit })
-      : await statements.before.execute({ channel, before: page.before.toString(), limit });
-  return rows.map(withOriginal).reverse();
+  const conditions = [eq(messages.channelId, channelId)];
+  if (page.before !== undefined) conditions.push(lt(messages.id, page.before));
+  if (page.after !== undefined) conditions.push(gt(messages.id, page.after));
+  const forward = page.after !== undefined;
+  const rows = (
+    await selectMessages(db, and(...conditions))
+      .orderBy(forward ? asc(messages.id) : desc(messages.id))
+      .limit(page.limit)
+  ).map(withOriginal);
+  return forward ? rows : rows.reverse();
 }
 
 export async function updateContent(

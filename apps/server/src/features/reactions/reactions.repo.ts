@@ -1,6 +1,5 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { type Db, executeRows } from '../../storage/db.js';
-import { preparedPerDb } from '../../storage/prepared.js';
 import { messageReactions, messages, users } from '../../storage/schema.js';
 
 export interface ReactionKey {
@@ -107,31 +106,22 @@ export async function reactionSummaries(
   viewerId: bigint,
 ): Promise<ReactionSummaryRow[]> {
   if (messageIds.length === 0) return [];
-  return summaryStatement(db).execute({
-    ids: messageIds.map(String),
-    viewer: viewerId.toString(),
-  });
-}
-
-/** Prepared (storage/prepared.ts): every history page asks it. */
-const summaryStatement = preparedPerDb((db) =>
-  db
+  return db
     .select({
       messageId: messageReactions.messageId,
       emoji: messageReactions.emoji,
       count: sql<number>`count(*)::int`,
-      me: sql<boolean>`bool_or(${messageReactions.userId} = ${sql.placeholder('viewer')}::bigint)`,
+      me: sql<boolean>`bool_or(${messageReactions.userId} = ${viewerId.toString()}::bigint)`,
     })
     .from(messageReactions)
-    .where(sql`${messageReactions.messageId} = any(${sql.placeholder('ids')}::bigint[])`)
+    .where(inArray(messageReactions.messageId, [...messageIds]))
     .groupBy(messageReactions.messageId, messageReactions.emoji)
     .orderBy(
       asc(messageReactions.messageId),
       sql`min(${messageReactions.createdAt})`,
       asc(messageReactions.emoji),
-    )
-    .prepare('reaction_summaries'),
-);
+    );
+}
 
 function reactionIs(key: ReactionKey) {
   return and(
