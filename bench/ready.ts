@@ -257,10 +257,15 @@ async function benchEngine(engine: string, mentions: Mentions): Promise<void> {
     ).rows;
     const body = /RETURN \(([\s\S]*)\);\s*END/.exec(source?.prosrc ?? '')?.[1];
     if (!body) throw new Error('decentra_unread_states not found');
-    // The statement itself, a row per channel: its last SELECT without the json_agg around it.
+    // The statement itself, a row per channel: its last SELECT without the string_agg around it.
     const asRows = body
       .replace(/\bme\b/g, `${ME}::bigint`)
-      .replace(/SELECT coalesce\(json_agg[\s\S]*FROM counted c\s*$/, 'SELECT * FROM counted c ORDER BY c.id');
+      .replace(
+        /(--[^\n]*\n\s*)*SELECT coalesce\(string_agg[\s\S]*FROM counted c\s*$/,
+        'SELECT * FROM counted c ORDER BY c.id',
+      );
+    if (asRows === body.replace(/\bme\b/g, `${ME}::bigint`))
+      throw new Error("the function's last SELECT changed: update the bench");
     const parts = { ready: [] as number[], rows: [] as number[], overrides: [] as number[] };
     let rowsSeen = 0;
     for (let i = -5; i < ROUNDS; i++) {

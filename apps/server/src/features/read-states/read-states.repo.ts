@@ -34,7 +34,7 @@ const lastMessageFromHead = (userId: bigint, channel: SQL) =>
        else ${lastMessageBy(userId, channel)} end`;
 
 /**
- * (The same rules as migration 0019's `decentra_unread_states`, for one channel.)
+ * (The same rules as migration 0020's `decentra_unread_states`, for one channel.)
  * Unread messages that mention `userId` in the channel, after `lastRead` (an SQL expression, null
  * when never read), counted up to MENTION_COUNT_CAP. Each part reads at most the cap's rows however
  * much is unread: in a server channel, the user's `message_mentions` range (the message_mentions key)
@@ -103,21 +103,36 @@ export interface OverrideJson {
 }
 
 /**
- * `ready`'s part in one statement answering one row: the unread states and the visible overrides
- * (migration 0019's functions, whose plans the session keeps), each as one JSON array in the wire's shape. The embedded engine runs one statement at a time, pays for every
+ * `ready`'s part in one statement answering one row: the unread states (migration 0020's function,
+ * as one text) and the visible overrides (0019's, a JSON array in the wire's shape); the functions'
+ * plans are kept by the session. The embedded engine runs one statement at a time, pays for every
  * row returned and plans in WebAssembly: one statement, one row, one plan (bench:ready).
  */
 export async function readyReadStates(
   db: Db,
   userId: bigint,
 ): Promise<{ states: ReadState[]; overrides: OverrideJson[] }> {
-  const [row] = await executeRows<{ states: ReadState[]; overrides: OverrideJson[] }>(
+  const [row] = await executeRows<{ states: string; overrides: OverrideJson[] }>(
     db,
     sql`select decentra_unread_states(${big(userId)}) as states,
           decentra_visible_overrides(${big(userId)}) as overrides`,
   );
   if (!row) throw new Error('the ready read-state query answered no row');
-  return row;
+  return { states: parseUnreadStates(row.states), overrides: row.overrides };
+}
+
+/** decentra_unread_states' text: 'channel,lastRead,lastMessage,mentions' joined by ';' (lastRead empty: never read). */
+function parseUnreadStates(text: string): ReadState[] {
+  if (text === '') return [];
+  return text.split(';').map((entry) => {
+    const [channelId = '', lastReadId = '', lastMessageId = '', mentions = '0'] = entry.split(',');
+    return {
+      channelId,
+      lastReadId: lastReadId === '' ? null : lastReadId,
+      lastMessageId,
+      mentionCount: Number(mentions),
+    };
+  });
 }
 
 /**
