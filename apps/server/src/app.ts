@@ -69,6 +69,7 @@ import { listenForMetrics, type MetricsListener, registerMetricsRoute } from './
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import { secureDataDir } from './storage/data-dir-permissions.js';
 import { openStorage, type Storage } from './storage/db.js';
+import { EmbeddedMaintenance } from './storage/embedded-maintenance.js';
 import { migrate } from './storage/migrate.js';
 
 export interface AppOptions {
@@ -427,6 +428,16 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     await shared?.instances.start();
     await http.ready();
     chat.attachments.start();
+    const maintenance =
+      store.engine === 'pglite'
+        ? new EmbeddedMaintenance({
+            db: store.db,
+            clock: clock ?? systemClock,
+            onRound: (round) => log.info(round, 'embedded database maintained (vacuum, analyze)'),
+            onProblem: (message, err) => log.error({ err }, message),
+          })
+        : undefined;
+    maintenance?.start();
     let metricsListener: MetricsListener | undefined;
 
     return {
@@ -471,6 +482,7 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         await previews.close();
         await bus.close();
         limiterRedis?.disconnect();
+        await maintenance?.stop();
         if (ownsStorage) await store.close();
         lock?.release();
       },
