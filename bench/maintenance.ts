@@ -53,14 +53,14 @@ try {
   const bareAfter = await timed(() => run('vacuum (analyze)'));
   const line = (
     label: string,
-    r: { ms: number; longestMs: number; longestTable: string; tables: number },
+    r: { ms: number; longestMs: number; longestStatement: string; tables: number },
     bare: number,
   ) =>
     console.log(
-      `${label}: round ${r.ms.toFixed(0)} ms over ${r.tables} tables, longest pause ${r.longestMs.toFixed(0)} ms (${r.longestTable}); bare VACUUM (ANALYZE) of the database ${bare.toFixed(0)} ms (the round's longest pause ${(r.longestMs / bare).toFixed(2)} of it)`,
+      `${label}: round ${r.ms.toFixed(0)} ms over ${r.tables} tables, longest pause ${r.longestMs.toFixed(0)} ms (${r.longestStatement}); bare VACUUM (ANALYZE) of the database ${bare.toFixed(0)} ms (the round's longest pause ${(r.longestMs / bare).toFixed(2)} of it)`,
     );
   console.log(
-    `first round (tables never vacuumed): ${roundFirst.ms.toFixed(0)} ms over ${roundFirst.tables} tables, longest pause ${roundFirst.longestMs.toFixed(0)} ms (${roundFirst.longestTable})`,
+    `first round (tables never vacuumed): ${roundFirst.ms.toFixed(0)} ms over ${roundFirst.tables} tables, longest pause ${roundFirst.longestMs.toFixed(0)} ms (${roundFirst.longestStatement})`,
   );
   line('after 10,000 new messages', roundAfter, bareAfter);
 } finally {

@@ -12,7 +12,8 @@
  *
  * Flags: --quick, --profile (CPU profile of each Decentra server during the steps, via the
  * inspector; --profile=whole: its whole life, with --cpu-prof; summarise with bench/profile-summary.ts),
- * --targets=pglite,postgres,baseline,relay-uncorked,relay-tick (baseline = the corked relay; relay-tick
+ * --targets=pglite,pglite-thread,postgres,baseline,relay-uncorked,relay-tick (pglite-thread: the embedded
+ * database in its worker thread, DECENTRA_PGLITE_THREAD; baseline = the corked relay; relay-tick
  * uncorks per tick instead of per turn, not run unless asked), --sockets=N, --room=N, --workers=N,
  * --skip-idle, --skip-history, --rest-send (each Decentra target is searched a second time, the
  * same sockets receiving, the messages sent over REST instead of the gateway: `<name>-rest`).
@@ -86,6 +87,7 @@ async function startDecentra(
   users: number,
   room: number,
   extraArgs: string[] = [],
+  extraEnv: Record<string, string> = {},
 ): Promise<Target | undefined> {
   let db: ScratchDatabase | undefined;
   if (engine === 'postgres') {
@@ -99,6 +101,7 @@ async function startDecentra(
     env: {
       DECENTRA_BENCH_DB: db?.url ?? '',
       BENCH_PROFILE_DIR: profileDir && !wholeProfile ? profileDir : '',
+      ...extraEnv,
     },
   }).catch(async (err) => {
     await db?.drop();
@@ -491,13 +494,19 @@ log(
 
 const results: TargetResult[] = [];
 const extras: string[] = [];
-const unknown = targetsWanted.filter((t) => !(t in RELAYS) && t !== 'pglite' && t !== 'postgres');
+/** Decentra's targets: an engine, and `pglite-thread` the embedded one in its worker thread. */
+const ENGINES: Record<string, { engine: 'pglite' | 'postgres'; env?: Record<string, string> }> = {
+  pglite: { engine: 'pglite' },
+  'pglite-thread': { engine: 'pglite', env: { DECENTRA_PGLITE_THREAD: 'true' } },
+  postgres: { engine: 'postgres' },
+};
+const unknown = targetsWanted.filter((t) => !(t in RELAYS) && !(t in ENGINES));
 if (unknown.length > 0) throw new Error(`unknown target ${unknown.join(', ')}`);
 for (const name of targetsWanted) {
-  const target =
-    name in RELAYS
-      ? await startRelay(name as RelayTarget, cfg.sockets, cfg.room)
-      : await startDecentra(`decentra-${name}`, name as 'pglite' | 'postgres', cfg.sockets, cfg.room);
+  const decentra = ENGINES[name];
+  const target = decentra
+    ? await startDecentra(`decentra-${name}`, decentra.engine, cfg.sockets, cfg.room, [], decentra.env)
+    : await startRelay(name as RelayTarget, cfg.sockets, cfg.room);
   if (!target) continue;
   try {
     results.push(...(await fanout(target)));

@@ -57,9 +57,9 @@ describe('database maintenance', () => {
       const first = await messageStats(s);
       expect(first.rows).toBe(5_000);
       expect(first.allVisible).toBeGreaterThan(0);
-      const logged = JSON.parse(rounds(s)[0] ?? '{}') as { tables?: number; longestTable?: string };
+      const logged = JSON.parse(rounds(s)[0] ?? '{}') as { tables?: number; longestStatement?: string };
       expect(logged.tables).toBeGreaterThan(20);
-      expect(logged.longestTable).toBeTruthy();
+      expect(logged.longestStatement).toBeTruthy();
 
       await addMessages(s, 5_001, 2_500);
       clock.advance(MAINTENANCE_EVERY_MS - MINUTE);
