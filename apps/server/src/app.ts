@@ -9,7 +9,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
-import Fastify from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Bus } from './bus/bus.js';
 import type { Instances } from './bus/instances.js';
@@ -163,15 +163,17 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
     const encryptionKey = resolveEncryptionKey(config.encryptionKey, config.dataDir, log);
     const tls = await loadTls(config, log);
 
+    // Fastify's own logger type: App is typed with it (pino's Logger is one).
+    const httpLog: FastifyBaseLogger = log;
     const http = Fastify({
-      loggerInstance: log,
+      loggerInstance: httpLog,
       bodyLimit: BODY_LIMIT_BYTES,
       trustProxy: config.trustProxy,
       serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
         (tls
           ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler)
           : createHttpServer(handler)) as Server,
-    }).withTypeProvider<ZodTypeProvider>() as unknown as App;
+    }).withTypeProvider<ZodTypeProvider>();
     http.setValidatorCompiler(validatorCompiler);
     http.setSerializerCompiler(serializerCompiler);
     http.setErrorHandler(handleError);

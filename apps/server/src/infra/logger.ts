@@ -44,5 +44,5 @@ export function serializeError(err: unknown): Record<string, unknown> {
       query: (err as { query?: unknown }).query,
     };
   }
-  return pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+  return { ...pino.stdSerializers.err(err) };
 }

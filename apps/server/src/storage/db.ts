@@ -119,7 +119,7 @@ async function inProcess(
       timeQueries(tx, observer);
       return callback(tx);
     });
-  return { db: drizzlePglite(client, { schema }) as unknown as Db, client };
+  return { db: drizzlePglite(client, { schema }), client };
 }
 
 /**
@@ -140,7 +140,7 @@ async function inThread(
     });
   // Drizzle's PGlite driver calls only query() and transaction() on its client (and on a
   // transaction's), which PgliteThread answers as PGlite does; its type names the whole class.
-  return { db: drizzlePglite({ client: client as unknown as PGlite, schema }) as unknown as Db, client };
+  return { db: drizzlePglite({ client: client as unknown as PGlite, schema }), client };
 }
 
 /**
@@ -176,7 +176,7 @@ async function openPostgres(
   let observer: QueryObserver | undefined;
   // Every query, pooled or in a transaction, runs on one of the pool's clients.
   pool.on('connect', (client) => timeQueries(client, () => observer));
-  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  const db = drizzlePg(pool, { schema });
   let workerClient: pg.PoolClient | undefined;
   let workerId: number | undefined;
   let reclaimTimer: NodeJS.Timeout | undefined;
@@ -259,6 +259,12 @@ async function openPostgres(
 
 /** Rows of a raw SQL query, on either engine (both drivers answer `{rows}`). */
 export async function executeRows<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  const result: unknown = await db.execute(query);
+  if (!hasRows<T>(result)) throw new Error('the driver answered a raw query without rows');
   return result.rows;
+}
+
+/** The rows' shape is the query's (the caller names it); only their presence is checked here. */
+function hasRows<T>(result: unknown): result is { rows: T[] } {
+  return typeof result === 'object' && result !== null && 'rows' in result && Array.isArray(result.rows);
 }
