@@ -64,6 +64,8 @@ export const users = pgTable(
     uniqueIndex('users_username_key_idx').on(t.usernameKey).where(sql`deleted_at is null`),
     // Prefix search: text_pattern_ops lets `lower(username) LIKE 'ab%'` use the index.
     index('users_username_prefix_idx').using('btree', sql`lower(${t.username}) text_pattern_ops`),
+    // A password reset asked for by address finds its accounts without reading them all.
+    index('users_email_lower_idx').on(sql`lower(${t.email})`).where(sql`email is not null`),
     // An image is forgotten once nothing shows it: these find who still does.
     index('users_avatar_hash_idx').on(t.avatarHash).where(sql`avatar_hash is not null`),
   ],
