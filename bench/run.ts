@@ -15,7 +15,8 @@
  * --targets=pglite,pglite-thread,postgres,baseline,relay-uncorked,relay-tick (pglite-thread: the embedded
  * database in its worker thread, DECENTRA_PGLITE_THREAD; baseline = the corked relay; relay-tick
  * uncorks per tick instead of per turn, not run unless asked), --sockets=N, --room=N, --workers=N,
- * --skip-idle, --skip-history, --rest-send (each Decentra target is searched a second time, the
+ * --skip-idle, --skip-history, --refine=N (bisections of the last bracket: 2, or 4 with --rest-send),
+ * --rest-send (each Decentra target is searched a second time, the
  * same sockets receiving, the messages sent over REST instead of the gateway: `<name>-rest`).
  */
 import { execSync } from 'node:child_process';
@@ -44,6 +45,7 @@ const cfg = {
   stepMs: quick ? 2_500 : 5_000,
   drainMs: quick ? 1_000 : 2_000,
   maxSteps: 16,
+  refine: Number(opt('refine', restSend ? '4' : '2')),
   p99LimitMs: 100,
 };
 const targetsWanted = opt(
@@ -359,8 +361,10 @@ async function searchSteps(target: Target, gens: Child[], via: Via, name: string
     best = s;
     rate = Math.round(rate * cfg.factor);
   }
-  // Then halve the bracket (geometrically) twice: the max is known to within 2^(1/4) of factor 2.
-  for (let i = 0; i < 2 && best && failedAt !== undefined; i++) {
+  // Then halve the bracket (geometrically) `refine` times: twice, the max is known to within
+  // 2^(1/4) of factor 2; four times (the default with --rest-send, whose figure is a ratio of two
+  // maxima), within 2^(1/16).
+  for (let i = 0; i < cfg.refine && best && failedAt !== undefined; i++) {
     const mid = Math.round(Math.sqrt(best.offered * failedAt));
     if (mid <= best.offered || mid >= failedAt) break;
     const s = await confirmed(mid);
