@@ -50,11 +50,6 @@ export class EmbeddedMaintenance {
     await this.running;
   }
 
-  /** The round under way (the one a timer started), if any. */
-  get current(): Promise<MaintenanceRound | undefined> | undefined {
-    return this.running;
-  }
-
   async round(): Promise<MaintenanceRound> {
     const { db } = this.deps;
     const tables = await executeRows<{ name: string }>(
