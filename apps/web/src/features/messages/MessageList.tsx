@@ -9,6 +9,7 @@ import { startsGroup } from './group-messages';
 import { clearJumpTarget, HIGHLIGHT_MS, useJumpTarget } from './jump-to-message';
 import { MessageRow } from './MessageRow';
 import { firstUnreadIndex, JumpToPresent, NewMessagesLine } from './UnreadMarkers';
+import { useJumpLanding } from './use-jump-landing';
 import { useStickToBottom } from './use-stick-to-bottom';
 
 /** Closer than this to the bottom counts as "at the bottom": new messages keep it there. */
@@ -96,14 +97,11 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
       .catch(() => undefined);
   }, [channelId]);
 
-  const onScroll = () => {
+  /** Loads the page before or after the window when the view is near that end. */
+  const loadPagesNearEdges = () => {
     const el = scrollRef.current;
     if (!el) return;
     const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
-    trackStick();
-    // A window detached from the present (a jump) does not stick: its bottom is not the present.
-    if (detached) stick.current = false;
-    setFar(fromBottom > FAR_SCREENS * el.clientHeight);
     if (el.scrollTop < LOAD_OLDER_PX && list?.hasOlder && list.loaded) loadOlder();
     if (fromBottom < LOAD_OLDER_PX && detached) {
       chat()
@@ -112,12 +110,37 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
     }
   };
 
+  const itemsRef = useRef(items);
+  itemsRef.current = items;
+  const loadPagesNearEdgesRef = useRef(loadPagesNearEdges);
+  loadPagesNearEdgesRef.current = loadPagesNearEdges;
+  const { land, isLanding } = useJumpLanding(
+    scrollRef,
+    virtualizer,
+    (id) => itemsRef.current.findIndex((m) => m.id === id),
+    () => loadPagesNearEdgesRef.current(),
+  );
+  // A jump's window is on its way or its message is being brought into view: a page loaded now
+  // would land around a view that is about to move.
+  const jumpUnderWay = () => isLanding() || (!!jump?.messageId && jumpIndex < 0);
+
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
+    trackStick();
+    // A window detached from the present (a jump) does not stick: its bottom is not the present.
+    if (detached) stick.current = false;
+    setFar(fromBottom > FAR_SCREENS * el.clientHeight);
+    if (!jumpUnderWay()) loadPagesNearEdges();
+  };
+
   // A jump to a message (a search result): once it is held, bring it to the middle of the view.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs per jump, once the message is there.
   useLayoutEffect(() => {
-    if (!jump || jumpIndex < 0) return;
+    if (!jump?.messageId || jumpIndex < 0) return;
     stick.current = false;
-    virtualizer.scrollToIndex(jumpIndex, { align: 'center' });
+    land(jump.messageId);
     const timer = setTimeout(() => clearJumpTarget(jump.serial), HIGHLIGHT_MS);
     return () => clearTimeout(timer);
   }, [jump?.serial, jumpIndex >= 0]);
@@ -131,8 +154,8 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
     if (!el || !list?.loaded || !list.hasOlder) return;
     // A jump's window lands where the view was (often the top, as a reader who searched had
     // scrolled up): until the jump has brought its message into view, older pages would pile up
-    // above it and move it away.
-    if (jump?.messageId) return;
+    // above it (the landing loads what the view needs once it is over).
+    if (jumpUnderWay()) return;
     const nearTop = !stick.current && el.scrollTop < LOAD_OLDER_PX;
     if (el.scrollHeight <= el.clientHeight || nearTop) loadOlder();
   }, [list?.loaded, list?.hasOlder, items.length, loadOlder]);
@@ -191,6 +214,7 @@ export function MessageList({ channelId, title }: { channelId: string; title: st
               <div
                 key={row.key}
                 data-index={row.index}
+                data-message-id={m.id}
                 ref={virtualizer.measureElement}
                 className={row.index === jumpIndex ? 'message-slot jump-target' : 'message-slot'}
                 style={{ transform: `translateY(${row.start}px)` }}

@@ -40,8 +40,16 @@ export async function jumpToMessage(channelId: string, messageId: string): Promi
   if (!channel) return;
   const path = channel.serverId === null ? dmPath(channelId) : channelPath(channel.serverId, channelId);
   if (navigateTo && window.location.pathname !== path) navigateTo(path);
-  await chat().jumpTo(channelId, messageId);
-  useJumpTarget.setState((s) => ({ channelId, messageId, serial: s.serial + 1 }));
+  // The target is set before its window comes, so that the list never renders that window
+  // without knowing a jump is landing in it (and loads no page around it meanwhile).
+  const serial = useJumpTarget.getState().serial + 1;
+  useJumpTarget.setState({ channelId, messageId, serial });
+  let held = false;
+  try {
+    held = await chat().jumpTo(channelId, messageId);
+  } finally {
+    if (!held) clearJumpTarget(serial);
+  }
 }
 
 /** Ends the highlight (after HIGHLIGHT_MS). */
