@@ -4,7 +4,7 @@ import { FriendRemoveEventSchema, FriendRequestDeleteEventSchema, FriendRequestS
 import { MessageSchema } from './messages.js';
 import { NotificationOverrideSchema, ReadStateSchema } from './notifications.js';
 import { ChannelPinsUpdateEventSchema } from './pins.js';
-import { PresenceSchema } from './presence.js';
+import { PresenceBatchSchema, PresenceSchema } from './presence.js';
 import { ReactionEventSchema } from './reactions.js';
 import { ChannelSchema, MemberSchema, ServerSchema } from './servers.js';
 import { UserSettingsSchema } from './settings.js';
@@ -74,6 +74,10 @@ export const GATEWAY_EVENTS = {
   friend_add: event(UserRefSchema, 'each of the two (the other one as `d`)'),
   friend_remove: event(FriendRemoveEventSchema, 'each of the two (the other one as `userId`)'),
   presence_update: event(PresenceSchema, 'friends and co-members'),
+  presence_batch: event(
+    PresenceBatchSchema,
+    'friends and co-members: instead of `presence_update`s, when several reach one user at once',
+  ),
   typing_start: event(TypingStartEventSchema, 'the others in the channel or DM'),
   voice_state_update: event(VoiceStateSchema, 'members of the server'),
   voice_signal: event(VoiceSignalEventSchema, 'the addressee’s tab in the voice channel or call'),

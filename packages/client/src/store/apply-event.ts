@@ -131,6 +131,11 @@ const reducers: Reducers = {
   presence_update: (s, d) => ({
     presence: { ...s.presence, [d.userId]: d.status },
   }),
+  presence_batch: (s, d) => {
+    const presence = { ...s.presence };
+    for (const p of d.presences) presence[p.userId] = p.status;
+    return { presence };
+  },
   typing_start: (s, d, now) => ({
     users: withUsers(s.users, [{ id: d.userId, username: d.username }], 'event'),
     typing: { ...s.typing, [d.channelId]: { ...s.typing[d.channelId], [d.userId]: now + TYPING_MS } },
