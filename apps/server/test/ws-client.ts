@@ -4,6 +4,7 @@ import {
   type EventName,
   GATEWAY_OPS,
   isOpName,
+  type Presence,
   parseServerFrame,
   type ReadyData,
   ReadyDataSchema,
@@ -128,6 +129,25 @@ export class TestSocket {
     return this.events(t).map((f) => f.d as EventData<T>);
   }
 
+  /**
+   * Every presence change received so far, in order, from `presence_update` and `presence_batch`
+   * alike (which one carries a change depends on what else reached the socket at that moment).
+   */
+  presences(from = 0): Presence[] {
+    return this.frames.slice(from).flatMap(presencesIn);
+  }
+
+  /** The first presence change (already received or still to come) that matches. */
+  async nextPresence(
+    match: (p: Presence) => boolean,
+    timeoutMs = 5_000,
+    /** Look only at frames from this index on (`socket.frames.length` before the action). */
+    from = 0,
+  ): Promise<Presence> {
+    const frame = await this.next((f) => presencesIn(f).some(match), timeoutMs, from);
+    return presencesIn(frame).find(match) as Presence;
+  }
+
   events(t?: string): Frame[] {
     return this.frames.filter((f) => f.op === 'event' && (t === undefined || f.t === t));
   }
@@ -135,4 +155,12 @@ export class TestSocket {
   close(): void {
     this.ws.close();
   }
+}
+
+/** The presence changes a frame carries (checked against the contract on arrival). */
+function presencesIn(f: Frame): Presence[] {
+  if (f.op !== 'event') return [];
+  if (f.t === 'presence_update') return [f.d as EventData<'presence_update'>];
+  if (f.t === 'presence_batch') return (f.d as EventData<'presence_batch'>).presences;
+  return [];
 }

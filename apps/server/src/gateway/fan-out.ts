@@ -33,6 +33,9 @@ export function fanOut(sessions: SessionStore, subscriptions: Subscriptions, han
       case 'dispatch':
         sessions.dispatch(message);
         return;
+      case 'presence':
+        sessions.dispatchPresence(message);
+        return;
       case 'gap':
         // Events published while the bus was away never reached this instance: no session here
         // can promise a complete replay. Clients reconnect, fail to resume, and catch up by

@@ -5,6 +5,7 @@ import type { AuthContext } from '../kernel/actor.js';
 import type { Clock, TimerHandle } from '../kernel/clock.js';
 import type { Audience, BusMessage, SessionClaimMessage, SessionReleaseMessage } from '../kernel/events.js';
 import type { Connection } from './connection.js';
+import { presenceFrames } from './presence-frames.js';
 import { GatewaySession } from './session.js';
 import type { ReplayEntry } from './session-directory.js';
 import type { SessionStore } from './sessions.js';
@@ -197,6 +198,10 @@ export class SessionHandover {
       case 'dispatch':
         if (message.except === session.userId || !reaches(session, message.to)) return true;
         return session.push(JSON.stringify({ t: message.t, d: message.d }));
+      case 'presence': {
+        const encoded = presenceFrames(message, (userId) => userId === session.userId).get(session.userId);
+        return encoded === undefined || session.push(encoded);
+      }
       case 'subscribe':
         if (message.userIds.includes(session.userId)) session.topics.add(topicKey(message.topic));
         return true;

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../infra/logger.js';
 import type { AuthContext } from '../kernel/actor.js';
-import type { DispatchMessage } from '../kernel/events.js';
+import type { DispatchMessage, PresenceMessage } from '../kernel/events.js';
 import type { SessionsChangedHook, SessionsChangedReason } from '../kernel/sessions.js';
 import type { Connection } from './connection.js';
 import { type GatewayMetrics, NO_GATEWAY_METRICS } from './gateway-metrics.js';
+import { presenceFrames } from './presence-frames.js';
 import { GatewaySession } from './session.js';
 import { MemorySessionDirectory, type SessionDirectory } from './session-directory.js';
 import type { Subscriptions } from './subscriptions.js';
@@ -127,6 +128,21 @@ export class SessionStore {
       encoded ??= JSON.stringify({ t: message.t, d: message.d });
       copies++;
       if (!session.push(encoded)) overrun.push(session);
+    }
+    this.metrics.dispatched(copies);
+    for (const session of overrun) this.destroy(session, 'expired');
+  }
+
+  /** Sends each recipient here of a presence announcement its changes, in one event. */
+  dispatchPresence(message: PresenceMessage): void {
+    const frames = presenceFrames(message, (userId) => this.subscriptions.sessionsOfUser(userId).size > 0);
+    let copies = 0;
+    const overrun: GatewaySession[] = [];
+    for (const [userId, encoded] of frames) {
+      for (const session of this.subscriptions.sessionsOfUser(userId)) {
+        copies++;
+        if (!session.push(encoded)) overrun.push(session);
+      }
     }
     this.metrics.dispatched(copies);
     for (const session of overrun) this.destroy(session, 'expired');

@@ -1,4 +1,4 @@
-import type { EventData, EventName } from '@decentra/protocol';
+import type { EventData, EventName, Presence } from '@decentra/protocol';
 
 /** Who may see an event. Resolved against each instance's in-memory subscription indexes. */
 export type Audience =
@@ -91,8 +91,21 @@ export interface SessionReleaseMessage {
   topics: readonly string[];
 }
 
+/**
+ * Presence changes announced together (one drain of a reconnect storm): each recipient gets the
+ * changes addressed to it in one frame, `presence_update` for one and `presence_batch` for
+ * several (gateway/presence-frames.ts). One dispatch per change would be a frame per pair of
+ * co-members: a million for a thousand people of one server coming back at once.
+ */
+export interface PresenceMessage {
+  kind: 'presence';
+  /** In the order they happened; each with the users who may see it. */
+  changes: ReadonlyArray<{ d: Presence; to: readonly string[] }>;
+}
+
 export type BusMessage =
   | DispatchMessage
+  | PresenceMessage
   | CloseSessionsMessage
   | SessionRevokedMessage
   | SubscriptionMessage

@@ -54,12 +54,12 @@ describe.runIf(ENGINE === 'postgres')('presence across instances', () => {
 
   const statusesOf = (socket: TestSocket, user: Person) =>
     socket
-      .payloads('presence_update')
+      .presences()
       .filter((d) => d.userId === user.id)
       .map((d) => d.status);
 
   const heard = (socket: TestSocket, user: Person, status: Presence['status'], from = 0) =>
-    socket.nextEvent('presence_update', (d) => d.userId === user.id && d.status === status, 5_000, from);
+    socket.nextPresence((d) => d.userId === user.id && d.status === status, 5_000, from);
 
   /** Every presence change `on` has already decided has reached `socket` (its announcements are serial). */
   async function barrier(on: TestServer, socket: TestSocket): Promise<void> {

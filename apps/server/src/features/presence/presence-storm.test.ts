@@ -36,18 +36,14 @@ describe('a reconnect storm', () => {
     // every announcement of the storm has been delivered.
     const barrier = await TestSocket.identified(server.wsUrl, beacon.token);
     for (const { socket } of sockets) {
-      await socket.nextEvent(
-        'presence_update',
-        (d) => d.userId === beacon.id && d.status === 'online',
-        20_000,
-      );
+      await socket.nextPresence((d) => d.userId === beacon.id && d.status === 'online', 20_000);
     }
 
     for (const [i, { socket, ready }] of sockets.entries()) {
       const me = crowd[i] as Person;
       const fromReady = ready.presences.filter((p) => p.status === 'online').map((p) => p.userId);
       const fromEvents = socket
-        .payloads('presence_update')
+        .presences()
         .filter((d) => d.status === 'online' && d.userId !== beacon.id)
         .map((d) => d.userId);
       const others = crowd.filter((p) => p !== me).map((p) => p.id);
@@ -58,10 +54,10 @@ describe('a reconnect storm', () => {
         `${me.username}: told by ready and again by an event`,
       ).toEqual([]);
       expect([...fromReady, ...fromEvents].sort()).toEqual([...others].sort());
-      expect(socket.payloads('presence_update').filter((d) => d.status === 'offline')).toEqual([]);
+      expect(socket.presences().filter((d) => d.status === 'offline')).toEqual([]);
     }
     expect(watching.ready.presences).toEqual([]);
-    expect(watching.socket.payloads('presence_update')).toEqual([]);
+    expect(watching.socket.presences()).toEqual([]);
 
     for (const { socket } of [...sockets, barrier, watching]) socket.close();
   }, 60_000);

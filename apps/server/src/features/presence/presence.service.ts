@@ -2,7 +2,13 @@ import type { Presence } from '@decentra/protocol';
 import type { Logger } from '../../infra/logger.js';
 import { type Clock, systemClock, type TimerHandle } from '../../kernel/clock.js';
 import type { Commands } from '../../kernel/commands.js';
-import { type BusMessage, type DispatchOf, dispatch, toUsers } from '../../kernel/events.js';
+import {
+  type BusMessage,
+  type DispatchOf,
+  dispatch,
+  type PresenceMessage,
+  toUsers,
+} from '../../kernel/events.js';
 import { outcome } from '../../kernel/outcome.js';
 import { ReadBatch } from '../../kernel/read-batch.js';
 import type { SessionsChange } from '../../kernel/sessions.js';
@@ -24,10 +30,10 @@ export const DEFAULT_PRESENCE: PresenceOptions = { offlineGraceMs: 25_000 };
 /**
  * A user is online while at least one socket of theirs is open. The last socket closing cleanly
  * makes them offline at once; the last one dropping gives them `offlineGraceMs` to resume first.
- * Changes go as `presence_update` to their friends and co-members, through the command runner:
- * the changes of one event-loop turn (a reconnect storm brings hundreds) are decided and announced
- * together, with one query for all their friends and servers (the servers' member lists are
- * cached) and one command, so each recipient's socket gets them in one write. With several instances the registry (Redis) holds
+ * Changes go to their friends and co-members, through the command runner: the changes of one
+ * event-loop turn (a reconnect storm brings hundreds) are decided and announced together, with one
+ * query for all their friends and servers (the servers' member lists are cached) and one bus
+ * message, so each recipient gets them as one event (`presence_batch` when there are several). With several instances the registry (Redis) holds
  * which instances hold a user online: a change is announced by the one instance whose hold made
  * it, and the holds of an instance that stopped beating are ended by another after the grace.
  */
@@ -102,6 +108,11 @@ export class PresenceService {
    */
   readonly onBusMessage = (message: BusMessage): void => {
     this.members.onBusMessage(message);
+    if (message.kind === 'presence') {
+      for (const { d, to } of message.changes)
+        if (d.status === 'online') this.heard.heard(BigInt(d.userId), to);
+      return;
+    }
     if (message.kind !== 'dispatch') return;
     if (message.t === 'presence_update' && message.d.status === 'online' && message.to.kind === 'users') {
       this.heard.heard(BigInt(message.d.userId), message.to.userIds);
@@ -286,16 +297,16 @@ export class PresenceService {
     if (changes.length === 0) return;
     try {
       const audiences = await this.audiences([...new Set(changes.map((c) => c.userId))]);
-      const events: BusMessage[] = [];
+      const told: PresenceMessage['changes'][number][] = [];
       for (const { userId, status, change } of changes) {
         const audience = audiences.get(userId);
         if (!audience || audience.size === 0) continue;
         // Another instance decided a later change meanwhile: its announcement tells the truth, this one would undo it.
         if (!(await this.registry.isLatest(userId, change))) continue;
-        const d = { userId: userId.toString(), status };
-        events.push(dispatch('presence_update', d, toUsers(...audience)));
+        told.push({ d: { userId: userId.toString(), status }, to: [...audience].map(String) });
       }
-      if (events.length > 0) await this.commands.run(() => outcome(undefined, events));
+      const message: PresenceMessage = { kind: 'presence', changes: told };
+      if (told.length > 0) await this.commands.run(() => outcome(undefined, [message]));
     } catch (err) {
       this.log.warn({ err }, 'presence announcement failed');
     }

@@ -35,20 +35,12 @@ afterAll(() => server.close());
 
 const statusesOf = (socket: TestSocket, user: Person) =>
   socket
-    .payloads('presence_update')
+    .presences()
     .filter((d) => d.userId === user.id)
     .map((d) => d.status);
 
 const heard = (socket: TestSocket, user: Person, status: Presence['status'], from: number) =>
-  socket.next(
-    (f) =>
-      f.op === 'event' &&
-      f.t === 'presence_update' &&
-      (f.d as Presence).userId === user.id &&
-      (f.d as Presence).status === status,
-    5_000,
-    from,
-  );
+  socket.nextPresence((p) => p.userId === user.id && p.status === status, 5_000, from);
 
 /**
  * Every presence change the server has already decided has reached `watchers`. Announcements
@@ -87,7 +79,7 @@ async function watchers(): Promise<[Identified, Identified, Identified]> {
 /** Ann online on one socket, as `watcher` has heard. */
 async function annOnline(watcher: TestSocket): Promise<Identified> {
   const tab = await TestSocket.identified(server.wsUrl, ann.token);
-  await watcher.nextEvent('presence_update', (d) => d.userId === ann.id && d.status === 'online');
+  await watcher.nextPresence((d) => d.userId === ann.id && d.status === 'online');
   return tab;
 }
 
@@ -96,7 +88,7 @@ describe('presence', () => {
     const [f, c, s] = await watchers();
     const tab = await TestSocket.identified(server.wsUrl, ann.token);
     for (const w of [f, c]) {
-      expect((await w.socket.nextEvent('presence_update', (d) => d.userId === ann.id)).d).toEqual({
+      expect(await w.socket.nextPresence((d) => d.userId === ann.id)).toEqual({
         userId: ann.id,
         status: 'online',
       });
@@ -122,7 +114,7 @@ describe('presence', () => {
     // The clock stands still: an offline that arrives now came at once, not after a grace.
     tab2.socket.ws.close(1000);
     for (const w of [f, c]) {
-      await w.socket.nextEvent('presence_update', (d) => d.userId === ann.id && d.status === 'offline');
+      await w.socket.nextPresence((d) => d.userId === ann.id && d.status === 'offline');
     }
     await presenceBarrier(f.socket, c.socket, s.socket);
     expect(statusesOf(f.socket, ann)).toEqual(['online', 'offline']);
@@ -139,7 +131,7 @@ describe('presence', () => {
     expect(strangerView.ready.presences).toEqual([]);
     tab.socket.ws.close(1000);
     // Let the offline announcement land here, so it cannot leak into the next test.
-    await socket.nextEvent('presence_update', (d) => d.userId === ann.id && d.status === 'offline');
+    await socket.nextPresence((d) => d.userId === ann.id && d.status === 'offline');
     socket.close();
     strangerView.socket.close();
   });
@@ -159,7 +151,7 @@ describe('presence', () => {
     await presenceBarrier(f.socket);
     expect(statusesOf(f.socket, ann)).toEqual(['online']);
     back.ws.close(1000);
-    await f.socket.nextEvent('presence_update', (d) => d.userId === ann.id && d.status === 'offline');
+    await f.socket.nextPresence((d) => d.userId === ann.id && d.status === 'offline');
     for (const w of [f, c, s]) w.socket.close();
   });
 
@@ -173,7 +165,7 @@ describe('presence', () => {
     await presenceBarrier(f.socket);
     expect(statusesOf(f.socket, ann)).toEqual(['online']);
     clock.advance(1);
-    await f.socket.nextEvent('presence_update', (d) => d.userId === ann.id && d.status === 'offline');
+    await f.socket.nextPresence((d) => d.userId === ann.id && d.status === 'offline');
     expect(statusesOf(f.socket, ann)).toEqual(['online', 'offline']);
     for (const w of [f, c, s]) w.socket.close();
   });
@@ -184,19 +176,19 @@ describe('presence', () => {
     const ys = await TestSocket.identified(server.wsUrl, y.token);
     const zs = await TestSocket.identified(server.wsUrl, z.token);
     await befriend(x, y);
-    await xs.socket.nextEvent('presence_update', (d) => d.userId === y.id);
-    await ys.socket.nextEvent('presence_update', (d) => d.userId === x.id);
+    await xs.socket.nextPresence((d) => d.userId === y.id);
+    await ys.socket.nextPresence((d) => d.userId === x.id);
     // Zoe joins a server of Xena's: each learns the other is online.
     await serverWith(x, 'Intro', [z]);
     // Sent right after Zoe's own online to the server's members (not to her): it is the later.
-    await zs.socket.nextEvent('presence_update', (d) => d.userId === x.id);
-    await xs.socket.nextEvent('presence_update', (d) => d.userId === z.id);
-    expect(zs.socket.payloads('presence_update')).toEqual([{ userId: x.id, status: 'online' }]);
+    await zs.socket.nextPresence((d) => d.userId === x.id);
+    await xs.socket.nextPresence((d) => d.userId === z.id);
+    expect(zs.socket.presences()).toEqual([{ userId: x.id, status: 'online' }]);
     // Yuri leaves: an announcement, which goes out after any the three's coming online made. So
     // once Xena hears it, she has heard all she ever will of them: as strangers, nothing.
     ys.socket.ws.close(1000);
-    await xs.socket.nextEvent('presence_update', (d) => d.userId === y.id && d.status === 'offline');
-    expect(xs.socket.payloads('presence_update')).toEqual([
+    await xs.socket.nextPresence((d) => d.userId === y.id && d.status === 'offline');
+    expect(xs.socket.presences()).toEqual([
       { userId: y.id, status: 'online' },
       { userId: z.id, status: 'online' },
       { userId: y.id, status: 'offline' },

@@ -358,12 +358,7 @@ describe('pushes', () => {
     const from = annSocket.frames.length;
     // A client's goodbye (1000) makes its user offline at once (a drop would leave them a grace).
     catSocket.ws.close(1000);
-    await annSocket.nextEvent(
-      'presence_update',
-      (p) => p.userId === cat.id && p.status === 'offline',
-      5_000,
-      from,
-    );
+    await annSocket.nextPresence((p) => p.userId === cat.id && p.status === 'offline', 5_000, from);
     await ann.rest.sendMessage({ channelId, content: '@cat now you are away' });
     const received = await push.nthPushTo(browser.endpoint, 1);
     expect(browser.decrypt(received.body).body).toBe('@cat now you are away');

@@ -1,0 +1,46 @@
+import type { EventData, Presence } from '@decentra/protocol';
+import type { PresenceMessage } from '../kernel/events.js';
+
+type PresenceFrame =
+  | { t: 'presence_update'; d: EventData<'presence_update'> }
+  | { t: 'presence_batch'; d: EventData<'presence_batch'> };
+
+/**
+ * The encoded event (`{t, d}`) each recipient of a presence announcement gets, for the users
+ * `wanted` keeps (this instance's): the changes addressed to it, in order, as one frame. Recipients
+ * told the same changes share one encoding (one change to a thousand co-members is encoded once).
+ */
+export function presenceFrames(
+  message: PresenceMessage,
+  wanted: (userId: string) => boolean,
+): Map<string, string> {
+  const told = new Map<string, { key: string; presences: Presence[] }>();
+  message.changes.forEach(({ d, to }, i) => {
+    for (const userId of to) {
+      const entry = told.get(userId);
+      if (entry) {
+        entry.key += `,${i}`;
+        entry.presences.push(d);
+      } else if (wanted(userId)) {
+        told.set(userId, { key: String(i), presences: [d] });
+      }
+    }
+  });
+  const encodings = new Map<string, string>();
+  const out = new Map<string, string>();
+  for (const [userId, { key, presences }] of told) {
+    let encoded = encodings.get(key);
+    if (encoded === undefined) {
+      encoded = JSON.stringify(frameOf(presences));
+      encodings.set(key, encoded);
+    }
+    out.set(userId, encoded);
+  }
+  return out;
+}
+
+function frameOf(presences: Presence[]): PresenceFrame {
+  const [only] = presences;
+  if (only && presences.length === 1) return { t: 'presence_update', d: only };
+  return { t: 'presence_batch', d: { presences } };
+}
