@@ -3,7 +3,8 @@
  * fast as the server takes them (each client process keeps WINDOW identifies in flight, a new
  * socket as soon as one is ready), all at once; measured: the time until every socket has its
  * `ready`, and until every socket knows every friend and co-member online (from its `ready` or a
- * `presence_update`), with the presence frames delivered and how many were repeats.
+ * `presence_update` / `presence_batch`), with the presence frames and changes delivered and how
+ * many changes were repeats.
  *
  * Layout (SQL, in the server process): servers of up to 1,000 members (user g in big server
  * ⌊g/1000⌋), each user also in one of the servers of 50 that cut across them, 3 text channels and a
@@ -45,6 +46,8 @@ interface ClientResult {
   readyMs: number;
   convergedMs: number;
   presenceFrames: number;
+  /** Presence changes in those frames (a `presence_batch` carries several). */
+  presenceChanges: number;
   repeats: number;
   readyPresences: number;
   readyBytes: number;
@@ -203,6 +206,7 @@ async function runClients(): Promise<void> {
       let readyAt = 0;
       let lastFrame = t0;
       let presenceFrames = 0;
+      let presenceChanges = 0;
       let repeats = 0;
       let readyPresences = 0;
       let readyBytes = 0;
@@ -254,10 +258,12 @@ async function runClients(): Promise<void> {
               next();
               return;
             }
-            if (!s.includes('"t":"presence_update"')) return;
+            if (!s.includes('"t":"presence_')) return;
             presenceFrames++;
-            const m = /"userId":"(\d+)","status":"(\w+)"/.exec(s);
-            if (m?.[2] === 'online' && !see(item.i, m[1] as string)) repeats++;
+            for (const m of s.matchAll(/"userId":"(\d+)","status":"(\w+)"/g)) {
+              presenceChanges++;
+              if (m[2] === 'online' && !see(item.i, m[1] as string)) repeats++;
+            }
           });
         };
         for (let k = 0; k < WINDOW; k++) next();
@@ -269,6 +275,7 @@ async function runClients(): Promise<void> {
         readyMs: readyAt - t0,
         convergedMs: (convergedAt || performance.now()) - t0,
         presenceFrames,
+        presenceChanges,
         repeats,
         readyPresences,
         readyBytes,
@@ -304,6 +311,7 @@ async function storm(clients: Child[], url: string, specs: Spec[], quietMs: numb
     readyMs: max('readyMs'),
     convergedMs: max('convergedMs'),
     presenceFrames: sum('presenceFrames'),
+    presenceChanges: sum('presenceChanges'),
     repeats: sum('repeats'),
     readyPresences: sum('readyPresences'),
     readyBytes: sum('readyBytes'),
@@ -367,7 +375,7 @@ async function runParent(): Promise<void> {
         const line =
           `${engine}: ${users} identifies: all ready in ${fmt(r.readyMs)} ms, everyone seen online in ${fmt(r.convergedMs)} ms` +
           ` (bare ws: ${fmt(baseline.readyMs)} ms, ratio ${fmt(r.readyMs / baseline.readyMs, 1)}×);` +
-          ` presence frames ${r.presenceFrames} (repeats ${r.repeats}), presences in readys ${r.readyPresences},` +
+          ` presence frames ${r.presenceFrames} carrying ${r.presenceChanges} changes (repeats ${r.repeats}), presences in readys ${r.readyPresences},` +
           ` ready bytes ${fmt(r.readyBytes / 2 ** 20, 1)} MB, ${fmt(queries / users, 1)} queries per identify, incomplete ${r.incomplete}, server CPU ${fmt(cpu, 1)} s,` +
           ` RSS ${fmt(procStats(server.pid).rssMB)} MB`;
         console.log(line);
