@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
 import type { UserRow } from '../../storage/rows.js';
 import { sessions, users } from '../../storage/schema.js';
@@ -34,18 +34,33 @@ export async function insertSession(db: Db, session: typeof sessions.$inferInser
   await db.insert(sessions).values(session);
 }
 
-export async function findLiveSession(
+export interface LiveSession {
+  sessionId: bigint;
+  expiresAt: Date;
+  user: UserRow;
+}
+
+/** The live sessions among these token hashes (hex) with their users, in one query. */
+export async function findLiveSessions(
   db: Db,
-  tokenHash: Buffer,
+  tokenHashes: readonly string[],
   now: Date,
-): Promise<{ sessionId: bigint; expiresAt: Date; user: UserRow } | undefined> {
-  const [row] = await db
-    .select({ sessionId: sessions.id, expiresAt: sessions.expiresAt, user: users })
+): Promise<Map<string, LiveSession>> {
+  const rows = await db
+    .select({
+      tokenHash: sessions.tokenHash,
+      sessionId: sessions.id,
+      expiresAt: sessions.expiresAt,
+      user: users,
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(
       and(
-        eq(sessions.tokenHash, tokenHash),
+        inArray(
+          sessions.tokenHash,
+          tokenHashes.map((hex) => Buffer.from(hex, 'hex')),
+        ),
         isNull(sessions.revokedAt),
         gt(sessions.expiresAt, now),
         // A disabled or deleted account's sessions are worth nothing, wherever they are shown.
@@ -53,15 +68,25 @@ export async function findLiveSession(
         isNull(users.deletedAt),
       ),
     );
-  return row;
+  return new Map(rows.map(({ tokenHash, ...found }) => [tokenHash.toString('hex'), found]));
 }
 
-/** Moves a session's last activity to `now` unless it already moved within the last `staleMs`. */
-export async function touchSession(db: Db, sessionId: bigint, now: Date, staleMs: number): Promise<void> {
+/** Moves these sessions' last activity to `now`, each unless it already moved within the last `staleMs`. */
+export async function touchSessions(
+  db: Db,
+  sessionIds: readonly bigint[],
+  now: Date,
+  staleMs: number,
+): Promise<void> {
   await db
     .update(sessions)
     .set({ lastActiveAt: now })
-    .where(and(eq(sessions.id, sessionId), lt(sessions.lastActiveAt, new Date(now.getTime() - staleMs))));
+    .where(
+      and(
+        inArray(sessions.id, [...sessionIds]),
+        lt(sessions.lastActiveAt, new Date(now.getTime() - staleMs)),
+      ),
+    );
 }
 
 export async function revokeSession(db: Db, sessionId: bigint, now: Date): Promise<void> {

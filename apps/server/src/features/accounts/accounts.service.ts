@@ -14,16 +14,18 @@ import { type AuthContext, authContext } from '../../kernel/actor.js';
 import type { Commands } from '../../kernel/commands.js';
 import { type BusMessage, closeSessions, sessionRevoked } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
+import { ReadBatch } from '../../kernel/read-batch.js';
 import type { Db } from '../../storage/db.js';
 import type { InviteRow, UserRow } from '../../storage/rows.js';
 import type { InvitesService } from '../invites/invites.service.js';
 import {
   countUsers,
-  findLiveSession,
+  findLiveSessions,
   findUserById,
   findUserByKey,
   insertSession,
   insertUser,
+  type LiveSession,
   lockBootstrap,
   revokeSession,
 } from './accounts.repo.js';
@@ -84,12 +86,18 @@ export class AccountsService {
   private readonly signedUpListeners: Array<(user: User) => void> = [];
   private readonly equaliser: TimingEqualiser;
   private readonly activity: SessionActivity;
+  /** The token lookups of one turn (a reconnect storm's identifies, keyed by hash in hex): one query. */
+  private readonly liveSessions: ReadBatch<string, LiveSession | undefined>;
   private registrationMode: RegistrationModeReader = async () => 'invite';
 
   constructor(private readonly deps: AccountsDeps) {
     this.now = deps.now ?? (() => new Date());
     this.equaliser = new TimingEqualiser(deps.passwords);
     this.activity = new SessionActivity(deps.db, this.now);
+    this.liveSessions = new ReadBatch(
+      (hashes) => findLiveSessions(deps.db, hashes, this.now()),
+      () => undefined,
+    );
   }
 
   onInviteRedeemed(hook: InviteRedeemedHook): void {
@@ -172,12 +180,12 @@ export class AccountsService {
   /** A hit in the session cache costs no query; last activity is kept either way. */
   readonly authenticate = async (token: string): Promise<AuthContext | undefined> => {
     if (token.length === 0 || token.length > 256) return undefined;
-    const { db, sessionCache } = this.deps;
+    const { sessionCache } = this.deps;
     const tokenHash = hashToken(token);
     let found = sessionCache.get(tokenHash);
     if (!found) {
       const generation = sessionCache.generation;
-      found = await findLiveSession(db, tokenHash, this.now());
+      found = await this.liveSessions.load(tokenHash.toString('hex'));
       if (!found) return undefined;
       sessionCache.remember(tokenHash, found, generation);
     }

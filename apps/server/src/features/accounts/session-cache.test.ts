@@ -109,6 +109,24 @@ describe('one instance', () => {
     expect((await hank.rest.exportAccount()).user.email).toBe('hank@example.com');
   });
 
+  it('answers many cold tokens at once (one lookup), each with its own user or a refusal', async () => {
+    const crowd = await Promise.all([newPerson(), newPerson(), newPerson()]);
+    // Fresh logins: none of them cached yet.
+    const tokens = await Promise.all(crowd.map((p) => login(p.username)));
+    const revoked = await login(crowd[0]?.username ?? '');
+    await restClient(server.url, revoked).logout();
+    const answers = await Promise.all(
+      [...tokens, revoked, 'not-a-token'].map((token) => {
+        const call = restClient(server.url, token).me();
+        return call.then(
+          (me) => me.id,
+          () => statusOf(call),
+        );
+      }),
+    );
+    expect(answers).toEqual([...crowd.map((p) => p.id), 401, 401]);
+  });
+
   // Last: it moves the clock past every session's lifetime.
   it('refuses an expired session, cached or not', async () => {
     const kim = await newPerson();
