@@ -13,6 +13,7 @@ import { outcome } from '../../kernel/outcome.js';
 import { ReadBatch } from '../../kernel/read-batch.js';
 import type { SessionsChange } from '../../kernel/sessions.js';
 import type { Db } from '../../storage/db.js';
+import { AnnouncementPace } from './announcement-pace.js';
 import { type Relations, relationsOf, serverMemberIds } from './presence.repo.js';
 import { PresenceHeard } from './presence-heard.js';
 import { MemoryPresenceRegistry, type PresenceChange, type PresenceRegistry } from './presence-registry.js';
@@ -23,7 +24,11 @@ export interface PresenceOptions {
   offlineGraceMs: number;
   /** With several instances: how often each says it is alive (`Instances`). */
   heartbeatMs?: number;
+  /** Announcements start at most this often (announcement-pace.ts); 250 ms unless set. */
+  paceMs?: number;
 }
+
+const DEFAULT_PACE_MS = 250;
 
 export const DEFAULT_PRESENCE: PresenceOptions = { offlineGraceMs: 25_000 };
 
@@ -46,6 +51,12 @@ export class PresenceService {
   private pending: Array<{ userId: bigint; status: Presence['status']; sockets: number }> = [];
   private drainQueued = false;
   /**
+   * On the event loop's own time, not the app clock: it decides when a group goes, never
+   * whether, and a test's manual clock would hold every group after the first until moved.
+   */
+  private readonly pace: AnnouncementPace;
+  private closed = false;
+  /**
    * Online by this instance's decision, announcement not yet sent: a `ready` built meanwhile leaves
    * them out, as the announcement reaches its session (indexed already) right after.
    */
@@ -65,7 +76,9 @@ export class PresenceService {
     private readonly options: PresenceOptions = DEFAULT_PRESENCE,
     private readonly clock: Clock = systemClock,
     private readonly registry: PresenceRegistry = new MemoryPresenceRegistry(),
-  ) {}
+  ) {
+    this.pace = new AnnouncementPace(options.paceMs ?? DEFAULT_PACE_MS, systemClock);
+  }
 
   /** Online with a socket on this instance (Web Push's first look, on the send path: no wait). */
   isOnline(userId: bigint): boolean {
@@ -219,6 +232,8 @@ export class PresenceService {
   }
 
   close(): void {
+    this.closed = true;
+    this.pace.release();
     for (const timer of this.graceTimers.values()) timer.cancel();
     this.graceTimers.clear();
   }
@@ -261,17 +276,21 @@ export class PresenceService {
     if (this.drainQueued) return;
     this.drainQueued = true;
     setImmediate(() => {
-      this.announcing = this.announcing.then(() => this.drain());
+      this.announcing = this.announcing.then(async () => {
+        await this.pace.turn();
+        await this.drain();
+      });
     });
   }
 
   /**
    * Decides the changes waiting, in order (the registry), then announces those that changed. The
-   * changes made while an announcement is under way wait for it and go out together next (as the
-   * group commit does), so a storm's announcements are a few big groups: one write per socket each.
+   * changes made while an announcement is under way, or within its pace window, wait for it and go
+   * out together next, so a storm's announcements are a few big groups: one event per socket each.
    */
   private async drain(): Promise<void> {
     this.drainQueued = false;
+    if (this.closed) return;
     const batch = this.pending;
     this.pending = [];
     const changes: Announcement[] = [];

@@ -124,7 +124,11 @@ describe('presence', () => {
   });
 
   it('shows who is online in ready', async () => {
-    const tab = await TestSocket.identified(server.wsUrl, ann.token);
+    // Once a co-member has been told, her coming online is decided: a ready built now lists it
+    // (one built before could not, and would leave it to the event).
+    const watching = await TestSocket.identified(server.wsUrl, comember.token);
+    const tab = await annOnline(watching.socket);
+    watching.socket.close();
     const { socket, ready } = await TestSocket.identified(server.wsUrl, friend.token);
     expect(ready.presences).toContainEqual({ userId: ann.id, status: 'online' });
     const strangerView = await TestSocket.identified(server.wsUrl, stranger.token);
@@ -175,6 +179,11 @@ describe('presence', () => {
     const xs = await TestSocket.identified(server.wsUrl, x.token);
     const ys = await TestSocket.identified(server.wsUrl, y.token);
     const zs = await TestSocket.identified(server.wsUrl, z.token);
+    // Their coming online is announced (to nobody: strangers so far) before they meet; announced
+    // after, it would reach the new friend too, as well as the introduction.
+    const f = await TestSocket.identified(server.wsUrl, friend.token);
+    await presenceBarrier(f.socket);
+    f.socket.close();
     await befriend(x, y);
     await xs.socket.nextPresence((d) => d.userId === y.id);
     await ys.socket.nextPresence((d) => d.userId === x.id);
