@@ -17,7 +17,7 @@ import {
   withUsers,
   withVoiceState,
 } from './chat-store.js';
-import { EMPTY_CHANNEL, forgetOriginal, mergeMessages, removeMessage, setPinned } from './message-list.js';
+import { EMPTY_CHANNEL, forgetOriginal, removeMessage, setPinned } from './message-list.js';
 import { mergeLive } from './message-window.js';
 import { withReaction } from './reactions.js';
 
