@@ -1,6 +1,5 @@
 import { and, asc, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { groupBy } from '../../kernel/read-batch.js';
 import { type Db, executeRows } from '../../storage/db.js';
 import { friendRequests, friendships, users } from '../../storage/schema.js';
 
@@ -146,15 +145,28 @@ export async function findRequestBetween(
   return row;
 }
 
-/** Each user's pending requests in one direction (several users at once: the `ready`s of one turn), oldest first. */
-export async function listRequestsOf(
-  db: Db,
-  userIds: bigint[],
-  direction: 'incoming' | 'outgoing',
-): Promise<Map<bigint, FriendRequestView[]>> {
-  const column = direction === 'incoming' ? friendRequests.toId : friendRequests.fromId;
-  const rows = await selectRequests(db).where(inArray(column, userIds)).orderBy(asc(friendRequests.id));
-  return groupBy(rows, (r) => (direction === 'incoming' ? r.to.id : r.from.id));
+export interface PendingRequests {
+  incoming: FriendRequestView[];
+  outgoing: FriendRequestView[];
+}
+
+/** Each user's pending requests, both ways (several users at once: the `ready`s of one turn), oldest first. */
+export async function listRequestsOf(db: Db, userIds: bigint[]): Promise<Map<bigint, PendingRequests>> {
+  const rows = await selectRequests(db)
+    .where(or(inArray(friendRequests.toId, userIds), inArray(friendRequests.fromId, userIds)))
+    .orderBy(asc(friendRequests.id));
+  const wanted = new Set(userIds);
+  const out = new Map<bigint, PendingRequests>();
+  const of = (userId: bigint): PendingRequests => {
+    const entry = out.get(userId) ?? { incoming: [], outgoing: [] };
+    out.set(userId, entry);
+    return entry;
+  };
+  for (const row of rows) {
+    if (wanted.has(row.to.id)) of(row.to.id).incoming.push(row);
+    if (wanted.has(row.from.id)) of(row.from.id).outgoing.push(row);
+  }
+  return out;
 }
 
 export async function countOutgoing(db: Db, userId: bigint): Promise<number> {

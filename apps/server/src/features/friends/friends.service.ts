@@ -19,7 +19,6 @@ import {
   deleteFriendship,
   deleteRequestOf,
   deleteRequestsOf,
-  type FriendRequestView,
   findRequest,
   findRequestBetween,
   findUserRefByName,
@@ -29,6 +28,7 @@ import {
   listFriendsOf,
   listRequestsOf,
   lockUsers,
+  type PendingRequests,
   pendingRequestBetween,
   type UserRefRow,
 } from './friends.repo.js';
@@ -52,8 +52,7 @@ export class FriendsService {
 
   /** `ready`'s reads: the asks of one turn (a reconnect storm) are one query each. */
   private readonly friendsBatch: ReadBatch<bigint, UserRefRow[]>;
-  private readonly incomingBatch: ReadBatch<bigint, FriendRequestView[]>;
-  private readonly outgoingBatch: ReadBatch<bigint, FriendRequestView[]>;
+  private readonly requestsBatch: ReadBatch<bigint, PendingRequests>;
 
   constructor(private readonly deps: FriendsDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -61,13 +60,9 @@ export class FriendsService {
       (ids) => listFriendsOf(deps.db, ids),
       () => [],
     );
-    this.incomingBatch = new ReadBatch(
-      (ids) => listRequestsOf(deps.db, ids, 'incoming'),
-      () => [],
-    );
-    this.outgoingBatch = new ReadBatch(
-      (ids) => listRequestsOf(deps.db, ids, 'outgoing'),
-      () => [],
+    this.requestsBatch = new ReadBatch(
+      (ids) => listRequestsOf(deps.db, ids),
+      () => ({ incoming: [], outgoing: [] }),
     );
   }
 
@@ -77,10 +72,9 @@ export class FriendsService {
   }
 
   async list(userId: bigint): Promise<Friends> {
-    const [friends, incoming, outgoing] = await Promise.all([
+    const [friends, { incoming, outgoing }] = await Promise.all([
       this.friendsBatch.load(userId),
-      this.incomingBatch.load(userId),
-      this.outgoingBatch.load(userId),
+      this.requestsBatch.load(userId),
     ]);
     return {
       friends: friends.map(toRef),

@@ -150,6 +150,21 @@ describe('a friend request', () => {
   });
 });
 
+describe('pending requests in ready', () => {
+  it('lists each request on both ends, whoever identifies at the same moment', async () => {
+    const [alice, bob, carol] = [await person(), await person(), await person()];
+    const toBob = await send(alice, bob.username);
+    const toCarol = await send(bob, carol.username);
+    // All three at once: their ready reads are made together.
+    const open = (p: Person) => TestSocket.identified(server.wsUrl, p.token);
+    const [a, b, c] = await Promise.all([open(alice), open(bob), open(carol)]);
+    openSockets.push(a.socket, b.socket, c.socket);
+    expect(a.ready.friends).toEqual({ friends: [], incoming: [], outgoing: [toBob] });
+    expect(b.ready.friends).toEqual({ friends: [], incoming: [toBob], outgoing: [toCarol] });
+    expect(c.ready.friends).toEqual({ friends: [], incoming: [toCarol], outgoing: [] });
+  });
+});
+
 describe('removing a friend', () => {
   it('tells both sides, and only once', async () => {
     const [alice, bob, carol] = [await person(), await person(), await person()];
