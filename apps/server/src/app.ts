@@ -224,6 +224,8 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
           ...(options.presence?.heartbeatMs ? { heartbeatMs: options.presence.heartbeatMs } : {}),
         })
       : undefined;
+    // Before this instance holds anything: the others count it alive only while it listens.
+    if (shared && bus instanceof RedisBus) await bus.listenOn(shared.instances.aliveChannel);
     const sessionCache = new SessionCache(clock ?? systemClock);
     bus.subscribe(sessionCache.onBusMessage);
     // This instance forgets what it revokes before it answers, not when Redis brings it back.

@@ -17,6 +17,10 @@ export type BeatListener = (beat: { now: number; rejoined: boolean }) => void | 
  * score = the heartbeat's time on the instance's clock). An instance that stops beating is
  * declared dead by the others (presence reaps its users after the grace); nothing is removed on a
  * clean stop, so a killed instance and a stopped one look the same.
+ *
+ * Besides beating, every instance keeps its bus subscriber listening on a channel of its own
+ * (`aliveChannel`): Redis drops that subscription the moment the process dies (its connection
+ * closes with it), so a killed instance is known dead at once, not only after missed beats.
  */
 export class Instances {
   readonly key: string;
@@ -36,7 +40,11 @@ export class Instances {
     },
   ) {
     this.key = `${deps.prefix}instances`;
+    this.aliveChannel = aliveChannelOf(deps.prefix, deps.instanceId);
   }
+
+  /** The channel this instance's bus subscriber listens on while the process lives. */
+  readonly aliveChannel: string;
 
   private get heartbeatMs(): number {
     return this.deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
@@ -52,10 +60,16 @@ export class Instances {
     await this.beat();
   }
 
-  /** Whether that instance has beaten recently enough to answer (on this instance's clock). */
+  /**
+   * Whether that instance can answer: it has beaten recently enough (on this instance's clock)
+   * and its bus subscriber is still connected (a killed process's is gone at once).
+   */
   async isLive(instanceId: string): Promise<boolean> {
-    const score = await this.deps.redis.zscore(this.key, instanceId);
-    if (score === null) return false;
+    const [score, listening] = await Promise.all([
+      this.deps.redis.zscore(this.key, instanceId),
+      this.deps.redis.pubsub('NUMSUB', aliveChannelOf(this.deps.prefix, instanceId)),
+    ]);
+    if (score === null || Number(listening[1] ?? 0) === 0) return false;
     return this.deps.clock.now() - Number(score) <= MISSED_BEATS * this.heartbeatMs;
   }
 
@@ -87,3 +101,5 @@ export class Instances {
     }, this.heartbeatMs);
   }
 }
+
+const aliveChannelOf = (prefix: string, instanceId: string) => `${prefix}alive:${instanceId}`;

@@ -41,7 +41,9 @@ export class RedisBus implements Bus {
     this.sub = new RedisClient(url, { lazyConnect: true, connectionName: this.subscriberName });
     for (const client of [this.pub, this.sub])
       client.on('error', (err) => log.warn({ err }, 'redis bus error'));
-    this.sub.on('message', (_channel: string, payload: string) => this.deliver(payload));
+    this.sub.on('message', (channel: string, payload: string) => {
+      if (channel === this.channel) this.deliver(payload);
+    });
     // ioredis resubscribes on its own after a reconnect; what was published meanwhile is lost.
     let connected = false;
     this.sub.on('ready', () => {
@@ -64,6 +66,15 @@ export class RedisBus implements Bus {
     // The publish time rides along, last: receivers measure the bus's lag (clocks kept by NTP).
     const stamp: PublishedAt = { kind: 'published_at', at: Date.now() };
     await this.pub.publish(this.channel, JSON.stringify([...messages, stamp]));
+  }
+
+  /**
+   * Also listens on `channel`, which nothing is published to: while this subscriber is connected
+   * it counts in `PUBSUB NUMSUB channel`, which is how the other instances see this one alive
+   * (`Instances.aliveChannel`). Kept over reconnects, as the bus channel is.
+   */
+  async listenOn(channel: string): Promise<void> {
+    await this.sub.subscribe(channel);
   }
 
   observeLag(observer: (seconds: number) => void): void {
