@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RestClient } from '@decentra/client';
@@ -35,6 +36,22 @@ describe('restart', () => {
       await second.close();
     }
   }, 60_000); // two server starts on one database: more than the default 30 s on a busy machine
+});
+
+describe('listening', () => {
+  it('keeps an accept queue long enough for thousands of clients reconnecting at once', async () => {
+    const server = await startTestServer();
+    try {
+      const { port } = new URL(server.url);
+      // A listening socket's Send-Q, as `ss` shows it, is its accept queue's length (the kernel
+      // caps it at net.core.somaxconn). Node's default is 511.
+      const line = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim();
+      const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+      expect(Number(line.split(/\s+/)[2])).toBe(Math.min(4096, somaxconn));
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('HTTPS', () => {

@@ -457,7 +457,10 @@ export async function createApp(options: AppOptions): Promise<DecentraApp> {
         return metricsListener?.url;
       },
       async listen() {
-        await http.listen({ port: config.port, host: config.host });
+        // Node's default accept queue (511) overflows when thousands of clients reconnect at once
+        // (a restart): the kernel then drops their handshakes and resets some (bench:identify at
+        // 5,000-10,000 sockets). Linux caps this at net.core.somaxconn (4096 by default).
+        await http.listen({ port: config.port, host: config.host, backlog: 4096 });
         const metricsAt = config.metrics?.listen;
         if (metrics && metricsAt)
           metricsListener = await listenForMetrics(metrics, metricsAt, config.metrics?.token);
