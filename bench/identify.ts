@@ -234,11 +234,24 @@ async function runClients(): Promise<void> {
           const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
           sockets.push(ws);
           let isReady = false;
-          ws.on('error', rejectAll);
+          let openedAt = 0;
+          const failed = (why: string) => {
+            const at = (performance.now() - t0).toFixed(0);
+            const phase = openedAt
+              ? `open for ${(performance.now() - openedAt).toFixed(0)} ms`
+              : 'before its upgrade';
+            rejectAll(
+              new Error(`socket ${item.i} failed ${phase}, at ${at} ms, ${readies} readys so far: ${why}`),
+            );
+          };
+          ws.on('error', (err) => failed(err.message));
           ws.on('close', (code) => {
-            if (!isReady) rejectAll(new Error(`socket closed ${code} before ready`));
+            if (!isReady) failed(`closed ${code} before its ready`);
           });
-          ws.on('open', () => ws.send(JSON.stringify({ op: 'identify', d: { token: item.spec.token } })));
+          ws.on('open', () => {
+            openedAt = performance.now();
+            ws.send(JSON.stringify({ op: 'identify', d: { token: item.spec.token } }));
+          });
           ws.on('message', (data) => {
             lastFrame = performance.now();
             const s = data.toString();
