@@ -1,5 +1,6 @@
-import { and, asc, eq, inArray, isNull, lt, notExists, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, notExists, or, sql } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
+import { preparedPerDb } from '../../storage/prepared.js';
 import { attachments, blobs, messages, uploadQuotas } from '../../storage/schema.js';
 
 export type AttachmentRow = typeof attachments.$inferSelect;
@@ -105,13 +106,19 @@ export async function unclaim(db: Db, messageId: bigint): Promise<void> {
     .where(eq(attachments.messageId, messageId));
 }
 
-export async function attachmentsOf(db: Db, messageIds: readonly bigint[]): Promise<AttachmentRow[]> {
-  if (messageIds.length === 0) return [];
-  return db
+/** Every history page asks for its files: prepared (see `preparedPerDb`), one text for any count. */
+const attachmentsOfStatement = preparedPerDb((db) =>
+  db
     .select()
     .from(attachments)
-    .where(inArray(attachments.messageId, [...messageIds]))
-    .orderBy(asc(attachments.messageId), asc(attachments.position));
+    .where(sql`${attachments.messageId} = any(${sql.placeholder('ids')}::bigint[])`)
+    .orderBy(asc(attachments.messageId), asc(attachments.position))
+    .prepare('attachments_of'),
+);
+
+export async function attachmentsOf(db: Db, messageIds: readonly bigint[]): Promise<AttachmentRow[]> {
+  if (messageIds.length === 0) return [];
+  return attachmentsOfStatement(db).execute({ ids: messageIds.map(String) });
 }
 
 /**

@@ -2,6 +2,7 @@ import { REPLY_SNAPSHOT_LENGTH } from '@decentra/protocol';
 import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../storage/db.js';
+import { preparedPerDb } from '../../storage/prepared.js';
 import type { MessageRow } from '../../storage/rows.js';
 import {
   attachments,
@@ -164,6 +165,33 @@ export async function findMessage(
   return row && withOriginal(row);
 }
 
+/** The history reads, prepared (see `preparedPerDb`): a page is what clients ask for most. */
+const historyStatementsOf = preparedPerDb((db) => {
+  const channel = eq(messages.channelId, sql.placeholder('channelId'));
+  const limit = sql.placeholder('limit');
+  return {
+    newest: selectMessages(db, channel).orderBy(desc(messages.id)).limit(limit).prepare('history_newest'),
+    before: selectMessages(db, and(channel, lt(messages.id, sql.placeholder('id'))))
+      .orderBy(desc(messages.id))
+      .limit(limit)
+      .prepare('history_before'),
+    after: selectMessages(db, and(channel, gt(messages.id, sql.placeholder('id'))))
+      .orderBy(asc(messages.id))
+      .limit(limit)
+      .prepare('history_after'),
+    between: selectMessages(
+      db,
+      and(channel, gt(messages.id, sql.placeholder('id')), lt(messages.id, sql.placeholder('before'))),
+    )
+      .orderBy(asc(messages.id))
+      .limit(limit)
+      .prepare('history_between'),
+    from: selectMessages(db, and(channel, gte(messages.id, sql.placeholder('id'))))
+      .orderBy(asc(messages.id))
+      .limit(limit)
+      .prepare('history_from'),
+  };
+});
 /**
  * A page centred on `around`: the `floor(limit / 2)` messages before it, then it (when it exists)
  * and the ones after it up to `limit` in all. Oldest first. Two walks of the (channel_id, id) index.
@@ -177,12 +205,12 @@ export async function historyAround(
   const olderCount = Math.floor(limit / 2);
   const older =
     olderCount === 0 ? [] : await historyPage(db, channelId, { before: around, limit: olderCount });
-  const newer = (
-    await selectMessages(db, and(eq(messages.channelId, channelId), gte(messages.id, around)))
-      .orderBy(asc(messages.id))
-      .limit(limit - olderCount)
-  ).map(withOriginal);
-  return [...older, ...newer];
+  const newer = await historyStatementsOf(db).from.execute({
+    channelId: channelId.toString(),
+    id: around.toString(),
+    limit: limit - olderCount,
+  });
+  return [...older, ...newer.map(withOriginal)];
 }
 
 /**
@@ -194,16 +222,21 @@ export async function historyPage(
   channelId: bigint,
   page: { before?: bigint; after?: bigint; limit: number },
 ): Promise<MessageWithAuthor[]> {
-  const conditions = [eq(messages.channelId, channelId)];
-  if (page.before !== undefined) conditions.push(lt(messages.id, page.before));
-  if (page.after !== undefined) conditions.push(gt(messages.id, page.after));
-  const forward = page.after !== undefined;
-  const rows = (
-    await selectMessages(db, and(...conditions))
-      .orderBy(forward ? asc(messages.id) : desc(messages.id))
-      .limit(page.limit)
-  ).map(withOriginal);
-  return forward ? rows : rows.reverse();
+  const statements = historyStatementsOf(db);
+  const values = { channelId: channelId.toString(), limit: page.limit };
+  if (page.after !== undefined) {
+    const after = { ...values, id: page.after.toString() };
+    const rows =
+      page.before === undefined
+        ? await statements.after.execute(after)
+        : await statements.between.execute({ ...after, before: page.before.toString() });
+    return rows.map(withOriginal);
+  }
+  const rows =
+    page.before === undefined
+      ? await statements.newest.execute(values)
+      : await statements.before.execute({ ...values, id: page.before.toString() });
+  return rows.map(withOriginal).reverse();
 }
 
 export async function updateContent(

@@ -1,5 +1,6 @@
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { type Db, executeRows } from '../../storage/db.js';
+import { preparedPerDb } from '../../storage/prepared.js';
 import { messageReactions, messages, users } from '../../storage/schema.js';
 
 export interface ReactionKey {
@@ -100,27 +101,33 @@ export async function reactors(
  * Every message's reactions for one reader, in one grouped query over the primary key: per
  * message, its emoji in the order each was first used.
  */
+/** Every history page asks for its reactions: prepared (see `preparedPerDb`), one text for any count. */
+const summariesStatement = preparedPerDb((db) =>
+  db
+    .select({
+      messageId: messageReactions.messageId,
+      emoji: messageReactions.emoji,
+      count: sql<number>`count(*)::int`,
+      me: sql<boolean>`bool_or(${messageReactions.userId} = ${sql.placeholder('viewerId')}::bigint)`,
+    })
+    .from(messageReactions)
+    .where(sql`${messageReactions.messageId} = any(${sql.placeholder('ids')}::bigint[])`)
+    .groupBy(messageReactions.messageId, messageReactions.emoji)
+    .orderBy(
+      asc(messageReactions.messageId),
+      sql`min(${messageReactions.createdAt})`,
+      asc(messageReactions.emoji),
+    )
+    .prepare('reaction_summaries'),
+);
+
 export async function reactionSummaries(
   db: Db,
   messageIds: readonly bigint[],
   viewerId: bigint,
 ): Promise<ReactionSummaryRow[]> {
   if (messageIds.length === 0) return [];
-  return db
-    .select({
-      messageId: messageReactions.messageId,
-      emoji: messageReactions.emoji,
-      count: sql<number>`count(*)::int`,
-      me: sql<boolean>`bool_or(${messageReactions.userId} = ${viewerId.toString()}::bigint)`,
-    })
-    .from(messageReactions)
-    .where(inArray(messageReactions.messageId, [...messageIds]))
-    .groupBy(messageReactions.messageId, messageReactions.emoji)
-    .orderBy(
-      asc(messageReactions.messageId),
-      sql`min(${messageReactions.createdAt})`,
-      asc(messageReactions.emoji),
-    );
+  return summariesStatement(db).execute({ ids: messageIds.map(String), viewerId: viewerId.toString() });
 }
 
 function reactionIs(key: ReactionKey) {
