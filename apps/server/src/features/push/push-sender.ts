@@ -8,6 +8,7 @@ import {
   type UserSettings,
 } from '@decentra/protocol';
 import webPush from 'web-push';
+import { deadline } from '../../infra/deadline.js';
 import type { Logger } from '../../infra/logger.js';
 import { assertPublicHost, hostOf, PrivateAddressError } from '../../infra/safe-lookup.js';
 import type { Db } from '../../storage/db.js';
@@ -312,7 +313,8 @@ export class PushSender {
   }
 
   private post(url: URL, headers: Record<string, string | number>, body: Buffer | null): Promise<number> {
-    return new Promise((resolve, reject) => {
+    const cutOff = deadline(this.limits.timeoutMs, this.stop.signal);
+    return new Promise<number>((resolve, reject) => {
       const req = request(
         {
           protocol: 'https:',
@@ -322,7 +324,7 @@ export class PushSender {
           method: 'POST',
           headers,
           agent: this.deps.agent,
-          signal: AbortSignal.any([this.stop.signal, AbortSignal.timeout(this.limits.timeoutMs)]),
+          signal: cutOff.signal,
         },
         (res) => {
           // The answer's body says nothing we act on: read it away so that the socket is reused.
@@ -333,6 +335,6 @@ export class PushSender {
       );
       req.on('error', reject);
       req.end(body ?? undefined);
-    });
+    }).finally(cutOff.clear);
   }
 }
