@@ -1,5 +1,5 @@
 import { REPLY_SNAPSHOT_LENGTH } from '@decentra/protocol';
-import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../storage/db.js';
 import { preparedPerDb } from '../../storage/prepared.js';
@@ -165,33 +165,48 @@ export async function findMessage(
   return row && withOriginal(row);
 }
 
-/** The history reads, prepared (see `preparedPerDb`): a page is what clients ask for most. */
+/** Which way a history read walks the (channel_id, id) index from where. */
+type HistoryWalk = 'newest' | 'before' | 'after' | 'between' | 'from';
+
+const HISTORY_WALKS: Record<HistoryWalk, { bound: SQL | undefined; order: 'asc' | 'desc' }> = {
+  newest: { bound: undefined, order: 'desc' },
+  before: { bound: sql`and p.id < ${sql.placeholder('before')}`, order: 'desc' },
+  after: { bound: sql`and p.id > ${sql.placeholder('after')}`, order: 'asc' },
+  between: {
+    bound: sql`and p.id > ${sql.placeholder('after')} and p.id < ${sql.placeholder('before')}`,
+    order: 'asc',
+  },
+  from: { bound: sql`and p.id >= ${sql.placeholder('after')}`, order: 'asc' },
+};
+
+/**
+ * The history reads, prepared (see `preparedPerDb`): a page is what clients ask for most, and
+ * PostgreSQL plans its joins for longer than it runs them. A statement per walk and page size:
+ * the page's ids come from a subquery whose limit is a constant, so the generic plan PostgreSQL
+ * caches after a few calls is the one a custom plan picks (with `limit $n` it assumes a tenth of
+ * the table and plans a parallel scan). At most 5 × MAX_HISTORY_PAGE statements per connection.
+ */
 const historyStatementsOf = preparedPerDb((db) => {
-  const channel = eq(messages.channelId, sql.placeholder('channelId'));
-  const limit = sql.placeholder('limit');
-  return {
-    newest: selectMessages(db, channel).orderBy(desc(messages.id)).limit(limit).prepare('history_newest'),
-    before: selectMessages(db, and(channel, lt(messages.id, sql.placeholder('id'))))
-      .orderBy(desc(messages.id))
-      .limit(limit)
-      .prepare('history_before'),
-    after: selectMessages(db, and(channel, gt(messages.id, sql.placeholder('id'))))
-      .orderBy(asc(messages.id))
-      .limit(limit)
-      .prepare('history_after'),
-    between: selectMessages(
-      db,
-      and(channel, gt(messages.id, sql.placeholder('id')), lt(messages.id, sql.placeholder('before'))),
-    )
-      .orderBy(asc(messages.id))
-      .limit(limit)
-      .prepare('history_between'),
-    from: selectMessages(db, and(channel, gte(messages.id, sql.placeholder('id'))))
-      .orderBy(asc(messages.id))
-      .limit(limit)
-      .prepare('history_from'),
+  const made = new Map<string, ReturnType<typeof prepareWalk>>();
+  const prepareWalk = (walk: HistoryWalk, limit: number) => {
+    const { bound, order } = HISTORY_WALKS[walk];
+    const ids = sql`${messages.id} in (select p.id from ${messages} p
+      where p.channel_id = ${sql.placeholder('channelId')} ${bound ?? sql``}
+      order by p.id ${sql.raw(order)} limit ${sql.raw(String(limit))})`;
+    return selectMessages(db, ids)
+      .orderBy(order === 'asc' ? asc(messages.id) : desc(messages.id))
+      .prepare(`history_${walk}_${limit}`);
+  };
+  return (walk: HistoryWalk, limit: number) => {
+    const key = `${walk}:${limit}`;
+    const cached = made.get(key);
+    if (cached) return cached;
+    const statement = prepareWalk(walk, limit);
+    made.set(key, statement);
+    return statement;
   };
 });
+
 /**
  * A page centred on `around`: the `floor(limit / 2)` messages before it, then it (when it exists)
  * and the ones after it up to `limit` in all. Oldest first. Two walks of the (channel_id, id) index.
@@ -205,10 +220,9 @@ export async function historyAround(
   const olderCount = Math.floor(limit / 2);
   const older =
     olderCount === 0 ? [] : await historyPage(db, channelId, { before: around, limit: olderCount });
-  const newer = await historyStatementsOf(db).from.execute({
+  const newer = await historyStatementsOf(db)('from', limit - olderCount).execute({
     channelId: channelId.toString(),
-    id: around.toString(),
-    limit: limit - olderCount,
+    after: around.toString(),
   });
   return [...older, ...newer.map(withOriginal)];
 }
@@ -222,20 +236,20 @@ export async function historyPage(
   channelId: bigint,
   page: { before?: bigint; after?: bigint; limit: number },
 ): Promise<MessageWithAuthor[]> {
-  const statements = historyStatementsOf(db);
-  const values = { channelId: channelId.toString(), limit: page.limit };
+  const statement = historyStatementsOf(db);
+  const channel = { channelId: channelId.toString() };
   if (page.after !== undefined) {
-    const after = { ...values, id: page.after.toString() };
+    const after = { ...channel, after: page.after.toString() };
     const rows =
       page.before === undefined
-        ? await statements.after.execute(after)
-        : await statements.between.execute({ ...after, before: page.before.toString() });
+        ? await statement('after', page.limit).execute(after)
+        : await statement('between', page.limit).execute({ ...after, before: page.before.toString() });
     return rows.map(withOriginal);
   }
   const rows =
     page.before === undefined
-      ? await statements.newest.execute(values)
-      : await statements.before.execute({ ...values, id: page.before.toString() });
+      ? await statement('newest', page.limit).execute(channel)
+      : await statement('before', page.limit).execute({ ...channel, before: page.before.toString() });
   return rows.map(withOriginal).reverse();
 }
 
