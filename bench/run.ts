@@ -430,6 +430,13 @@ async function idleMemory(engine: 'pglite' | 'postgres', sockets: number): Promi
   }
 }
 
+const sortedQuantile = (a: number[], p: number) =>
+  quantileOf(
+    [...a].sort((x, y) => x - y),
+    p,
+  );
+const ratioOf = (a: number[], b: number[], p: number) => sortedQuantile(a, p) / sortedQuantile(b, p);
+
 async function history(target: Target, count: number): Promise<string> {
   const t0 = performance.now();
   const seeded = await target.server.call<{ channelId: string; firstId: string }>(
@@ -439,33 +446,40 @@ async function history(target: Target, count: number): Promise<string> {
   );
   log(`history: ${count} messages seeded in ${fmt((performance.now() - t0) / 1000, 1)} s`);
   const headers = { authorization: `Bearer ${target.tokens[0]}` };
-  const page = async (before?: bigint) => {
-    const q = before === undefined ? '' : `&before=${before}`;
+  const bare = await target.server.call<{ url: string }>('bareHistory', {});
+  const timed = async (url: string, init?: RequestInit) => {
     const s = performance.now();
-    const res = await fetch(`${target.url}/api/channels/${seeded.channelId}/messages?limit=50${q}`, {
-      headers,
-    });
+    const res = await fetch(url, init);
     const body = (await res.json()) as unknown[];
     if (res.status !== 200 || body.length !== 50) throw new Error(`history page: ${res.status}`);
     return performance.now() - s;
   };
+  const page = (before?: bigint) =>
+    timed(
+      `${target.url}/api/channels/${seeded.channelId}/messages?limit=50${before === undefined ? '' : `&before=${before}`}`,
+      { headers },
+    );
+  const barePage = (before?: bigint) =>
+    timed(`${bare.url}/?channel=${seeded.channelId}${before === undefined ? '' : `&before=${before}`}`);
+  const first = BigInt(seeded.firstId);
+  const randomId = () => first + (BigInt(100 + Math.floor(Math.random() * (count - 100))) << 22n);
   for (let i = 0; i < 30; i++) await page();
+  for (let i = 0; i < 30; i++) await barePage();
+  // Interleaved, so that whatever else the box does falls on both alike.
   const newest: number[] = [];
   const deep: number[] = [];
-  for (let i = 0; i < 300; i++) newest.push(await page());
-  const first = BigInt(seeded.firstId);
+  const bareNewest: number[] = [];
+  const bareDeep: number[] = [];
   for (let i = 0; i < 300; i++) {
-    const g = 100 + Math.floor(Math.random() * (count - 100));
-    deep.push(await page(first + (BigInt(g) << 22n)));
+    newest.push(await page());
+    bareNewest.push(await barePage());
   }
-  const q = (a: number[], p: number) =>
-    fmt(
-      quantileOf(
-        [...a].sort((x, y) => x - y),
-        p,
-      ),
-      2,
-    );
+  for (let i = 0; i < 300; i++) {
+    const before = randomId();
+    deep.push(await page(before));
+    bareDeep.push(await barePage(before));
+  }
+  const q = (a: number[], p: number) => fmt(sortedQuantile(a, p), 2);
   const inSql = await target.server.call<{ newest: number[]; deep: number[] }>('historySql', {
     channelId: seeded.channelId,
     firstId: seeded.firstId,
@@ -475,7 +489,9 @@ async function history(target: Target, count: number): Promise<string> {
   return (
     `history (postgres, ${count} messages in the channel, 50-message pages, sequential)\n` +
     `  GET over HTTP (auth, access check, query, JSON): newest page p50 ${q(newest, 0.5)} ms p99 ${q(newest, 0.99)} ms; page before a random message p50 ${q(deep, 0.5)} ms p99 ${q(deep, 0.99)} ms\n` +
-    `  the query alone (in the server process, through Drizzle and pg): newest page p50 ${q(inSql.newest, 0.5)} ms p99 ${q(inSql.newest, 0.99)} ms; page before a random message p50 ${q(inSql.deep, 0.5)} ms p99 ${q(inSql.deep, 0.99)} ms`
+    `  the query alone (in the server process, through Drizzle and pg): newest page p50 ${q(inSql.newest, 0.5)} ms p99 ${q(inSql.newest, 0.99)} ms; page before a random message p50 ${q(inSql.deep, 0.5)} ms p99 ${q(inSql.deep, 0.99)} ms\n` +
+    `  baseline, bare node:http + one prepared pg statement + JSON.stringify, same process and database: newest page p50 ${q(bareNewest, 0.5)} ms p99 ${q(bareNewest, 0.99)} ms; page before a random message p50 ${q(bareDeep, 0.5)} ms p99 ${q(bareDeep, 0.99)} ms\n` +
+    `  Decentra over the baseline: p50 ${fmt(ratioOf(newest, bareNewest, 0.5), 2)}x / ${fmt(ratioOf(deep, bareDeep, 0.5), 2)}x, p99 ${fmt(ratioOf(newest, bareNewest, 0.99), 2)}x / ${fmt(ratioOf(deep, bareDeep, 0.99), 2)}x (newest / before a random message)`
   );
 }
 

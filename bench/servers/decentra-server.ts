@@ -19,6 +19,7 @@ import { historyPage } from '../../apps/server/src/features/messages/messages.re
 import { ID_EPOCH_MS } from '../../apps/server/src/infra/ids.js';
 import { createLogger } from '../../apps/server/src/infra/logger.js';
 import { serve } from '../lib/rpc.js';
+import { startBareHistory } from './bare-history.js';
 
 const METRICS_TOKEN = `bench-${Math.random().toString(36).slice(2)}-metrics`;
 const dataDir = mkdtempSync(join(tmpdir(), 'decentra-bench-'));
@@ -69,6 +70,7 @@ const MSG = 20_000_000;
 const secret = Math.random().toString(36).slice(2);
 const profileDir = process.env.BENCH_PROFILE_DIR || undefined;
 let profiler: Session | undefined;
+const closers: Array<() => Promise<void>> = [];
 
 interface HistorySqlArgs {
   channelId: string;
@@ -140,6 +142,13 @@ const { ready } = serve({
     }
     return { newest, deep };
   },
+  /** The history baseline (bare-history.ts) in this process, on the same database; answers its URL. */
+  async bareHistory() {
+    if (!url) throw new Error('the history baseline needs PostgreSQL (DECENTRA_BENCH_DB)');
+    const bare = await startBareHistory(url);
+    closers.push(bare.close);
+    return { url: bare.url };
+  },
   /** Group commits so far and the messages they wrote, from this server's own /metrics. */
   async groupCommits() {
     const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
@@ -183,6 +192,7 @@ const { ready } = serve({
       );
     }
     setTimeout(async () => {
+      for (const close of closers) await close().catch(() => {});
       await app.close().catch(() => {});
       rmSync(dataDir, { recursive: true, force: true });
       process.exit(0);
