@@ -273,9 +273,20 @@ async function runClients(): Promise<void> {
             }
             if (!s.includes('"t":"presence_')) return;
             presenceFrames++;
-            for (const m of s.matchAll(/"userId":"(\d+)","status":"(\w+)"/g)) {
+            const { t, d } = JSON.parse(s) as {
+              t: string;
+              d: { userId?: string; status?: string; online?: string[]; offline?: string[] };
+            };
+            const changes =
+              t === 'presence_batch'
+                ? [
+                    ...(d.online ?? []).map((id) => [id, 'online']),
+                    ...(d.offline ?? []).map((id) => [id, 'offline']),
+                  ]
+                : [[d.userId ?? '', d.status ?? '']];
+            for (const [userId, status] of changes) {
               presenceChanges++;
-              if (m[2] === 'online' && !see(item.i, m[1] as string)) repeats++;
+              if (status === 'online' && !see(item.i, userId as string)) repeats++;
             }
           });
         };

@@ -131,7 +131,8 @@ export class TestSocket {
 
   /**
    * Every presence change received so far, in order, from `presence_update` and `presence_batch`
-   * alike (which one carries a change depends on what else reached the socket at that moment).
+   * alike (which one carries a change depends on what else reached the socket at that moment; a
+   * batch's own changes come online first, then offline, each user once).
    */
   presences(from = 0): Presence[] {
     return this.frames.slice(from).flatMap(presencesIn);
@@ -161,6 +162,12 @@ export class TestSocket {
 function presencesIn(f: Frame): Presence[] {
   if (f.op !== 'event') return [];
   if (f.t === 'presence_update') return [f.d as EventData<'presence_update'>];
-  if (f.t === 'presence_batch') return (f.d as EventData<'presence_batch'>).presences;
+  if (f.t === 'presence_batch') {
+    const { online, offline } = f.d as EventData<'presence_batch'>;
+    return [
+      ...online.map((userId) => ({ userId, status: 'online' as const })),
+      ...offline.map((userId) => ({ userId, status: 'offline' as const })),
+    ];
+  }
   return [];
 }

@@ -7,8 +7,9 @@ type PresenceFrame =
 
 /**
  * The encoded event (`{t, d}`) each recipient of a presence announcement gets, for the users
- * `wanted` keeps (this instance's): the changes addressed to it, in order, as one frame. Recipients
- * told the same changes share one encoding (one change to a thousand co-members is encoded once).
+ * `wanted` keeps (this instance's): the changes addressed to it as one frame, each user's last
+ * one (the status it leaves them in). Recipients told the same changes share one encoding (one
+ * change to a thousand co-members is encoded once).
  */
 export function presenceFrames(
   message: PresenceMessage,
@@ -40,7 +41,12 @@ export function presenceFrames(
 }
 
 function frameOf(presences: Presence[]): PresenceFrame {
-  const [only] = presences;
-  if (only && presences.length === 1) return { t: 'presence_update', d: only };
-  return { t: 'presence_batch', d: { presences } };
+  const last = new Map<string, Presence['status']>();
+  for (const { userId, status } of presences) last.set(userId, status);
+  const [first] = last;
+  if (first && last.size === 1) return { t: 'presence_update', d: { userId: first[0], status: first[1] } };
+  const online: string[] = [];
+  const offline: string[] = [];
+  for (const [userId, status] of last) (status === 'online' ? online : offline).push(userId);
+  return { t: 'presence_batch', d: { online, offline } };
 }

@@ -24,7 +24,7 @@ describe('presence frames', () => {
     expect(new Set(frames.values()).size).toBe(1);
   });
 
-  it('gives each recipient the changes addressed to it, in order, as one presence_batch', () => {
+  it('gives each recipient the changes addressed to it as one frame: who is online and offline after them', () => {
     const message: PresenceMessage = {
       kind: 'presence',
       changes: [
@@ -36,16 +36,9 @@ describe('presence frames', () => {
     const frames = presenceFrames(message, everyone);
     const decoded = (id: string) => JSON.parse(frames.get(id) ?? '');
     expect(decoded('1')).toEqual({ t: 'presence_update', d: { userId: '2', status: 'online' } });
-    expect(decoded('2')).toEqual({
-      t: 'presence_batch',
-      d: {
-        presences: [
-          { userId: '1', status: 'online' },
-          { userId: '1', status: 'offline' },
-        ],
-      },
-    });
-    expect(decoded('3').d.presences.map((p: { userId: string }) => p.userId)).toEqual(['1', '2', '1']);
+    // Online, then offline: what is left is the last.
+    expect(decoded('2')).toEqual({ t: 'presence_update', d: { userId: '1', status: 'offline' } });
+    expect(decoded('3')).toEqual({ t: 'presence_batch', d: { online: ['2'], offline: ['1'] } });
     // What the contract allows a client to receive.
     for (const encoded of frames.values()) {
       const { t, d } = JSON.parse(encoded);

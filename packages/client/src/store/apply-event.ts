@@ -133,7 +133,8 @@ const reducers: Reducers = {
   }),
   presence_batch: (s, d) => {
     const presence = { ...s.presence };
-    for (const p of d.presences) presence[p.userId] = p.status;
+    for (const userId of d.online) presence[userId] = 'online';
+    for (const userId of d.offline) presence[userId] = 'offline';
     return { presence };
   },
   typing_start: (s, d, now) => ({

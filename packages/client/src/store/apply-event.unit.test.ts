@@ -290,16 +290,9 @@ describe('events', () => {
     expect(s.friends['2']).toBeUndefined();
     s = apply(s, 'presence_update', { userId: '3', status: 'online' });
     expect(s.presence['3']).toBe('online');
-    // A batch applies in order: the later change of one user wins.
-    s = apply(s, 'presence_batch', {
-      presences: [
-        { userId: '4', status: 'online' },
-        { userId: '3', status: 'offline' },
-        { userId: '4', status: 'offline' },
-        { userId: '4', status: 'online' },
-      ],
-    });
-    expect([s.presence['3'], s.presence['4']]).toEqual(['offline', 'online']);
+    // A batch says who is online and who offline now.
+    s = apply(s, 'presence_batch', { online: ['4', '5'], offline: ['3'] });
+    expect([s.presence['3'], s.presence['4'], s.presence['5']]).toEqual(['offline', 'online', 'online']);
     s = apply(s, 'dm_create', { ...dm, id: '51' });
     expect(s.dmIds).toEqual(['50', '51']);
   });
