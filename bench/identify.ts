@@ -15,7 +15,8 @@
  *
  * Engines: PGlite with 1,000 users, PostgreSQL with 10,000 (a scratch database on
  * BENCH_DATABASE_URL); `--quick`: 200 and 1,000. `--engines=pglite`, `--users=N`, `--profile`
- * (a CPU profile of the server during the storm; summarise with bench/profile-summary.ts).
+ * (a CPU profile of the server during the storm; summarise with bench/profile-summary.ts);
+ * BENCH_PRESENCE_PACE_MS sets the presence announcements' pace (the server's 250 ms otherwise).
  *
  * One file, several roles (BENCH_IDENTIFY_ROLE): the parent, `server`, `bare`, `clients`.
  */
@@ -62,6 +63,7 @@ const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '–');
 async function runServer(): Promise<void> {
   const { sql } = await import('drizzle-orm');
   const { createApp } = await import('../apps/server/src/app.js');
+  const { DEFAULT_PRESENCE } = await import('../apps/server/src/features/presence/presence.service.js');
   const { loadConfig } = await import('../apps/server/src/config.js');
   const { createLogger } = await import('../apps/server/src/infra/logger.js');
   const { executeRows } = await import('../apps/server/src/storage/db.js');
@@ -83,6 +85,10 @@ async function runServer(): Promise<void> {
     logger: createLogger('warn'),
     sendLimits: { points: HUGE, windowSeconds: 1 },
     gateway: { framesPerWindow: HUGE, frameWindowMs: 1_000 },
+    // BENCH_PRESENCE_PACE_MS: the announcements' pace under test (default: the server's own).
+    ...(process.env.BENCH_PRESENCE_PACE_MS
+      ? { presence: { ...DEFAULT_PRESENCE, paceMs: Number(process.env.BENCH_PRESENCE_PACE_MS) } }
+      : {}),
   });
   const base = await app.listen();
   const exec = (text: string) => app.storage.db.execute(sql.raw(text));
