@@ -1,5 +1,6 @@
-import { and, asc, eq, inArray, or } from 'drizzle-orm';
+import { and, asc, eq, or, sql } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
+import { preparedPerDb } from '../../storage/prepared.js';
 import type { DmRow } from '../../storage/rows.js';
 import { channels, dmChannels, users } from '../../storage/schema.js';
 
@@ -33,12 +34,31 @@ export async function insertDm(
 }
 
 /** The DMs of each of these users (several at once: the `ready`s of one turn), by channel id. */
-export async function dmsOfUsers(db: Db, userIds: bigint[]): Promise<Map<bigint, DmRow[]>> {
-  const rows = await db
+/** `ready`'s reads are prepared (see `preparedPerDb`): one text for any number of users. */
+const dmsOfUsersStatement = preparedPerDb((db) =>
+  db
     .select()
     .from(dmChannels)
-    .where(or(inArray(dmChannels.userLow, userIds), inArray(dmChannels.userHigh, userIds)))
-    .orderBy(asc(dmChannels.channelId));
+    .where(
+      or(
+        sql`${dmChannels.userLow} = any(${sql.placeholder('ids')}::bigint[])`,
+        sql`${dmChannels.userHigh} = any(${sql.placeholder('ids')}::bigint[])`,
+      ),
+    )
+    .orderBy(asc(dmChannels.channelId))
+    .prepare('dms_of_users'),
+);
+
+const usernamesStatement = preparedPerDb((db) =>
+  db
+    .select({ id: users.id, username: users.username, avatarHash: users.avatarHash })
+    .from(users)
+    .where(sql`${users.id} = any(${sql.placeholder('ids')}::bigint[])`)
+    .prepare('usernames'),
+);
+
+export async function dmsOfUsers(db: Db, userIds: bigint[]): Promise<Map<bigint, DmRow[]>> {
+  const rows = await dmsOfUsersStatement(db).execute({ ids: userIds.map(String) });
   const wanted = new Set(userIds);
   const out = new Map<bigint, DmRow[]>();
   for (const row of rows) {
@@ -58,9 +78,6 @@ export async function usernames(
   ids: bigint[],
 ): Promise<Map<bigint, { username: string; avatarHash: string | null }>> {
   if (ids.length === 0) return new Map();
-  const rows = await db
-    .select({ id: users.id, username: users.username, avatarHash: users.avatarHash })
-    .from(users)
-    .where(inArray(users.id, ids));
+  const rows = await usernamesStatement(db).execute({ ids: ids.map(String) });
   return new Map(rows.map((r) => [r.id, r]));
 }

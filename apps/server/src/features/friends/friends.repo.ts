@@ -1,6 +1,7 @@
-import { and, asc, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { type Db, executeRows } from '../../storage/db.js';
+import { preparedPerDb } from '../../storage/prepared.js';
 import { friendRequests, friendships, users } from '../../storage/schema.js';
 
 export type FriendRequestRow = typeof friendRequests.$inferSelect;
@@ -151,10 +152,21 @@ export interface PendingRequests {
 }
 
 /** Each user's pending requests, both ways (several users at once: the `ready`s of one turn), oldest first. */
+/** `ready`'s reads are prepared (see `preparedPerDb`): one text for any number of users. */
+const requestsOfStatement = preparedPerDb((db) =>
+  selectRequests(db)
+    .where(
+      or(
+        sql`${friendRequests.toId} = any(${sql.placeholder('ids')}::bigint[])`,
+        sql`${friendRequests.fromId} = any(${sql.placeholder('ids')}::bigint[])`,
+      ),
+    )
+    .orderBy(asc(friendRequests.id))
+    .prepare('friend_requests_of'),
+);
+
 export async function listRequestsOf(db: Db, userIds: bigint[]): Promise<Map<bigint, PendingRequests>> {
-  const rows = await selectRequests(db)
-    .where(or(inArray(friendRequests.toId, userIds), inArray(friendRequests.fromId, userIds)))
-    .orderBy(asc(friendRequests.id));
+  const rows = await requestsOfStatement(db).execute({ ids: userIds.map(String) });
   const wanted = new Set(userIds);
   const out = new Map<bigint, PendingRequests>();
   const of = (userId: bigint): PendingRequests => {

@@ -1,6 +1,7 @@
-import { and, asc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { groupBy } from '../../kernel/read-batch.js';
 import type { Db } from '../../storage/db.js';
+import { preparedPerDb } from '../../storage/prepared.js';
 import type { ChannelRow, MemberRow, ServerRow } from '../../storage/rows.js';
 import { channels, serverMembers, servers } from '../../storage/schema.js';
 
@@ -23,22 +24,37 @@ export async function insertChannels(db: Db, rows: (typeof channels.$inferInsert
   return db.insert(channels).values(rows).returning();
 }
 
+/** `ready`'s reads are prepared (see `preparedPerDb`): one text for any number of users. */
+const channelsOfServersStatement = preparedPerDb((db) =>
+  db
+    .select()
+    .from(channels)
+    .where(sql`${channels.serverId} = any(${sql.placeholder('ids')}::bigint[])`)
+    .orderBy(asc(channels.id))
+    .prepare('channels_of_servers'),
+);
+
 export async function channelsOfServers(db: Db, serverIds: bigint[]): Promise<ChannelRow[]> {
   if (serverIds.length === 0) return [];
-  return db.select().from(channels).where(inArray(channels.serverId, serverIds)).orderBy(asc(channels.id));
+  return channelsOfServersStatement(db).execute({ ids: serverIds.map(String) });
 }
+
+const serversOfUsersStatement = preparedPerDb((db) =>
+  db
+    .select({ server: servers, member: serverMembers })
+    .from(serverMembers)
+    .innerJoin(servers, eq(servers.id, serverMembers.serverId))
+    .where(sql`${serverMembers.userId} = any(${sql.placeholder('ids')}::bigint[])`)
+    .orderBy(asc(serverMembers.joinedAt), asc(servers.id))
+    .prepare('servers_of_users'),
+);
 
 /** `serversOfUser` for several users at once (the `ready`s of one turn), in the same order each. */
 export async function serversOfUsers(
   db: Db,
   userIds: bigint[],
 ): Promise<Map<bigint, Array<{ server: ServerRow; member: MemberRow }>>> {
-  const rows = await db
-    .select({ server: servers, member: serverMembers })
-    .from(serverMembers)
-    .innerJoin(servers, eq(servers.id, serverMembers.serverId))
-    .where(inArray(serverMembers.userId, userIds))
-    .orderBy(asc(serverMembers.joinedAt), asc(servers.id));
+  const rows = await serversOfUsersStatement(db).execute({ ids: userIds.map(String) });
   return groupBy(rows, (r) => r.member.userId);
 }
 

@@ -1,10 +1,19 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../storage/db.js';
+import { preparedPerDb } from '../../storage/prepared.js';
 import { userSettings } from '../../storage/schema.js';
 
 /** The stored settings of each of these users who saved some (several at once: the `ready`s of one turn). */
+const readUserSettingsStatement = preparedPerDb((db) =>
+  db
+    .select()
+    .from(userSettings)
+    .where(sql`${userSettings.userId} = any(${sql.placeholder('ids')}::bigint[])`)
+    .prepare('user_settings_of'),
+);
+
 export async function readUserSettings(db: Db, userIds: bigint[]): Promise<Map<bigint, unknown>> {
-  const rows = await db.select().from(userSettings).where(inArray(userSettings.userId, userIds));
+  const rows = await readUserSettingsStatement(db).execute({ ids: userIds.map(String) });
   return new Map(rows.map((r) => [r.userId, r.settings]));
 }
 
