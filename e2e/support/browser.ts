@@ -17,7 +17,10 @@ export const FAILURE_SHOTS = resolve(ROOT, 'e2e/.screenshots/failed');
 
 /**
  * Chromium's fake microphone (a beeping tone) and camera, granted without a prompt: for voice.
- * Audio still only plays after a click, as in a real browser (the autoplay policy stays on). No
+ * Audio still only plays once the page has had a click, under Chrome's desktop default autoplay
+ * policy (sticky activation). `user-gesture-required` (a click in the last few seconds) made a
+ * peer who joined long after your click silent until your next one: the voice channel test
+ * failed under CI load when the third peer came late. No
  * sound card here: with `--mute-audio` Chromium renders into a fake output.
  */
 export const FAKE_MEDIA = [
@@ -37,7 +40,7 @@ export const BROWSER_ARGS: readonly string[] = [
   '--disable-component-update',
   '--disable-sync',
   '--ignore-certificate-errors',
-  '--autoplay-policy=user-gesture-required',
+  '--autoplay-policy=document-user-activation-required',
 ];
 
 /**
