@@ -31,7 +31,22 @@ export function updateInstance(change: Partial<InstanceInfo>): void {
   if (info) useInstance.setState({ info: { ...info, ...change } });
 }
 
-// The tab is titled after the instance.
-useInstance.subscribe(({ info }) => {
-  document.title = instanceName(info);
-});
+/** "(3) Club House": the instance's name, after a badge when there is one. */
+export function titleWith(badge: string, name: string): string {
+  return badge ? `(${badge}) ${name}` : name;
+}
+
+// The tab title has one writer, so the instance's name arriving after the unread count (a reload
+// that gets `ready` before GET /instance) cannot wipe the count.
+let titleBadge = '';
+const applyTitle = (): void => {
+  document.title = titleWith(titleBadge, instanceName(useInstance.getState().info));
+};
+
+/** Puts a badge ("3", "99+") before the instance's name in the tab title; '' takes it away. */
+export function setTitleBadge(badge: string): void {
+  titleBadge = badge;
+  applyTitle();
+}
+
+useInstance.subscribe(applyTitle);

@@ -8,6 +8,7 @@ import {
   type ReadyData,
 } from '@decentra/protocol';
 import { describe, expect, it } from 'vitest';
+import { titleWith } from '../../app/instance';
 import { nextMuteEnd } from './mute-clock';
 import {
   channelBadge,
@@ -18,7 +19,7 @@ import {
   serverBadge,
   totalMentions,
 } from './unread-state';
-import { titleWith } from './use-tab-badge';
+import { badgeFor } from './use-tab-badge';
 
 const NOW = Date.parse('2026-12-01T21:00:00.000Z');
 const perms = {
@@ -135,8 +136,8 @@ describe('unread badges', () => {
   });
 
   it('puts the count before the instance name in the tab title', () => {
-    expect(titleWith(0, 'Club House')).toBe('Club House');
-    expect(titleWith(3, 'Club House')).toBe('(3) Club House');
-    expect(titleWith(120, 'Decentra')).toBe('(99+) Decentra');
+    expect(titleWith(badgeFor(0), 'Club House')).toBe('Club House');
+    expect(titleWith(badgeFor(3), 'Club House')).toBe('(3) Club House');
+    expect(titleWith(badgeFor(120), 'Decentra')).toBe('(99+) Decentra');
   });
 });
