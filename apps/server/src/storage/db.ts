@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type pg from 'pg';
 import { secureDataDir } from './data-dir-permissions.js';
 import { assertDurable, DURABLE_START_PARAMS, DurableNodeFS, syncTree } from './durable-pglite.js';
+import { dropQueryParsers, keepDrizzleTextTypes } from './pglite-parsers.js';
 import { PgliteThread } from './pglite-thread.js';
 import { type QueryObserver, timeQueries } from './query-timing.js';
 import * as schema from './schema.js';
@@ -111,11 +112,14 @@ async function inProcess(
           postgresqlconf: PGLITE_CONF,
         });
   if (path !== undefined) await assertDurable(client);
+  keepDrizzleTextTypes(client);
+  dropQueryParsers(client);
   timeQueries(client, observer);
   // A transaction's queries run on the object it hands its callback.
   const transaction = client.transaction.bind(client);
   client.transaction = (callback) =>
     transaction((tx) => {
+      dropQueryParsers(tx);
       timeQueries(tx, observer);
       return callback(tx);
     });

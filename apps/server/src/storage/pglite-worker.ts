@@ -1,6 +1,7 @@
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
-import { PGlite, type Transaction, types } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { assertDurable, DURABLE_START_PARAMS, DurableNodeFS } from './durable-pglite.js';
+import { keepDrizzleTextTypes } from './pglite-parsers.js';
 import type { PgliteThreadInit, ThreadError, ThreadReply, ThreadRequest } from './pglite-thread-messages.js';
 
 /**
@@ -14,15 +15,6 @@ function threadPort(): MessagePort {
   return parentPort;
 }
 const port = threadPort();
-
-/** As Drizzle's PGlite driver asks for every query: dates, times and intervals stay text. */
-const keepText = (value: string) => value;
-const PARSERS = Object.fromEntries(
-  [types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.DATE, 1231, 1115, 1185, 1187, 1182].map((t) => [
-    t,
-    keepText,
-  ]),
-);
 
 const init: PgliteThreadInit = workerData;
 const send = (reply: ThreadReply) => port.postMessage(reply);
@@ -52,6 +44,8 @@ async function main(): Promise<void> {
           pgliteWasmModule: init.wasmModule,
         });
   if (init.path !== undefined) await assertDurable(db);
+  // As Drizzle's PGlite driver asks for every query: dates, times and intervals stay text.
+  keepDrizzleTextTypes(db);
 
   const transactions = new Map<number, OpenTransaction>();
   let nextTx = 1;
@@ -99,7 +93,7 @@ async function main(): Promise<void> {
           send({ t: 'error', id: request.id, error: describe(new Error('the transaction has ended')) });
           return;
         }
-        target.query(request.sql, request.params, { rowMode: request.rowMode, parsers: PARSERS }).then(
+        target.query(request.sql, request.params, { rowMode: request.rowMode }).then(
           (value) => send({ t: 'done', id: request.id, value }),
           (err: unknown) => send({ t: 'error', id: request.id, error: describe(err) }),
         );
