@@ -7,6 +7,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type pg from 'pg';
+import type { ReadBatchOptions } from '../kernel/read-batch.js';
 import { secureDataDir } from './data-dir-permissions.js';
 import { assertDurable, DURABLE_START_PARAMS, DurableNodeFS, syncTree } from './durable-pglite.js';
 import { dropQueryParsers, keepDrizzleTextTypes } from './pglite-parsers.js';
@@ -15,6 +16,14 @@ import { type QueryObserver, timeQueries } from './query-timing.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** The databases whose statements run on this thread's event loop (PGlite in process). */
+const onEventLoop = new WeakSet<Db>();
+
+/** How keyed reads on `db` are batched (kernel/read-batch.ts): they gather under load on PGlite in process. */
+export function readBatching(db: Db): ReadBatchOptions | undefined {
+  return onEventLoop.has(db) ? { gatherMs: 2 } : undefined;
+}
 
 export type StorageOptions =
   | {
@@ -123,7 +132,9 @@ async function inProcess(
       timeQueries(tx, observer);
       return callback(tx);
     });
-  return { db: drizzlePglite(client, { schema }), client };
+  const db = drizzlePglite(client, { schema });
+  onEventLoop.add(db);
+  return { db, client };
 }
 
 /**

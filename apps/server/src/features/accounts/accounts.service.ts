@@ -15,7 +15,7 @@ import type { Commands } from '../../kernel/commands.js';
 import { type BusMessage, closeSessions, sessionRevoked } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
 import { ReadBatch } from '../../kernel/read-batch.js';
-import type { Db } from '../../storage/db.js';
+import { type Db, readBatching } from '../../storage/db.js';
 import type { InviteRow, UserRow } from '../../storage/rows.js';
 import type { InvitesService } from '../invites/invites.service.js';
 import {
@@ -97,6 +97,7 @@ export class AccountsService {
     this.liveSessions = new ReadBatch(
       (hashes) => findLiveSessions(deps.db, hashes, this.now()),
       () => undefined,
+      readBatching(deps.db),
     );
   }
 

@@ -1,5 +1,5 @@
 import { ReadBatch } from '../../kernel/read-batch.js';
-import type { Db } from '../../storage/db.js';
+import { type Db, readBatching } from '../../storage/db.js';
 import { touchSessions } from './accounts.repo.js';
 
 /** How stale a session's last activity may get before a use of it writes the new time. */
@@ -16,18 +16,21 @@ const MAX_REMEMBERED = 10_000;
  */
 export class SessionActivity {
   private readonly written = new Map<bigint, number>();
-  private readonly writes = new ReadBatch<bigint, undefined>(
-    async (sessionIds) => {
-      await touchSessions(this.db, sessionIds, this.now(), LAST_ACTIVE_WRITE_MS);
-      return new Map();
-    },
-    () => undefined,
-  );
+  private readonly writes: ReadBatch<bigint, undefined>;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.writes = new ReadBatch<bigint, undefined>(
+      async (sessionIds) => {
+        await touchSessions(this.db, sessionIds, this.now(), LAST_ACTIVE_WRITE_MS);
+        return new Map();
+      },
+      () => undefined,
+      readBatching(db),
+    );
+  }
 
   /** A session just opened: its row already says now. */
   opened(sessionId: bigint, at: Date): void {

@@ -5,7 +5,7 @@ import type { Actor } from '../../kernel/actor.js';
 import { dispatch, toUsers } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
 import { ReadBatch } from '../../kernel/read-batch.js';
-import type { Db } from '../../storage/db.js';
+import { type Db, readBatching } from '../../storage/db.js';
 import type { DmRow } from '../../storage/rows.js';
 import { toUserRef } from '../accounts/user-dto.js';
 import type { FriendsService } from '../friends/friends.service.js';
@@ -30,10 +30,12 @@ export class DmsService {
     this.dmsBatch = new ReadBatch(
       (userIds) => dmsOfUsers(db, userIds),
       () => [],
+      readBatching(db),
     );
     this.namesBatch = new ReadBatch<bigint, Name | undefined>(
       (userIds) => usernames(db, userIds),
       () => undefined,
+      readBatching(db),
     );
   }
 

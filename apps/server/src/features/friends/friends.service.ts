@@ -10,7 +10,7 @@ import type { Actor } from '../../kernel/actor.js';
 import type { BusMessage } from '../../kernel/events.js';
 import { AsyncListeners, combine, type Outcome, outcome } from '../../kernel/outcome.js';
 import { ReadBatch } from '../../kernel/read-batch.js';
-import type { Db } from '../../storage/db.js';
+import { type Db, readBatching } from '../../storage/db.js';
 import { toFriendRequest, toRef } from './friend-dto.js';
 import { friendAdded, friendRemoved, requestCreated, requestDeleted } from './friend-events.js';
 import {
@@ -59,10 +59,12 @@ export class FriendsService {
     this.friendsBatch = new ReadBatch(
       (ids) => listFriendsOf(deps.db, ids),
       () => [],
+      readBatching(deps.db),
     );
     this.requestsBatch = new ReadBatch(
       (ids) => listRequestsOf(deps.db, ids),
       () => ({ incoming: [], outgoing: [] }),
+      readBatching(deps.db),
     );
   }
 

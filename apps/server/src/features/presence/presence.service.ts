@@ -12,7 +12,7 @@ import {
 import { outcome } from '../../kernel/outcome.js';
 import { ReadBatch } from '../../kernel/read-batch.js';
 import type { SessionsChange } from '../../kernel/sessions.js';
-import type { Db } from '../../storage/db.js';
+import { type Db, readBatching } from '../../storage/db.js';
 import { AnnouncementPace } from './announcement-pace.js';
 import { type Relations, relationsOf, serverMemberIds } from './presence.repo.js';
 import { PresenceHeard } from './presence-heard.js';
@@ -64,10 +64,7 @@ export class PresenceService {
   private readonly members = new ServerMembersCache();
   private readonly heard = new PresenceHeard();
   /** The friends and servers of the users whose `ready` is being built this turn: one query. */
-  private readonly relations = new ReadBatch<bigint, Relations>(
-    (userIds) => relationsOf(this.db, userIds),
-    () => ({ friends: [], servers: [] }),
-  );
+  private readonly relations: ReadBatch<bigint, Relations>;
 
   constructor(
     private readonly db: Db,
@@ -77,6 +74,11 @@ export class PresenceService {
     private readonly clock: Clock = systemClock,
     private readonly registry: PresenceRegistry = new MemoryPresenceRegistry(),
   ) {
+    this.relations = new ReadBatch<bigint, Relations>(
+      (userIds) => relationsOf(this.db, userIds),
+      () => ({ friends: [], servers: [] }),
+      readBatching(db),
+    );
     this.pace = new AnnouncementPace(options.paceMs ?? DEFAULT_PACE_MS, systemClock);
   }
 

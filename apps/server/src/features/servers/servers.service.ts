@@ -13,7 +13,7 @@ import {
 } from '../../kernel/events.js';
 import { AsyncListeners, combine, type Outcome, outcome } from '../../kernel/outcome.js';
 import { groupBy, ReadBatch } from '../../kernel/read-batch.js';
-import type { Db } from '../../storage/db.js';
+import { type Db, readBatching } from '../../storage/db.js';
 import type { ChannelRow, InviteRow, MemberRow, ServerRow, UserRow } from '../../storage/rows.js';
 import { ALL_PERMISSIONS, NO_PERMISSIONS, permissionsOf, requireOwner } from '../access/access.policy.js';
 import type { AccessService } from '../access/access.service.js';
@@ -60,10 +60,12 @@ export class ServersService {
     this.serversBatch = new ReadBatch(
       (ids) => serversOfUsers(deps.db, ids),
       () => [],
+      readBatching(deps.db),
     );
     this.channelsBatch = new ReadBatch(
       async (ids) => groupBy(await channelsOfServers(deps.db, ids), (c) => c.serverId ?? 0n),
       () => [],
+      readBatching(deps.db),
     );
   }
 

@@ -2,7 +2,7 @@ import { DEFAULT_USER_SETTINGS, type UserSettings, UserSettingsSchema } from '@d
 import { dispatch, toUsers } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
 import { ReadBatch } from '../../kernel/read-batch.js';
-import type { Db } from '../../storage/db.js';
+import { type Db, readBatching } from '../../storage/db.js';
 import { deleteUserSettings, readUserSettings, writeUserSettings } from './settings.repo.js';
 
 /** Each user's own preferences (notifications); defaults until they save some. */
@@ -17,6 +17,7 @@ export class SettingsService {
     this.batch = new ReadBatch<bigint, unknown>(
       (ids) => readUserSettings(db, ids),
       () => undefined,
+      readBatching(db),
     );
   }
 
