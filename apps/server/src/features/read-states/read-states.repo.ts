@@ -102,23 +102,35 @@ export interface OverrideJson {
   mutedUntil: string | null;
 }
 
+/** `ready`'s read-state part of one user: unread states and visible overrides. */
+export interface ReadyReadStates {
+  states: ReadState[];
+  overrides: OverrideJson[];
+}
+
 /**
- * `ready`'s part in one statement answering one row: the unread states (migration 0020's function,
- * as one text) and the visible overrides (0019's, a JSON array in the wire's shape); the functions'
- * plans are kept by the session. The embedded engine runs one statement at a time, pays for every
- * row returned and plans in WebAssembly: one statement, one row, one plan (bench:ready).
+ * `ready`'s part for several users in one statement, a row each: the unread states (migration
+ * 0020's function, as one text) and the visible overrides (0019's, a JSON array in the wire's
+ * shape); the functions' plans are kept by the session. The embedded engine runs one statement at
+ * a time, pays for every row returned and plans in WebAssembly: one statement, a row per user, one
+ * plan (bench:ready); the ids go in as one bigint[], so the text is the same for any batch.
  */
 export async function readyReadStates(
   db: Db,
-  userId: bigint,
-): Promise<{ states: ReadState[]; overrides: OverrideJson[] }> {
-  const [row] = await executeRows<{ states: string; overrides: OverrideJson[] }>(
+  userIds: readonly bigint[],
+): Promise<Map<bigint, ReadyReadStates>> {
+  const rows = await executeRows<{ user_id: string; states: string; overrides: OverrideJson[] }>(
     db,
-    sql`select decentra_unread_states(${big(userId)}) as states,
-          decentra_visible_overrides(${big(userId)}) as overrides`,
+    sql`select u::text as user_id, decentra_unread_states(u) as states,
+          decentra_visible_overrides(u) as overrides
+        from unnest(${`{${userIds.join(',')}}`}::bigint[]) as u`,
   );
-  if (!row) throw new Error('the ready read-state query answered no row');
-  return { states: parseUnreadStates(row.states), overrides: row.overrides };
+  return new Map(
+    rows.map((row) => [
+      BigInt(row.user_id),
+      { states: parseUnreadStates(row.states), overrides: row.overrides },
+    ]),
+  );
 }
 
 /** decentra_unread_states' text: 'channel,lastRead,lastMessage,mentions' joined by ';' (lastRead empty: never read). */

@@ -8,7 +8,8 @@ import { invalidInput, notFound } from '../../infra/errors.js';
 import type { Actor } from '../../kernel/actor.js';
 import { dispatch, toUsers } from '../../kernel/events.js';
 import { type Outcome, outcome } from '../../kernel/outcome.js';
-import type { Db } from '../../storage/db.js';
+import { ReadBatch } from '../../kernel/read-batch.js';
+import { type Db, readBatching } from '../../storage/db.js';
 import type { AccessService } from '../access/access.service.js';
 import {
   advanceReadState,
@@ -21,6 +22,7 @@ import {
   type OverrideJson,
   type OverrideRow,
   type ReadStateRow,
+  type ReadyReadStates,
   readStateOf,
   readyReadStates,
   targetKind,
@@ -70,7 +72,16 @@ const isEmpty = (o: NotificationOverride) => o.mode === null && !o.muted;
  * notification overrides per server, channel and DM.
  */
 export class ReadStatesService {
-  constructor(private readonly deps: ReadStatesDeps) {}
+  /** The `ready`s built in one turn (a reconnect storm) read their read states in one statement. */
+  private readonly readyBatch: ReadBatch<bigint, ReadyReadStates | undefined>;
+
+  constructor(private readonly deps: ReadStatesDeps) {
+    this.readyBatch = new ReadBatch(
+      (userIds) => readyReadStates(deps.db, userIds),
+      () => undefined,
+      readBatching(deps.db),
+    );
+  }
 
   /**
    * Marks the channel read up to `messageId` (clamped to its newest message, never back) and
@@ -90,13 +101,15 @@ export class ReadStatesService {
   }
 
   /**
-   * `ready`'s part, in one statement: every channel of the user's with something unread, and
+   * `ready`'s part, in one statement (shared with the other `ready`s of the turn): every channel of the user's with something unread, and
    * the user's overrides of targets they can still see (run-out mutes read as none).
    */
   async readyPart(
     userId: bigint,
   ): Promise<{ readStates: ReadState[]; notificationOverrides: NotificationOverride[] }> {
-    const { states, overrides } = await readyReadStates(this.deps.db, userId);
+    const part = await this.readyBatch.load(userId);
+    if (!part) throw new Error('the ready read-state query answered no row for the user');
+    const { states, overrides } = part;
     return { readStates: states, notificationOverrides: this.effective(overrides) };
   }
 

@@ -264,6 +264,22 @@ describe('ack', () => {
     for (const x of [a1, a2, a3, b]) x.socket.close();
   });
 
+  it('identifies at the same moment each get their own read states (one statement for all)', async () => {
+    const c = await freshChannel();
+    const m = await send(owner, c, '@ann look');
+    const [a, b, o] = await Promise.all([
+      TestSocket.identified(server.wsUrl, ann.token),
+      TestSocket.identified(server.wsUrl, ben.token),
+      TestSocket.identified(server.wsUrl, owner.token),
+    ]);
+    const of = (x: typeof a) => x.ready.readStates.find((s) => s.channelId === c);
+    expect(of(a)).toEqual({ channelId: c, lastReadId: null, lastMessageId: m.id, mentionCount: 1 });
+    expect(of(b)).toEqual({ channelId: c, lastReadId: null, lastMessageId: m.id, mentionCount: 0 });
+    // The owner wrote it: nothing unread there.
+    expect(of(o)).toBeUndefined();
+    for (const x of [a, b, o]) x.socket.close();
+  });
+
   it('a session that resumes gets the ack it missed replayed', async () => {
     const c = await freshChannel();
     const m = await send(owner, c, '@ann while away');
