@@ -6,10 +6,11 @@
  * memory, rounds interleaved; medians of the rounds' per-query means.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
-import { PGlite, types } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import { eq, sql } from 'drizzle-orm';
 import { openStorage } from '../apps/server/src/storage/db.js';
 import { migrate } from '../apps/server/src/storage/migrate.js';
+import { DRIZZLE_TEXT_PARSERS } from '../apps/server/src/storage/pglite-parsers.js';
 import { users } from '../apps/server/src/storage/schema.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
@@ -23,13 +24,6 @@ await storage.db.insert(users).values({ id: ID, username: 'ann', passwordHash: '
 const bare = await PGlite.create();
 await bare.exec(`create table users (id bigint primary key, username text not null, avatar_hash text);
   insert into users values (${ID}, 'ann', null)`);
-const keep = (value: string) => value;
-const drizzleParsers = Object.fromEntries(
-  [types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.DATE, 1231, 1115, 1185, 1187, 1182].map((t) => [
-    t,
-    keep,
-  ]),
-);
 const text = 'select id, username, avatar_hash from users where id = $1';
 
 // As the hot reads are made (storage/prepared.ts): built once, run with a placeholder.
@@ -42,7 +36,7 @@ const prepared = storage.db
 const all: Record<string, () => Promise<unknown>> = {
   'bare PGlite query': () => bare.query(text, [ID], { rowMode: 'array' }),
   "bare PGlite query with Drizzle's per-query parsers": () =>
-    bare.query(text, [ID], { rowMode: 'array', parsers: drizzleParsers }),
+    bare.query(text, [ID], { rowMode: 'array', parsers: DRIZZLE_TEXT_PARSERS }),
   'Decentra storage (Drizzle select)': () =>
     storage.db
       .select({ id: users.id, username: users.username, avatarHash: users.avatarHash })

@@ -18,6 +18,11 @@ const TEXT_TYPES = [
   1182,
 ];
 
+/** Drizzle's per-query `parsers` option, as its PGlite driver passes it (bench:embedded-query). */
+export const DRIZZLE_TEXT_PARSERS: Record<number, (value: string) => string> = Object.fromEntries(
+  TEXT_TYPES.map((type) => [type, keepText]),
+);
+
 /**
  * Gives the database itself Drizzle's parsers, so no query needs to carry them. PGlite merges a
  * query's `parsers` into a copy of its own ~320 (one per type and array type) on every call:
@@ -25,7 +30,7 @@ const TEXT_TYPES = [
  * sets the array types' parsers, these included).
  */
 export function keepDrizzleTextTypes(db: Pick<PGlite, 'parsers'>): void {
-  for (const type of TEXT_TYPES) db.parsers[type] = keepText;
+  Object.assign(db.parsers, DRIZZLE_TEXT_PARSERS);
 }
 
 /** Makes `target.query` drop the per-query `parsers` Drizzle passes (see keepDrizzleTextTypes). */

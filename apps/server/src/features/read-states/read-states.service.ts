@@ -101,8 +101,9 @@ export class ReadStatesService {
   }
 
   /**
-   * `ready`'s part, in one statement (shared with the other `ready`s of the turn): every channel of the user's with something unread, and
-   * the user's overrides of targets they can still see (run-out mutes read as none).
+   * `ready`'s part, in one statement shared with the other `ready`s of the turn: every channel of
+   * the user's with something unread, and the user's overrides of targets they can still see
+   * (run-out mutes read as none).
    */
   async readyPart(
     userId: bigint,
